@@ -1,0 +1,137 @@
+/**
+ * Local mode: the same Lambda handlers in one process, with embedded stand-ins for every AWS
+ * service that has no endpoint configured. Used by `npm start` and by the integration tests
+ * (which pass port 0 and a temporary data directory).
+ */
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { type EmbeddedDynamo, ensureTables, startDynalite } from '#shared/adapters/local/embedded-dynamodb.js';
+import { LocalQueue, localQueueTable } from '#shared/adapters/local/local-queue.js';
+import { tableDefinition } from '#shared/adapters/aws/table-schema.js';
+import { type Config, loadConfig } from '#shared/config.js';
+import { partnerQueue, NOTIFY_QUEUE } from '#shared/usecases/fan-out.js';
+import { localQueueTableName, setWiring, type Wiring, wire } from '#shared/wiring.js';
+import { createApiServer, type LocalRoute } from './http-server.js';
+import { type LocalEnv, localPartners, parseLocalEnv } from './local-env.js';
+import { type Consumer, type SqsHandler, startConsumer } from './queue-consumer.js';
+import { samplePartners } from './sample-partners.js';
+import { type EmbeddedSes, startSesEmulator } from './ses-emulator.js';
+import { startTimers } from './timers.js';
+
+export interface LocalApp {
+  readonly apiUrl: string;
+  readonly dynamoUrl: string;
+  readonly sesUrl: string;
+  /** The email viewer's page, when the embedded SES emulator runs. */
+  readonly emailViewerUrl: string | undefined;
+  readonly config: Config;
+  readonly wiring: Wiring;
+  readonly consumers: Readonly<Record<string, Consumer>>;
+  stop(): Promise<void>;
+}
+
+export interface StartOptions {
+  readonly env?: NodeJS.ProcessEnv;
+  /** Extra local routes (tests mount their own partner stand-ins elsewhere; this is for samples). */
+  readonly samplePartners?: boolean;
+  readonly onError?: (error: unknown) => void;
+  /** Background timers (outbox sweep, sample partner progress); tests may turn them off. */
+  readonly timers?: boolean;
+}
+
+function listen(server: Server, port: number): Promise<number> {
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, '127.0.0.1', () => resolve((server.address() as AddressInfo).port));
+  });
+}
+
+export async function startLocal(options: StartOptions = {}): Promise<LocalApp> {
+  const env = options.env ?? process.env;
+  const local: LocalEnv = parseLocalEnv(env);
+  const onError = options.onError ?? ((error: unknown) => console.error('[minimis] background error:', (error as Error)?.name));
+
+  // The SDK needs credentials and a region even against stand-ins; never override real ones.
+  process.env.AWS_REGION ??= env.AWS_REGION ?? 'us-east-1';
+  process.env.AWS_ACCESS_KEY_ID ??= env.AWS_ACCESS_KEY_ID ?? 'local';
+  process.env.AWS_SECRET_ACCESS_KEY ??= env.AWS_SECRET_ACCESS_KEY ?? 'local';
+
+  const stops: Array<() => Promise<void>> = [];
+  let dynamo: EmbeddedDynamo | undefined;
+  const dynamoUrl = local.AWS_ENDPOINT_URL_DYNAMODB ?? (dynamo = await startDynalite({
+    port: local.DYNAMODB_PORT,
+    path: join(local.MINIMIS_DATA_DIR, 'dynamodb'),
+  })).url;
+  if (dynamo) stops.push(dynamo.stop);
+  process.env.AWS_ENDPOINT_URL_DYNAMODB = dynamoUrl;
+
+  let ses: EmbeddedSes | undefined;
+  const sesUrl = local.AWS_ENDPOINT_URL_SESV2 ?? (ses = await startSesEmulator(local.SES_PORT)).url;
+  if (ses) stops.push(ses.stop);
+  process.env.AWS_ENDPOINT_URL_SESV2 = sesUrl;
+
+  // Bind the API first: the partner URLs and the public base URL default to its real port.
+  const extra: LocalRoute[] = [];
+  const server = createApiServer(extra, onError);
+  const apiPort = await listen(server, local.PORT);
+  stops.push(
+    () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  );
+  const apiUrl = `http://localhost:${apiPort}`;
+  const partners = localPartners(local, apiUrl);
+
+  const config = loadConfig({
+    ...env,
+    MINIMIS_MODE: 'local',
+    MINIMIS_DATA_DIR: local.MINIMIS_DATA_DIR,
+    PUBLIC_BASE_URL: local.PUBLIC_BASE_URL ?? apiUrl,
+    ORIGIN_COUNTRY: local.ORIGIN_COUNTRY,
+    SENDER_EMAIL: local.SENDER_EMAIL,
+    PARTNERS: JSON.stringify(partners),
+    DELIVERY_BASE_DELAY_SECONDS: env.DELIVERY_BASE_DELAY_SECONDS ?? '1',
+    DELIVERY_MAX_ATTEMPTS: env.DELIVERY_MAX_ATTEMPTS ?? '8',
+  });
+  const wiring = wire(config);
+  setWiring(wiring);
+
+  const client = new DynamoDBClient({});
+  await ensureTables(client, [tableDefinition(config.tableName), localQueueTable(localQueueTableName(config))]);
+  client.destroy();
+
+  const queue = wiring.queue as LocalQueue;
+  const loadDelivery = () => import('#functions/deliver-to-partner.js') as unknown as Promise<{ handler: SqsHandler }>;
+  const loadNotify = () => import('#functions/notify-customer.js') as unknown as Promise<{ handler: SqsHandler }>;
+  const consumers: Record<string, Consumer> = {};
+  for (const p of config.partners) consumers[partnerQueue(p.id)] = startConsumer(queue, partnerQueue(p.id), loadDelivery, onError);
+  consumers[NOTIFY_QUEUE] = startConsumer(queue, NOTIFY_QUEUE, loadNotify, onError);
+  stops.push(async () => {
+    await Promise.all(Object.values(consumers).map((c) => c.stop()));
+  });
+
+  if (options.samplePartners !== false) {
+    const samples = samplePartners({ apiUrl, partners, timers: options.timers !== false, onError });
+    extra.push(samples.route);
+    stops.push(samples.stop);
+  }
+  if (options.timers !== false) stops.push(startTimers(wiring, onError).stop);
+
+  return {
+    apiUrl,
+    dynamoUrl,
+    sesUrl,
+    emailViewerUrl: ses ? ses.viewerUrl : undefined,
+    config,
+    wiring,
+    consumers,
+    async stop() {
+      for (const stop of stops.reverse()) await stop().catch(onError);
+      setWiring(undefined);
+    },
+  };
+}

@@ -1,0 +1,26 @@
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+
+/** Document client; the endpoint comes from the SDK's own configuration (AWS_ENDPOINT_URL_DYNAMODB). */
+export function documentClient(client: DynamoDBClient = new DynamoDBClient({})): DynamoDBDocumentClient {
+  return DynamoDBDocumentClient.from(client, {
+    marshallOptions: { removeUndefinedValues: true, convertEmptyValues: false },
+    unmarshallOptions: { wrapNumbers: false },
+  });
+}
+
+export function isConditionFailure(error: unknown): boolean {
+  return error instanceof Error && error.name === 'ConditionalCheckFailedException';
+}
+
+/** Item key prefixes of the single table. */
+export const keys = {
+  order: (orderId: string) => `ORDER#${orderId}`,
+  personal: (orderId: string) => `PII#${orderId}`,
+  customer: (emailKey: string) => `CUSTOMER#${emailKey}`,
+  suppression: (emailKey: string) => `SUPPRESS#${emailKey}`,
+  idempotency: (key: string) => `IDEM#${key}`,
+  dataKey: (ref: string) => `DATAKEY#${ref}`,
+} as const;
+
+export const INDEX = { byEmail: 'byEmail', byOutbox: 'byOutbox' } as const;

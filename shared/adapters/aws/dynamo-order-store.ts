@@ -1,0 +1,335 @@
+import {
+  DeleteCommand,
+  type DynamoDBDocumentClient,
+  GetCommand,
+  PutCommand,
+  QueryCommand,
+  ScanCommand,
+  UpdateCommand,
+} from '@aws-sdk/lib-dynamodb';
+import { DependencyError } from '../../domain/errors.js';
+import type { OrderRecord, PersonalRecord } from '../../domain/order.js';
+import type { Purpose } from '../../inventory.js';
+import type { ApplyEventResult, OrderStore, StatusChange } from '../../ports.js';
+import { INDEX, isConditionFailure, keys } from './dynamo-client.js';
+
+type Item = Record<string, unknown>;
+
+const toBytes = (value: unknown): Uint8Array | undefined => (value instanceof Uint8Array ? value : undefined);
+
+function toOrder(item: Item): OrderRecord {
+  return {
+    orderId: item.orderId as string,
+    createdAt: item.createdAt as string,
+    updatedAt: item.updatedAt as string,
+    status: item.status as OrderRecord['status'],
+    items: item.items as OrderRecord['items'],
+    currency: item.currency as string,
+    country: item.country as string,
+    paymentReference: item.paymentReference as string,
+    trackingNumber: (item.trackingNumber as string | undefined) ?? null,
+    trackingUrl: (item.trackingUrl as string | undefined) ?? null,
+    deliveredAt: (item.deliveredAt as string | undefined) ?? null,
+    deliveries: (item.deliveries as OrderRecord['deliveries'] | undefined) ?? {},
+    emails: (item.emails as OrderRecord['emails'] | undefined) ?? {},
+    processedEvents: (item.processedEvents as string[] | undefined) ?? [],
+    fanout: item.outbox === 'pending' ? 'pending' : 'done',
+  };
+}
+
+function toPersonal(item: Item): PersonalRecord {
+  const sealed: Partial<Record<Purpose, Uint8Array>> = {};
+  for (const [purpose, blob] of Object.entries((item.sealed as Item | undefined) ?? {})) {
+    const bytes = toBytes(blob);
+    if (bytes) sealed[purpose as Purpose] = bytes;
+  }
+  return {
+    orderId: item.orderId as string,
+    emailKey: item.emailKey as string,
+    sealed,
+    expiresAt: item.expiresAt as number,
+  };
+}
+
+const live = (item: Item, now: Date) => (item.expiresAt as number) * 1000 > now.getTime();
+
+/** OrderStore on one DynamoDB table; every write is a single-item (conditional) operation. */
+export class DynamoOrderStore implements OrderStore {
+  constructor(
+    private readonly db: DynamoDBDocumentClient,
+    private readonly tableName: string,
+  ) {}
+
+  private async run<T>(what: string, op: () => Promise<T>): Promise<T> {
+    try {
+      return await op();
+    } catch (cause) {
+      if (isConditionFailure(cause)) throw cause;
+      throw new DependencyError(`DynamoDB ${what}`, { cause });
+    }
+  }
+
+  async putOrder(order: OrderRecord, personal: PersonalRecord): Promise<void> {
+    const putIfAbsent = async (item: Item) => {
+      try {
+        await this.db.send(
+          new PutCommand({ TableName: this.tableName, Item: item, ConditionExpression: 'attribute_not_exists(pk)' }),
+        );
+      } catch (error) {
+        if (!isConditionFailure(error)) throw error;
+      }
+    };
+    await this.run('put personal', () =>
+      putIfAbsent({
+        pk: keys.personal(personal.orderId),
+        orderId: personal.orderId,
+        emailKey: personal.emailKey,
+        sealed: personal.sealed,
+        expiresAt: personal.expiresAt,
+      }),
+    );
+    const { fanout, trackingNumber, trackingUrl, deliveredAt, ...rest } = order;
+    await this.run('put order', () =>
+      putIfAbsent({
+        pk: keys.order(order.orderId),
+        ...rest,
+        ...(trackingNumber ? { trackingNumber } : {}),
+        ...(trackingUrl ? { trackingUrl } : {}),
+        ...(deliveredAt ? { deliveredAt } : {}),
+        ...(fanout === 'pending' ? { outbox: 'pending' } : {}),
+      }),
+    );
+  }
+
+  async getOrder(orderId: string): Promise<OrderRecord | undefined> {
+    const { Item } = await this.run('get order', () =>
+      this.db.send(new GetCommand({ TableName: this.tableName, Key: { pk: keys.order(orderId) }, ConsistentRead: true })),
+    );
+    return Item ? toOrder(Item) : undefined;
+  }
+
+  async getPersonal(orderId: string, now: Date): Promise<PersonalRecord | undefined> {
+    const { Item } = await this.run('get personal', () =>
+      this.db.send(new GetCommand({ TableName: this.tableName, Key: { pk: keys.personal(orderId) }, ConsistentRead: true })),
+    );
+    return Item && live(Item, now) ? toPersonal(Item) : undefined;
+  }
+
+  async listPendingFanout(before: Date, limit: number): Promise<string[]> {
+    const { Items = [] } = await this.run('query outbox', () =>
+      this.db.send(
+        new QueryCommand({
+          TableName: this.tableName,
+          IndexName: INDEX.byOutbox,
+          KeyConditionExpression: 'outbox = :pending AND createdAt < :before',
+          ExpressionAttributeValues: { ':pending': 'pending', ':before': before.toISOString() },
+          Limit: limit,
+        }),
+      ),
+    );
+    return Items.map((item) => String(item.pk).slice('ORDER#'.length));
+  }
+
+  async markFanoutDone(orderId: string): Promise<void> {
+    await this.run('mark fan-out done', () =>
+      this.db.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: { pk: keys.order(orderId) },
+          UpdateExpression: 'REMOVE outbox',
+          ConditionExpression: 'attribute_exists(pk)',
+        }),
+      ),
+    );
+  }
+
+  async setDeliveryState(orderId: string, partnerId: string, state: 'pending' | 'delivered' | 'failed', at: string) {
+    await this.run('set delivery state', () =>
+      this.db.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: { pk: keys.order(orderId) },
+          UpdateExpression: 'SET deliveries.#p = :d',
+          // A late failure report never overwrites a recorded delivery.
+          ConditionExpression:
+            state === 'delivered'
+              ? 'attribute_exists(pk)'
+              : 'attribute_exists(pk) AND (attribute_not_exists(deliveries.#p) OR deliveries.#p.#s <> :delivered)',
+          ExpressionAttributeNames: { '#p': partnerId, ...(state === 'delivered' ? {} : { '#s': 'state' }) },
+          ExpressionAttributeValues: {
+            ':d': { state, updatedAt: at },
+            ...(state === 'delivered' ? {} : { ':delivered': 'delivered' }),
+          },
+        }),
+      ).catch((error: unknown) => {
+        if (!isConditionFailure(error)) throw error;
+      }),
+    );
+  }
+
+  async applyStatusChange(orderId: string, change: StatusChange): Promise<ApplyEventResult> {
+    const names: Record<string, string> = { '#status': 'status' };
+    const values: Item = {
+      ':to': change.to,
+      ':at': change.at,
+      ':event': change.eventId,
+      ':events': [change.eventId],
+      ':empty': [],
+    };
+    const sets = [
+      '#status = :to',
+      'updatedAt = :at',
+      'processedEvents = list_append(if_not_exists(processedEvents, :empty), :events)',
+    ];
+    const from = change.from.map((status, i) => {
+      values[`:from${i}`] = status;
+      return `:from${i}`;
+    });
+    if (change.trackingNumber !== undefined) {
+      sets.push('trackingNumber = :tn');
+      values[':tn'] = change.trackingNumber;
+    }
+    if (change.trackingUrl !== undefined) {
+      sets.push('trackingUrl = :tu');
+      values[':tu'] = change.trackingUrl;
+    }
+    if (change.to === 'delivered') sets.push('deliveredAt = :at');
+    try {
+      const { Attributes } = await this.db.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: { pk: keys.order(orderId) },
+          UpdateExpression: `SET ${sets.join(', ')}`,
+          ConditionExpression: `attribute_exists(pk) AND #status IN (${from.join(', ')}) AND NOT contains(processedEvents, :event)`,
+          ExpressionAttributeNames: names,
+          ExpressionAttributeValues: values,
+          ReturnValues: 'ALL_NEW',
+        }),
+      );
+      return { outcome: 'applied', order: toOrder(Attributes ?? {}) };
+    } catch (error) {
+      if (!isConditionFailure(error)) throw new DependencyError('DynamoDB apply status change', { cause: error });
+    }
+    const order = await this.getOrder(orderId);
+    if (!order) return { outcome: 'not-found' };
+    if (order.processedEvents.includes(change.eventId)) return { outcome: 'replay', order };
+    return { outcome: 'conflict', order };
+  }
+
+  async setPersonalExpiry(orderId: string, expiresAt: number): Promise<void> {
+    await this.run('set personal expiry', () =>
+      this.db
+        .send(
+          new UpdateCommand({
+            TableName: this.tableName,
+            Key: { pk: keys.personal(orderId) },
+            UpdateExpression: 'SET expiresAt = :e',
+            ConditionExpression: 'attribute_exists(pk)',
+            ExpressionAttributeValues: { ':e': expiresAt },
+          }),
+        )
+        .catch((error: unknown) => {
+          if (!isConditionFailure(error)) throw error;
+        }),
+    );
+  }
+
+  async claimEmail(orderId: string, emailType: string, leaseUntil: number, nowMs: number): Promise<boolean> {
+    try {
+      await this.db.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: { pk: keys.order(orderId) },
+          UpdateExpression: 'SET emails.#t = :claim',
+          ConditionExpression:
+            'attribute_exists(pk) AND (attribute_not_exists(emails.#t) OR (emails.#t.#s = :sending AND emails.#t.leaseUntil < :now))',
+          ExpressionAttributeNames: { '#t': emailType, '#s': 'state' },
+          ExpressionAttributeValues: {
+            ':claim': { state: 'sending', leaseUntil },
+            ':sending': 'sending',
+            ':now': nowMs,
+          },
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (isConditionFailure(error)) return false;
+      throw new DependencyError('DynamoDB claim email', { cause: error });
+    }
+  }
+
+  async markEmailSent(orderId: string, emailType: string): Promise<void> {
+    await this.run('mark email sent', () =>
+      this.db.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: { pk: keys.order(orderId) },
+          UpdateExpression: 'SET emails.#t = :sent',
+          ExpressionAttributeNames: { '#t': emailType },
+          ExpressionAttributeValues: { ':sent': { state: 'sent' } },
+        }),
+      ),
+    );
+  }
+
+  async releaseEmail(orderId: string, emailType: string): Promise<void> {
+    await this.run('release email', () =>
+      this.db.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: { pk: keys.order(orderId) },
+          UpdateExpression: 'REMOVE emails.#t',
+          ExpressionAttributeNames: { '#t': emailType },
+        }),
+      ),
+    );
+  }
+
+  async listPersonalByEmailKey(emailKey: string): Promise<PersonalRecord[]> {
+    const out: PersonalRecord[] = [];
+    let start: Item | undefined;
+    do {
+      const page = await this.run('query by email', () =>
+        this.db.send(
+          new QueryCommand({
+            TableName: this.tableName,
+            IndexName: INDEX.byEmail,
+            KeyConditionExpression: 'emailKey = :k',
+            ExpressionAttributeValues: { ':k': emailKey },
+            ExclusiveStartKey: start,
+          }),
+        ),
+      );
+      for (const item of page.Items ?? []) if (String(item.pk).startsWith('PII#')) out.push(toPersonal(item));
+      start = page.LastEvaluatedKey;
+    } while (start);
+    return out;
+  }
+
+  async deletePersonal(orderId: string): Promise<boolean> {
+    const { Attributes } = await this.run('delete personal', () =>
+      this.db.send(
+        new DeleteCommand({ TableName: this.tableName, Key: { pk: keys.personal(orderId) }, ReturnValues: 'ALL_OLD' }),
+      ),
+    );
+    return Attributes !== undefined;
+  }
+
+  async *scanExpiredPersonal(now: Date): AsyncIterable<PersonalRecord> {
+    let start: Item | undefined;
+    do {
+      const page = await this.run('scan expired', () =>
+        this.db.send(
+          new ScanCommand({
+            TableName: this.tableName,
+            FilterExpression: 'begins_with(pk, :pii) AND expiresAt <= :now',
+            ExpressionAttributeValues: { ':pii': 'PII#', ':now': Math.floor(now.getTime() / 1000) },
+            ExclusiveStartKey: start,
+          }),
+        ),
+      );
+      for (const item of page.Items ?? []) yield toPersonal(item);
+      start = page.LastEvaluatedKey;
+    } while (start);
+  }
+}

@@ -1,0 +1,35 @@
+import type { CreateTableCommandInput } from '@aws-sdk/client-dynamodb';
+import { INDEX } from './dynamo-client.js';
+
+/**
+ * The table's shape, used to create it locally (dynalite, or any endpoint without the table).
+ * infra/ declares the same table in CDK; a test keeps the two in step.
+ */
+export function tableDefinition(tableName: string): CreateTableCommandInput {
+  return {
+    TableName: tableName,
+    BillingMode: 'PAY_PER_REQUEST',
+    AttributeDefinitions: [
+      { AttributeName: 'pk', AttributeType: 'S' },
+      { AttributeName: 'emailKey', AttributeType: 'S' },
+      { AttributeName: 'outbox', AttributeType: 'S' },
+      { AttributeName: 'createdAt', AttributeType: 'S' },
+    ],
+    KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }],
+    GlobalSecondaryIndexes: [
+      {
+        IndexName: INDEX.byEmail,
+        KeySchema: [{ AttributeName: 'emailKey', KeyType: 'HASH' }],
+        Projection: { ProjectionType: 'ALL' },
+      },
+      {
+        IndexName: INDEX.byOutbox,
+        KeySchema: [
+          { AttributeName: 'outbox', KeyType: 'HASH' },
+          { AttributeName: 'createdAt', KeyType: 'RANGE' },
+        ],
+        Projection: { ProjectionType: 'KEYS_ONLY' },
+      },
+    ],
+  };
+}

@@ -1,0 +1,155 @@
+import { z } from 'zod';
+import {
+  DEFAULT_PARTNER_FIELDS,
+  FIELD_PATHS,
+  FIELDS,
+  type FieldDeclaration,
+  type FieldPath,
+  PARTNER_KINDS,
+  type PartnerKind,
+  RETENTION_DEFAULTS,
+} from './inventory.js';
+
+/** Configuration is invalid; the message names the variable and never echoes its value. */
+export class ConfigError extends Error {
+  override readonly name = 'ConfigError';
+  constructor(
+    readonly variable: string,
+    problem: string,
+    options?: ErrorOptions,
+  ) {
+    super(`Invalid configuration: ${variable} ${problem}`, options);
+  }
+}
+
+const partnerId = z.string().regex(/^[a-z][a-z0-9-]{0,30}$/, 'must be a lowercase id (a-z, 0-9, -)');
+
+/**
+ * One fulfilment partner. `fields` defaults to the kind's default choice and must be drawn from
+ * the inventory fields that this kind of partner may receive.
+ */
+export const partnerConfigSchema = z
+  .strictObject({
+    id: partnerId,
+    kind: z.enum(PARTNER_KINDS),
+    url: z.url({ protocol: /^https?$/ }),
+    /** Raw `whsec_…` secret (local mode) … */
+    secret: z.string().startsWith('whsec_').optional(),
+    /** … or the Secrets Manager ARN/name holding it (AWS). */
+    secretRef: z.string().min(1).optional(),
+    fields: z.array(z.enum(FIELD_PATHS as [FieldPath, ...FieldPath[]])).optional(),
+  })
+  .transform((p) => ({ ...p, fields: p.fields ?? [...DEFAULT_PARTNER_FIELDS[p.kind]] }))
+  .superRefine((p, ctx) => {
+    for (const path of p.fields) {
+      const field: FieldDeclaration = FIELDS[path];
+      if (!field.shareableWith.includes(p.kind)) {
+        ctx.addIssue({ code: 'custom', message: `field ${path} may not be sent to a ${p.kind}` });
+      }
+    }
+  });
+export type PartnerConfig = z.output<typeof partnerConfigSchema>;
+
+export const partnersSchema = z
+  .array(partnerConfigSchema)
+  .min(1)
+  .refine((ps) => new Set(ps.map((p) => p.id)).size === ps.length, 'partner ids must be unique');
+
+const boolish = z.enum(['true', 'false']).transform((v) => v === 'true');
+const positiveInt = z.coerce.number().int().positive();
+const country = z.string().regex(/^[A-Z]{2}$/, 'must be an ISO 3166-1 alpha-2 code');
+
+const jsonOf = <T extends z.ZodType>(schema: T) =>
+  z.string().transform((text, ctx) => {
+    try {
+      return JSON.parse(text) as unknown;
+    } catch {
+      ctx.addIssue({ code: 'custom', message: 'must be valid JSON' });
+      return z.NEVER;
+    }
+  }).pipe(schema);
+
+/** Every environment variable minimis reads, in one place, parsed once at cold start. */
+export const envSchema = z.object({
+  MINIMIS_MODE: z.enum(['aws', 'local']).default('aws'),
+  TABLE_NAME: z.string().min(3).default('minimis'),
+  KMS_KEY_ID: z.string().min(1).optional(),
+  MINIMIS_DATA_DIR: z.string().min(1).default('.minimis'),
+  PUBLIC_BASE_URL: z.url({ protocol: /^https?$/ }).default('http://localhost:3000'),
+  SENDER_EMAIL: z.email().default('orders@shop.example'),
+  SES_CONFIGURATION_SET: z.string().min(1).optional(),
+  ORIGIN_COUNTRY: country.default('CN'),
+  POLICY_VERSION: z.string().min(1).default('2026-11-01'),
+  PARTNERS: jsonOf(partnersSchema).optional(),
+  /** Queue name → SQS URL (AWS). */
+  QUEUE_URLS: jsonOf(z.record(z.string(), z.url())).optional(),
+  RETENTION_AFTER_DELIVERY_DAYS: positiveInt.default(RETENTION_DEFAULTS.afterDeliveryDays),
+  RETENTION_UNDELIVERED_DAYS: positiveInt.default(RETENTION_DEFAULTS.undeliveredDays),
+  IDEMPOTENCY_HOURS: positiveInt.min(24).default(RETENTION_DEFAULTS.idempotencyHours),
+  DATA_KEY_MAX_AGE_SECONDS: positiveInt.default(600),
+  DATA_KEY_MAX_USES: positiveInt.default(100_000),
+  DELIVERY_MAX_ATTEMPTS: positiveInt.default(16),
+  DELIVERY_BASE_DELAY_SECONDS: positiveInt.default(30),
+  DELIVERY_TIMEOUT_MS: positiveInt.default(15_000),
+  TRACE_ENABLED: boolish.default(false),
+});
+export type Env = z.output<typeof envSchema>;
+
+export interface Config {
+  readonly mode: 'aws' | 'local';
+  readonly tableName: string;
+  readonly kmsKeyId: string | undefined;
+  readonly dataDir: string;
+  readonly publicBaseUrl: string;
+  readonly senderEmail: string;
+  readonly sesConfigurationSet: string | undefined;
+  readonly originCountry: string;
+  readonly policyVersion: string;
+  readonly partners: readonly PartnerConfig[];
+  readonly queueUrls: Readonly<Record<string, string>>;
+  readonly retention: { readonly afterDeliveryDays: number; readonly undeliveredDays: number };
+  readonly idempotencyHours: number;
+  readonly dataKeyCache: { readonly maxAgeSeconds: number; readonly maxUses: number };
+  readonly delivery: { readonly maxAttempts: number; readonly baseDelaySeconds: number; readonly timeoutMs: number };
+}
+
+const DEFAULT_PARTNERS: PartnerConfig[] = [
+  { id: 'warehouse', kind: 'warehouse', url: 'http://localhost:3000/_sample/warehouse', fields: [...DEFAULT_PARTNER_FIELDS.warehouse] },
+  { id: 'carrier', kind: 'carrier', url: 'http://localhost:3000/_sample/carrier', fields: [...DEFAULT_PARTNER_FIELDS.carrier] },
+];
+
+/** Parse the environment; the first problem becomes one ConfigError naming its variable. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const parsed = envSchema.safeParse(env);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    const variable = String(issue?.path[0] ?? 'environment');
+    const where = issue && issue.path.length > 1 ? ` (at ${issue.path.slice(1).join('.')})` : '';
+    throw new ConfigError(variable, `${issue?.message ?? 'is invalid'}${where}`);
+  }
+  const e = parsed.data;
+  if (e.MINIMIS_MODE === 'aws' && !e.KMS_KEY_ID) throw new ConfigError('KMS_KEY_ID', 'is required in aws mode');
+  return {
+    mode: e.MINIMIS_MODE,
+    tableName: e.TABLE_NAME,
+    kmsKeyId: e.KMS_KEY_ID,
+    dataDir: e.MINIMIS_DATA_DIR,
+    publicBaseUrl: e.PUBLIC_BASE_URL.replace(/\/+$/, ''),
+    senderEmail: e.SENDER_EMAIL,
+    sesConfigurationSet: e.SES_CONFIGURATION_SET,
+    originCountry: e.ORIGIN_COUNTRY,
+    policyVersion: e.POLICY_VERSION,
+    partners: e.PARTNERS ?? DEFAULT_PARTNERS,
+    queueUrls: e.QUEUE_URLS ?? {},
+    retention: { afterDeliveryDays: e.RETENTION_AFTER_DELIVERY_DAYS, undeliveredDays: e.RETENTION_UNDELIVERED_DAYS },
+    idempotencyHours: e.IDEMPOTENCY_HOURS,
+    dataKeyCache: { maxAgeSeconds: e.DATA_KEY_MAX_AGE_SECONDS, maxUses: e.DATA_KEY_MAX_USES },
+    delivery: {
+      maxAttempts: e.DELIVERY_MAX_ATTEMPTS,
+      baseDelaySeconds: e.DELIVERY_BASE_DELAY_SECONDS,
+      timeoutMs: e.DELIVERY_TIMEOUT_MS,
+    },
+  };
+}
+
+export type { PartnerKind };

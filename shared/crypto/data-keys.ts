@@ -1,0 +1,96 @@
+/**
+ * Data-key caching, so KMS calls amortise over many orders:
+ * - sealing reuses one data key per context until it is `maxAgeSeconds` old or used `maxUses`
+ *   times (then a new GenerateDataKey call, whose wrapped key is stored once under a random ref);
+ * - opening caches unwrapped keys by ref for `maxAgeSeconds` (one Decrypt per key per process).
+ */
+import { randomBytes } from 'node:crypto';
+import { SealError } from '../domain/errors.js';
+import type { KeyContext } from '../inventory.js';
+import type { Clock, KeyRecordStore, KeyService } from '../ports.js';
+import { blobKeyRef, openWithKey, REF_BYTES, refToHex, sealWithKey } from './envelope.js';
+
+export interface DataKeyCacheOptions {
+  readonly maxAgeSeconds: number;
+  readonly maxUses: number;
+}
+
+interface ActiveKey {
+  readonly ref: string;
+  readonly plaintext: Uint8Array;
+  readonly createdMs: number;
+  uses: number;
+}
+
+export class DataKeys {
+  private readonly active = new Map<KeyContext, Promise<ActiveKey>>();
+  private readonly opened = new Map<string, { key: Promise<Uint8Array>; createdMs: number }>();
+
+  constructor(
+    private readonly keys: KeyService,
+    private readonly records: KeyRecordStore,
+    private readonly clock: Clock,
+    private readonly options: DataKeyCacheOptions,
+  ) {}
+
+  async seal(context: KeyContext, recordId: string, plaintext: Uint8Array): Promise<Uint8Array> {
+    const key = await this.activeKey(context);
+    return sealWithKey(key.plaintext, key.ref, context, recordId, plaintext);
+  }
+
+  async open(context: KeyContext, recordId: string, blob: Uint8Array): Promise<Buffer> {
+    const key = await this.keyFor(context, blobKeyRef(blob));
+    return openWithKey(key, context, recordId, blob);
+  }
+
+  private fresh(createdMs: number): boolean {
+    return this.clock.now().getTime() - createdMs < this.options.maxAgeSeconds * 1000;
+  }
+
+  private async activeKey(context: KeyContext): Promise<ActiveKey> {
+    const current = this.active.get(context);
+    if (current) {
+      const key = await current.catch(() => undefined);
+      if (key && this.fresh(key.createdMs) && key.uses < this.options.maxUses) {
+        key.uses++;
+        return key;
+      }
+      if (this.active.get(context) !== current) return this.activeKey(context);
+    }
+    const next = this.newKey(context);
+    this.active.set(context, next);
+    next.catch(() => this.active.get(context) === next && this.active.delete(context));
+    const key = await next;
+    key.uses++;
+    return key;
+  }
+
+  private async newKey(context: KeyContext): Promise<ActiveKey> {
+    const { plaintext, wrapped } = await this.keys.generateDataKey(context);
+    const createdAt = this.clock.now();
+    for (;;) {
+      const ref = refToHex(randomBytes(REF_BYTES));
+      const stored = await this.records.putDataKey({ ref, context, wrapped, createdAt: createdAt.toISOString() });
+      if (stored) {
+        this.opened.set(ref, { key: Promise.resolve(plaintext), createdMs: createdAt.getTime() });
+        return { ref, plaintext, createdMs: createdAt.getTime(), uses: 0 };
+      }
+    }
+  }
+
+  private async keyFor(context: KeyContext, ref: string): Promise<Uint8Array> {
+    const cached = this.opened.get(ref);
+    if (cached && this.fresh(cached.createdMs)) return cached.key;
+    const key = this.unwrap(context, ref);
+    this.opened.set(ref, { key, createdMs: this.clock.now().getTime() });
+    key.catch(() => this.opened.get(ref)?.key === key && this.opened.delete(ref));
+    return key;
+  }
+
+  private async unwrap(context: KeyContext, ref: string): Promise<Uint8Array> {
+    const record = await this.records.getDataKey(ref);
+    if (!record) throw new SealError('Unknown data key');
+    if (record.context !== context) throw new SealError('Data key belongs to another purpose');
+    return this.keys.decryptDataKey(context, record.wrapped);
+  }
+}

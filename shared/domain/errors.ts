@@ -1,0 +1,76 @@
+/**
+ * Typed errors. Messages never carry a submitted value; at most a field path.
+ * HTTP handlers map each class to a problem+json response.
+ */
+export interface FieldProblem {
+  readonly path: string;
+  readonly message: string;
+}
+
+export class ValidationError extends Error {
+  override readonly name = 'ValidationError';
+  constructor(
+    readonly problems: readonly FieldProblem[],
+    options?: ErrorOptions,
+  ) {
+    super(`${problems.length} field${problems.length === 1 ? ' is' : 's are'} invalid`, options);
+  }
+}
+
+/** Something that looks like a payment card number was submitted. */
+export class CardDataError extends Error {
+  override readonly name = 'CardDataError';
+  constructor(readonly path: string) {
+    super('Payment card numbers are not accepted');
+  }
+}
+
+export class IdempotencyInProgressError extends Error {
+  override readonly name = 'IdempotencyInProgressError';
+  constructor() {
+    super('A request with this Idempotency-Key is still being processed; retry shortly');
+  }
+}
+
+export class IdempotencyKeyReusedError extends Error {
+  override readonly name = 'IdempotencyKeyReusedError';
+  constructor() {
+    super('This Idempotency-Key was already used with a different request body');
+  }
+}
+
+export class OrderNotFoundError extends Error {
+  override readonly name = 'OrderNotFoundError';
+  constructor() {
+    super('No order with this id');
+  }
+}
+
+export class TransitionError extends Error {
+  override readonly name = 'TransitionError';
+  constructor(
+    readonly from: string,
+    readonly to: string,
+  ) {
+    super(`An order that is ${from} cannot become ${to}`);
+  }
+}
+
+/** A sealed blob failed to open: wrong order, wrong purpose, tampered, or unknown key. */
+export class SealError extends Error {
+  override readonly name = 'SealError';
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, options);
+  }
+}
+
+/** A dependency (store, key service, queue) failed; the cause is kept, never shown to clients. */
+export class DependencyError extends Error {
+  override readonly name = 'DependencyError';
+  constructor(
+    readonly dependency: string,
+    options?: ErrorOptions,
+  ) {
+    super(`${dependency} failed`, options);
+  }
+}

@@ -1,0 +1,151 @@
+/**
+ * The intake schema, derived from the data inventory: every inventory field has exactly one
+ * validator here (the type checker enforces it), required/optional comes from the inventory, and
+ * the object shape is built from the field paths. Anything not in the inventory is rejected.
+ */
+import { z } from 'zod';
+import { FIELD_PATHS, FIELDS, type FieldDeclaration, type FieldPath } from '../inventory.js';
+import { COUNTRY_CODES, CURRENCY_CODES } from './countries.js';
+import type { FieldProblem } from './errors.js';
+
+/** Type errors: a missing required field says so; a wrong type names the expected type. */
+const expected = (what: string) => (issue: { input?: unknown }) =>
+  issue.input === undefined ? 'is required' : `must be ${what}`;
+
+const notBlank = (min: number, max: number) =>
+  z
+    .string({ error: expected('a string') })
+    .min(min, { error: `must be ${min}–${max} characters` })
+    .max(max, { error: `must be ${min}–${max} characters` })
+    .refine((s) => s.trim().length > 0, { error: 'must not be blank' })
+    // biome-ignore lint/suspicious/noControlCharactersInRegex: rejecting control characters is the point
+    .refine((s) => !/[\u0000-\u001f\u007f]/.test(s), { error: 'must not contain control characters' });
+
+const integer = (min: number, max: number, what: string) =>
+  z
+    .number({ error: expected(what) })
+    .int({ error: `must be ${what}` })
+    .min(min, { error: `must be ${what}` })
+    .max(max, { error: `must be ${what}` });
+
+/** One validator per inventory field. Adding a field to the inventory without one is a type error. */
+export const FIELD_VALIDATORS = {
+  'customer.givenName': notBlank(1, 100),
+  'customer.familyName': notBlank(1, 100),
+  'customer.email': z
+    .string({ error: expected('a string') })
+    .max(254, { error: 'must be an email address of at most 254 characters' })
+    .pipe(z.email({ error: 'must be an email address' })),
+  'customer.phone': z
+    .string({ error: expected('a string') })
+    .regex(/^\+[1-9]\d{1,14}$/, { error: 'must be an E.164 phone number (+ and up to 15 digits)' }),
+  'shippingAddress.line1': notBlank(1, 200),
+  'shippingAddress.line2': notBlank(1, 200),
+  'shippingAddress.city': notBlank(1, 200),
+  'shippingAddress.region': notBlank(1, 200),
+  'shippingAddress.postalCode': notBlank(1, 200),
+  'shippingAddress.country': z
+    .string({ error: expected('a string') })
+    .refine((c) => COUNTRY_CODES.has(c), { error: 'must be an ISO 3166-1 alpha-2 country code' }),
+  'items[].sku': notBlank(1, 100),
+  'items[].name': notBlank(1, 200),
+  'items[].quantity': integer(1, 999, 'an integer from 1 to 999'),
+  'items[].unitPrice': integer(0, 10_000_000, 'an integer amount in minor units from 0 to 10000000'),
+  currency: z
+    .string({ error: expected('a string') })
+    .refine((c) => /^[A-Z]{3}$/.test(c) && CURRENCY_CODES.has(c), { error: 'must be an ISO 4217 currency code' }),
+  marketingOptIn: z.boolean({ error: expected('true or false') }),
+  paymentReference: notBlank(1, 255),
+} as const satisfies Record<FieldPath, z.ZodType>;
+
+type Shape = Record<string, z.ZodType>;
+
+/** Builds nested strict objects from the inventory paths (`a.b`, `items[].x`). */
+function buildSchema() {
+  const root: Shape = {};
+  const groups: Record<string, Shape> = {};
+  const arrays: Record<string, Shape> = {};
+  for (const path of FIELD_PATHS) {
+    const field: FieldDeclaration = FIELDS[path];
+    const validator: z.ZodType = field.required ? FIELD_VALIDATORS[path] : FIELD_VALIDATORS[path].optional();
+    const arrayMatch = /^(\w+)\[\]\.(\w+)$/.exec(path);
+    const objectMatch = /^(\w+)\.(\w+)$/.exec(path);
+    if (arrayMatch?.[1] && arrayMatch[2]) {
+      arrays[arrayMatch[1]] ??= {};
+      (arrays[arrayMatch[1]] as Shape)[arrayMatch[2]] = validator;
+    } else if (objectMatch?.[1] && objectMatch[2]) {
+      groups[objectMatch[1]] ??= {};
+      (groups[objectMatch[1]] as Shape)[objectMatch[2]] = validator;
+    } else {
+      root[path] = validator;
+    }
+  }
+  for (const [name, shape] of Object.entries(groups)) root[name] = z.strictObject(shape, { error: expected('an object') });
+  for (const [name, shape] of Object.entries(arrays)) {
+    root[name] = z
+      .array(z.strictObject(shape, { error: expected('an object') }), { error: expected('an array') })
+      .min(1, { error: 'must have 1–100 entries' })
+      .max(100, { error: 'must have 1–100 entries' });
+  }
+  return z.strictObject(root, { error: 'must be a JSON object' });
+}
+
+export const orderRequestSchema = buildSchema() as unknown as z.ZodType<OrderRequest>;
+
+export interface OrderRequest {
+  readonly customer: {
+    readonly givenName: string;
+    readonly familyName: string;
+    readonly email: string;
+    readonly phone?: string;
+  };
+  readonly shippingAddress: {
+    readonly line1: string;
+    readonly line2?: string;
+    readonly city: string;
+    readonly region?: string;
+    readonly postalCode: string;
+    readonly country: string;
+  };
+  readonly items: ReadonlyArray<{ sku: string; name: string; quantity: number; unitPrice: number }>;
+  readonly currency: string;
+  readonly marketingOptIn: boolean;
+  readonly paymentReference: string;
+}
+
+function formatPath(path: ReadonlyArray<PropertyKey>): string {
+  let out = '';
+  for (const part of path) {
+    if (typeof part === 'number') out += `[${part}]`;
+    else out += out ? `.${String(part)}` : String(part);
+  }
+  return out;
+}
+
+/** Zod issues → problems that name a path and never echo the submitted value. */
+export function toProblems(error: z.ZodError): FieldProblem[] {
+  const problems: FieldProblem[] = [];
+  for (const issue of error.issues) {
+    if (issue.code === 'unrecognized_keys') {
+      for (const key of issue.keys) {
+        problems.push({ path: formatPath([...issue.path, key]), message: 'is not a known field' });
+      }
+    } else {
+      problems.push({ path: formatPath(issue.path), message: issue.message });
+    }
+  }
+  return problems;
+}
+
+/** Reads a value from an order request by inventory path (`items[].sku` yields one value per item). */
+export function valuesAt(order: OrderRequest, path: FieldPath): unknown[] {
+  const arrayMatch = /^(\w+)\[\]\.(\w+)$/.exec(path);
+  if (arrayMatch?.[1] && arrayMatch[2]) {
+    const list = (order as unknown as Record<string, Array<Record<string, unknown>>>)[arrayMatch[1]] ?? [];
+    return list.map((entry) => entry[arrayMatch[2] as string]);
+  }
+  const parts = path.split('.');
+  let value: unknown = order;
+  for (const part of parts) value = (value as Record<string, unknown> | undefined)?.[part];
+  return [value];
+}

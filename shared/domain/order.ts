@@ -1,0 +1,56 @@
+import type { Purpose } from '../inventory.js';
+
+export const ORDER_STATUSES = ['accepted', 'dispatched', 'delivered'] as const;
+export type OrderStatus = (typeof ORDER_STATUSES)[number];
+
+export const DELIVERY_STATES = ['pending', 'delivered', 'failed'] as const;
+export type DeliveryState = (typeof DELIVERY_STATES)[number];
+
+export interface OrderItem {
+  readonly sku: string;
+  readonly name: string;
+  readonly quantity: number;
+  readonly unitPrice: number;
+}
+
+/** The non-personal order record, kept for accounting. Holds no personal data at all. */
+export interface OrderRecord {
+  readonly orderId: string;
+  readonly createdAt: string;
+  readonly updatedAt: string;
+  readonly status: OrderStatus;
+  readonly items: readonly OrderItem[];
+  readonly currency: string;
+  readonly country: string;
+  readonly paymentReference: string;
+  readonly trackingNumber: string | null;
+  readonly trackingUrl: string | null;
+  readonly deliveredAt: string | null;
+  readonly deliveries: Readonly<Record<string, { readonly state: DeliveryState; readonly updatedAt: string }>>;
+  /** Transactional/promotional emails: sent or being sent (claimed with a lease). */
+  readonly emails: Readonly<Record<string, { readonly state: 'sending' | 'sent'; readonly leaseUntil?: number }>>;
+  /** Partner event ids already applied (replays are acknowledged without effect). */
+  readonly processedEvents: readonly string[];
+  /** Outbox flag: `pending` until every fan-out message was enqueued. */
+  readonly fanout: 'pending' | 'done';
+}
+
+/** The personal part of an order: one sealed blob per purpose, expiring with its retention. */
+export interface PersonalRecord {
+  readonly orderId: string;
+  /** Keyed hash (HMAC) of the normalised email, for look-ups; never a plain hash. */
+  readonly emailKey: string;
+  readonly sealed: Readonly<Partial<Record<Purpose, Uint8Array>>>;
+  /** Epoch seconds: after this the record is gone for every reader (DynamoDB TTL attribute). */
+  readonly expiresAt: number;
+}
+
+/** Status transitions partners may report: `to` follows one of `from`; nothing follows delivered. */
+export const TRANSITIONS: Readonly<Record<'dispatched' | 'delivered', readonly OrderStatus[]>> = {
+  dispatched: ['accepted'],
+  delivered: ['accepted', 'dispatched'],
+};
+
+export function orderTotal(items: readonly OrderItem[]): number {
+  return items.reduce((sum, item) => sum + item.quantity * item.unitPrice, 0);
+}

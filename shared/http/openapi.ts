@@ -1,0 +1,126 @@
+/** The OpenAPI 3.1 document, generated from the same zod schemas the handlers validate with. */
+import { z } from 'zod';
+import { ORDER_ID_PATTERN } from '../domain/ids.js';
+import { orderRequestSchema } from '../domain/intake.js';
+import { DELIVERY_STATES, ORDER_STATUSES } from '../domain/order.js';
+import { partnerEventSchema } from '../domain/partner-events.js';
+
+const acceptedSchema = z.strictObject({ orderId: z.string().regex(ORDER_ID_PATTERN), status: z.literal('accepted') });
+const orderStatusSchema = z.strictObject({
+  orderId: z.string().regex(ORDER_ID_PATTERN),
+  status: z.enum(ORDER_STATUSES),
+  createdAt: z.iso.datetime(),
+  updatedAt: z.iso.datetime(),
+  trackingNumber: z.string().nullable(),
+  deliveries: z.array(z.strictObject({ partner: z.string(), state: z.enum(DELIVERY_STATES) })),
+});
+const problemSchema = z.object({
+  type: z.url(),
+  title: z.string(),
+  status: z.int(),
+  detail: z.string().optional(),
+  errors: z.array(z.object({ path: z.string(), message: z.string() })).optional(),
+});
+
+const schema = (s: z.ZodType) => z.toJSONSchema(s, { target: 'draft-2020-12', unrepresentable: 'any', io: 'input' });
+const problemResponse = (description: string) => ({
+  description,
+  content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } },
+});
+const webhookHeaders = ['webhook-id', 'webhook-timestamp', 'webhook-signature'].map((name) => ({
+  name,
+  in: 'header',
+  required: true,
+  schema: { type: 'string' },
+}));
+const tokenParam = { name: 'token', in: 'query', required: true, schema: { type: 'string' } };
+
+export function openApiDocument(serverUrl: string): Record<string, unknown> {
+  return {
+    openapi: '3.1.0',
+    info: {
+      title: 'minimis',
+      version: '1.0.0',
+      description: 'Order intake that tells every party only what it must know. Errors are RFC 9457 problems.',
+    },
+    servers: [{ url: serverUrl }],
+    paths: {
+      '/orders': {
+        post: {
+          summary: 'Submit an order',
+          parameters: [
+            { name: 'Idempotency-Key', in: 'header', required: true, schema: { type: 'string', pattern: '^[\\x21-\\x7e]{1,255}$' } },
+          ],
+          requestBody: { required: true, content: { 'application/json': { schema: { $ref: '#/components/schemas/OrderRequest' } } } },
+          responses: {
+            '202': {
+              description: 'Accepted',
+              headers: { Location: { schema: { type: 'string' } } },
+              content: { 'application/json': { schema: { $ref: '#/components/schemas/Accepted' } } },
+            },
+            '400': problemResponse('Invalid order, card data, or missing Idempotency-Key'),
+            '409': problemResponse('A request with this key is still in progress'),
+            '413': problemResponse('Body larger than 32 KiB'),
+            '415': problemResponse('Not application/json'),
+            '422': problemResponse('Idempotency-Key reused with another body'),
+          },
+        },
+      },
+      '/orders/{orderId}': {
+        get: {
+          summary: 'Order status (no personal data)',
+          parameters: [{ name: 'orderId', in: 'path', required: true, schema: { type: 'string' } }],
+          responses: {
+            '200': { description: 'Status', content: { 'application/json': { schema: { $ref: '#/components/schemas/OrderStatus' } } } },
+            '404': problemResponse('Unknown order'),
+          },
+        },
+      },
+      '/partners/{partnerId}/events': {
+        post: {
+          summary: 'A partner reports progress (Standard Webhooks signature)',
+          parameters: [{ name: 'partnerId', in: 'path', required: true, schema: { type: 'string' } }, ...webhookHeaders],
+          requestBody: { required: true, content: { 'application/json': { schema: { $ref: '#/components/schemas/PartnerEvent' } } } },
+          responses: {
+            '202': { description: 'Applied (or a replayed webhook-id, acknowledged without effect)' },
+            '400': problemResponse('Invalid event'),
+            '401': problemResponse('Missing or bad signature, or stale timestamp'),
+            '403': problemResponse('This partner may not send this event type'),
+            '404': problemResponse('Unknown order or partner'),
+            '409': problemResponse('Transition not allowed'),
+          },
+        },
+      },
+      '/unsubscribe': {
+        get: {
+          summary: 'Unsubscribe page with a one-click button (changes nothing)',
+          parameters: [tokenParam],
+          responses: { '200': { description: 'HTML page', content: { 'text/html': {} } }, '400': problemResponse('Bad token') },
+        },
+        post: {
+          summary: 'One-click unsubscribe (RFC 8058)',
+          parameters: [tokenParam],
+          requestBody: {
+            required: true,
+            content: {
+              'application/x-www-form-urlencoded': { schema: { type: 'object', properties: { 'List-Unsubscribe': { const: 'One-Click' } } } },
+              'multipart/form-data': { schema: { type: 'object', properties: { 'List-Unsubscribe': { const: 'One-Click' } } } },
+            },
+          },
+          responses: { '200': { description: 'Unsubscribed' }, '400': problemResponse('Bad token or body') },
+        },
+      },
+      '/health': { get: { summary: 'Ready to take orders', responses: { '200': { description: 'OK' } } } },
+      '/openapi.json': { get: { summary: 'This document', responses: { '200': { description: 'OpenAPI 3.1' } } } },
+    },
+    components: {
+      schemas: {
+        OrderRequest: schema(orderRequestSchema),
+        Accepted: schema(acceptedSchema),
+        OrderStatus: schema(orderStatusSchema),
+        PartnerEvent: schema(partnerEventSchema),
+        Problem: schema(problemSchema),
+      },
+    },
+  };
+}

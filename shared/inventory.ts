@@ -1,0 +1,354 @@
+/**
+ * The data inventory: the single source of truth for every field minimis accepts.
+ *
+ * The intake schema (domain/intake.ts), the per-purpose sealing (domain/sealing.ts), the partner
+ * projections (domain/projections.ts), the IAM/KMS grants (infra/) and the privacy report all
+ * read this module. Adding a field or a recipient is a change here, and the type checker then
+ * points at every place that must follow (validators, projections).
+ *
+ * This module imports nothing of ours.
+ */
+
+/** Why personal data is processed. Each purpose has its own KMS encryption context. */
+export const PURPOSES = ['shipping', 'contact', 'marketing'] as const;
+export type Purpose = (typeof PURPOSES)[number];
+
+/**
+ * Key-service contexts that are not data purposes: `lookup` wraps the HMAC key used for the
+ * keyed email hash and the unsubscribe-token signing key. Nothing personal is sealed under it.
+ */
+export const INDEX_CONTEXTS = ['lookup'] as const;
+export type KeyContext = Purpose | (typeof INDEX_CONTEXTS)[number];
+
+/** The components (functions and people) that touch order data. */
+export const COMPONENTS = [
+  'submit-order',
+  'partner-delivery',
+  'partner-events',
+  'notification',
+  'unsubscribe',
+  'order-status',
+  'purge',
+  'operator',
+] as const;
+export type Component = (typeof COMPONENTS)[number];
+
+export interface PurposeDeclaration {
+  readonly why: string;
+  /** Components whose role may decrypt data sealed under this purpose (enforced by KMS conditions). */
+  readonly decryptedBy: readonly Component[];
+  /** How long data sealed under this purpose is kept. */
+  readonly retention: RetentionRule;
+}
+
+export type RetentionRule =
+  | { readonly kind: 'after-delivery' }
+  | { readonly kind: 'until-opt-out' }
+  | { readonly kind: 'until-erasure' }
+  | { readonly kind: 'accounting' };
+
+export const PURPOSE_DECLARATIONS: Readonly<Record<Purpose, PurposeDeclaration>> = {
+  shipping: {
+    why: 'hand the parcel to the carrier and get it to the door',
+    decryptedBy: ['partner-delivery', 'operator'],
+    retention: { kind: 'after-delivery' },
+  },
+  contact: {
+    why: 'transactional email about this order',
+    decryptedBy: ['notification', 'operator'],
+    retention: { kind: 'after-delivery' },
+  },
+  marketing: {
+    why: 'promotional email, only with consent',
+    decryptedBy: ['notification', 'operator'],
+    retention: { kind: 'until-opt-out' },
+  },
+};
+
+/** Components that may unwrap the lookup (HMAC) key: they compute keyed email hashes or tokens. */
+export const LOOKUP_KEY_USERS: readonly Component[] = [
+  'submit-order',
+  'notification',
+  'unsubscribe',
+  'operator',
+];
+
+/** Kinds of fulfilment partner. A configured partner has a kind, which fixes its payload shape. */
+export const PARTNER_KINDS = ['warehouse', 'carrier'] as const;
+export type PartnerKind = (typeof PARTNER_KINDS)[number];
+
+/** Where a field lives at rest. */
+export type Storage =
+  | 'sealed' // encrypted per purpose (AES-256-GCM, data key from KMS under the purpose's context)
+  | 'sealed+keyed-hash' // as sealed, plus an HMAC under a shop-controlled key for look-ups
+  | 'clear' // non-personal, stored in clear
+  | 'consent-ledger'; // consent events (granted/withdrawn, timestamp, source, policy version)
+
+export interface FieldDeclaration {
+  readonly description: string;
+  readonly personal: boolean;
+  readonly required: boolean;
+  /** Personal fields: the purposes it is sealed under. Non-personal: what it is used for. */
+  readonly purposes: readonly Purpose[];
+  /** Purposes this field joins only when the customer consented to marketing. */
+  readonly consentedPurposes?: readonly Purpose[];
+  /** Non-personal uses (clear fields). */
+  readonly uses?: readonly string[];
+  readonly storage: Storage;
+  /** Partner kinds that may receive this field; a partner configured with any other field is rejected. */
+  readonly shareableWith: readonly PartnerKind[];
+  /** Who else sees it, in words (email recipients, SES). */
+  readonly alsoSeenBy: readonly string[];
+  readonly retention: RetentionRule;
+}
+
+const afterDelivery = { kind: 'after-delivery' } as const;
+const accounting = { kind: 'accounting' } as const;
+
+/**
+ * Every field of an order request, by its request path (`items[].x` fields apply to each item).
+ */
+export const FIELDS = {
+  'customer.givenName': {
+    description: "Customer's given name",
+    personal: true,
+    required: true,
+    purposes: ['shipping', 'contact'],
+    storage: 'sealed',
+    shareableWith: ['carrier'],
+    alsoSeenBy: ["the customer's own email (greeting)"],
+    retention: afterDelivery,
+  },
+  'customer.familyName': {
+    description: "Customer's family name",
+    personal: true,
+    required: true,
+    purposes: ['shipping'],
+    storage: 'sealed',
+    shareableWith: ['carrier'],
+    alsoSeenBy: [],
+    retention: afterDelivery,
+  },
+  'customer.email': {
+    description: "Customer's email address",
+    personal: true,
+    required: true,
+    purposes: ['contact'],
+    consentedPurposes: ['marketing'],
+    storage: 'sealed+keyed-hash',
+    shareableWith: [],
+    alsoSeenBy: ['Amazon SES, as the recipient address'],
+    retention: afterDelivery,
+  },
+  'customer.phone': {
+    description: "Customer's phone number (E.164), optional",
+    personal: true,
+    required: false,
+    purposes: ['shipping'],
+    storage: 'sealed',
+    shareableWith: ['carrier'],
+    alsoSeenBy: [],
+    retention: afterDelivery,
+  },
+  'shippingAddress.line1': {
+    description: 'Street address, first line',
+    personal: true,
+    required: true,
+    purposes: ['shipping'],
+    storage: 'sealed',
+    shareableWith: ['carrier'],
+    alsoSeenBy: [],
+    retention: afterDelivery,
+  },
+  'shippingAddress.line2': {
+    description: 'Street address, second line, optional',
+    personal: true,
+    required: false,
+    purposes: ['shipping'],
+    storage: 'sealed',
+    shareableWith: ['carrier'],
+    alsoSeenBy: [],
+    retention: afterDelivery,
+  },
+  'shippingAddress.city': {
+    description: 'City',
+    personal: true,
+    required: true,
+    purposes: ['shipping'],
+    storage: 'sealed',
+    shareableWith: ['carrier'],
+    alsoSeenBy: [],
+    retention: afterDelivery,
+  },
+  'shippingAddress.region': {
+    description: 'Region or state, optional',
+    personal: true,
+    required: false,
+    purposes: ['shipping'],
+    storage: 'sealed',
+    shareableWith: ['carrier'],
+    alsoSeenBy: [],
+    retention: afterDelivery,
+  },
+  'shippingAddress.postalCode': {
+    description: 'Postal code',
+    personal: true,
+    required: true,
+    purposes: ['shipping'],
+    storage: 'sealed',
+    shareableWith: ['carrier'],
+    alsoSeenBy: [],
+    retention: afterDelivery,
+  },
+  'shippingAddress.country': {
+    description: 'Destination country (ISO 3166-1 alpha-2); coarse, not personal',
+    personal: false,
+    required: true,
+    purposes: [],
+    uses: ['accounting', 'customs'],
+    storage: 'clear',
+    shareableWith: ['carrier'],
+    alsoSeenBy: ["the customer's own email (destination)"],
+    retention: accounting,
+  },
+  'items[].sku': {
+    description: 'Stock-keeping unit of an item',
+    personal: false,
+    required: true,
+    purposes: [],
+    uses: ['fulfilment', 'accounting'],
+    storage: 'clear',
+    shareableWith: ['warehouse'],
+    alsoSeenBy: [],
+    retention: accounting,
+  },
+  'items[].name': {
+    description: 'Item name (sent to the carrier only as customs contents of international parcels)',
+    personal: false,
+    required: true,
+    purposes: [],
+    uses: ['fulfilment', 'accounting', 'customs'],
+    storage: 'clear',
+    shareableWith: ['carrier'],
+    alsoSeenBy: ["the customer's own email (order confirmation)"],
+    retention: accounting,
+  },
+  'items[].quantity': {
+    description: 'Quantity of an item',
+    personal: false,
+    required: true,
+    purposes: [],
+    uses: ['fulfilment', 'accounting', 'customs'],
+    storage: 'clear',
+    shareableWith: ['warehouse', 'carrier'],
+    alsoSeenBy: ["the customer's own email (order confirmation)"],
+    retention: accounting,
+  },
+  'items[].unitPrice': {
+    description: 'Unit price in minor units (sent to the carrier only as customs value)',
+    personal: false,
+    required: true,
+    purposes: [],
+    uses: ['accounting', 'customs'],
+    storage: 'clear',
+    shareableWith: ['carrier'],
+    alsoSeenBy: ["the customer's own email (order confirmation)"],
+    retention: accounting,
+  },
+  currency: {
+    description: 'ISO 4217 currency of the prices',
+    personal: false,
+    required: true,
+    purposes: [],
+    uses: ['accounting', 'customs'],
+    storage: 'clear',
+    shareableWith: ['carrier'],
+    alsoSeenBy: ["the customer's own email (order confirmation)"],
+    retention: accounting,
+  },
+  marketingOptIn: {
+    description: 'Consent to promotional email, given at checkout',
+    personal: true,
+    required: true,
+    purposes: ['marketing'],
+    storage: 'consent-ledger',
+    shareableWith: [],
+    alsoSeenBy: [],
+    retention: { kind: 'until-erasure' },
+  },
+  paymentReference: {
+    description: "Opaque token from the payment provider; never sent to partners",
+    personal: false,
+    required: true,
+    purposes: [],
+    uses: ['accounting'],
+    storage: 'clear',
+    shareableWith: [],
+    alsoSeenBy: [],
+    retention: accounting,
+  },
+} as const satisfies Record<string, FieldDeclaration>;
+
+export type FieldPath = keyof typeof FIELDS;
+export const FIELD_PATHS = Object.keys(FIELDS) as FieldPath[];
+
+/** Personal fields sealed under a purpose (consent-dependent purposes included). */
+export function fieldsSealedUnder(purpose: Purpose): FieldPath[] {
+  return FIELD_PATHS.filter((path) => {
+    const field: FieldDeclaration = FIELDS[path];
+    if (field.storage !== 'sealed' && field.storage !== 'sealed+keyed-hash') return false;
+    return field.purposes.includes(purpose) || (field.consentedPurposes ?? []).includes(purpose);
+  });
+}
+
+/** The purposes a partner's fields need decrypted: none if it receives nothing personal. */
+export function purposesForFields(paths: readonly FieldPath[]): Purpose[] {
+  const needed = new Set<Purpose>();
+  for (const path of paths) {
+    const field: FieldDeclaration = FIELDS[path];
+    if (!field.personal) continue;
+    // Partners receive personal data only to deliver the product: the shipping purpose.
+    if (field.purposes.includes('shipping')) needed.add('shipping');
+  }
+  return PURPOSES.filter((p) => needed.has(p));
+}
+
+/** Purposes each component may decrypt, derived from the purpose declarations. */
+export function purposesDecryptedBy(component: Component): Purpose[] {
+  return PURPOSES.filter((p) => PURPOSE_DECLARATIONS[p].decryptedBy.includes(component));
+}
+
+/** Key contexts (purposes plus `lookup`) each component may use to unwrap data keys. */
+export function keyContextsFor(component: Component): KeyContext[] {
+  const contexts: KeyContext[] = purposesDecryptedBy(component);
+  if (LOOKUP_KEY_USERS.includes(component)) contexts.push('lookup');
+  return contexts;
+}
+
+/** Default field choices for the built-in partners (deny by default: anything else is not sent). */
+export const DEFAULT_PARTNER_FIELDS: Readonly<Record<PartnerKind, readonly FieldPath[]>> = {
+  warehouse: ['items[].sku', 'items[].quantity'],
+  carrier: [
+    'customer.givenName',
+    'customer.familyName',
+    'customer.phone',
+    'shippingAddress.line1',
+    'shippingAddress.line2',
+    'shippingAddress.city',
+    'shippingAddress.region',
+    'shippingAddress.postalCode',
+    'shippingAddress.country',
+    'items[].name',
+    'items[].quantity',
+    'items[].unitPrice',
+    'currency',
+  ],
+};
+
+/** Retention defaults; deploy/runtime configuration may override the numbers. */
+export const RETENTION_DEFAULTS = {
+  afterDeliveryDays: 30,
+  undeliveredDays: 90,
+  accountingYears: 10,
+  idempotencyHours: 48,
+} as const;

@@ -1,0 +1,150 @@
+/**
+ * Ports: what the use cases need from the outside world. Adapters in adapters/aws and
+ * adapters/local implement them; tests pass in-memory fakes. Nothing here does I/O.
+ */
+import type { ConsentEvent, CustomerRecord, SuppressionRecord } from './domain/consent.js';
+import type { OrderRecord, OrderStatus, PersonalRecord } from './domain/order.js';
+import type { KeyContext, Purpose } from './inventory.js';
+
+export interface Clock {
+  now(): Date;
+}
+
+/** Data keys from KMS (or the local key provider), bound to one key context. */
+export interface KeyService {
+  generateDataKey(context: KeyContext): Promise<{ plaintext: Uint8Array; wrapped: Uint8Array }>;
+  decryptDataKey(context: KeyContext, wrapped: Uint8Array): Promise<Uint8Array>;
+}
+
+/** Wrapped data keys, stored once and referenced by a short id from every sealed blob. */
+export interface DataKeyRecord {
+  readonly ref: string;
+  readonly context: KeyContext;
+  readonly wrapped: Uint8Array;
+  readonly createdAt: string;
+}
+
+export interface KeyRecordStore {
+  getDataKey(ref: string): Promise<DataKeyRecord | undefined>;
+  /** Conditional put; returns false when a record with this ref already exists. */
+  putDataKey(record: DataKeyRecord): Promise<boolean>;
+}
+
+export interface IdempotencyRecord {
+  readonly key: string;
+  readonly requestMac: string;
+  readonly orderId: string;
+  readonly state: 'in-progress' | 'done';
+  /** Epoch ms after which an in-progress claim may be taken over (the first attempt died). */
+  readonly leaseUntil: number;
+  /** Epoch seconds; TTL attribute, and treated as absent on read once passed. */
+  readonly expiresAt: number;
+}
+
+export interface IdempotencyStore {
+  /** Creates the record unless a live one exists; returns the existing live record otherwise. */
+  claim(record: IdempotencyRecord, nowMs: number): Promise<{ claimed: true } | { claimed: false; existing: IdempotencyRecord }>;
+  /** Takes over an in-progress record whose lease has expired; false if someone else did. */
+  takeOver(key: string, expectedLeaseUntil: number, leaseUntil: number): Promise<boolean>;
+  complete(key: string): Promise<void>;
+}
+
+export type ApplyEventResult =
+  | { readonly outcome: 'applied'; readonly order: OrderRecord }
+  | { readonly outcome: 'replay'; readonly order: OrderRecord }
+  | { readonly outcome: 'conflict'; readonly order: OrderRecord }
+  | { readonly outcome: 'not-found' };
+
+export interface StatusChange {
+  readonly eventId: string;
+  readonly to: OrderStatus;
+  readonly from: readonly OrderStatus[];
+  readonly at: string;
+  readonly trackingNumber?: string;
+  readonly trackingUrl?: string;
+}
+
+export interface OrderStore {
+  /** Writes the personal record then the order; both conditional on not existing (safe to repeat). */
+  putOrder(order: OrderRecord, personal: PersonalRecord): Promise<void>;
+  getOrder(orderId: string): Promise<OrderRecord | undefined>;
+  /** Undefined when absent or expired (expiry is checked here, not left to DynamoDB TTL). */
+  getPersonal(orderId: string, now: Date): Promise<PersonalRecord | undefined>;
+  /** Orders whose fan-out was not confirmed, created before `before` (the outbox). */
+  listPendingFanout(before: Date, limit: number): Promise<string[]>;
+  markFanoutDone(orderId: string): Promise<void>;
+  setDeliveryState(orderId: string, partnerId: string, state: 'pending' | 'delivered' | 'failed', at: string): Promise<void>;
+  /** Applies a partner event atomically: at most once per event id, only from allowed statuses. */
+  applyStatusChange(orderId: string, change: StatusChange): Promise<ApplyEventResult>;
+  /** Shortens/sets when the personal record expires (e.g. 30 days after delivery). */
+  setPersonalExpiry(orderId: string, expiresAt: number): Promise<void>;
+  /** Claims the right to send one email for an order; false if it was sent or is being sent. */
+  claimEmail(orderId: string, emailType: string, leaseUntil: number, nowMs: number): Promise<boolean>;
+  markEmailSent(orderId: string, emailType: string): Promise<void>;
+  releaseEmail(orderId: string, emailType: string): Promise<void>;
+  listPersonalByEmailKey(emailKey: string): Promise<PersonalRecord[]>;
+  /** Deletes the personal record; returns whether one existed. */
+  deletePersonal(orderId: string): Promise<boolean>;
+  /** Every personal record whose expiry has passed, for the purge sweep. */
+  scanExpiredPersonal(now: Date): AsyncIterable<PersonalRecord>;
+}
+
+export interface ConsentStore {
+  getCustomer(emailKey: string): Promise<CustomerRecord | undefined>;
+  /** Appends a ledger event; `marketing` replaces (or with null removes) the sealed marketing contact. */
+  appendConsent(emailKey: string, event: ConsentEvent, marketing?: Uint8Array | null): Promise<void>;
+  deleteCustomer(emailKey: string): Promise<boolean>;
+  getSuppression(emailKey: string): Promise<SuppressionRecord | undefined>;
+  putSuppression(record: SuppressionRecord): Promise<void>;
+}
+
+export interface QueueMessage {
+  readonly type: string;
+  readonly orderId: string;
+  readonly [key: string]: string | number | undefined;
+}
+
+export interface Queue {
+  /** Sends to a named queue (`partner-<id>`, `notify`). Bodies carry ids, never personal data. */
+  send(queue: string, message: QueueMessage, options?: { delaySeconds?: number }): Promise<void>;
+}
+
+/** What a queue consumer can ask of its queue for the message it is handling. */
+export interface RetryScheduler {
+  /** Hide the message for `delaySeconds` before it is received again (exponential backoff). */
+  retryLater(queue: string, receiptHandle: string, delaySeconds: number): Promise<void>;
+}
+
+export interface DeadLetterQueue {
+  /** Moves dead-lettered messages of a queue back to it; returns how many were moved. */
+  redrive(queue: string, onProgress?: (moved: number) => void): Promise<number>;
+  /** Order ids currently dead-lettered for a queue (for reporting). */
+  list(queue: string): Promise<QueueMessage[]>;
+}
+
+export interface OutboundEmail {
+  readonly to: string;
+  readonly subject: string;
+  readonly text: string;
+  readonly html: string;
+  readonly headers: ReadonlyArray<{ readonly name: string; readonly value: string }>;
+}
+
+export interface Mailer {
+  send(email: OutboundEmail): Promise<{ messageId: string }>;
+}
+
+export interface PartnerResponse {
+  readonly status: number;
+}
+
+export interface PartnerClient {
+  post(url: string, body: string, headers: Record<string, string>, timeoutMs: number): Promise<PartnerResponse>;
+}
+
+export interface SecretStore {
+  /** The partner's `whsec_…` signing secret. */
+  partnerSecret(partnerId: string): Promise<string>;
+}
+
+export type { Purpose };

@@ -1,0 +1,34 @@
+import type { OrderStore, Queue } from '../ports.js';
+
+export interface FanOutDeps {
+  readonly orders: OrderStore;
+  readonly queue: Queue;
+  readonly partners: ReadonlyArray<{ readonly id: string }>;
+}
+
+export const partnerQueue = (partnerId: string) => `partner-${partnerId}`;
+export const NOTIFY_QUEUE = 'notify';
+
+/**
+ * Enqueues one delivery per partner and the confirmation email, then clears the order's outbox
+ * flag. Safe to repeat: deliveries and emails are deduplicated downstream (webhook-id, email claims).
+ */
+export async function fanOut(deps: FanOutDeps, orderId: string): Promise<void> {
+  await Promise.all([
+    ...deps.partners.map((p) => deps.queue.send(partnerQueue(p.id), { type: 'order.accepted', orderId, partner: p.id })),
+    deps.queue.send(NOTIFY_QUEUE, { type: 'order.accepted', orderId }),
+  ]);
+  await deps.orders.markFanoutDone(orderId);
+}
+
+export interface SweepOutboxDeps extends FanOutDeps {
+  readonly now: () => Date;
+}
+
+/** Re-runs the fan-out of orders whose intake stopped between the write and the enqueue. */
+export async function sweepOutbox(deps: SweepOutboxDeps, graceSeconds: number, limit = 100): Promise<number> {
+  const before = new Date(deps.now().getTime() - graceSeconds * 1000);
+  const pending = await deps.orders.listPendingFanout(before, limit);
+  for (const orderId of pending) await fanOut(deps, orderId);
+  return pending.length;
+}

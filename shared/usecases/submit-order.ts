@@ -1,0 +1,151 @@
+import { findCardNumber } from '../domain/card-data.js';
+import {
+  CardDataError,
+  IdempotencyInProgressError,
+  IdempotencyKeyReusedError,
+  ValidationError,
+} from '../domain/errors.js';
+import { newOrderId } from '../domain/ids.js';
+import { type OrderRequest, orderRequestSchema, toProblems } from '../domain/intake.js';
+import type { OrderRecord, PersonalRecord } from '../domain/order.js';
+import { customerRecordId, encodeFields, personalFieldsFor } from '../domain/sealing.js';
+import type { DataKeys } from '../crypto/data-keys.js';
+import type { LookupKeys } from '../crypto/lookup-keys.js';
+import type { Clock, ConsentStore, IdempotencyStore, OrderStore, Queue } from '../ports.js';
+import { fanOut } from './fan-out.js';
+
+export interface SubmitOrderDeps {
+  readonly orders: OrderStore;
+  readonly idempotency: IdempotencyStore;
+  readonly consent: ConsentStore;
+  readonly queue: Queue;
+  readonly dataKeys: DataKeys;
+  readonly lookup: LookupKeys;
+  readonly clock: Clock;
+  readonly partners: ReadonlyArray<{ readonly id: string }>;
+  readonly settings: {
+    readonly undeliveredDays: number;
+    readonly idempotencyHours: number;
+    readonly policyVersion: string;
+    /** How long a first attempt holds its idempotency key before a retry may take over. */
+    readonly leaseSeconds?: number;
+  };
+  readonly newOrderId?: () => string;
+}
+
+export interface SubmitOrderResult {
+  readonly orderId: string;
+  readonly status: 'accepted';
+  /** True when this was a retry of an already-accepted request. */
+  readonly replayed: boolean;
+}
+
+const DAY_SECONDS = 86_400;
+
+/** Canonical JSON (sorted keys) so the same order in another key order is the same request. */
+function canonical(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonical).join(',')}]`;
+  if (value && typeof value === 'object') {
+    const entries = Object.entries(value as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonical(v)}`).join(',')}}`;
+  }
+  return JSON.stringify(value);
+}
+
+export function parseOrder(body: unknown): OrderRequest {
+  const cardPath = findCardNumber(body);
+  if (cardPath) throw new CardDataError(cardPath);
+  const parsed = orderRequestSchema.safeParse(body);
+  if (!parsed.success) throw new ValidationError(toProblems(parsed.error));
+  return parsed.data;
+}
+
+/**
+ * Validates against the inventory's schema, seals each purpose, writes the order with single-item
+ * conditional writes, and fans out. Idempotent per key: the same key and body return the same
+ * order id with no further effect; a crashed first attempt is resumed by a retry after its lease.
+ */
+export async function submitOrder(
+  deps: SubmitOrderDeps,
+  input: { readonly idempotencyKey: string; readonly body: unknown },
+): Promise<SubmitOrderResult> {
+  const order = parseOrder(input.body);
+  const requestMac = await deps.lookup.mac('request-mac', canonical(order));
+  const now = deps.clock.now();
+  const nowMs = now.getTime();
+  const leaseMs = (deps.settings.leaseSeconds ?? 30) * 1000;
+
+  const candidateId = (deps.newOrderId ?? newOrderId)();
+  const claim = await deps.idempotency.claim(
+    {
+      key: input.idempotencyKey,
+      requestMac,
+      orderId: candidateId,
+      state: 'in-progress',
+      leaseUntil: nowMs + leaseMs,
+      expiresAt: Math.floor(nowMs / 1000) + deps.settings.idempotencyHours * 3600,
+    },
+    nowMs,
+  );
+  let orderId = candidateId;
+  if (!claim.claimed) {
+    const existing = claim.existing;
+    if (existing.requestMac !== requestMac) throw new IdempotencyKeyReusedError();
+    if (existing.state === 'done') return { orderId: existing.orderId, status: 'accepted', replayed: true };
+    if (existing.leaseUntil > nowMs) throw new IdempotencyInProgressError();
+    // The first attempt died mid-way: resume it under the same order id.
+    const took = await deps.idempotency.takeOver(input.idempotencyKey, existing.leaseUntil, nowMs + leaseMs);
+    if (!took) throw new IdempotencyInProgressError();
+    orderId = existing.orderId;
+  }
+
+  await acceptOrder(deps, orderId, order, now);
+  await fanOut(deps, orderId);
+  await deps.idempotency.complete(input.idempotencyKey);
+  return { orderId, status: 'accepted', replayed: !claim.claimed };
+}
+
+async function acceptOrder(deps: SubmitOrderDeps, orderId: string, order: OrderRequest, now: Date): Promise<void> {
+  const emailKey = await deps.lookup.emailKey(order.customer.email);
+  const [shipping, contact] = await Promise.all([
+    deps.dataKeys.seal('shipping', orderId, encodeFields(personalFieldsFor(order, 'shipping'))),
+    deps.dataKeys.seal('contact', orderId, encodeFields(personalFieldsFor(order, 'contact'))),
+  ]);
+  const at = now.toISOString();
+  const record: OrderRecord = {
+    orderId,
+    createdAt: at,
+    updatedAt: at,
+    status: 'accepted',
+    items: order.items.map(({ sku, name, quantity, unitPrice }) => ({ sku, name, quantity, unitPrice })),
+    currency: order.currency,
+    country: order.shippingAddress.country,
+    paymentReference: order.paymentReference,
+    trackingNumber: null,
+    trackingUrl: null,
+    deliveredAt: null,
+    deliveries: Object.fromEntries(deps.partners.map((p) => [p.id, { state: 'pending', updatedAt: at }])),
+    emails: {},
+    processedEvents: [],
+    fanout: 'pending',
+  };
+  const personal: PersonalRecord = {
+    orderId,
+    emailKey,
+    sealed: { shipping, contact },
+    expiresAt: Math.floor(now.getTime() / 1000) + deps.settings.undeliveredDays * DAY_SECONDS,
+  };
+  await deps.orders.putOrder(record, personal);
+  if (order.marketingOptIn) {
+    const marketing = await deps.dataKeys.seal(
+      'marketing',
+      customerRecordId(emailKey),
+      encodeFields(personalFieldsFor(order, 'marketing')),
+    );
+    await deps.consent.appendConsent(
+      emailKey,
+      { granted: true, at, source: 'checkout', policyVersion: deps.settings.policyVersion, orderId },
+      marketing,
+    );
+  }
+}
