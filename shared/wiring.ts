@@ -6,6 +6,8 @@
  */
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { KMSClient } from '@aws-sdk/client-kms';
+import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { SESv2Client } from '@aws-sdk/client-sesv2';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { documentClient } from './adapters/aws/dynamo-client.js';
@@ -13,7 +15,10 @@ import { DynamoConsentStore } from './adapters/aws/dynamo-consent-store.js';
 import { DynamoIdempotencyStore } from './adapters/aws/dynamo-idempotency-store.js';
 import { DynamoKeyRecordStore } from './adapters/aws/dynamo-key-record-store.js';
 import { DynamoOrderStore } from './adapters/aws/dynamo-order-store.js';
+import { FetchPartnerClient } from './adapters/aws/fetch-partner-client.js';
 import { KmsKeyService } from './adapters/aws/kms-key-service.js';
+import { PartnerSecrets } from './adapters/aws/secrets-manager-store.js';
+import { SesMailer } from './adapters/aws/ses-mailer.js';
 import { SqsQueue } from './adapters/aws/sqs-queue.js';
 import { LocalKeyService } from './adapters/local/local-key-service.js';
 import { LocalQueue } from './adapters/local/local-queue.js';
@@ -27,9 +32,12 @@ import type {
   IdempotencyStore,
   KeyRecordStore,
   KeyService,
+  Mailer,
   OrderStore,
+  PartnerClient,
   Queue,
   RetryScheduler,
+  SecretStore,
 } from './ports.js';
 
 export interface Wiring {
@@ -44,6 +52,9 @@ export interface Wiring {
   readonly dataKeys: DataKeys;
   readonly lookup: LookupKeys;
   readonly queue: Queue & RetryScheduler & DeadLetterQueue;
+  readonly mailer: Mailer;
+  readonly partnerClient: PartnerClient;
+  readonly secrets: SecretStore;
 }
 
 export const systemClock: Clock = { now: () => new Date() };
@@ -82,6 +93,11 @@ export function wire(config: Config = loadConfig(), overrides: Partial<Wiring> =
     dataKeys: overrides.dataKeys ?? new DataKeys(keyService, keyRecords, clock, config.dataKeyCache),
     lookup: overrides.lookup ?? new LookupKeys(keyService, keyRecords, () => clock.now()),
     queue,
+    mailer: overrides.mailer ?? new SesMailer(new SESv2Client({}), config.senderEmail, config.sesConfigurationSet),
+    partnerClient: overrides.partnerClient ?? new FetchPartnerClient(),
+    secrets:
+      overrides.secrets ??
+      new PartnerSecrets(config.partners, config.mode === 'aws' ? new SecretsManagerClient({}) : undefined),
   };
 }
 
