@@ -1,0 +1,159 @@
+/**
+ * In-memory implementations of the storage ports, with the same conditional semantics as the
+ * DynamoDB adapters. Used by unit tests and the benchmark (I/O replaced by in-process stand-ins).
+ */
+import type { ConsentEvent, CustomerRecord, SuppressionRecord } from '../../domain/consent.js';
+import type { OrderRecord, PersonalRecord } from '../../domain/order.js';
+import type {
+  ApplyEventResult,
+  ConsentStore,
+  DataKeyRecord,
+  IdempotencyRecord,
+  IdempotencyStore,
+  KeyRecordStore,
+  OrderStore,
+  StatusChange,
+} from '../../ports.js';
+
+export class MemoryKeyRecordStore implements KeyRecordStore {
+  readonly records = new Map<string, DataKeyRecord>();
+  async getDataKey(ref: string) {
+    return this.records.get(ref);
+  }
+  async putDataKey(record: DataKeyRecord) {
+    if (this.records.has(record.ref)) return false;
+    this.records.set(record.ref, record);
+    return true;
+  }
+}
+
+export class MemoryIdempotencyStore implements IdempotencyStore {
+  readonly records = new Map<string, IdempotencyRecord>();
+  async claim(record: IdempotencyRecord, nowMs: number) {
+    const existing = this.records.get(record.key);
+    if (existing && existing.expiresAt * 1000 > nowMs) return { claimed: false as const, existing };
+    this.records.set(record.key, record);
+    return { claimed: true as const };
+  }
+  async takeOver(key: string, expectedLeaseUntil: number, leaseUntil: number) {
+    const existing = this.records.get(key);
+    if (!existing || existing.state !== 'in-progress' || existing.leaseUntil !== expectedLeaseUntil) return false;
+    this.records.set(key, { ...existing, leaseUntil });
+    return true;
+  }
+  async complete(key: string) {
+    const existing = this.records.get(key);
+    if (existing) this.records.set(key, { ...existing, state: 'done' });
+  }
+}
+
+export class MemoryOrderStore implements OrderStore {
+  readonly orders = new Map<string, OrderRecord>();
+  readonly personal = new Map<string, PersonalRecord>();
+
+  async putOrder(order: OrderRecord, personal: PersonalRecord) {
+    if (!this.personal.has(personal.orderId)) this.personal.set(personal.orderId, personal);
+    if (!this.orders.has(order.orderId)) this.orders.set(order.orderId, order);
+  }
+  async getOrder(orderId: string) {
+    return this.orders.get(orderId);
+  }
+  async getPersonal(orderId: string, now: Date) {
+    const record = this.personal.get(orderId);
+    return record && record.expiresAt * 1000 > now.getTime() ? record : undefined;
+  }
+  async listPendingFanout(before: Date, limit: number) {
+    return [...this.orders.values()]
+      .filter((o) => o.fanout === 'pending' && o.createdAt < before.toISOString())
+      .slice(0, limit)
+      .map((o) => o.orderId);
+  }
+  private update(orderId: string, change: (o: OrderRecord) => OrderRecord) {
+    const order = this.orders.get(orderId);
+    if (order) this.orders.set(orderId, change(order));
+  }
+  async markFanoutDone(orderId: string) {
+    this.update(orderId, (o) => ({ ...o, fanout: 'done' }));
+  }
+  async setDeliveryState(orderId: string, partnerId: string, state: 'pending' | 'delivered' | 'failed', at: string) {
+    this.update(orderId, (o) =>
+      state !== 'delivered' && o.deliveries[partnerId]?.state === 'delivered'
+        ? o
+        : { ...o, deliveries: { ...o.deliveries, [partnerId]: { state, updatedAt: at } } },
+    );
+  }
+  async applyStatusChange(orderId: string, change: StatusChange): Promise<ApplyEventResult> {
+    const order = this.orders.get(orderId);
+    if (!order) return { outcome: 'not-found' };
+    if (order.processedEvents.includes(change.eventId)) return { outcome: 'replay', order };
+    if (!change.from.includes(order.status)) return { outcome: 'conflict', order };
+    const next: OrderRecord = {
+      ...order,
+      status: change.to,
+      updatedAt: change.at,
+      processedEvents: [...order.processedEvents, change.eventId],
+      trackingNumber: change.trackingNumber ?? order.trackingNumber,
+      trackingUrl: change.trackingUrl ?? order.trackingUrl,
+      deliveredAt: change.to === 'delivered' ? change.at : order.deliveredAt,
+    };
+    this.orders.set(orderId, next);
+    return { outcome: 'applied', order: next };
+  }
+  async setPersonalExpiry(orderId: string, expiresAt: number) {
+    const record = this.personal.get(orderId);
+    if (record) this.personal.set(orderId, { ...record, expiresAt });
+  }
+  async claimEmail(orderId: string, emailType: string, leaseUntil: number, nowMs: number) {
+    const order = this.orders.get(orderId);
+    if (!order) return false;
+    const current = order.emails[emailType];
+    if (current && !(current.state === 'sending' && (current.leaseUntil ?? 0) < nowMs)) return false;
+    this.orders.set(orderId, { ...order, emails: { ...order.emails, [emailType]: { state: 'sending', leaseUntil } } });
+    return true;
+  }
+  async markEmailSent(orderId: string, emailType: string) {
+    this.update(orderId, (o) => ({ ...o, emails: { ...o.emails, [emailType]: { state: 'sent' } } }));
+  }
+  async releaseEmail(orderId: string, emailType: string) {
+    this.update(orderId, (o) => {
+      const { [emailType]: _released, ...emails } = o.emails;
+      return { ...o, emails };
+    });
+  }
+  async listPersonalByEmailKey(emailKey: string) {
+    return [...this.personal.values()].filter((p) => p.emailKey === emailKey);
+  }
+  async deletePersonal(orderId: string) {
+    return this.personal.delete(orderId);
+  }
+  async *scanExpiredPersonal(now: Date) {
+    for (const record of [...this.personal.values()]) if (record.expiresAt * 1000 <= now.getTime()) yield record;
+  }
+}
+
+export class MemoryConsentStore implements ConsentStore {
+  readonly customers = new Map<string, CustomerRecord>();
+  readonly suppressions = new Map<string, SuppressionRecord>();
+  async getCustomer(emailKey: string) {
+    return this.customers.get(emailKey);
+  }
+  async appendConsent(emailKey: string, event: ConsentEvent, marketing?: Uint8Array | null) {
+    const current = this.customers.get(emailKey);
+    const next: CustomerRecord = {
+      emailKey,
+      consent: [...(current?.consent ?? []), event],
+      updatedAt: event.at,
+      ...(marketing ? { marketing } : marketing === null || !current?.marketing ? {} : { marketing: current.marketing }),
+    };
+    this.customers.set(emailKey, next);
+  }
+  async deleteCustomer(emailKey: string) {
+    return this.customers.delete(emailKey);
+  }
+  async getSuppression(emailKey: string) {
+    return this.suppressions.get(emailKey);
+  }
+  async putSuppression(record: SuppressionRecord) {
+    this.suppressions.set(record.emailKey, record);
+  }
+}
