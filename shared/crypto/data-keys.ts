@@ -72,18 +72,20 @@ export class DataKeys {
       const ref = refToHex(randomBytes(REF_BYTES));
       const stored = await this.records.putDataKey({ ref, context, wrapped, createdAt: createdAt.toISOString() });
       if (stored) {
-        this.opened.set(ref, { key: Promise.resolve(plaintext), createdMs: createdAt.getTime() });
+        this.opened.set(`${context}:${ref}`, { key: Promise.resolve(plaintext), createdMs: createdAt.getTime() });
         return { ref, plaintext, createdMs: createdAt.getTime(), uses: 0 };
       }
     }
   }
 
   private async keyFor(context: KeyContext, ref: string): Promise<Uint8Array> {
-    const cached = this.opened.get(ref);
+    // Cached per context and ref: a key is only ever handed out for the context it was made for.
+    const slot = `${context}:${ref}`;
+    const cached = this.opened.get(slot);
     if (cached && this.fresh(cached.createdMs)) return cached.key;
     const key = this.unwrap(context, ref);
-    this.opened.set(ref, { key, createdMs: this.clock.now().getTime() });
-    key.catch(() => this.opened.get(ref)?.key === key && this.opened.delete(ref));
+    this.opened.set(slot, { key, createdMs: this.clock.now().getTime() });
+    key.catch(() => this.opened.get(slot)?.key === key && this.opened.delete(slot));
     return key;
   }
 

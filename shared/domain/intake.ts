@@ -60,34 +60,33 @@ export const FIELD_VALIDATORS = {
 
 type Shape = Record<string, z.ZodType>;
 
-/** Builds nested strict objects from the inventory paths (`a.b`, `items[].x`). */
+/** Builds nested strict objects from the inventory paths (`a.b`, `items[].x`), in inventory order. */
 function buildSchema() {
-  const root: Shape = {};
-  const groups: Record<string, Shape> = {};
-  const arrays: Record<string, Shape> = {};
+  const groups = new Map<string, { kind: 'field' | 'object' | 'array'; shape: Shape; validator?: z.ZodType }>();
   for (const path of FIELD_PATHS) {
     const field: FieldDeclaration = FIELDS[path];
     const validator: z.ZodType = field.required ? FIELD_VALIDATORS[path] : FIELD_VALIDATORS[path].optional();
-    const arrayMatch = /^(\w+)\[\]\.(\w+)$/.exec(path);
-    const objectMatch = /^(\w+)\.(\w+)$/.exec(path);
-    if (arrayMatch?.[1] && arrayMatch[2]) {
-      arrays[arrayMatch[1]] ??= {};
-      (arrays[arrayMatch[1]] as Shape)[arrayMatch[2]] = validator;
-    } else if (objectMatch?.[1] && objectMatch[2]) {
-      groups[objectMatch[1]] ??= {};
-      (groups[objectMatch[1]] as Shape)[objectMatch[2]] = validator;
+    const nested = /^(\w+)(\[\])?\.(\w+)$/.exec(path);
+    if (nested?.[1] && nested[3]) {
+      const group = groups.get(nested[1]) ?? { kind: nested[2] ? 'array' : 'object', shape: {} };
+      group.shape[nested[3]] = validator;
+      groups.set(nested[1], group);
     } else {
-      root[path] = validator;
+      groups.set(path, { kind: 'field', shape: {}, validator });
     }
   }
-  for (const [name, shape] of Object.entries(groups)) root[name] = z.strictObject(shape, { error: expected('an object') });
-  for (const [name, shape] of Object.entries(arrays)) {
-    root[name] = z
-      .array(z.strictObject(shape, { error: expected('an object') }), { error: expected('an array') })
-      .min(1, { error: 'must have 1–100 entries' })
-      .max(100, { error: 'must have 1–100 entries' });
+  const root: Shape = {};
+  for (const [name, group] of groups) {
+    if (group.kind === 'field' && group.validator) root[name] = group.validator;
+    else if (group.kind === 'object') root[name] = z.strictObject(group.shape, { error: expected('an object') });
+    else {
+      root[name] = z
+        .array(z.strictObject(group.shape, { error: expected('an object') }), { error: expected('an array') })
+        .min(1, { error: 'must have 1–100 entries' })
+        .max(100, { error: 'must have 1–100 entries' });
+    }
   }
-  return z.strictObject(root, { error: 'must be a JSON object' });
+  return z.strictObject(root, { error: expected('a JSON object') });
 }
 
 export const orderRequestSchema = buildSchema() as unknown as z.ZodType<OrderRequest>;
@@ -134,7 +133,9 @@ export function toProblems(error: z.ZodError): FieldProblem[] {
       problems.push({ path: formatPath(issue.path), message: issue.message });
     }
   }
-  return problems;
+  // One problem per path: the first check that failed says what to fix.
+  const seen = new Set<string>();
+  return problems.filter((p) => !seen.has(p.path) && seen.add(p.path));
 }
 
 /** Reads a value from an order request by inventory path (`items[].sku` yields one value per item). */

@@ -1,0 +1,165 @@
+import { describe, expect, it } from 'vitest';
+import { IdempotencyInProgressError, IdempotencyKeyReusedError, ValidationError } from '../../shared/domain/errors.js';
+import { decodeFields } from '../../shared/domain/sealing.js';
+import { hasMarketingConsent } from '../../shared/domain/consent.js';
+import { submitOrder } from '../../shared/usecases/submit-order.js';
+import { canaries, orderBody, personalValues } from '../support/canaries.js';
+import { type FakePorts, fakePorts } from '../support/fakes.js';
+
+const c = canaries('submit01');
+
+function submit(ports: FakePorts, body: unknown, key = 'key-1') {
+  return submitOrder(ports, { idempotencyKey: key, body });
+}
+
+describe('submit order', () => {
+  it('stores the order with no personal value in clear and each purpose sealed separately', async () => {
+    // Prepare
+    const ports = fakePorts();
+    // Act
+    const result = await submit(ports, orderBody(c));
+    // Assess
+    expect(result).toEqual({ orderId: expect.stringMatching(/^ord_[0-9A-Z]{26}$/), status: 'accepted', replayed: false });
+    const order = ports.orders.orders.get(result.orderId);
+    const personal = ports.orders.personal.get(result.orderId);
+    const stored = JSON.stringify([order, personal, [...ports.consent.customers.values()]], (_k, v) =>
+      v instanceof Uint8Array ? Buffer.from(v).toString('latin1') : v,
+    );
+    for (const value of personalValues(c)) expect(stored).not.toContain(value);
+    expect(order).toMatchObject({
+      status: 'accepted',
+      country: 'GB',
+      currency: 'EUR',
+      paymentReference: 'pi_3NabcXYZ',
+      deliveries: { warehouse: { state: 'pending' }, carrier: { state: 'pending' } },
+      fanout: 'done',
+    });
+    expect(Object.keys(personal?.sealed ?? {}).sort()).toEqual(['contact', 'shipping']);
+    const shipping = decodeFields(await ports.dataKeys.open('shipping', result.orderId, personal?.sealed.shipping as Uint8Array));
+    const contact = decodeFields(await ports.dataKeys.open('contact', result.orderId, personal?.sealed.contact as Uint8Array));
+    expect(shipping).toEqual({
+      'customer.givenName': c.givenName,
+      'customer.familyName': c.familyName,
+      'customer.phone': c.phone,
+      'shippingAddress.line1': c.line1,
+      'shippingAddress.line2': c.line2,
+      'shippingAddress.city': c.city,
+      'shippingAddress.region': c.region,
+      'shippingAddress.postalCode': c.postalCode,
+    });
+    expect(contact).toEqual({ 'customer.givenName': c.givenName, 'customer.email': c.email });
+  });
+
+  it('personal data expires 90 days after acceptance unless delivery shortens it', async () => {
+    // Prepare
+    const ports = fakePorts();
+    // Act
+    const { orderId } = await submit(ports, orderBody(c));
+    // Assess
+    expect(ports.orders.personal.get(orderId)?.expiresAt).toBe(Date.parse('2026-11-25T10:00:00Z') / 1000 + 90 * 86_400);
+  });
+
+  it('fans out one message per partner and one notification, carrying only ids', async () => {
+    // Prepare
+    const ports = fakePorts();
+    // Act
+    const { orderId } = await submit(ports, orderBody(c));
+    // Assess
+    expect(ports.queue.sent).toEqual([
+      { queue: 'partner-warehouse', message: { type: 'order.accepted', orderId, partner: 'warehouse' } },
+      { queue: 'partner-carrier', message: { type: 'order.accepted', orderId, partner: 'carrier' } },
+      { queue: 'notify', message: { type: 'order.accepted', orderId } },
+    ]);
+  });
+
+  it('records marketing consent in the ledger with the email sealed under marketing only when opted in', async () => {
+    // Prepare
+    const ports = fakePorts();
+    // Act
+    await submit(ports, orderBody(c, { marketingOptIn: false }), 'k-out');
+    const optedOut = ports.consent.customers.size;
+    const { orderId } = await submit(ports, orderBody(c, { marketingOptIn: true }), 'k-in');
+    // Assess
+    expect(optedOut).toBe(0);
+    const emailKey = await ports.lookup.emailKey(c.email);
+    const customer = ports.consent.customers.get(emailKey);
+    expect(customer?.consent).toEqual([
+      { granted: true, at: '2026-11-25T10:00:00.000Z', source: 'checkout', policyVersion: '2026-11-01', orderId },
+    ]);
+    expect(hasMarketingConsent(customer?.consent ?? [])).toBe(true);
+    const marketing = decodeFields(await ports.dataKeys.open('marketing', `customer:${emailKey}`, customer?.marketing as Uint8Array));
+    expect(marketing).toEqual({ 'customer.email': c.email });
+  });
+
+  it('a retry with the same key and body returns the same order and has no further effect', async () => {
+    // Prepare
+    const ports = fakePorts();
+    const first = await submit(ports, orderBody(c));
+    // Act
+    const second = await submit(ports, orderBody(c));
+    // Assess
+    expect(second).toEqual({ orderId: first.orderId, status: 'accepted', replayed: true });
+    expect(ports.orders.orders.size).toBe(1);
+    expect(ports.queue.sent).toHaveLength(3);
+  });
+
+  it('the same body with keys in another order is the same request', async () => {
+    // Prepare
+    const ports = fakePorts();
+    const body = orderBody(c);
+    const first = await submit(ports, body);
+    const reordered = Object.fromEntries(Object.entries(body).reverse());
+    // Act / Assess
+    expect((await submit(ports, reordered)).orderId).toBe(first.orderId);
+  });
+
+  it('the same key with another body is rejected and changes nothing', async () => {
+    // Prepare
+    const ports = fakePorts();
+    await submit(ports, orderBody(c));
+    // Act / Assess
+    await expect(submit(ports, orderBody(c, { currency: 'GBP' }))).rejects.toThrow(IdempotencyKeyReusedError);
+    expect(ports.orders.orders.size).toBe(1);
+  });
+
+  it('a duplicate while the first is in progress is told to retry; after the lease it resumes the same order', async () => {
+    // Prepare: a first attempt that claimed the key and then died before writing
+    const ports = fakePorts();
+    const failing = { ...ports, orders: { ...ports.orders, putOrder: async () => Promise.reject(new Error('crash')) } };
+    await expect(submitOrder(failing as never, { idempotencyKey: 'k', body: orderBody(c) })).rejects.toThrow('crash');
+    const claimed = ports.idempotency.records.get('k');
+    // Act
+    const during = submit(ports, orderBody(c), 'k');
+    await expect(during).rejects.toThrow(IdempotencyInProgressError);
+    ports.clock.advance(31_000);
+    const resumed = await submit(ports, orderBody(c), 'k');
+    // Assess
+    expect(resumed.orderId).toBe(claimed?.orderId);
+    expect(ports.orders.orders.get(resumed.orderId)?.status).toBe('accepted');
+    expect(ports.idempotency.records.get('k')?.state).toBe('done');
+  });
+
+  it('invalid bodies change nothing', async () => {
+    // Prepare
+    const ports = fakePorts();
+    // Act / Assess
+    await expect(submit(ports, { ...orderBody(c), items: [] })).rejects.toThrow(ValidationError);
+    expect(ports.idempotency.records.size).toBe(0);
+    expect(ports.orders.orders.size).toBe(0);
+    expect(ports.queue.sent).toHaveLength(0);
+  });
+
+  it('steady state: 1000 orders cost one GenerateDataKey per purpose and one lookup-key generation', async () => {
+    // Prepare
+    const ports = fakePorts();
+    // Act
+    for (let i = 0; i < 1000; i++) await submit(ports, orderBody(c, { marketingOptIn: i % 2 === 0 }), `k-${i}`);
+    // Assess
+    expect(ports.keyService.calls).toEqual([
+      { op: 'generate', context: 'lookup' },
+      { op: 'generate', context: 'shipping' },
+      { op: 'generate', context: 'contact' },
+      { op: 'generate', context: 'marketing' },
+    ]);
+  });
+});
