@@ -7,7 +7,8 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { internalError, methodNotAllowed, notFound, problem, type HttpResult } from '#shared/http/problem.js';
 import { MAX_BODY_BYTES } from '#shared/http/request.js';
-import { matchRoute } from './routes.js';
+import { matchRoute } from '#shared/http/routes.js';
+import { HANDLERS } from './routes.js';
 
 /** Extra, local-only endpoints (sample partners, the email viewer link) mounted beside the API. */
 export type LocalRoute = (req: IncomingMessage, body: Buffer, res: ServerResponse) => Promise<boolean>;
@@ -78,7 +79,9 @@ export function createApiServer(extra: LocalRoute[] = [], onError: (error: unkno
         if (match.kind === 'not-found') return send(res, notFound());
         if (match.kind === 'method-not-allowed') return send(res, methodNotAllowed(match.allow));
         if (truncated) return send(res, problem(413, 'payload-too-large', 'Payload too large', 'The body must be at most 32 KiB'));
-        const { handler } = await match.route.load();
+        const load = HANDLERS[match.route.handler];
+        if (!load) return send(res, notFound());
+        const { handler } = await load();
         const routeKey = `${match.route.method} ${match.route.path}`;
         send(res, await handler(toEvent(req, url, body, match.params, routeKey)));
       } catch (error) {

@@ -1,0 +1,27 @@
+import { describe, expect, it } from 'vitest';
+import { handler as fallback } from '../../functions/fallback.js';
+import { matchRoute } from '../../shared/http/routes.js';
+
+const event = (method: string, rawPath: string) => ({ rawPath, requestContext: { http: { method } } }) as never;
+
+describe('routes', () => {
+  it('matches path parameters', () => {
+    // Act / Assess
+    expect(matchRoute('GET', '/orders/ord_1')).toEqual({
+      kind: 'found',
+      route: { method: 'GET', path: '/orders/{orderId}', handler: 'get-order' },
+      params: { orderId: 'ord_1' },
+    });
+  });
+
+  it('the $default fallback answers 405 with Allow for a known path, 404 otherwise', async () => {
+    // Act
+    const wrongMethod = await fallback(event('PUT', '/unsubscribe'));
+    const unknown = await fallback(event('GET', '/admin'));
+    // Assess
+    expect(wrongMethod.statusCode).toBe(405);
+    expect(wrongMethod.headers).toMatchObject({ allow: 'GET, POST', 'content-type': 'application/problem+json' });
+    expect(unknown.statusCode).toBe(404);
+    expect(JSON.parse(unknown.body)).toEqual({ type: 'https://minimis.dev/problems/not-found', title: 'Not found', status: 404 });
+  });
+});
