@@ -7,11 +7,11 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { type EmbeddedDynamo, ensureTables, startDynalite } from '#shared/adapters/local/embedded-dynamodb.js';
-import { LocalQueue, localQueueTable } from '#shared/adapters/local/local-queue.js';
 import { tableDefinition } from '#shared/adapters/aws/table-schema.js';
+import { ensureTables, startDynalite } from '#shared/adapters/local/embedded-dynamodb.js';
+import { type LocalQueue, localQueueTable } from '#shared/adapters/local/local-queue.js';
 import { type Config, loadConfig } from '#shared/config.js';
-import { partnerQueue, NOTIFY_QUEUE } from '#shared/usecases/fan-out.js';
+import { NOTIFY_QUEUE, partnerQueue } from '#shared/usecases/fan-out.js';
 import { localQueueTableName, setWiring, type Wiring, wire } from '#shared/wiring.js';
 import { createApiServer, type LocalRoute } from './http-server.js';
 import { type LocalEnv, localPartners, parseLocalEnv } from './local-env.js';
@@ -51,7 +51,9 @@ function listen(server: Server, port: number): Promise<number> {
 export async function startLocal(options: StartOptions = {}): Promise<LocalApp> {
   const env = options.env ?? process.env;
   const local: LocalEnv = parseLocalEnv(env);
-  const onError = options.onError ?? ((error: unknown) => console.error('[minimis] background error:', (error as Error)?.name));
+  const onError =
+    options.onError ??
+    ((error: unknown) => console.error('[minimis] background error:', (error as Error)?.name));
 
   // The SDK needs credentials and a region even against stand-ins; never override real ones.
   process.env.AWS_REGION ??= env.AWS_REGION ?? 'us-east-1';
@@ -59,17 +61,23 @@ export async function startLocal(options: StartOptions = {}): Promise<LocalApp> 
   process.env.AWS_SECRET_ACCESS_KEY ??= env.AWS_SECRET_ACCESS_KEY ?? 'local';
 
   const stops: Array<() => Promise<void>> = [];
-  let dynamo: EmbeddedDynamo | undefined;
-  const dynamoUrl = local.AWS_ENDPOINT_URL_DYNAMODB ?? (dynamo = await startDynalite({
-    port: local.DYNAMODB_PORT,
-    path: join(local.MINIMIS_DATA_DIR, 'dynamodb'),
-  })).url;
-  if (dynamo) stops.push(dynamo.stop);
+  let dynamoUrl = local.AWS_ENDPOINT_URL_DYNAMODB;
+  if (!dynamoUrl) {
+    const dynamo = await startDynalite({
+      port: local.DYNAMODB_PORT,
+      path: join(local.MINIMIS_DATA_DIR, 'dynamodb'),
+    });
+    stops.push(dynamo.stop);
+    dynamoUrl = dynamo.url;
+  }
   process.env.AWS_ENDPOINT_URL_DYNAMODB = dynamoUrl;
 
   let ses: EmbeddedSes | undefined;
-  const sesUrl = local.AWS_ENDPOINT_URL_SESV2 ?? (ses = await startSesEmulator(local.SES_PORT)).url;
-  if (ses) stops.push(ses.stop);
+  if (!local.AWS_ENDPOINT_URL_SESV2) {
+    ses = await startSesEmulator(local.SES_PORT);
+    stops.push(ses.stop);
+  }
+  const sesUrl = local.AWS_ENDPOINT_URL_SESV2 ?? ses?.url ?? '';
   process.env.AWS_ENDPOINT_URL_SESV2 = sesUrl;
 
   // Bind the API first: the partner URLs and the public base URL default to its real port.
@@ -101,14 +109,20 @@ export async function startLocal(options: StartOptions = {}): Promise<LocalApp> 
   setWiring(wiring);
 
   const client = new DynamoDBClient({});
-  await ensureTables(client, [tableDefinition(config.tableName), localQueueTable(localQueueTableName(config))]);
+  await ensureTables(client, [
+    tableDefinition(config.tableName),
+    localQueueTable(localQueueTableName(config)),
+  ]);
   client.destroy();
 
   const queue = wiring.queue as LocalQueue;
-  const loadDelivery = () => import('#functions/deliver-to-partner.js') as unknown as Promise<{ handler: SqsHandler }>;
-  const loadNotify = () => import('#functions/notify-customer.js') as unknown as Promise<{ handler: SqsHandler }>;
+  const loadDelivery = () =>
+    import('#functions/deliver-to-partner.js') as unknown as Promise<{ handler: SqsHandler }>;
+  const loadNotify = () =>
+    import('#functions/notify-customer.js') as unknown as Promise<{ handler: SqsHandler }>;
   const consumers: Record<string, Consumer> = {};
-  for (const p of config.partners) consumers[partnerQueue(p.id)] = startConsumer(queue, partnerQueue(p.id), loadDelivery, onError);
+  for (const p of config.partners)
+    consumers[partnerQueue(p.id)] = startConsumer(queue, partnerQueue(p.id), loadDelivery, onError);
   consumers[NOTIFY_QUEUE] = startConsumer(queue, NOTIFY_QUEUE, loadNotify, onError);
   stops.push(async () => {
     await Promise.all(Object.values(consumers).map((c) => c.stop()));

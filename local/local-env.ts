@@ -9,7 +9,11 @@ import { z } from 'zod';
 import { ConfigError, type PartnerConfig } from '#shared/config.js';
 import { DEFAULT_PARTNER_FIELDS } from '#shared/inventory.js';
 
-const port = z.coerce.number().int().min(0).max(65_535);
+const port = z.coerce
+  .number({ error: 'must be a port number (0–65535)' })
+  .int({ error: 'must be a port number (0–65535)' })
+  .min(0, { error: 'must be a port number (0–65535)' })
+  .max(65_535, { error: 'must be a port number (0–65535)' });
 const url = z.url({ protocol: /^https?$/ });
 const secret = z.string().regex(/^whsec_[A-Za-z0-9+/=]{16,}$/, 'must be whsec_ followed by a base64 secret');
 
@@ -26,7 +30,10 @@ export const localEnvSchema = z.object({
   PARTNER_CARRIER_URL: url.optional(),
   PARTNER_WAREHOUSE_SECRET: secret.optional(),
   PARTNER_CARRIER_SECRET: secret.optional(),
-  ORIGIN_COUNTRY: z.string().regex(/^[A-Z]{2}$/, 'must be an ISO 3166-1 alpha-2 code').default('CN'),
+  ORIGIN_COUNTRY: z
+    .string()
+    .regex(/^[A-Z]{2}$/, 'must be an ISO 3166-1 alpha-2 code')
+    .default('CN'),
   SENDER_EMAIL: z.email().default('orders@shop.example'),
 });
 export type LocalEnv = z.output<typeof localEnvSchema>;

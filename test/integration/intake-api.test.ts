@@ -72,7 +72,11 @@ describe('POST /orders', () => {
     ['not visible ASCII', 'clé unique'],
   ])('400 when the Idempotency-Key is %s', async (_what, value) => {
     // Act
-    const response = await app.post('/orders', orderBody(c), value === undefined ? {} : { 'idempotency-key': value });
+    const response = await app.post(
+      '/orders',
+      orderBody(c),
+      value === undefined ? {} : { 'idempotency-key': value },
+    );
     // Assess
     expect(response.status).toBe(400);
     expect((await problemOf(response)).type).toBe('https://minimis.dev/problems/idempotency-key');
@@ -130,7 +134,9 @@ describe('POST /orders', () => {
   it('same key, same body → same order id; same key, other body → 422', async () => {
     // Prepare
     const k = key();
-    const first = (await (await app.post('/orders', orderBody(c), { 'idempotency-key': k })).json()) as { orderId: string };
+    const first = (await (await app.post('/orders', orderBody(c), { 'idempotency-key': k })).json()) as {
+      orderId: string;
+    };
     // Act
     const again = await app.post('/orders', orderBody(c), { 'idempotency-key': k });
     const other = await app.post('/orders', orderBody(c, { currency: 'GBP' }), { 'idempotency-key': k });
@@ -146,15 +152,19 @@ describe('POST /orders', () => {
     const k = key();
     const body = orderBody(canaries('concur01'));
     // Act
-    const responses = await Promise.all(Array.from({ length: 10 }, () => app.post('/orders', body, { 'idempotency-key': k })));
+    const responses = await Promise.all(
+      Array.from({ length: 10 }, () => app.post('/orders', body, { 'idempotency-key': k })),
+    );
     // Assess
     const statuses = responses.map((r) => r.status);
     expect(statuses.every((s) => s === 202 || s === 409)).toBe(true);
     const ids = new Set<string>();
-    for (const r of responses) if (r.status === 202) ids.add(((await r.json()) as { orderId: string }).orderId);
+    for (const r of responses)
+      if (r.status === 202) ids.add(((await r.json()) as { orderId: string }).orderId);
     expect(ids.size).toBe(1);
     for (const r of responses) {
-      if (r.status === 409) expect((await problemOf(r)).type).toBe('https://minimis.dev/problems/idempotency-in-progress');
+      if (r.status === 409)
+        expect((await problemOf(r)).type).toBe('https://minimis.dev/problems/idempotency-in-progress');
     }
     // A retry of a 409 succeeds with the same id.
     const retry = await app.post('/orders', body, { 'idempotency-key': k });
@@ -189,13 +199,21 @@ describe('other routes', () => {
   it('GET /health 200 and GET /openapi.json is OpenAPI 3.1 generated from the intake schema', async () => {
     // Act
     const health = await app.get('/health');
+    // biome-ignore lint/suspicious/noExplicitAny: walking a JSON document
     const doc = (await (await app.get('/openapi.json')).json()) as Record<string, any>;
     // Assess
     expect(health.status).toBe(200);
     expect(doc.openapi).toBe('3.1.0');
     const order = doc.components.schemas.OrderRequest;
     expect(order.additionalProperties).toBe(false);
-    expect(order.required).toEqual(['customer', 'shippingAddress', 'items', 'currency', 'marketingOptIn', 'paymentReference']);
+    expect(order.required).toEqual([
+      'customer',
+      'shippingAddress',
+      'items',
+      'currency',
+      'marketingOptIn',
+      'paymentReference',
+    ]);
     expect(order.properties.customer.required).toEqual(['givenName', 'familyName', 'email']);
     expect(order.properties.items.maxItems).toBe(100);
     expect(Object.keys(doc.paths)).toEqual([

@@ -37,7 +37,7 @@ export class MemoryIdempotencyStore implements IdempotencyStore {
   }
   async takeOver(key: string, expectedLeaseUntil: number, leaseUntil: number) {
     const existing = this.records.get(key);
-    if (!existing || existing.state !== 'in-progress' || existing.leaseUntil !== expectedLeaseUntil) return false;
+    if (existing?.state !== 'in-progress' || existing.leaseUntil !== expectedLeaseUntil) return false;
     this.records.set(key, { ...existing, leaseUntil });
     return true;
   }
@@ -75,7 +75,12 @@ export class MemoryOrderStore implements OrderStore {
   async markFanoutDone(orderId: string) {
     this.update(orderId, (o) => ({ ...o, fanout: 'done' }));
   }
-  async setDeliveryState(orderId: string, partnerId: string, state: 'pending' | 'delivered' | 'failed', at: string) {
+  async setDeliveryState(
+    orderId: string,
+    partnerId: string,
+    state: 'pending' | 'delivered' | 'failed',
+    at: string,
+  ) {
     this.update(orderId, (o) =>
       state !== 'delivered' && o.deliveries[partnerId]?.state === 'delivered'
         ? o
@@ -108,7 +113,10 @@ export class MemoryOrderStore implements OrderStore {
     if (!order) return false;
     const current = order.emails[emailType];
     if (current && !(current.state === 'sending' && (current.leaseUntil ?? 0) < nowMs)) return false;
-    this.orders.set(orderId, { ...order, emails: { ...order.emails, [emailType]: { state: 'sending', leaseUntil } } });
+    this.orders.set(orderId, {
+      ...order,
+      emails: { ...order.emails, [emailType]: { state: 'sending', leaseUntil } },
+    });
     return true;
   }
   async markEmailSent(orderId: string, emailType: string) {
@@ -127,7 +135,8 @@ export class MemoryOrderStore implements OrderStore {
     return this.personal.delete(orderId);
   }
   async *scanExpiredPersonal(now: Date) {
-    for (const record of [...this.personal.values()]) if (record.expiresAt * 1000 <= now.getTime()) yield record;
+    for (const record of [...this.personal.values()])
+      if (record.expiresAt * 1000 <= now.getTime()) yield record;
   }
 }
 
@@ -143,7 +152,11 @@ export class MemoryConsentStore implements ConsentStore {
       emailKey,
       consent: [...(current?.consent ?? []), event],
       updatedAt: event.at,
-      ...(marketing ? { marketing } : marketing === null || !current?.marketing ? {} : { marketing: current.marketing }),
+      ...(marketing
+        ? { marketing }
+        : marketing === null || !current?.marketing
+          ? {}
+          : { marketing: current.marketing }),
     };
     this.customers.set(emailKey, next);
   }

@@ -1,0 +1,73 @@
+import { describe, expect, it } from 'vitest';
+import { parseLocalEnv } from '../../local/local-env.js';
+import { ConfigError, loadConfig } from '../../shared/config.js';
+
+describe('configuration', () => {
+  it('defaults make a working local configuration', () => {
+    // Act
+    const config = loadConfig({ MINIMIS_MODE: 'local' });
+    // Assess
+    expect(config).toMatchObject({
+      mode: 'local',
+      tableName: 'minimis',
+      publicBaseUrl: 'http://localhost:3000',
+      senderEmail: 'orders@shop.example',
+      originCountry: 'CN',
+      retention: { afterDeliveryDays: 30, undeliveredDays: 90 },
+      delivery: { maxAttempts: 16, baseDelaySeconds: 30, timeoutMs: 15_000 },
+    });
+    expect(config.partners.map((p) => [p.id, p.kind])).toEqual([
+      ['warehouse', 'warehouse'],
+      ['carrier', 'carrier'],
+    ]);
+  });
+
+  it.each([
+    [{ MINIMIS_MODE: 'aws' }, 'Invalid configuration: KMS_KEY_ID is required in aws mode'],
+    [{ MINIMIS_MODE: 'local', PUBLIC_BASE_URL: 'ftp://x' }, 'Invalid configuration: PUBLIC_BASE_URL'],
+    [
+      { MINIMIS_MODE: 'local', ORIGIN_COUNTRY: 'china' },
+      'Invalid configuration: ORIGIN_COUNTRY must be an ISO 3166-1 alpha-2 code',
+    ],
+    [
+      { MINIMIS_MODE: 'local', RETENTION_AFTER_DELIVERY_DAYS: '-3' },
+      'Invalid configuration: RETENTION_AFTER_DELIVERY_DAYS',
+    ],
+    [{ MINIMIS_MODE: 'local', PARTNERS: '{not json' }, 'Invalid configuration: PARTNERS must be valid JSON'],
+  ])('rejects %o naming the variable', (env, message) => {
+    // Act / Assess
+    expect(() => loadConfig(env)).toThrow(ConfigError);
+    expect(() => loadConfig(env)).toThrow(message);
+  });
+
+  it('rejects a partner configured with a field its kind may not receive, without echoing secrets', () => {
+    // Prepare
+    const partners = JSON.stringify([
+      {
+        id: 'carrier',
+        kind: 'carrier',
+        url: 'https://c.example',
+        secret: 'whsec_c2VjcmV0',
+        fields: ['customer.email'],
+      },
+    ]);
+    // Act / Assess
+    expect(() => loadConfig({ MINIMIS_MODE: 'local', PARTNERS: partners })).toThrow(
+      'Invalid configuration: PARTNERS field customer.email may not be sent to a carrier (at 0)',
+    );
+    try {
+      loadConfig({ MINIMIS_MODE: 'local', PARTNERS: partners });
+    } catch (error) {
+      expect((error as Error).message).not.toContain('c2VjcmV0');
+    }
+  });
+
+  it('local settings name the bad variable', () => {
+    // Act / Assess
+    expect(() => parseLocalEnv({ PORT: 'abc' })).toThrow('Invalid configuration: PORT');
+    expect(() => parseLocalEnv({ PARTNER_CARRIER_SECRET: 'plain' })).toThrow(
+      'Invalid configuration: PARTNER_CARRIER_SECRET must be whsec_ followed by a base64 secret',
+    );
+    expect(parseLocalEnv({}).PORT).toBe(3000);
+  });
+});
