@@ -1,0 +1,191 @@
+/**
+ * Customer email: the notify queue and function (SES v2), the SES identity and configuration set
+ * (TLS required, reputation metrics, account suppression for bounces and complaints), and the
+ * bounce/complaint feedback path — SES → EventBridge → ses-feedback function, which suppresses the
+ * address under its keyed hash.
+ */
+import { Arn, Duration, Stack, Validations } from 'aws-cdk-lib';
+import type * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as cw from 'aws-cdk-lib/aws-cloudwatch';
+import * as cwActions from 'aws-cdk-lib/aws-cloudwatch-actions';
+import * as events from 'aws-cdk-lib/aws-events';
+import * as targets from 'aws-cdk-lib/aws-events-targets';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import type * as kms from 'aws-cdk-lib/aws-kms';
+import * as eventsources from 'aws-cdk-lib/aws-lambda-event-sources';
+import * as ses from 'aws-cdk-lib/aws-ses';
+import type * as sns from 'aws-cdk-lib/aws-sns';
+import * as sqs from 'aws-cdk-lib/aws-sqs';
+import { Construct } from 'constructs';
+import { MinimisFunction } from './minimis-function.js';
+import { grantForComponent, grantPurposes } from './purpose-grants.js';
+import { grantConsumeQueues, grantTable, type TableRef } from './storage-grants.js';
+import { WorkQueue } from './work-queue.js';
+
+/** Receives before a notification is dead-lettered. */
+export const NOTIFY_MAX_RECEIVE_COUNT = 8;
+
+export interface NotificationProps {
+  /** Prefix of resource names, e.g. `minimis-prod`. */
+  readonly namePrefix: string;
+  /** The From address. */
+  readonly senderEmail: string;
+  /**
+   * Domain to verify in SES.
+   * @default - the domain of `senderEmail`
+   */
+  readonly identityDomain?: string;
+  readonly storageKey: kms.IKey;
+  readonly purposeKey: kms.IKey;
+  readonly table: TableRef;
+  readonly alarmTopic: sns.ITopic;
+  /**
+   * Timeout of the notify function.
+   * @default Duration.seconds(30)
+   */
+  readonly timeout?: Duration;
+}
+
+export class Notification extends Construct {
+  /** Queue name key in QUEUE_URLS. */
+  public readonly queueKey = 'notify';
+  public readonly queue: sqs.Queue;
+  public readonly deadLetterQueue: sqs.Queue;
+  public readonly alarm: cloudwatch.Alarm;
+  public readonly identity: ses.EmailIdentity;
+  public readonly configurationSet: ses.ConfigurationSet;
+  public readonly notify: MinimisFunction;
+  public readonly feedback: MinimisFunction;
+  public readonly feedbackRule: events.Rule;
+  public readonly feedbackErrorsAlarm: cloudwatch.Alarm;
+
+  constructor(scope: Construct, id: string, props: NotificationProps) {
+    super(scope, id);
+    const at = props.senderEmail.lastIndexOf('@');
+    if (at < 1) throw new Error(`Notification: senderEmail is not an address`);
+    const domain = props.identityDomain ?? props.senderEmail.slice(at + 1).toLowerCase();
+    if (
+      !props.senderEmail.toLowerCase().endsWith(`@${domain}`) &&
+      !props.senderEmail.toLowerCase().endsWith(`.${domain}`)
+    ) {
+      throw new Error(`Notification: senderEmail is not in the identity domain ${domain}`);
+    }
+    const timeout = props.timeout ?? Duration.seconds(30);
+
+    const work = new WorkQueue(this, 'Queue', {
+      queueName: `${props.namePrefix}-notify`,
+      encryptionKey: props.storageKey,
+      alarmTopic: props.alarmTopic,
+      maxReceiveCount: NOTIFY_MAX_RECEIVE_COUNT,
+      consumerTimeout: timeout,
+      description: 'customer notifications',
+    });
+    this.queue = work.queue;
+    this.deadLetterQueue = work.deadLetterQueue;
+    this.alarm = work.alarm;
+
+    this.configurationSet = new ses.ConfigurationSet(this, 'ConfigurationSet', {
+      configurationSetName: `${props.namePrefix}-email`,
+      tlsPolicy: ses.ConfigurationSetTlsPolicy.REQUIRE,
+      reputationMetrics: true,
+      sendingEnabled: true,
+      suppressionReasons: ses.SuppressionReasons.BOUNCES_AND_COMPLAINTS,
+    });
+    this.identity = new ses.EmailIdentity(this, 'Identity', {
+      identity: ses.Identity.domain(domain),
+      configurationSet: this.configurationSet,
+    });
+    this.configurationSet.addEventDestination('Feedback', {
+      destination: ses.EventDestination.eventBus(
+        events.EventBus.fromEventBusName(this, 'DefaultBus', 'default'),
+      ),
+      events: [ses.EmailSendingEvent.BOUNCE, ses.EmailSendingEvent.COMPLAINT],
+    });
+
+    this.notify = new MinimisFunction(this, 'Notify', {
+      handler: 'notify-customer',
+      serviceName: 'minimis-notify-customer',
+      description: 'minimis: sends customer emails (order confirmation, dispatch, follow-up) through SES',
+      timeout,
+      environment: { SES_CONFIGURATION_SET: this.configurationSet.configurationSetName },
+      noDeadLetterQueueReason:
+        'Invoked by the notify queue, whose redrive policy dead-letters failed messages.',
+    });
+    // As in PartnerDelivery: the event source sees the queue without its key; the grant is ours.
+    const source = sqs.Queue.fromQueueAttributes(this, 'Source', {
+      queueArn: this.queue.queueArn,
+      queueUrl: this.queue.queueUrl,
+    });
+    grantConsumeQueues(this.notify.role, [this.queue], props.storageKey);
+    this.notify.function.addEventSource(
+      new eventsources.SqsEventSource(source, { batchSize: 10, reportBatchItemFailures: true }),
+    );
+    Validations.of(this.notify).acknowledge({
+      id: 'Serverless-LambdaEventSourceMappingDestination',
+      reason:
+        'SQS event sources do not support on-failure destinations; the queue redrive policy dead-letters instead.',
+    });
+    grantTable(this.notify.role, props.table, 'read-write');
+    grantPurposes(this.notify.role, props.purposeKey, grantForComponent('notification'));
+    const stack = Stack.of(this);
+    this.notify.role.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        actions: ['ses:SendEmail'],
+        resources: [
+          this.identity.emailIdentityArn,
+          Arn.format(
+            {
+              service: 'ses',
+              resource: 'configuration-set',
+              resourceName: this.configurationSet.configurationSetName,
+            },
+            stack,
+          ),
+        ],
+        // Only ever From the configured sender.
+        conditions: { StringEquals: { 'ses:FromAddress': props.senderEmail } },
+      }),
+    );
+
+    this.feedback = new MinimisFunction(this, 'Feedback', {
+      handler: 'ses-feedback',
+      serviceName: 'minimis-ses-feedback',
+      description: 'minimis: suppresses addresses that bounced or complained',
+      timeout: Duration.seconds(30),
+      noDeadLetterQueueReason:
+        'SES bounce/complaint events carry the recipient address in clear; dead-lettering them would store personal data in a queue. EventBridge retries for 24 h, Lambda twice more, and errors raise the FeedbackErrors alarm.',
+    });
+    grantTable(this.feedback.role, props.table, 'read-write');
+    grantPurposes(this.feedback.role, props.purposeKey, grantForComponent('unsubscribe'));
+
+    this.feedbackRule = new events.Rule(this, 'FeedbackRule', {
+      description: 'minimis: SES bounces and complaints of the minimis configuration set',
+      eventPattern: {
+        source: ['aws.ses'],
+        detailType: ['Email Bounced', 'Email Complaint Received'],
+        detail: { mail: { tags: { 'ses:configuration-set': [this.configurationSet.configurationSetName] } } },
+      },
+      targets: [
+        new targets.LambdaFunction(this.feedback.function, {
+          retryAttempts: 185,
+          maxEventAge: Duration.hours(24),
+        }),
+      ],
+    });
+    Validations.of(this.feedbackRule).acknowledge({
+      id: 'Serverless-EventBusDLQ',
+      reason:
+        'SES bounce/complaint events carry the recipient address in clear; a dead-letter queue would store personal data. Failures raise the FeedbackErrors alarm instead.',
+    });
+    this.feedbackErrorsAlarm = new cw.Alarm(this, 'FeedbackErrors', {
+      alarmDescription:
+        'minimis: SES bounce/complaint feedback failed to process (address may not be suppressed)',
+      metric: this.feedback.function.metricErrors({ period: Duration.minutes(5), statistic: 'Sum' }),
+      threshold: 0,
+      comparisonOperator: cw.ComparisonOperator.GREATER_THAN_THRESHOLD,
+      evaluationPeriods: 1,
+      treatMissingData: cw.TreatMissingData.NOT_BREACHING,
+    });
+    this.feedbackErrorsAlarm.addAlarmAction(new cwActions.SnsAction(props.alarmTopic));
+  }
+}

@@ -1,0 +1,53 @@
+/**
+ * The single order table: orders (non-personal fields in clear, personal fields sealed per
+ * purpose), consent ledger, suppressions, idempotency records and the outbox.
+ */
+import { RemovalPolicy } from 'aws-cdk-lib';
+import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import type * as kms from 'aws-cdk-lib/aws-kms';
+import { Construct } from 'constructs';
+
+/** Attribute DynamoDB TTL reads (epoch seconds); the application also treats expired items as gone. */
+export const TTL_ATTRIBUTE = 'expiresAt';
+export const EMAIL_INDEX = 'byEmail';
+export const OUTBOX_INDEX = 'byOutbox';
+
+export interface OrderTableProps {
+  /** Customer-managed key for encryption at rest. */
+  readonly encryptionKey: kms.IKey;
+  /**
+   * Protect the table against deletion through the API and CloudFormation.
+   * @default true
+   */
+  readonly deletionProtection?: boolean;
+}
+
+export class OrderTable extends Construct {
+  public readonly table: dynamodb.Table;
+
+  constructor(scope: Construct, id: string, props: OrderTableProps) {
+    super(scope, id);
+    if (!props.encryptionKey) throw new Error('OrderTable: encryptionKey is required');
+    this.table = new dynamodb.Table(this, 'Table', {
+      partitionKey: { name: 'pk', type: dynamodb.AttributeType.STRING },
+      billingMode: dynamodb.BillingMode.PAY_PER_REQUEST,
+      encryption: dynamodb.TableEncryption.CUSTOMER_MANAGED,
+      encryptionKey: props.encryptionKey,
+      pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
+      timeToLiveAttribute: TTL_ATTRIBUTE,
+      deletionProtection: props.deletionProtection ?? true,
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    this.table.addGlobalSecondaryIndex({
+      indexName: EMAIL_INDEX,
+      partitionKey: { name: 'emailKey', type: dynamodb.AttributeType.STRING },
+      projectionType: dynamodb.ProjectionType.ALL,
+    });
+    this.table.addGlobalSecondaryIndex({
+      indexName: OUTBOX_INDEX,
+      partitionKey: { name: 'outbox', type: dynamodb.AttributeType.STRING },
+      sortKey: { name: 'createdAt', type: dynamodb.AttributeType.STRING },
+      projectionType: dynamodb.ProjectionType.KEYS_ONLY,
+    });
+  }
+}

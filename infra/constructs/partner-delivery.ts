@@ -1,0 +1,154 @@
+/**
+ * One fulfilment partner's delivery channel: its queue (+ dead-letter queue and alarm), its
+ * webhook signing secret and its delivery function, which may decrypt only the purposes that the
+ * partner's configured fields need (none for a partner that receives nothing personal).
+ */
+import { Duration, Validations } from 'aws-cdk-lib';
+import type * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import type * as kms from 'aws-cdk-lib/aws-kms';
+import * as eventsources from 'aws-cdk-lib/aws-lambda-event-sources';
+import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
+import type * as sns from 'aws-cdk-lib/aws-sns';
+import * as sqs from 'aws-cdk-lib/aws-sqs';
+import { Construct } from 'constructs';
+import type { PartnerConfig } from '../../shared/config.js';
+import { MinimisFunction } from './minimis-function.js';
+import { grantForPartner, grantPurposes, type PurposeGrant } from './purpose-grants.js';
+import { grantConsumeQueues, grantReadSecrets, grantTable, type TableRef } from './storage-grants.js';
+import { WorkQueue } from './work-queue.js';
+
+/** Receives before a partner message is dead-lettered; with backoff this spans more than 24 hours. */
+export const PARTNER_MAX_RECEIVE_COUNT = 16;
+/** A partner must answer within 15 s (partners.md). */
+export const PARTNER_RESPONSE_TIMEOUT = Duration.seconds(15);
+
+export interface PartnerDeliveryProps {
+  /** The partner, as validated by `partnersSchema` (fields defaulted). */
+  readonly partner: PartnerConfig;
+  /** Prefix of queue and secret names, e.g. `minimis-prod`. */
+  readonly namePrefix: string;
+  /** Key for encryption at rest of the queues and the secret. */
+  readonly storageKey: kms.IKey;
+  /** Key wrapping the per-purpose data keys. */
+  readonly purposeKey: kms.IKey;
+  readonly table: TableRef;
+  readonly alarmTopic: sns.ITopic;
+  /**
+   * Receives before dead-lettering (the function's DELIVERY_MAX_ATTEMPTS).
+   * @default PARTNER_MAX_RECEIVE_COUNT (16)
+   */
+  readonly maxReceiveCount?: number;
+  /**
+   * Function timeout. Must cover a whole batch of webhooks to an unresponsive partner.
+   * @default batchSize × 15 s + 30 s (180 s for the default batch of 10)
+   */
+  readonly timeout?: Duration;
+  /**
+   * Messages per invocation.
+   * @default 10
+   */
+  readonly batchSize?: number;
+  /**
+   * Concurrent invocations the queue may drive, protecting the partner's endpoint.
+   * @default 5
+   */
+  readonly maxConcurrency?: number;
+}
+
+export class PartnerDelivery extends Construct {
+  public readonly partner: PartnerConfig;
+  /** Queue name key in QUEUE_URLS: `partner-<id>`. */
+  public readonly queueKey: string;
+  public readonly queue: sqs.Queue;
+  public readonly deadLetterQueue: sqs.Queue;
+  public readonly alarm: cloudwatch.Alarm;
+  public readonly secret: secretsmanager.Secret;
+  public readonly delivery: MinimisFunction;
+  public readonly maxReceiveCount: number;
+  /** The purposes the delivery function may decrypt. */
+  public readonly purposeGrant: PurposeGrant;
+
+  constructor(scope: Construct, id: string, props: PartnerDeliveryProps) {
+    super(scope, id);
+    const { partner } = props;
+    if (!/^[a-z][a-z0-9-]{0,30}$/.test(partner.id))
+      throw new Error(`PartnerDelivery: invalid partner id "${partner.id}"`);
+    if (!Array.isArray(partner.fields)) throw new Error('PartnerDelivery: partner.fields must be resolved');
+    const batchSize = props.batchSize ?? 10;
+    if (!Number.isInteger(batchSize) || batchSize < 1 || batchSize > 10) {
+      throw new Error('PartnerDelivery: batchSize must be between 1 and 10');
+    }
+    const maxConcurrency = props.maxConcurrency ?? 5;
+    if (!Number.isInteger(maxConcurrency) || maxConcurrency < 2 || maxConcurrency > 1000) {
+      throw new Error('PartnerDelivery: maxConcurrency must be between 2 and 1000');
+    }
+    const timeout = props.timeout ?? Duration.seconds(batchSize * PARTNER_RESPONSE_TIMEOUT.toSeconds() + 30);
+    if (timeout.toSeconds() < PARTNER_RESPONSE_TIMEOUT.toSeconds() + 5) {
+      throw new Error('PartnerDelivery: timeout must leave room for at least one 15-second webhook call');
+    }
+    this.partner = partner;
+    this.queueKey = `partner-${partner.id}`;
+    this.maxReceiveCount = props.maxReceiveCount ?? PARTNER_MAX_RECEIVE_COUNT;
+
+    const work = new WorkQueue(this, 'Queue', {
+      queueName: `${props.namePrefix}-${this.queueKey}`,
+      encryptionKey: props.storageKey,
+      alarmTopic: props.alarmTopic,
+      maxReceiveCount: this.maxReceiveCount,
+      consumerTimeout: timeout,
+      description: `deliveries to partner ${partner.id}`,
+    });
+    this.queue = work.queue;
+    this.deadLetterQueue = work.deadLetterQueue;
+    this.alarm = work.alarm;
+
+    this.secret = new secretsmanager.Secret(this, 'SigningSecret', {
+      secretName: `${props.namePrefix}/partners/${partner.id}/webhook-secret`,
+      description: `minimis: Standard Webhooks signing secret shared with partner ${partner.id} (base64; whsec_ prefix optional)`,
+      encryptionKey: props.storageKey,
+      // 48 base64 characters = a 36-byte key; replace with the value agreed with the partner.
+      generateSecretString: { passwordLength: 48, excludePunctuation: true, includeSpace: false },
+    });
+    Validations.of(this.secret).acknowledge({
+      id: 'AwsSolutions-SMG4',
+      reason:
+        'A webhook signing secret is shared with the partner; it is rotated by agreement with them (both sides at once), not by a rotation Lambda.',
+    });
+
+    this.delivery = new MinimisFunction(this, 'Delivery', {
+      handler: 'deliver-to-partner',
+      serviceName: `minimis-deliver-${partner.id}`,
+      description: `minimis: signs and sends webhooks to partner ${partner.id}`,
+      timeout,
+      environment: {
+        PARTNER_ID: partner.id,
+        DELIVERY_TIMEOUT_MS: String(PARTNER_RESPONSE_TIMEOUT.toMilliseconds()),
+      },
+      noDeadLetterQueueReason: `Invoked by the ${this.queueKey} queue, whose redrive policy dead-letters failed messages.`,
+    });
+    // The event source gets the queue without its key, so that CDK adds no KMS grant of its own:
+    // grantConsumeQueues grants the storage key only through SQS (kms:ViaService).
+    const source = sqs.Queue.fromQueueAttributes(this, 'Source', {
+      queueArn: this.queue.queueArn,
+      queueUrl: this.queue.queueUrl,
+    });
+    grantConsumeQueues(this.delivery.role, [this.queue], props.storageKey);
+    this.delivery.function.addEventSource(
+      new eventsources.SqsEventSource(source, {
+        batchSize,
+        maxBatchingWindow: Duration.seconds(1),
+        reportBatchItemFailures: true,
+        maxConcurrency,
+      }),
+    );
+    Validations.of(this.delivery).acknowledge({
+      id: 'Serverless-LambdaEventSourceMappingDestination',
+      reason:
+        'SQS event sources do not support on-failure destinations; the queue redrive policy dead-letters instead.',
+    });
+    grantTable(this.delivery.role, props.table, 'read-write');
+    grantReadSecrets(this.delivery.role, [this.secret], props.storageKey);
+    this.purposeGrant = grantForPartner(partner);
+    grantPurposes(this.delivery.role, props.purposeKey, this.purposeGrant);
+  }
+}

@@ -1,0 +1,56 @@
+/**
+ * The daily purge: removes personal data whose retention has passed (the application already treats
+ * it as gone on read; this makes it physically gone without waiting for DynamoDB TTL).
+ */
+import { Duration } from 'aws-cdk-lib';
+import * as events from 'aws-cdk-lib/aws-events';
+import * as targets from 'aws-cdk-lib/aws-events-targets';
+import type * as kms from 'aws-cdk-lib/aws-kms';
+import type * as sqs from 'aws-cdk-lib/aws-sqs';
+import { Construct } from 'constructs';
+import { MinimisFunction } from './minimis-function.js';
+import { grantSendToQueues, grantTable, type TableRef } from './storage-grants.js';
+
+export interface PurgeScheduleProps {
+  readonly table: TableRef;
+  /** Key encrypting the dead-letter queue at rest. */
+  readonly queueKey: kms.IKey;
+  /** Receives schedule events that could not be delivered or processed. */
+  readonly deadLetterQueue: sqs.IQueue;
+  /**
+   * When to purge (UTC).
+   * @default events.Schedule.cron({ minute: '17', hour: '3' })
+   */
+  readonly schedule?: events.Schedule;
+}
+
+export class PurgeSchedule extends Construct {
+  public readonly purge: MinimisFunction;
+  public readonly rule: events.Rule;
+
+  constructor(scope: Construct, id: string, props: PurgeScheduleProps) {
+    super(scope, id);
+    if (!props.table) throw new Error('PurgeSchedule: table is required');
+    this.purge = new MinimisFunction(this, 'Purge', {
+      handler: 'purge',
+      serviceName: 'minimis-purge',
+      description: 'minimis: removes expired personal data',
+      timeout: Duration.minutes(15),
+      memorySize: 1024,
+      deadLetterQueue: props.deadLetterQueue,
+    });
+    grantTable(this.purge.role, props.table, 'read-write');
+    grantSendToQueues(this.purge.role, [props.deadLetterQueue], props.queueKey);
+    this.rule = new events.Rule(this, 'Schedule', {
+      description: 'minimis: daily purge of expired personal data',
+      schedule: props.schedule ?? events.Schedule.cron({ minute: '17', hour: '3' }),
+      targets: [
+        new targets.LambdaFunction(this.purge.function, {
+          deadLetterQueue: props.deadLetterQueue,
+          retryAttempts: 2,
+          maxEventAge: Duration.hours(6),
+        }),
+      ],
+    });
+  }
+}

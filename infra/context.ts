@@ -1,0 +1,105 @@
+/**
+ * The deploy-time configuration of minimis: the `minimis` object of the CDK context (cdk.json or
+ * `--context`), validated at synth time. A bad value stops `cdk synth` with one line naming the key.
+ *
+ * Partners reuse the runtime schema (shared/config.ts), so a partner that would be rejected at
+ * cold start (e.g. a field its kind may not receive) is already rejected here.
+ */
+import { z } from 'zod';
+import { type PartnerConfig, partnersSchema } from '../shared/config.js';
+import { RETENTION_DEFAULTS } from '../shared/inventory.js';
+
+/** The context key holding the configuration. */
+export const CONTEXT_KEY = 'minimis';
+
+/** An origin exactly as browsers send it: scheme, host and optional port — no path, no trailing slash. */
+const origin = z.url({ protocol: /^https?$/ }).refine((value) => {
+  try {
+    return new URL(value).origin === value;
+  } catch {
+    return false;
+  }
+}, 'must be a bare origin such as https://shop.example (no path, no trailing slash)');
+
+/** IAM principals an operator may come from: account root, a role or a user (no wildcards). */
+const principalArn = z
+  .string()
+  .regex(
+    /^arn:aws[a-z-]*:iam::\d{12}:(root|role\/[\w+=,.@/-]+|user\/[\w+=,.@/-]+)$/,
+    'must be an IAM role, user or account-root ARN without wildcards',
+  );
+
+const positiveInt = z.number().int().positive();
+
+/** Partners as configured for a deployment: the secret is created by the stack, never written in cdk.json. */
+const deployedPartnersSchema = partnersSchema.superRefine((partners, ctx) => {
+  partners.forEach((partner, index) => {
+    for (const key of ['secret', 'secretRef'] as const) {
+      if (partner[key] !== undefined) {
+        ctx.addIssue({
+          code: 'custom',
+          path: [index, key],
+          message:
+            'must not be set in the CDK context: the stack creates the partner secret in Secrets Manager',
+        });
+      }
+    }
+  });
+});
+
+export const minimisContextSchema = z.strictObject({
+  /** Deployment stage; part of every resource name. */
+  stage: z.string().regex(/^[a-z][a-z0-9-]{0,15}$/, 'must be a short lowercase name (a-z, 0-9, -)'),
+  /** The From address of every email; its domain becomes the SES identity unless `sesIdentityDomain` is set. */
+  senderEmail: z.email(),
+  /** Verify this domain in SES instead of the sender address's domain. */
+  sesIdentityDomain: z
+    .string()
+    .regex(/^(?!-)[a-z0-9-]{1,63}(\.[a-z0-9-]{1,63})+$/, 'must be a lowercase domain name')
+    .optional(),
+  /** Base of the links in emails (unsubscribe). */
+  publicBaseUrl: z.url({ protocol: /^https$/ }),
+  /** Checkout origins allowed by CORS. */
+  allowedOrigins: z.array(origin).min(1),
+  originCountry: z.string().regex(/^[A-Z]{2}$/, 'must be an ISO 3166-1 alpha-2 code'),
+  policyVersion: z.string().min(1),
+  /** ARNs allowed to assume the operator role (export, erase, redrive). Empty: no operator role. */
+  operatorPrincipals: z.array(principalArn).default([]),
+  retention: z
+    .strictObject({
+      afterDeliveryDays: positiveInt.default(RETENTION_DEFAULTS.afterDeliveryDays),
+      undeliveredDays: positiveInt.default(RETENTION_DEFAULTS.undeliveredDays),
+      accountingYears: positiveInt.default(RETENTION_DEFAULTS.accountingYears),
+    })
+    .default({
+      afterDeliveryDays: RETENTION_DEFAULTS.afterDeliveryDays,
+      undeliveredDays: RETENTION_DEFAULTS.undeliveredDays,
+      accountingYears: RETENTION_DEFAULTS.accountingYears,
+    }),
+  partners: deployedPartnersSchema,
+});
+
+export type MinimisContext = z.output<typeof minimisContextSchema>;
+export type DeployedPartner = PartnerConfig;
+
+/** The CDK context is invalid; the message names the offending key and never echoes its value. */
+export class ContextError extends Error {
+  override readonly name = 'ContextError';
+}
+
+/**
+ * Parse the raw context value. Throws a ContextError whose message names every bad key as
+ * `minimis.<path>`, e.g. `minimis.partners.1.fields: field customer.email may not be sent to a carrier`.
+ */
+export function parseMinimisContext(raw: unknown): MinimisContext {
+  if (raw === undefined) {
+    throw new ContextError(`Invalid CDK context: "${CONTEXT_KEY}" is missing (set it in cdk.json)`);
+  }
+  const parsed = minimisContextSchema.safeParse(raw);
+  if (parsed.success) return parsed.data;
+  const problems = parsed.error.issues.map((issue) => {
+    const key = [CONTEXT_KEY, ...issue.path.map(String)].join('.');
+    return `${key}: ${issue.message}`;
+  });
+  throw new ContextError(`Invalid CDK context: ${problems.join('; ')}`);
+}

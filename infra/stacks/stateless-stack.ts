@@ -1,0 +1,342 @@
+/**
+ * Everything that can be replaced without losing data: functions, queues, the HTTP API, email,
+ * schedules, alarms and the operator role. Reads the table and keys of the stateful stack.
+ */
+import { CfnOutput, Duration, Fn, Stack, type StackProps } from 'aws-cdk-lib';
+import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import type * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import type { Construct } from 'constructs';
+import { AlarmTopic } from '../constructs/alarm-topic.js';
+import { HttpApi } from '../constructs/http-api.js';
+import { MinimisFunction } from '../constructs/minimis-function.js';
+import { Notification } from '../constructs/notification.js';
+import { OperatorRole } from '../constructs/operator-role.js';
+import { EMAIL_INDEX, OUTBOX_INDEX } from '../constructs/order-table.js';
+import { OutboxSweeper } from '../constructs/outbox-sweeper.js';
+import { PARTNER_MAX_RECEIVE_COUNT, PartnerDelivery } from '../constructs/partner-delivery.js';
+import { PurgeSchedule } from '../constructs/purge-schedule.js';
+import { grantForComponent, grantPurposes } from '../constructs/purpose-grants.js';
+import {
+  grantReadSecrets,
+  grantSendToQueues,
+  grantTable,
+  type TableRef,
+} from '../constructs/storage-grants.js';
+import { DeadLetterQueue } from '../constructs/work-queue.js';
+import type { MinimisContext } from '../context.js';
+
+export interface StatelessStackProps extends StackProps {
+  /** The validated deploy-time configuration. */
+  readonly config: MinimisContext;
+  readonly table: dynamodb.ITable;
+  /** Wraps the per-purpose data keys (KMS_KEY_ID). */
+  readonly purposeKey: kms.IKey;
+  /** Encryption at rest of queues, secrets and the alarm topic. */
+  readonly storageKey: kms.IKey;
+}
+
+const pascal = (id: string): string =>
+  id
+    .split('-')
+    .map((part) => part.charAt(0).toUpperCase() + part.slice(1))
+    .join('');
+
+const SYNC_NO_DLQ = 'Invoked synchronously by the HTTP API; the caller sees the error and retries.';
+
+export class StatelessStack extends Stack {
+  public readonly api: HttpApi;
+  public readonly partners: readonly PartnerDelivery[];
+  public readonly notification: Notification;
+  public readonly sweeper: OutboxSweeper;
+  public readonly purge: PurgeSchedule;
+  /** Absent when the context lists no operator principals. */
+  public readonly operatorRole?: iam.Role;
+  /** Every function, by handler-plus-partner name (e.g. `submit-order`, `deliver-to-partner:carrier`). */
+  public readonly functions: Readonly<Record<string, MinimisFunction>>;
+
+  constructor(scope: Construct, id: string, props: StatelessStackProps) {
+    super(scope, id, props);
+    const { config } = props;
+    // Re-import the stateful resources by ARN: grants then land in this stack's role policies and
+    // never in the stateful stack's key policies (which would make the stacks depend on each other).
+    const purposeKey = kms.Key.fromKeyArn(this, 'PurposeKey', props.purposeKey.keyArn);
+    const storageKey = kms.Key.fromKeyArn(this, 'StorageKey', props.storageKey.keyArn);
+    const table: TableRef = {
+      tableArn: props.table.tableArn,
+      indexes: [EMAIL_INDEX, OUTBOX_INDEX],
+      encryptionKey: storageKey,
+    };
+    const prefix = `minimis-${config.stage}`;
+
+    const alarmTopic = new AlarmTopic(this, 'Alarms', { encryptionKey: storageKey }).topic;
+    const scheduleFailures = new DeadLetterQueue(this, 'ScheduleFailures', {
+      queueName: `${prefix}-schedule-dlq`,
+      encryptionKey: storageKey,
+      alarmTopic,
+      description: 'scheduled sweeps or purges',
+    });
+
+    this.partners = config.partners.map(
+      (partner) =>
+        new PartnerDelivery(this, `Partner-${partner.id}`, {
+          partner,
+          namePrefix: prefix,
+          storageKey,
+          purposeKey,
+          table,
+          alarmTopic,
+          maxReceiveCount: PARTNER_MAX_RECEIVE_COUNT,
+        }),
+    );
+    this.notification = new Notification(this, 'Notification', {
+      namePrefix: prefix,
+      senderEmail: config.senderEmail,
+      identityDomain: config.sesIdentityDomain,
+      storageKey,
+      purposeKey,
+      table,
+      alarmTopic,
+    });
+    const partnerQueues = this.partners.map((p) => p.queue);
+    const workQueues = [...partnerQueues, this.notification.queue];
+
+    // --- HTTP API functions ---------------------------------------------------------------
+    const submitOrder = new MinimisFunction(this, 'SubmitOrder', {
+      handler: 'submit-order',
+      serviceName: 'minimis-submit-order',
+      description: 'minimis: POST /orders — validates, seals per purpose, stores, fans out',
+      timeout: Duration.seconds(10),
+      noDeadLetterQueueReason: SYNC_NO_DLQ,
+    });
+    grantTable(submitOrder.role, table, 'read-write');
+    grantPurposes(submitOrder.role, purposeKey, grantForComponent('submit-order'));
+    grantSendToQueues(submitOrder.role, workQueues, storageKey);
+
+    const getOrder = new MinimisFunction(this, 'GetOrder', {
+      handler: 'get-order',
+      serviceName: 'minimis-get-order',
+      description: 'minimis: GET /orders/{orderId} — non-personal order status',
+      noDeadLetterQueueReason: SYNC_NO_DLQ,
+    });
+    grantTable(getOrder.role, table, 'read');
+    grantPurposes(getOrder.role, purposeKey, grantForComponent('order-status'));
+
+    const openapi = new MinimisFunction(this, 'OpenApi', {
+      handler: 'openapi',
+      serviceName: 'minimis-openapi',
+      description: 'minimis: GET /openapi.json',
+      memorySize: 256,
+      noDeadLetterQueueReason: SYNC_NO_DLQ,
+    });
+
+    const health = new MinimisFunction(this, 'Health', {
+      handler: 'health',
+      serviceName: 'minimis-health',
+      description: 'minimis: GET /health',
+      memorySize: 256,
+      noDeadLetterQueueReason: SYNC_NO_DLQ,
+    });
+    grantTable(health.role, table, 'read');
+
+    const partnerEvents = new MinimisFunction(this, 'PartnerEvents', {
+      handler: 'partner-events',
+      serviceName: 'minimis-partner-events',
+      description: 'minimis: POST /partners/{partnerId}/events — verifies and records partner events',
+      noDeadLetterQueueReason: SYNC_NO_DLQ,
+    });
+    grantTable(partnerEvents.role, table, 'read-write');
+    grantPurposes(partnerEvents.role, purposeKey, grantForComponent('partner-events'));
+    grantReadSecrets(
+      partnerEvents.role,
+      this.partners.map((p) => p.secret),
+      storageKey,
+    );
+    grantSendToQueues(partnerEvents.role, [this.notification.queue], storageKey);
+
+    const unsubscribePage = new MinimisFunction(this, 'UnsubscribePage', {
+      handler: 'unsubscribe-page',
+      serviceName: 'minimis-unsubscribe-page',
+      description: 'minimis: GET /unsubscribe — confirmation page (changes nothing)',
+      noDeadLetterQueueReason: SYNC_NO_DLQ,
+    });
+    grantTable(unsubscribePage.role, table, 'read');
+    grantPurposes(unsubscribePage.role, purposeKey, grantForComponent('unsubscribe'));
+
+    const unsubscribe = new MinimisFunction(this, 'Unsubscribe', {
+      handler: 'unsubscribe',
+      serviceName: 'minimis-unsubscribe',
+      description: 'minimis: POST /unsubscribe — one-click opt-out (RFC 8058)',
+      noDeadLetterQueueReason: SYNC_NO_DLQ,
+    });
+    grantTable(unsubscribe.role, table, 'read-write');
+    grantPurposes(unsubscribe.role, purposeKey, grantForComponent('unsubscribe'));
+
+    const fallback = new MinimisFunction(this, 'Fallback', {
+      handler: 'fallback',
+      serviceName: 'minimis-fallback',
+      description: 'minimis: $default route — 404/405 as problem+json',
+      memorySize: 256,
+      noDeadLetterQueueReason: SYNC_NO_DLQ,
+    });
+
+    this.api = new HttpApi(this, 'HttpApi', {
+      apiName: prefix,
+      allowedOrigins: config.allowedOrigins,
+      fallback: {
+        handler: fallback.function,
+        publicBecause: 'Answers unknown paths with 404/405 and touches no data.',
+      },
+      routes: [
+        {
+          method: 'POST',
+          path: '/orders',
+          handler: submitOrder.function,
+          publicBecause:
+            'Called by the checkout frontend in the browser; intake is validated, throttled and idempotent.',
+        },
+        {
+          method: 'GET',
+          path: '/orders/{orderId}',
+          handler: getOrder.function,
+          publicBecause:
+            'Returns only non-personal status for an unguessable order id, by contract (api.md).',
+        },
+        {
+          method: 'GET',
+          path: '/openapi.json',
+          handler: openapi.function,
+          publicBecause: 'Public API description.',
+        },
+        {
+          method: 'GET',
+          path: '/health',
+          handler: health.function,
+          publicBecause: 'Unauthenticated health check.',
+        },
+        {
+          method: 'POST',
+          path: '/partners/{partnerId}/events',
+          handler: partnerEvents.function,
+          publicBecause:
+            'Partners authenticate each request with a Standard Webhooks signature verified by the function.',
+        },
+        {
+          method: 'GET',
+          path: '/unsubscribe',
+          handler: unsubscribePage.function,
+          publicBecause: 'Opened from an email link; authorised by the signed unsubscribe token in the link.',
+        },
+        {
+          method: 'POST',
+          path: '/unsubscribe',
+          handler: unsubscribe.function,
+          publicBecause:
+            'RFC 8058 one-click opt-out from mail clients; authorised by the signed unsubscribe token.',
+        },
+      ],
+    });
+
+    // --- Schedules ------------------------------------------------------------------------
+    this.sweeper = new OutboxSweeper(this, 'OutboxSweeper', {
+      table,
+      queues: workQueues,
+      queueKey: storageKey,
+      deadLetterQueue: scheduleFailures.queue,
+    });
+    this.purge = new PurgeSchedule(this, 'PurgeSchedule', {
+      table,
+      queueKey: storageKey,
+      deadLetterQueue: scheduleFailures.queue,
+    });
+
+    // --- Operators ------------------------------------------------------------------------
+    if (config.operatorPrincipals.length > 0) {
+      this.operatorRole = new OperatorRole(this, 'Operator', {
+        principals: config.operatorPrincipals,
+        table,
+        queueKey: storageKey,
+        purposeKey,
+        workQueues: partnerQueues,
+        deadLetterQueues: this.partners.map((p) => p.deadLetterQueue),
+      }).role;
+    }
+
+    // --- Shared environment -----------------------------------------------------------------
+    const functions: Record<string, MinimisFunction> = {
+      'submit-order': submitOrder,
+      'get-order': getOrder,
+      fallback,
+      openapi,
+      health,
+      'partner-events': partnerEvents,
+      'unsubscribe-page': unsubscribePage,
+      unsubscribe,
+      'notify-customer': this.notification.notify,
+      'ses-feedback': this.notification.feedback,
+      'sweep-outbox': this.sweeper.sweeper,
+      purge: this.purge.purge,
+    };
+    for (const partner of this.partners)
+      functions[`deliver-to-partner:${partner.partner.id}`] = partner.delivery;
+    this.functions = functions;
+
+    const queueUrls: Record<string, string> = {
+      [this.notification.queueKey]: this.notification.queue.queueUrl,
+    };
+    for (const partner of this.partners) queueUrls[partner.queueKey] = partner.queue.queueUrl;
+    const environment: Record<string, string> = {
+      MINIMIS_MODE: 'aws',
+      TABLE_NAME: props.table.tableName,
+      KMS_KEY_ID: purposeKey.keyArn,
+      PUBLIC_BASE_URL: config.publicBaseUrl,
+      SENDER_EMAIL: config.senderEmail,
+      ORIGIN_COUNTRY: config.originCountry,
+      POLICY_VERSION: config.policyVersion,
+      RETENTION_AFTER_DELIVERY_DAYS: String(config.retention.afterDeliveryDays),
+      RETENTION_UNDELIVERED_DAYS: String(config.retention.undeliveredDays),
+      RETENTION_ACCOUNTING_YEARS: String(config.retention.accountingYears),
+      DELIVERY_MAX_ATTEMPTS: String(PARTNER_MAX_RECEIVE_COUNT),
+      PARTNERS: this.toJsonString(
+        this.partners.map(({ partner, secret }) => ({
+          id: partner.id,
+          kind: partner.kind,
+          url: partner.url,
+          fields: partner.fields,
+          secretRef: secret.secretArn,
+        })),
+      ),
+      QUEUE_URLS: this.toJsonString(queueUrls),
+    };
+    for (const fn of Object.values(functions)) {
+      for (const [key, value] of Object.entries(environment)) fn.addEnvironment(key, value);
+    }
+
+    // --- Outputs --------------------------------------------------------------------------
+    new CfnOutput(this, 'ApiUrl', { value: this.api.url, description: 'Base URL of the HTTP API' });
+    new CfnOutput(this, 'AlarmTopicArn', {
+      value: alarmTopic.topicArn,
+      description: 'Subscribe operators here',
+    });
+    new CfnOutput(this, 'OperatorRoleArn', {
+      value: this.operatorRole?.roleArn ?? 'none: set operatorPrincipals in the minimis context to create it',
+      description: 'Role the ops CLI assumes in AWS',
+    });
+    for (const partner of this.partners) {
+      new CfnOutput(this, `${pascal(partner.partner.id)}DeadLetterQueueName`, {
+        value: partner.deadLetterQueue.queueName,
+        description: `Dead-lettered deliveries to partner ${partner.partner.id}`,
+      });
+      new CfnOutput(this, `${pascal(partner.partner.id)}SecretArn`, {
+        value: partner.secret.secretArn,
+        description: `Webhook signing secret shared with partner ${partner.partner.id}`,
+      });
+    }
+    this.notification.identity.dkimRecords.forEach((record, index) => {
+      new CfnOutput(this, `SesDkimRecord${index + 1}`, {
+        value: Fn.join(' ', [record.name, 'CNAME', record.value]),
+        description: 'DNS record verifying the SES sending domain (DKIM)',
+      });
+    });
+  }
+}

@@ -1,0 +1,116 @@
+import type { Template } from 'aws-cdk-lib/assertions';
+import { beforeAll, describe, expect, it } from 'vitest';
+import {
+  asArray,
+  cdkJsonContext,
+  type FunctionInfo,
+  functionsByService,
+  parseJoinedJson,
+  purposeCondition,
+  refersTo,
+  roleStatements,
+  roleTags,
+  type Statement,
+  synth,
+} from './support.js';
+
+/** A second carrier for EU destinations that does not receive the phone number. */
+const CARRIER_EU = {
+  id: 'carrier-eu',
+  kind: 'carrier',
+  url: 'https://eu.carrier.example/hooks',
+  fields: [
+    'customer.givenName',
+    'customer.familyName',
+    'shippingAddress.line1',
+    'shippingAddress.line2',
+    'shippingAddress.city',
+    'shippingAddress.postalCode',
+    'shippingAddress.country',
+    'items[].quantity',
+  ],
+};
+/** A carrier that only gets non-personal fields (e.g. a customs broker): nothing to decrypt. */
+const BROKER = {
+  id: 'broker',
+  kind: 'carrier',
+  url: 'https://broker.example/hooks',
+  fields: ['shippingAddress.country', 'items[].name', 'items[].quantity', 'items[].unitPrice', 'currency'],
+};
+
+const purposeStatements = (statements: Statement[]) =>
+  statements.filter((s) => s.Effect === 'Allow' && refersTo(s.Resource, 'PurposeKey'));
+
+describe('adding partners by configuration', () => {
+  let template: Template;
+  let functions: Map<string, FunctionInfo>;
+
+  beforeAll(() => {
+    // Prepare
+    const context = cdkJsonContext();
+    context.partners = [...(context.partners as unknown[]), CARRIER_EU, BROKER];
+    // Act
+    template = synth(context).statelessTemplate;
+    functions = functionsByService(template);
+  });
+
+  it('creates the new partner its own queue, dead-letter queue, alarm and function', () => {
+    // Assess
+    const names = Object.values(template.findResources('AWS::SQS::Queue')).map((q) => q.Properties.QueueName);
+    expect(names).toEqual(
+      expect.arrayContaining(['minimis-prod-partner-carrier-eu', 'minimis-prod-partner-carrier-eu-dlq']),
+    );
+    expect(functions.get('minimis-deliver-carrier-eu')?.env.PARTNER_ID).toBe('carrier-eu');
+    const alarms = Object.values(template.findResources('AWS::CloudWatch::Alarm')).map(
+      (a) => a.Properties.AlarmDescription,
+    );
+    expect(alarms.some((d) => String(d).includes('minimis-prod-partner-carrier-eu-dlq'))).toBe(true);
+    template.hasOutput('CarrierEuDeadLetterQueueName', {});
+  });
+
+  it('lets the new carrier decrypt shipping only', () => {
+    // Prepare
+    const fn = functions.get('minimis-deliver-carrier-eu');
+    // Act
+    const statements = purposeStatements(roleStatements(template, fn?.roleLogicalId ?? ''));
+    // Assess
+    expect(statements).toHaveLength(1);
+    expect(asArray(statements[0]?.Action)).toEqual(['kms:Decrypt']);
+    expect(purposeCondition(statements[0] as Statement)).toEqual(['shipping']);
+    expect(roleTags(template, fn?.roleLogicalId ?? '')).toMatchObject({ 'minimis-decrypt-shipping': 'true' });
+  });
+
+  it('gives a carrier that receives nothing personal no purpose at all', () => {
+    // Prepare
+    const fn = functions.get('minimis-deliver-broker');
+    // Act
+    const statements = purposeStatements(roleStatements(template, fn?.roleLogicalId ?? ''));
+    // Assess
+    expect(statements).toEqual([]);
+  });
+
+  it('announces the new partners to every function', () => {
+    for (const [service, fn] of functions) {
+      // Act
+      const partners = parseJoinedJson(fn.env.PARTNERS) as Array<{
+        id: string;
+        fields: string[];
+        secretRef: string;
+      }>;
+      const queues = parseJoinedJson(fn.env.QUEUE_URLS) as Record<string, string>;
+      // Assess
+      expect(
+        partners.map((p) => p.id),
+        service,
+      ).toEqual(['warehouse', 'carrier', 'carrier-eu', 'broker']);
+      expect(partners.find((p) => p.id === 'carrier-eu')?.fields, service).toEqual(CARRIER_EU.fields);
+      expect(
+        partners.every((p) => p.secretRef === 'TOKEN'),
+        service,
+      ).toBe(true);
+      expect(Object.keys(queues).sort(), service).toEqual(
+        ['notify', 'partner-warehouse', 'partner-carrier', 'partner-carrier-eu', 'partner-broker'].sort(),
+      );
+    }
+  });
+});
