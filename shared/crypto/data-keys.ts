@@ -70,9 +70,17 @@ export class DataKeys {
     const createdAt = this.clock.now();
     for (;;) {
       const ref = refToHex(randomBytes(REF_BYTES));
-      const stored = await this.records.putDataKey({ ref, context, wrapped, createdAt: createdAt.toISOString() });
+      const stored = await this.records.putDataKey({
+        ref,
+        context,
+        wrapped,
+        createdAt: createdAt.toISOString(),
+      });
       if (stored) {
-        this.opened.set(`${context}:${ref}`, { key: Promise.resolve(plaintext), createdMs: createdAt.getTime() });
+        this.opened.set(`${context}:${ref}`, {
+          key: Promise.resolve(plaintext),
+          createdMs: createdAt.getTime(),
+        });
         return { ref, plaintext, createdMs: createdAt.getTime(), uses: 0 };
       }
     }
@@ -84,9 +92,15 @@ export class DataKeys {
     const cached = this.opened.get(slot);
     if (cached && this.fresh(cached.createdMs)) return cached.key;
     const key = this.unwrap(context, ref);
+    this.forgetStale();
     this.opened.set(slot, { key, createdMs: this.clock.now().getTime() });
     key.catch(() => this.opened.get(slot)?.key === key && this.opened.delete(slot));
     return key;
+  }
+
+  /** Drops unwrapped keys past their maximum age, so a long-lived process holds only fresh ones. */
+  private forgetStale(): void {
+    for (const [slot, entry] of this.opened) if (!this.fresh(entry.createdMs)) this.opened.delete(slot);
   }
 
   private async unwrap(context: KeyContext, ref: string): Promise<Uint8Array> {

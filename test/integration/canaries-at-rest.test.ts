@@ -42,7 +42,9 @@ beforeAll(async () => {
     });
     expect(response.status).toBe(202);
     // Rejected requests are logged too: they must not leak either.
-    await app.post('/orders', orderBody(person, { currency: 'nope' }), { 'idempotency-key': `rest-bad-${i}` });
+    await app.post('/orders', orderBody(person, { currency: 'nope' }), {
+      'idempotency-key': `rest-bad-${i}`,
+    });
   }
 });
 
@@ -73,7 +75,8 @@ describe('personal data at rest and in logs', () => {
     // Act
     const table = await rawTableText(app.dynamoUrl, app.config.tableName);
     // Assess
-    for (const person of people) for (const hash of unkeyedHashes(person.email)) expect(table).not.toContain(hash);
+    for (const person of people)
+      for (const hash of unkeyedHashes(person.email)) expect(table).not.toContain(hash);
   });
 
   it('the keyed hash of the email is what the table holds for look-ups', async () => {

@@ -7,7 +7,10 @@ import { createHash, randomBytes } from 'node:crypto';
 /** Deterministic digits from a tag, so a phone canary is still a valid E.164 number. */
 function digits(tag: string, n: number): string {
   const hex = createHash('sha256').update(tag).digest('hex');
-  return [...hex].map((ch) => String(Number.parseInt(ch, 16) % 10)).join('').slice(0, n);
+  return [...hex]
+    .map((ch) => String(Number.parseInt(ch, 16) % 10))
+    .join('')
+    .slice(0, n);
 }
 
 export function canaries(tag = randomBytes(4).toString('hex')) {

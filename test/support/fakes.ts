@@ -1,5 +1,6 @@
 /** Unit-test wiring: in-memory ports, a counting local key service and a settable clock. */
 import { randomBytes } from 'node:crypto';
+import { LocalKeyService } from '../../shared/adapters/local/local-key-service.js';
 import { CountingKeyService } from '../../shared/adapters/memory/counting-key-service.js';
 import { MemoryQueue } from '../../shared/adapters/memory/memory-queue.js';
 import {
@@ -8,7 +9,6 @@ import {
   MemoryKeyRecordStore,
   MemoryOrderStore,
 } from '../../shared/adapters/memory/memory-stores.js';
-import { LocalKeyService } from '../../shared/adapters/local/local-key-service.js';
 import { DataKeys } from '../../shared/crypto/data-keys.js';
 import { LookupKeys } from '../../shared/crypto/lookup-keys.js';
 import type { Clock } from '../../shared/ports.js';

@@ -21,7 +21,10 @@ describe('card data detection', () => {
 
   it('finds a card number nested anywhere and names only its path', () => {
     // Prepare
-    const body = { customer: { givenName: 'Ada' }, items: [{ sku: 'A' }, { name: 'gift for 4111 1111 1111 1111' }] };
+    const body = {
+      customer: { givenName: 'Ada' },
+      items: [{ sku: 'A' }, { name: 'gift for 4111 1111 1111 1111' }],
+    };
     // Act
     const path = findCardNumber(body);
     // Assess

@@ -32,7 +32,9 @@ describe('purpose-bound envelope', () => {
     const blob = await dataKeys.seal('shipping', 'ord_A', bytes('secret'));
     await dataKeys.seal('contact', 'ord_A', bytes('other'));
     // Act / Assess
-    await expect(dataKeys.open('contact', 'ord_A', blob)).rejects.toThrow('Data key belongs to another purpose');
+    await expect(dataKeys.open('contact', 'ord_A', blob)).rejects.toThrow(
+      'Data key belongs to another purpose',
+    );
     await expect(fakePortsOpen(blob)).rejects.toThrow(SealError);
   });
 
@@ -52,7 +54,9 @@ describe('purpose-bound envelope', () => {
     const { keyService } = fakePorts();
     const { wrapped } = await keyService.generateDataKey('shipping');
     // Act / Assess
-    await expect(keyService.decryptDataKey('contact', wrapped)).rejects.toThrow('Local key service Decrypt failed');
+    await expect(keyService.decryptDataKey('contact', wrapped)).rejects.toThrow(
+      'Local key service Decrypt failed',
+    );
   });
 
   it('caches data keys: one GenerateDataKey per purpose, then a new one after max uses or max age', async () => {
@@ -88,7 +92,9 @@ describe('purpose-bound envelope', () => {
     // Prepare
     const ports = fakePorts();
     // Act
-    await Promise.all(Array.from({ length: 20 }, (_, i) => ports.dataKeys.seal('contact', `ord_${i}`, bytes('x'))));
+    await Promise.all(
+      Array.from({ length: 20 }, (_, i) => ports.dataKeys.seal('contact', `ord_${i}`, bytes('x'))),
+    );
     // Assess
     expect(ports.keyService.calls).toEqual([{ op: 'generate', context: 'contact' }]);
   });

@@ -33,7 +33,12 @@ describe('intake schema (derived from the inventory)', () => {
     const order = parseOrder({ ...body, customer, shippingAddress: address });
     // Assess
     expect(order.customer).toEqual({ givenName: c.givenName, familyName: c.familyName, email: c.email });
-    expect(order.shippingAddress).toEqual({ line1: c.line1, city: c.city, postalCode: c.postalCode, country: 'GB' });
+    expect(order.shippingAddress).toEqual({
+      line1: c.line1,
+      city: c.city,
+      postalCode: c.postalCode,
+      country: 'GB',
+    });
   });
 
   it('rejects unknown properties at every level, naming the path', () => {
@@ -55,16 +60,48 @@ describe('intake schema (derived from the inventory)', () => {
   });
 
   it.each([
-    ['customer.givenName', { customer: { ...orderBody(c).customer, givenName: '' } }, 'must be 1–100 characters'],
-    ['customer.givenName', { customer: { ...orderBody(c).customer, givenName: 'x'.repeat(101) } }, 'must be 1–100 characters'],
-    ['customer.email', { customer: { ...orderBody(c).customer, email: 'not-an-email' } }, 'must be an email address'],
-    ['customer.phone', { customer: { ...orderBody(c).customer, phone: '020 7123 4567' } }, 'must be an E.164 phone number (+ and up to 15 digits)'],
-    ['shippingAddress.country', { shippingAddress: { ...orderBody(c).shippingAddress, country: 'XX' } }, 'must be an ISO 3166-1 alpha-2 country code'],
+    [
+      'customer.givenName',
+      { customer: { ...orderBody(c).customer, givenName: '' } },
+      'must be 1–100 characters',
+    ],
+    [
+      'customer.givenName',
+      { customer: { ...orderBody(c).customer, givenName: 'x'.repeat(101) } },
+      'must be 1–100 characters',
+    ],
+    [
+      'customer.email',
+      { customer: { ...orderBody(c).customer, email: 'not-an-email' } },
+      'must be an email address',
+    ],
+    [
+      'customer.phone',
+      { customer: { ...orderBody(c).customer, phone: '020 7123 4567' } },
+      'must be an E.164 phone number (+ and up to 15 digits)',
+    ],
+    [
+      'shippingAddress.country',
+      { shippingAddress: { ...orderBody(c).shippingAddress, country: 'XX' } },
+      'must be an ISO 3166-1 alpha-2 country code',
+    ],
     ['currency', { currency: 'ABC' }, 'must be an ISO 4217 currency code'],
     ['items', { items: [] }, 'must have 1–100 entries'],
-    ['items[0].quantity', { items: [{ sku: 'A', name: 'B', quantity: 0, unitPrice: 1 }] }, 'must be an integer from 1 to 999'],
-    ['items[0].quantity', { items: [{ sku: 'A', name: 'B', quantity: 1.5, unitPrice: 1 }] }, 'must be an integer from 1 to 999'],
-    ['items[0].unitPrice', { items: [{ sku: 'A', name: 'B', quantity: 1, unitPrice: 10_000_001 }] }, 'must be an integer amount in minor units from 0 to 10000000'],
+    [
+      'items[0].quantity',
+      { items: [{ sku: 'A', name: 'B', quantity: 0, unitPrice: 1 }] },
+      'must be an integer from 1 to 999',
+    ],
+    [
+      'items[0].quantity',
+      { items: [{ sku: 'A', name: 'B', quantity: 1.5, unitPrice: 1 }] },
+      'must be an integer from 1 to 999',
+    ],
+    [
+      'items[0].unitPrice',
+      { items: [{ sku: 'A', name: 'B', quantity: 1, unitPrice: 10_000_001 }] },
+      'must be an integer amount in minor units from 0 to 10000000',
+    ],
     ['marketingOptIn', { marketingOptIn: 'yes' }, 'must be true or false'],
     ['paymentReference', { paymentReference: 'x'.repeat(256) }, 'must be 1–255 characters'],
   ])('rejects a bad %s', (path, override, message) => {
@@ -78,7 +115,9 @@ describe('intake schema (derived from the inventory)', () => {
     // Prepare
     const { email: _e, ...customer } = orderBody(c).customer;
     // Act / Assess
-    expect(problems(orderBody(c, { customer }))).toEqual([{ path: 'customer.email', message: 'is required' }]);
+    expect(problems(orderBody(c, { customer }))).toEqual([
+      { path: 'customer.email', message: 'is required' },
+    ]);
   });
 
   it('rejects card numbers anywhere with a card-data error naming only the path', () => {
@@ -121,7 +160,12 @@ describe('intake schema (derived from the inventory)', () => {
       fc.record({
         customer: fc.oneof(fc.anything(), fc.dictionary(fc.string(), fc.anything())),
         shippingAddress: fc.anything(),
-        items: fc.array(fc.dictionary(fc.constantFrom('sku', 'name', 'quantity', 'unitPrice', '__proto__', 'x'), fc.anything())),
+        items: fc.array(
+          fc.dictionary(
+            fc.constantFrom('sku', 'name', 'quantity', 'unitPrice', '__proto__', 'x'),
+            fc.anything(),
+          ),
+        ),
         currency: fc.string(),
         marketingOptIn: fc.anything(),
         paymentReference: fc.oneof(fc.string(), fc.stringMatching(/^[0-9 -]{13,25}$/)),

@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { handler as fallback } from '../../functions/fallback.js';
 import { matchRoute } from '../../shared/http/routes.js';
 
-const event = (method: string, rawPath: string) => ({ rawPath, requestContext: { http: { method } } }) as never;
+const event = (method: string, rawPath: string) =>
+  ({ rawPath, requestContext: { http: { method } } }) as never;
 
 describe('routes', () => {
   it('matches path parameters', () => {
@@ -20,8 +21,15 @@ describe('routes', () => {
     const unknown = await fallback(event('GET', '/admin'));
     // Assess
     expect(wrongMethod.statusCode).toBe(405);
-    expect(wrongMethod.headers).toMatchObject({ allow: 'GET, POST', 'content-type': 'application/problem+json' });
+    expect(wrongMethod.headers).toMatchObject({
+      allow: 'GET, POST',
+      'content-type': 'application/problem+json',
+    });
     expect(unknown.statusCode).toBe(404);
-    expect(JSON.parse(unknown.body)).toEqual({ type: 'https://minimis.dev/problems/not-found', title: 'Not found', status: 404 });
+    expect(JSON.parse(unknown.body)).toEqual({
+      type: 'https://minimis.dev/problems/not-found',
+      title: 'Not found',
+      status: 404,
+    });
   });
 });

@@ -1,7 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { IdempotencyInProgressError, IdempotencyKeyReusedError, ValidationError } from '../../shared/domain/errors.js';
-import { decodeFields } from '../../shared/domain/sealing.js';
 import { hasMarketingConsent } from '../../shared/domain/consent.js';
+import {
+  IdempotencyInProgressError,
+  IdempotencyKeyReusedError,
+  ValidationError,
+} from '../../shared/domain/errors.js';
+import { decodeFields } from '../../shared/domain/sealing.js';
 import { submitOrder } from '../../shared/usecases/submit-order.js';
 import { canaries, orderBody, personalValues } from '../support/canaries.js';
 import { type FakePorts, fakePorts } from '../support/fakes.js';
@@ -19,7 +23,11 @@ describe('submit order', () => {
     // Act
     const result = await submit(ports, orderBody(c));
     // Assess
-    expect(result).toEqual({ orderId: expect.stringMatching(/^ord_[0-9A-Z]{26}$/), status: 'accepted', replayed: false });
+    expect(result).toEqual({
+      orderId: expect.stringMatching(/^ord_[0-9A-Z]{26}$/),
+      status: 'accepted',
+      replayed: false,
+    });
     const order = ports.orders.orders.get(result.orderId);
     const personal = ports.orders.personal.get(result.orderId);
     const stored = JSON.stringify([order, personal, [...ports.consent.customers.values()]], (_k, v) =>
@@ -35,8 +43,12 @@ describe('submit order', () => {
       fanout: 'done',
     });
     expect(Object.keys(personal?.sealed ?? {}).sort()).toEqual(['contact', 'shipping']);
-    const shipping = decodeFields(await ports.dataKeys.open('shipping', result.orderId, personal?.sealed.shipping as Uint8Array));
-    const contact = decodeFields(await ports.dataKeys.open('contact', result.orderId, personal?.sealed.contact as Uint8Array));
+    const shipping = decodeFields(
+      await ports.dataKeys.open('shipping', result.orderId, personal?.sealed.shipping as Uint8Array),
+    );
+    const contact = decodeFields(
+      await ports.dataKeys.open('contact', result.orderId, personal?.sealed.contact as Uint8Array),
+    );
     expect(shipping).toEqual({
       'customer.givenName': c.givenName,
       'customer.familyName': c.familyName,
@@ -56,7 +68,9 @@ describe('submit order', () => {
     // Act
     const { orderId } = await submit(ports, orderBody(c));
     // Assess
-    expect(ports.orders.personal.get(orderId)?.expiresAt).toBe(Date.parse('2026-11-25T10:00:00Z') / 1000 + 90 * 86_400);
+    expect(ports.orders.personal.get(orderId)?.expiresAt).toBe(
+      Date.parse('2026-11-25T10:00:00Z') / 1000 + 90 * 86_400,
+    );
   });
 
   it('fans out one message per partner and one notification, carrying only ids', async () => {
@@ -84,10 +98,18 @@ describe('submit order', () => {
     const emailKey = await ports.lookup.emailKey(c.email);
     const customer = ports.consent.customers.get(emailKey);
     expect(customer?.consent).toEqual([
-      { granted: true, at: '2026-11-25T10:00:00.000Z', source: 'checkout', policyVersion: '2026-11-01', orderId },
+      {
+        granted: true,
+        at: '2026-11-25T10:00:00.000Z',
+        source: 'checkout',
+        policyVersion: '2026-11-01',
+        orderId,
+      },
     ]);
     expect(hasMarketingConsent(customer?.consent ?? [])).toBe(true);
-    const marketing = decodeFields(await ports.dataKeys.open('marketing', `customer:${emailKey}`, customer?.marketing as Uint8Array));
+    const marketing = decodeFields(
+      await ports.dataKeys.open('marketing', `customer:${emailKey}`, customer?.marketing as Uint8Array),
+    );
     expect(marketing).toEqual({ 'customer.email': c.email });
   });
 
@@ -125,8 +147,13 @@ describe('submit order', () => {
   it('a duplicate while the first is in progress is told to retry; after the lease it resumes the same order', async () => {
     // Prepare: a first attempt that claimed the key and then died before writing
     const ports = fakePorts();
-    const failing = { ...ports, orders: { ...ports.orders, putOrder: async () => Promise.reject(new Error('crash')) } };
-    await expect(submitOrder(failing as never, { idempotencyKey: 'k', body: orderBody(c) })).rejects.toThrow('crash');
+    const failing = {
+      ...ports,
+      orders: { ...ports.orders, putOrder: async () => Promise.reject(new Error('crash')) },
+    };
+    await expect(submitOrder(failing as never, { idempotencyKey: 'k', body: orderBody(c) })).rejects.toThrow(
+      'crash',
+    );
     const claimed = ports.idempotency.records.get('k');
     // Act
     const during = submit(ports, orderBody(c), 'k');
@@ -153,7 +180,8 @@ describe('submit order', () => {
     // Prepare
     const ports = fakePorts();
     // Act
-    for (let i = 0; i < 1000; i++) await submit(ports, orderBody(c, { marketingOptIn: i % 2 === 0 }), `k-${i}`);
+    for (let i = 0; i < 1000; i++)
+      await submit(ports, orderBody(c, { marketingOptIn: i % 2 === 0 }), `k-${i}`);
     // Assess
     expect(ports.keyService.calls).toEqual([
       { op: 'generate', context: 'lookup' },
