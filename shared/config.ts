@@ -60,14 +60,17 @@ const positiveInt = z.coerce.number().int().positive();
 const country = z.string().regex(/^[A-Z]{2}$/, 'must be an ISO 3166-1 alpha-2 code');
 
 const jsonOf = <T extends z.ZodType>(schema: T) =>
-  z.string().transform((text, ctx) => {
-    try {
-      return JSON.parse(text) as unknown;
-    } catch {
-      ctx.addIssue({ code: 'custom', message: 'must be valid JSON' });
-      return z.NEVER;
-    }
-  }).pipe(schema);
+  z
+    .string()
+    .transform((text, ctx) => {
+      try {
+        return JSON.parse(text) as unknown;
+      } catch {
+        ctx.addIssue({ code: 'custom', message: 'must be valid JSON' });
+        return z.NEVER;
+      }
+    })
+    .pipe(schema);
 
 /** Every environment variable minimis reads, in one place, parsed once at cold start. */
 export const envSchema = z.object({
@@ -85,6 +88,9 @@ export const envSchema = z.object({
   QUEUE_URLS: jsonOf(z.record(z.string(), z.url())).optional(),
   RETENTION_AFTER_DELIVERY_DAYS: positiveInt.default(RETENTION_DEFAULTS.afterDeliveryDays),
   RETENTION_UNDELIVERED_DAYS: positiveInt.default(RETENTION_DEFAULTS.undeliveredDays),
+  RETENTION_ACCOUNTING_YEARS: positiveInt.default(RETENTION_DEFAULTS.accountingYears),
+  /** Set on a partner's delivery function in AWS: it serves only that partner's queue. */
+  PARTNER_ID: partnerId.optional(),
   IDEMPOTENCY_HOURS: positiveInt.min(24).default(RETENTION_DEFAULTS.idempotencyHours),
   DATA_KEY_MAX_AGE_SECONDS: positiveInt.default(600),
   DATA_KEY_MAX_USES: positiveInt.default(100_000),
@@ -107,15 +113,34 @@ export interface Config {
   readonly policyVersion: string;
   readonly partners: readonly PartnerConfig[];
   readonly queueUrls: Readonly<Record<string, string>>;
-  readonly retention: { readonly afterDeliveryDays: number; readonly undeliveredDays: number };
+  readonly retention: {
+    readonly afterDeliveryDays: number;
+    readonly undeliveredDays: number;
+    readonly accountingYears: number;
+  };
+  readonly partnerId: string | undefined;
   readonly idempotencyHours: number;
   readonly dataKeyCache: { readonly maxAgeSeconds: number; readonly maxUses: number };
-  readonly delivery: { readonly maxAttempts: number; readonly baseDelaySeconds: number; readonly timeoutMs: number };
+  readonly delivery: {
+    readonly maxAttempts: number;
+    readonly baseDelaySeconds: number;
+    readonly timeoutMs: number;
+  };
 }
 
 const DEFAULT_PARTNERS: PartnerConfig[] = [
-  { id: 'warehouse', kind: 'warehouse', url: 'http://localhost:3000/_sample/warehouse', fields: [...DEFAULT_PARTNER_FIELDS.warehouse] },
-  { id: 'carrier', kind: 'carrier', url: 'http://localhost:3000/_sample/carrier', fields: [...DEFAULT_PARTNER_FIELDS.carrier] },
+  {
+    id: 'warehouse',
+    kind: 'warehouse',
+    url: 'http://localhost:3000/_sample/warehouse',
+    fields: [...DEFAULT_PARTNER_FIELDS.warehouse],
+  },
+  {
+    id: 'carrier',
+    kind: 'carrier',
+    url: 'http://localhost:3000/_sample/carrier',
+    fields: [...DEFAULT_PARTNER_FIELDS.carrier],
+  },
 ];
 
 /** Parse the environment; the first problem becomes one ConfigError naming its variable. */
@@ -128,7 +153,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     throw new ConfigError(variable, `${issue?.message ?? 'is invalid'}${where}`);
   }
   const e = parsed.data;
-  if (e.MINIMIS_MODE === 'aws' && !e.KMS_KEY_ID) throw new ConfigError('KMS_KEY_ID', 'is required in aws mode');
+  if (e.MINIMIS_MODE === 'aws' && !e.KMS_KEY_ID)
+    throw new ConfigError('KMS_KEY_ID', 'is required in aws mode');
   return {
     mode: e.MINIMIS_MODE,
     tableName: e.TABLE_NAME,
@@ -141,7 +167,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     policyVersion: e.POLICY_VERSION,
     partners: e.PARTNERS ?? DEFAULT_PARTNERS,
     queueUrls: e.QUEUE_URLS ?? {},
-    retention: { afterDeliveryDays: e.RETENTION_AFTER_DELIVERY_DAYS, undeliveredDays: e.RETENTION_UNDELIVERED_DAYS },
+    retention: {
+      afterDeliveryDays: e.RETENTION_AFTER_DELIVERY_DAYS,
+      undeliveredDays: e.RETENTION_UNDELIVERED_DAYS,
+      accountingYears: e.RETENTION_ACCOUNTING_YEARS,
+    },
+    partnerId: e.PARTNER_ID,
     idempotencyHours: e.IDEMPOTENCY_HOURS,
     dataKeyCache: { maxAgeSeconds: e.DATA_KEY_MAX_AGE_SECONDS, maxUses: e.DATA_KEY_MAX_USES },
     delivery: {

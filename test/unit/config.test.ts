@@ -13,7 +13,7 @@ describe('configuration', () => {
       publicBaseUrl: 'http://localhost:3000',
       senderEmail: 'orders@shop.example',
       originCountry: 'CN',
-      retention: { afterDeliveryDays: 30, undeliveredDays: 90 },
+      retention: { afterDeliveryDays: 30, undeliveredDays: 90, accountingYears: 10 },
       delivery: { maxAttempts: 16, baseDelaySeconds: 30, timeoutMs: 15_000 },
     });
     expect(config.partners.map((p) => [p.id, p.kind])).toEqual([
