@@ -23,6 +23,8 @@ function luhnValid(digits: string): boolean {
 /** True if the text contains a run of 13–19 digits (single spaces/dashes allowed between) that is Luhn-valid. */
 export function containsCardNumber(text: string): boolean {
   for (const match of text.matchAll(DIGIT_RUN)) {
+    // An E.164 phone number (+ then up to 15 digits) is not written like a card number.
+    if (match.index > 0 && text[match.index - 1] === '+') continue;
     const digits = match[0].replace(/[ -]/g, '');
     if (digits.length >= 13 && digits.length <= 19 && luhnValid(digits)) return true;
   }

@@ -18,7 +18,7 @@ export function canaries(tag = randomBytes(4).toString('hex')) {
     givenName: `Givencanary${tag}`,
     familyName: `Familycanary${tag}`,
     email: `email.canary.${tag}@example.com`,
-    phone: `+4420${digits(tag, 9)}`,
+    phone: `+4420${digits(tag, 8)}`,
     line1: `1 Linecanary${tag} Street`,
     line2: `Flat Line2canary${tag}`,
     city: `Citycanary${tag}`,

@@ -11,6 +11,8 @@ describe('card data detection', () => {
     ['6011111111111117', true],
     ['4111111111111112', false], // Luhn-invalid
     ['+442071234567', false], // phone: 12 digits
+    ['+4915123456787', false], // 13-digit E.164 phone that happens to be Luhn-valid
+    ['4915123456787', true], // the same digits without + look like a card
     ['1Z999AA10123456784', false],
     ['12345678901234567890123', false], // 23 digits: too long to be a card
     ['SW1Y 4JH', false],
