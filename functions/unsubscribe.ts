@@ -1,4 +1,104 @@
-// Placeholder: implemented in a later step of the foundation/feature issues.
-export const handler = async (): Promise<never> => {
-  throw new Error('not implemented');
+import type { APIGatewayProxyEventV2 } from 'aws-lambda';
+import { unsubscribedPage } from '#shared/domain/email-templates.js';
+import { InvalidUnsubscribeTokenError } from '#shared/domain/unsubscribe-token.js';
+import { type HttpResult, internalError, json, problem } from '#shared/http/problem.js';
+import { header, MAX_BODY_BYTES, rawBody } from '#shared/http/request.js';
+import { createLogger, errorFields } from '#shared/observability/logger.js';
+import { unsubscribe } from '#shared/usecases/unsubscribe.js';
+import { wiring } from '#shared/wiring.js';
+import { invalidToken, PAGE_HEADERS } from './unsubscribe-page.js';
+
+const logger = createLogger('unsubscribe');
+const w = wiring();
+
+const FORM_TYPES = /^(application\/x-www-form-urlencoded|multipart\/form-data)\s*(;|$)/i;
+
+/** The RFC 8058 body, `List-Unsubscribe=One-Click`, form-urlencoded or multipart. */
+async function isOneClickBody(contentType: string, body: Buffer): Promise<boolean> {
+  try {
+    const form = await new Response(body, { headers: { 'content-type': contentType } }).formData();
+    const values = form.getAll('List-Unsubscribe');
+    return values.length === 1 && typeof values[0] === 'string' && values[0].trim() === 'One-Click';
+  } catch {
+    return false;
+  }
+}
+
+/** The quality an Accept header gives `type`, and whether it names the type (not only a wildcard). */
+function quality(accept: string, type: string): { q: number; named: boolean } {
+  const [main] = type.split('/');
+  let q = 0;
+  let specificity = -1;
+  for (const part of accept.split(',')) {
+    const [rawRange = '', ...params] = part.split(';');
+    const range = rawRange.trim().toLowerCase();
+    const rank = range === type ? 2 : range === `${main}/*` ? 1 : range === '*/*' ? 0 : -1;
+    if (rank < 0 || rank < specificity) continue;
+    const qParam = params.map((p) => p.trim().toLowerCase()).find((p) => p.startsWith('q='));
+    const value = qParam ? Number.parseFloat(qParam.slice(2)) : 1;
+    q = rank > specificity ? value : Math.max(q, value);
+    specificity = rank;
+  }
+  return { q: Number.isFinite(q) ? q : 0, named: specificity >= 1 };
+}
+
+/**
+ * True when the client asks for HTML by name and ranks it at least as high as JSON (a browser
+ * submitting our form);  mail providers' one-click POSTs (no Accept header, or only wildcards) get JSON.
+ */
+function prefersHtml(accept: string | undefined): boolean {
+  if (!accept) return false;
+  const html = quality(accept, 'text/html');
+  return html.named && html.q > 0 && html.q >= quality(accept, 'application/json').q;
+}
+
+/**
+ * POST /unsubscribe?token=… — the one-click opt-out (RFC 8058): no cookies, no auth beyond the
+ * token. A bad token is a 400 and nothing is written; repeating the request is harmless.
+ */
+export const handler = async (event: APIGatewayProxyEventV2): Promise<HttpResult> => {
+  const contentType = header(event, 'content-type') ?? '';
+  if (!FORM_TYPES.test(contentType.trim())) {
+    return problem(415, 'unsupported-media-type', 'Unsupported media type', 'Send an HTML form body', {
+      headers: { 'accept-post': 'application/x-www-form-urlencoded, multipart/form-data' },
+    });
+  }
+  const body = rawBody(event);
+  if (body.length > MAX_BODY_BYTES) {
+    return problem(413, 'payload-too-large', 'Payload too large', 'The body must be at most 32 KiB');
+  }
+  if (!(await isOneClickBody(contentType, body))) {
+    return problem(
+      400,
+      'unsubscribe-body',
+      'Invalid unsubscribe request',
+      'The body must be List-Unsubscribe=One-Click',
+      {
+        errors: [{ path: 'List-Unsubscribe', message: 'must be One-Click' }],
+      },
+    );
+  }
+  try {
+    const outcome = await unsubscribe(
+      {
+        consent: w.consent,
+        clock: w.clock,
+        lookup: w.lookup,
+        settings: { policyVersion: w.config.policyVersion },
+      },
+      event.queryStringParameters?.token,
+    );
+    logger.info('unsubscribe handled', { outcome });
+    if (prefersHtml(header(event, 'accept'))) {
+      return { statusCode: 200, headers: { ...PAGE_HEADERS }, body: unsubscribedPage() };
+    }
+    return json(200, { status: 'unsubscribed' });
+  } catch (error) {
+    if (error instanceof InvalidUnsubscribeTokenError) {
+      logger.info('unsubscribe: invalid token', { reason: error.reason });
+      return invalidToken();
+    }
+    logger.error('unsubscribe failed', errorFields(error));
+    return internalError();
+  }
 };

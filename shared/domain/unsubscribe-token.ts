@@ -1,0 +1,89 @@
+/**
+ * Unsubscribe tokens for the RFC 8058 one-click links in every email: opaque, signed, and with no
+ * personal data in clear.
+ *
+ * Layout, then base64url without padding (50 bytes → 67 characters):
+ *
+ *   version (1 byte, 0x01) | emailKey (32 bytes) | scope (1 byte) | tag (16 bytes)
+ *
+ * - `emailKey` is the keyed email hash (HMAC-SHA256 under the shop's lookup key), the same
+ *   pseudonymous key the consent ledger and the suppression list use; nobody without the shop's
+ *   key can tell which address it stands for.
+ * - `scope` says what the link unsubscribes from; today only promotional email (0x01).
+ * - `tag` is the first 128 bits of HMAC-SHA256 under the `unsubscribe-token` sub-key over the
+ *   first 34 bytes, compared in constant time.
+ *
+ * Tokens do not expire: an unsubscribe link must keep working for as long as the email exists.
+ */
+import { timingSafeEqual } from 'node:crypto';
+
+export const UNSUBSCRIBE_TOKEN_VERSION = 1;
+export const UNSUBSCRIBE_SCOPES = ['marketing'] as const;
+export type UnsubscribeScope = (typeof UNSUBSCRIBE_SCOPES)[number];
+
+const SCOPE_CODES: Readonly<Record<UnsubscribeScope, number>> = { marketing: 1 };
+const EMAIL_KEY_BYTES = 32;
+const TAG_BYTES = 16;
+const PAYLOAD_BYTES = 1 + EMAIL_KEY_BYTES + 1;
+const TOKEN_BYTES = PAYLOAD_BYTES + TAG_BYTES;
+/** base64url without padding of TOKEN_BYTES bytes. */
+const TOKEN_PATTERN = new RegExp(`^[A-Za-z0-9_-]{${Math.ceil((TOKEN_BYTES * 8) / 6)}}$`);
+
+/** What signs tokens: the shop's lookup keys (`LookupKeys` satisfies this). */
+export interface UnsubscribeTokenSigner {
+  mac(purpose: 'unsubscribe-token', data: Uint8Array): Promise<string>;
+}
+
+export type InvalidTokenReason = 'malformed' | 'unknown-version' | 'bad-signature' | 'unknown-scope';
+
+/** A malformed, tampered or unknown token. The message never carries the token. */
+export class InvalidUnsubscribeTokenError extends Error {
+  override readonly name = 'InvalidUnsubscribeTokenError';
+  constructor(readonly reason: InvalidTokenReason) {
+    super(`Invalid unsubscribe token (${reason})`);
+  }
+}
+
+export interface UnsubscribeTokenClaims {
+  readonly emailKey: string;
+  readonly scope: UnsubscribeScope;
+}
+
+async function tagFor(signer: UnsubscribeTokenSigner, payload: Uint8Array): Promise<Buffer> {
+  return Buffer.from(await signer.mac('unsubscribe-token', payload), 'base64url').subarray(0, TAG_BYTES);
+}
+
+export async function createUnsubscribeToken(
+  signer: UnsubscribeTokenSigner,
+  emailKey: string,
+  scope: UnsubscribeScope = 'marketing',
+): Promise<string> {
+  const key = Buffer.from(emailKey, 'base64url');
+  if (key.length !== EMAIL_KEY_BYTES || key.toString('base64url') !== emailKey) {
+    throw new Error('An unsubscribe token needs a 32-byte keyed email hash');
+  }
+  const payload = Buffer.concat([Buffer.of(UNSUBSCRIBE_TOKEN_VERSION), key, Buffer.of(SCOPE_CODES[scope])]);
+  return Buffer.concat([payload, await tagFor(signer, payload)]).toString('base64url');
+}
+
+/** Checks shape, version and signature (constant time); throws InvalidUnsubscribeTokenError. */
+export async function verifyUnsubscribeToken(
+  signer: UnsubscribeTokenSigner,
+  token: unknown,
+): Promise<UnsubscribeTokenClaims> {
+  if (typeof token !== 'string' || !TOKEN_PATTERN.test(token))
+    throw new InvalidUnsubscribeTokenError('malformed');
+  const bytes = Buffer.from(token, 'base64url');
+  // Reject non-canonical encodings (stray low bits in the last character) so each token has one spelling.
+  if (bytes.length !== TOKEN_BYTES || bytes.toString('base64url') !== token) {
+    throw new InvalidUnsubscribeTokenError('malformed');
+  }
+  if (bytes[0] !== UNSUBSCRIBE_TOKEN_VERSION) throw new InvalidUnsubscribeTokenError('unknown-version');
+  const payload = bytes.subarray(0, PAYLOAD_BYTES);
+  const expected = await tagFor(signer, payload);
+  if (!timingSafeEqual(expected, bytes.subarray(PAYLOAD_BYTES)))
+    throw new InvalidUnsubscribeTokenError('bad-signature');
+  const scope = UNSUBSCRIBE_SCOPES.find((s) => SCOPE_CODES[s] === payload[PAYLOAD_BYTES - 1]);
+  if (!scope) throw new InvalidUnsubscribeTokenError('unknown-scope');
+  return { emailKey: Buffer.from(payload.subarray(1, 1 + EMAIL_KEY_BYTES)).toString('base64url'), scope };
+}

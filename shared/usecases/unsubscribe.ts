@@ -1,0 +1,92 @@
+/**
+ * One-click opt-out (RFC 8058) and the opt-out bookkeeping shared with SES bounce/complaint
+ * feedback: a consent-ledger event, removal of the sealed marketing contact, and a suppression
+ * entry keyed only by the keyed email hash.
+ *
+ * Idempotent: an opt-out event is appended only when it changes something (the latest event was an
+ * opt-in, a sealed marketing contact is still present, or there is neither a ledger nor a
+ * suppression yet — a transactional-only customer's first opt-out is recorded too); the suppression
+ * is written only when none is in force or the new reason is stronger (a bounce after an
+ * unsubscribe is recorded as a bounce). Repeating a request therefore changes nothing.
+ */
+import type { ConsentSource, SuppressionRecord } from '../domain/consent.js';
+import { latestConsentEvent, suppressionInForce } from '../domain/email-policy.js';
+import {
+  type UnsubscribeTokenClaims,
+  type UnsubscribeTokenSigner,
+  verifyUnsubscribeToken,
+} from '../domain/unsubscribe-token.js';
+import type { Clock, ConsentStore } from '../ports.js';
+
+export interface OptOutDeps {
+  readonly consent: Pick<ConsentStore, 'getCustomer' | 'appendConsent' | 'getSuppression' | 'putSuppression'>;
+  readonly clock: Clock;
+  readonly settings: { readonly policyVersion: string };
+}
+
+export interface UnsubscribeDeps extends OptOutDeps {
+  readonly lookup: UnsubscribeTokenSigner;
+}
+
+export type OptOutReason = Exclude<SuppressionRecord['reason'], 'erasure'>;
+
+const SOURCE: Readonly<Record<OptOutReason, ConsentSource>> = {
+  unsubscribe: 'unsubscribe-link',
+  bounce: 'bounce',
+  complaint: 'complaint',
+};
+
+/** Stronger reasons replace weaker ones in the single suppression entry of an address. */
+const STRENGTH: Readonly<Record<SuppressionRecord['reason'], number>> = {
+  unsubscribe: 1,
+  complaint: 2,
+  bounce: 3,
+  erasure: 3,
+};
+
+export type OptOutOutcome = 'recorded' | 'unchanged';
+
+/** Records that `emailKey` opted out (or bounced / complained); see the module comment. */
+export async function recordOptOut(
+  deps: OptOutDeps,
+  emailKey: string,
+  reason: OptOutReason,
+): Promise<OptOutOutcome> {
+  const [customer, suppression] = await Promise.all([
+    deps.consent.getCustomer(emailKey),
+    deps.consent.getSuppression(emailKey),
+  ]);
+  const ledger = customer?.consent ?? [];
+  const latest = latestConsentEvent(ledger);
+  const at = deps.clock.now().toISOString();
+
+  const inForce = suppressionInForce(suppression, ledger);
+  // No ledger but a suppression in force (e.g. the customer was erased): nothing to withdraw, and
+  // no new record about the person is created.
+  const appendEvent = customer ? (latest?.granted ?? true) || customer.marketing !== undefined : !inForce;
+  const writeSuppression = !inForce || STRENGTH[reason] > STRENGTH[suppression.reason];
+
+  if (appendEvent) {
+    await deps.consent.appendConsent(
+      emailKey,
+      { granted: false, at, source: SOURCE[reason], policyVersion: deps.settings.policyVersion },
+      null,
+    );
+  }
+  if (writeSuppression) await deps.consent.putSuppression({ emailKey, reason, at });
+  return appendEvent || writeSuppression ? 'recorded' : 'unchanged';
+}
+
+/** GET /unsubscribe: only checks the token (a GET never changes anything). */
+export function checkUnsubscribeToken(
+  deps: Pick<UnsubscribeDeps, 'lookup'>,
+  token: unknown,
+): Promise<UnsubscribeTokenClaims> {
+  return verifyUnsubscribeToken(deps.lookup, token);
+}
+
+/** POST /unsubscribe: a bad token throws InvalidUnsubscribeTokenError before anything is read or written. */
+export async function unsubscribe(deps: UnsubscribeDeps, token: unknown): Promise<OptOutOutcome> {
+  const claims = await verifyUnsubscribeToken(deps.lookup, token);
+  return recordOptOut(deps, claims.emailKey, 'unsubscribe');
+}
