@@ -22,6 +22,7 @@ function luhnValid(digits: string): boolean {
 
 /** True if the text contains a run of 13–19 digits (single spaces/dashes allowed between) that is Luhn-valid. */
 export function containsCardNumber(text: string): boolean {
+  if (text.length < 13) return false; // too short to hold 13 digits: most fields
   for (const match of text.matchAll(DIGIT_RUN)) {
     // An E.164 phone number (+ then up to 15 digits) is not written like a card number.
     if (match.index > 0 && text[match.index - 1] === '+') continue;

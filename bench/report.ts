@@ -1,0 +1,93 @@
+import type { ScenarioResult, SensitivityRow } from './scenarios.js';
+
+export const GOALS = { cpuUs: 100, overheadBytes: 200, kmsPer1000: 10 } as const;
+
+export interface GoalCheck {
+  readonly id: string;
+  readonly cpu: boolean;
+  readonly overhead: boolean;
+  readonly kms: boolean;
+}
+
+export function checkGoals(r: ScenarioResult): GoalCheck {
+  return {
+    id: r.id,
+    cpu: r.submitCpuUs <= GOALS.cpuUs,
+    overhead: r.bytes.overhead <= GOALS.overheadBytes,
+    kms: r.kms.steadyPer1000 <= GOALS.kmsPer1000,
+  };
+}
+
+function table(
+  header: readonly string[],
+  rows: ReadonlyArray<readonly string[]>,
+  rightAlignFrom = 1,
+): string {
+  const widths = header.map((h, c) => Math.max(h.length, ...rows.map((r) => (r[c] ?? '').length)));
+  const line = (cells: readonly string[]) =>
+    cells
+      .map((cell, c) => (c >= rightAlignFrom ? cell.padStart(widths[c] ?? 0) : cell.padEnd(widths[c] ?? 0)))
+      .join(' | ')
+      .trimEnd();
+  const rule = widths.map((w) => '-'.repeat(w)).join('-|-');
+  return [line(header), rule, ...rows.map(line)].join('\n');
+}
+
+const f0 = (n: number) => (Number.isFinite(n) ? n.toFixed(0) : 'n/a');
+const f1 = (n: number) => (Number.isFinite(n) ? n.toFixed(1) : 'n/a');
+const mark = (ok: boolean) => (ok ? '✓' : '✗');
+
+export function resultsTable(results: readonly ScenarioResult[]): string {
+  return table(
+    [
+      'scenario',
+      'CPU µs/order',
+      'wall µs/order',
+      'open CPU µs/order',
+      'KMS/1000 first',
+      'KMS/1000 steady',
+      'stored B/order',
+      'plaintext B/order',
+      'overhead B/order',
+    ],
+    results.map((r) => [
+      r.id,
+      f0(r.submitCpuUs),
+      f0(r.submitWallUs),
+      f0(r.openCpuUs),
+      f1(r.kms.first1000),
+      f1(r.kms.steadyPer1000),
+      f0(r.bytes.stored),
+      f0(r.bytes.plaintext),
+      f0(r.bytes.overhead),
+    ]),
+  );
+}
+
+export function goalsTable(results: readonly ScenarioResult[]): string {
+  return table(
+    [
+      'scenario',
+      `≤${GOALS.cpuUs} µs/order`,
+      `≤${GOALS.overheadBytes} B overhead`,
+      `≤${GOALS.kmsPer1000} KMS/1000`,
+    ],
+    results.map((r) => {
+      const g = checkGoals(r);
+      return [
+        r.id,
+        `${mark(g.cpu)} ${f0(r.submitCpuUs)}`,
+        `${mark(g.overhead)} ${f0(r.bytes.overhead)}`,
+        `${mark(g.kms)} ${f1(r.kms.steadyPer1000)}`,
+      ];
+    }),
+  );
+}
+
+export function sensitivityTable(rows: readonly SensitivityRow[]): string {
+  return table(
+    ['orders/s', 'containers per function', 'orders counted', 'KMS/1000 steady'],
+    rows.map((r) => [String(r.rate), String(r.containers), String(r.orders), f1(r.steadyPer1000)]),
+    0,
+  );
+}
