@@ -145,7 +145,7 @@ const esdkClient = buildClient({
 
 function newProcess(id: ScenarioId, world: World): Process {
   const counting = new CountingKeyService(new KmsSizedKeyService(new LocalKeyService(world.master)));
-  const lookup = new LookupKeys(counting, world.records, () => world.clock.now());
+  const lookup = new LookupKeys(counting, world.records, () => world.clock.now(), true);
   const args = [counting, world.records as KeyRecordStore, world.clock, world.cache] as const;
   switch (id) {
     case 'minimis':

@@ -4,8 +4,14 @@
  * - keyed email hashes (HMAC-SHA256 of the normalised address) for look-ups and suppression;
  * - request MACs for idempotency (never a plain hash of a body that holds personal data);
  * - unsubscribe-token signatures.
+ *
+ * Only intake creates the key (`ensureKey`); every other user just loads it and gets a
+ * NoLookupKeyError while none exists — then nothing keyed by it can exist either. This keeps
+ * GenerateDataKey under the `lookup` context with the intake role alone. In local mode (one
+ * process with every grant) and in tests the key may be created on first use.
  */
 import { createHmac, hkdfSync, timingSafeEqual } from 'node:crypto';
+import { NoLookupKeyError } from '../domain/errors.js';
 import type { KeyRecordStore, KeyService } from '../ports.js';
 
 export const LOOKUP_KEY_REF = 'lookup-v1';
@@ -24,6 +30,8 @@ export class LookupKeys {
     private readonly keys: KeyService,
     private readonly records: KeyRecordStore,
     private readonly now: () => Date = () => new Date(),
+    /** Create the key on first use (local mode and tests, where one process holds every grant). */
+    private readonly createOnFirstUse = false,
   ) {}
 
   /** Keyed hash of the normalised email: base64url HMAC-SHA256 (43 characters). */
@@ -51,17 +59,23 @@ export class LookupKeys {
     return key;
   }
 
-  private rootKey(): Promise<Uint8Array> {
-    this.root ??= this.loadOrCreate().catch((error: unknown) => {
+  /** Creates the lookup key if none exists yet (intake only; needs GenerateDataKey under `lookup`). */
+  async ensureKey(): Promise<void> {
+    await this.rootKey(true);
+  }
+
+  private rootKey(create = this.createOnFirstUse): Promise<Uint8Array> {
+    this.root ??= this.load(create).catch((error: unknown) => {
       this.root = undefined;
       throw error;
     });
     return this.root;
   }
 
-  private async loadOrCreate(): Promise<Uint8Array> {
+  private async load(create: boolean): Promise<Uint8Array> {
     const existing = await this.records.getDataKey(LOOKUP_KEY_REF);
     if (existing) return this.keys.decryptDataKey('lookup', existing.wrapped);
+    if (!create) throw new NoLookupKeyError();
     const { plaintext, wrapped } = await this.keys.generateDataKey('lookup');
     const stored = await this.records.putDataKey({
       ref: LOOKUP_KEY_REF,

@@ -74,3 +74,14 @@ export class DependencyError extends Error {
     super(`${dependency} failed`, options);
   }
 }
+
+/**
+ * The shop's lookup key has not been created yet: no order was ever taken, so no keyed hash
+ * exists and nothing can be held about anyone. Only intake creates the key.
+ */
+export class NoLookupKeyError extends Error {
+  override readonly name = 'NoLookupKeyError';
+  constructor() {
+    super('No lookup key yet: no order has been taken');
+  }
+}

@@ -16,6 +16,7 @@
  * Tokens do not expire: an unsubscribe link must keep working for as long as the email exists.
  */
 import { timingSafeEqual } from 'node:crypto';
+import { NoLookupKeyError } from './errors.js';
 
 export const UNSUBSCRIBE_TOKEN_VERSION = 1;
 export const UNSUBSCRIBE_SCOPES = ['marketing'] as const;
@@ -80,7 +81,11 @@ export async function verifyUnsubscribeToken(
   }
   if (bytes[0] !== UNSUBSCRIBE_TOKEN_VERSION) throw new InvalidUnsubscribeTokenError('unknown-version');
   const payload = bytes.subarray(0, PAYLOAD_BYTES);
-  const expected = await tagFor(signer, payload);
+  const expected = await tagFor(signer, payload).catch((error: unknown) => {
+    // No lookup key yet: no token was ever issued, so this one cannot be genuine.
+    if (error instanceof NoLookupKeyError) throw new InvalidUnsubscribeTokenError('bad-signature');
+    throw error;
+  });
   if (!timingSafeEqual(expected, bytes.subarray(PAYLOAD_BYTES)))
     throw new InvalidUnsubscribeTokenError('bad-signature');
   const scope = UNSUBSCRIBE_SCOPES.find((s) => SCOPE_CODES[s] === payload[PAYLOAD_BYTES - 1]);

@@ -5,7 +5,10 @@ import { Logger } from '@aws-lambda-powertools/logger';
  * log ids, counts, states and error names only. `errorFields` keeps causes to their names.
  */
 export function createLogger(serviceName: string): Logger {
-  return new Logger({ serviceName, logLevel: (process.env.POWERTOOLS_LOG_LEVEL as 'INFO' | undefined) ?? 'INFO' });
+  return new Logger({
+    serviceName,
+    logLevel: (process.env.POWERTOOLS_LOG_LEVEL as 'INFO' | undefined) ?? 'INFO',
+  });
 }
 
 /** Our typed errors, whose messages are written to never carry a submitted or personal value. */
@@ -19,6 +22,7 @@ const OWN_ERRORS = new Set([
   'SealError',
   'DependencyError',
   'ConfigError',
+  'NoLookupKeyError',
 ]);
 
 /** An error reduced to what is safe to log: class names, and messages only of our own errors. */

@@ -8,7 +8,9 @@
  * Only permanent bounces and complaints (other than `not-spam` feedback) suppress. Addresses exist
  * only in memory here: they are turned into keyed hashes at once and never logged or returned.
  */
+
 import { z } from 'zod';
+import { NoLookupKeyError } from '../domain/errors.js';
 import { type OptOutDeps, type OptOutOutcome, recordOptOut } from './unsubscribe.js';
 
 export interface MailFeedback {
@@ -104,7 +106,15 @@ export async function recordMailFeedback(
 ): Promise<FeedbackSummary> {
   const outcomes: OptOutOutcome[] = [];
   for (const address of feedback.addresses) {
-    const emailKey = await deps.lookup.emailKey(address);
+    const emailKey = await deps.lookup.emailKey(address).catch((error: unknown) => {
+      // No lookup key yet: no order was taken, so there is no customer to suppress.
+      if (error instanceof NoLookupKeyError) return undefined;
+      throw error;
+    });
+    if (!emailKey) {
+      outcomes.push('unchanged');
+      continue;
+    }
     outcomes.push(await recordOptOut(deps, emailKey, feedback.kind));
   }
   return {

@@ -1,3 +1,5 @@
+import type { DataKeys } from '../crypto/data-keys.js';
+import type { LookupKeys } from '../crypto/lookup-keys.js';
 import { findCardNumber } from '../domain/card-data.js';
 import {
   CardDataError,
@@ -9,8 +11,6 @@ import { newOrderId } from '../domain/ids.js';
 import { type OrderRequest, orderRequestSchema, toProblems } from '../domain/intake.js';
 import type { OrderRecord, PersonalRecord } from '../domain/order.js';
 import { customerRecordId, encodeFields, personalFieldsFor } from '../domain/sealing.js';
-import type { DataKeys } from '../crypto/data-keys.js';
-import type { LookupKeys } from '../crypto/lookup-keys.js';
 import type { Clock, ConsentStore, IdempotencyStore, OrderStore, Queue } from '../ports.js';
 import { fanOut } from './fan-out.js';
 
@@ -46,7 +46,9 @@ const DAY_SECONDS = 86_400;
 function canonical(value: unknown): string {
   if (Array.isArray(value)) return `[${value.map(canonical).join(',')}]`;
   if (value && typeof value === 'object') {
-    const entries = Object.entries(value as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    const entries = Object.entries(value as Record<string, unknown>).sort(([a], [b]) =>
+      a < b ? -1 : a > b ? 1 : 0,
+    );
     return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonical(v)}`).join(',')}}`;
   }
   return JSON.stringify(value);
@@ -70,6 +72,7 @@ export async function submitOrder(
   input: { readonly idempotencyKey: string; readonly body: unknown },
 ): Promise<SubmitOrderResult> {
   const order = parseOrder(input.body);
+  await deps.lookup.ensureKey();
   const requestMac = await deps.lookup.mac('request-mac', canonical(order));
   const now = deps.clock.now();
   const nowMs = now.getTime();
@@ -105,7 +108,12 @@ export async function submitOrder(
   return { orderId, status: 'accepted', replayed: !claim.claimed };
 }
 
-async function acceptOrder(deps: SubmitOrderDeps, orderId: string, order: OrderRequest, now: Date): Promise<void> {
+async function acceptOrder(
+  deps: SubmitOrderDeps,
+  orderId: string,
+  order: OrderRequest,
+  now: Date,
+): Promise<void> {
   const emailKey = await deps.lookup.emailKey(order.customer.email);
   const [shipping, contact] = await Promise.all([
     deps.dataKeys.seal('shipping', orderId, encodeFields(personalFieldsFor(order, 'shipping'))),

@@ -37,7 +37,7 @@ export function fakePorts(options: { maxAgeSeconds?: number; maxUses?: number } 
     consent: new MemoryConsentStore(),
     queue: new MemoryQueue(),
     dataKeys: new DataKeys(keyService, keyRecords, clock, cache),
-    lookup: new LookupKeys(keyService, keyRecords, () => clock.now()),
+    lookup: new LookupKeys(keyService, keyRecords, () => clock.now(), true),
     partners: [{ id: 'warehouse' }, { id: 'carrier' }],
     settings: { undeliveredDays: 90, idempotencyHours: 48, policyVersion: '2026-11-01' },
     /** A fresh DataKeys as another process (another Lambda) would have it, sharing KMS and records. */

@@ -47,7 +47,7 @@ export function keys(clock: Clock) {
   const records = new MemoryKeyRecords();
   return {
     dataKeys: new DataKeys(service, records, clock, { maxAgeSeconds: 600, maxUses: 1000 }),
-    lookup: new LookupKeys(service, records, () => clock.now()),
+    lookup: new LookupKeys(service, records, () => clock.now(), true),
   };
 }
 

@@ -1,6 +1,12 @@
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { LookupKeys } from '../../shared/crypto/lookup-keys.js';
+import { NoLookupKeyError } from '../../shared/domain/errors.js';
+import {
+  InvalidUnsubscribeTokenError,
+  verifyUnsubscribeToken,
+} from '../../shared/domain/unsubscribe-token.js';
+import { recordMailFeedback } from '../../shared/usecases/record-mail-feedback.js';
 import { fakePorts } from '../support/fakes.js';
 
 describe('lookup keys', () => {
@@ -51,5 +57,62 @@ describe('lookup keys', () => {
     expect(await lookup.verifyMac('unsubscribe-token', 'payload2', mac)).toBe(false);
     expect(await lookup.verifyMac('request-mac', 'payload', mac)).toBe(false);
     expect(await lookup.verifyMac('unsubscribe-token', 'payload', mac.slice(0, 10))).toBe(false);
+  });
+});
+
+describe('who creates the lookup key', () => {
+  it('without createOnFirstUse nothing is created: a look-up before any order reports there is no key', async () => {
+    // Prepare
+    const ports = fakePorts();
+    const reader = new LookupKeys(ports.keyService, ports.keyRecords);
+    // Act
+    const error = await reader.emailKey('ada@example.com').catch((e: unknown) => e);
+    // Assess
+    expect(error).toBeInstanceOf(NoLookupKeyError);
+    expect(ports.keyService.calls).toEqual([]);
+    expect(ports.keyRecords.records.size).toBe(0);
+  });
+
+  it('intake creates it (ensureKey); readers then load the same key', async () => {
+    // Prepare
+    const ports = fakePorts();
+    const intake = new LookupKeys(ports.keyService, ports.keyRecords);
+    const reader = new LookupKeys(ports.keyService, ports.keyRecords);
+    // Act
+    await intake.ensureKey();
+    // Assess
+    expect(await reader.emailKey('ada@example.com')).toBe(await intake.emailKey('ada@example.com'));
+    expect(ports.keyService.calls.map((c) => `${c.op}:${c.context}`)).toEqual([
+      'generate:lookup',
+      'decrypt:lookup',
+    ]);
+  });
+});
+
+describe('before the first order (no lookup key)', () => {
+  it('an unsubscribe token cannot verify: invalid token, not a server error', async () => {
+    // Prepare
+    const ports = fakePorts();
+    const reader = new LookupKeys(ports.keyService, ports.keyRecords);
+    const forged = Buffer.concat([Buffer.of(1), Buffer.alloc(33, 1), Buffer.alloc(16)]).toString('base64url');
+    // Act
+    const error = await verifyUnsubscribeToken(reader, forged).catch((e: unknown) => e);
+    // Assess
+    expect(error).toBeInstanceOf(InvalidUnsubscribeTokenError);
+    expect((error as InvalidUnsubscribeTokenError).reason).toBe('bad-signature');
+  });
+
+  it('SES feedback has nobody to suppress and changes nothing', async () => {
+    // Prepare
+    const ports = fakePorts();
+    const reader = new LookupKeys(ports.keyService, ports.keyRecords);
+    // Act
+    const summary = await recordMailFeedback(
+      { consent: ports.consent, clock: ports.clock, settings: ports.settings, lookup: reader },
+      { kind: 'bounce', addresses: ['ada@example.com'] },
+    );
+    // Assess
+    expect(summary).toEqual({ kind: 'bounce', recorded: 0, unchanged: 1 });
+    expect(ports.consent.suppressions.size).toBe(0);
   });
 });
