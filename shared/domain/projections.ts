@@ -1,0 +1,359 @@
+/**
+ * Partner projections: what each fulfilment partner is sent, deny by default.
+ *
+ * A payload is built per partner KIND (its shape, partners.md) from the partner's configured
+ * `fields` (inventory paths). Every output value declares the inventory fields it is derived from
+ * and appears only when ALL of them are in the partner's list; anything not declared here is never
+ * sent. The result is then validated against a strict zod schema derived from the same kind and
+ * fields (plus whether the parcel crosses a border) before it may leave: an unexpected key, a
+ * missing required value or a customs block on a domestic parcel fails closed with a
+ * ProjectionError that names paths only, never values.
+ *
+ * Derivations (documented choices):
+ * - `recipient.name` = the allowed, present parts of given name and family name joined by a space.
+ * - `parcel.itemCount` = the sum of item quantities (needs `items[].quantity`).
+ * - `customs` only when the destination country differs from the shop's origin country; each line
+ *   is one order item: `description` = item name, `quantity`, `value` = unitPrice × quantity in
+ *   minor units of `currency` (the line's customs value; needs `items[].unitPrice` and
+ *   `items[].quantity`).
+ * - Optional values the customer did not give are omitted, never sent as null.
+ */
+import { z } from 'zod';
+import { FIELDS, type FieldDeclaration, type FieldPath, type PartnerKind } from '../inventory.js';
+import type { FieldProblem } from './errors.js';
+import { ORDER_ID_PATTERN } from './ids.js';
+import { FIELD_VALIDATORS, toProblems } from './intake.js';
+import type { OrderRecord } from './order.js';
+import type { PersonalFields } from './sealing.js';
+
+/** What a projection needs to know about a partner (a subset of PartnerConfig). */
+export interface ProjectionPartner {
+  readonly id: string;
+  readonly kind: PartnerKind;
+  readonly fields: readonly FieldPath[];
+}
+
+export interface ProjectionInput {
+  /** The non-personal order record (items, prices, currency, destination country…). */
+  readonly order: OrderRecord;
+  /** Opened personal fields, by inventory path; only those of purposes the partner needs. */
+  readonly personal: PersonalFields;
+  /** The shop's origin country (ORIGIN_COUNTRY), for the customs decision. */
+  readonly originCountry: string;
+}
+
+export interface WarehousePayload {
+  readonly type: 'pick.requested';
+  readonly orderId: string;
+  readonly createdAt: string;
+  readonly items?: ReadonlyArray<{ readonly sku?: string; readonly quantity?: number }>;
+}
+
+export interface CarrierPayload {
+  readonly type: 'shipment.requested';
+  readonly orderId: string;
+  readonly createdAt: string;
+  readonly recipient?: { readonly name?: string; readonly phone?: string };
+  readonly address?: {
+    readonly line1?: string;
+    readonly line2?: string;
+    readonly city?: string;
+    readonly region?: string;
+    readonly postalCode?: string;
+    readonly country?: string;
+  };
+  readonly parcel?: { readonly itemCount: number };
+  readonly customs?: {
+    readonly currency?: string;
+    readonly contents?: ReadonlyArray<{
+      readonly description?: string;
+      readonly quantity?: number;
+      readonly value?: number;
+    }>;
+  };
+}
+
+export type PartnerPayload = WarehousePayload | CarrierPayload;
+
+/** The message type each kind of partner receives for an accepted order. */
+export const PAYLOAD_TYPES = {
+  warehouse: 'pick.requested',
+  carrier: 'shipment.requested',
+} as const satisfies Record<PartnerKind, string>;
+export type PayloadType = (typeof PAYLOAD_TYPES)[PartnerKind];
+
+/**
+ * The inventory fields each kind's projection knows how to send. A field that becomes shareable
+ * with a kind in the inventory but is missing here is simply not sent (a unit test flags it).
+ */
+export const PROJECTED_FIELDS = {
+  warehouse: ['items[].sku', 'items[].quantity'],
+  carrier: [
+    'customer.givenName',
+    'customer.familyName',
+    'customer.phone',
+    'shippingAddress.line1',
+    'shippingAddress.line2',
+    'shippingAddress.city',
+    'shippingAddress.region',
+    'shippingAddress.postalCode',
+    'shippingAddress.country',
+    'items[].name',
+    'items[].quantity',
+    'items[].unitPrice',
+    'currency',
+  ],
+} as const satisfies Record<PartnerKind, readonly FieldPath[]>;
+
+/** A payload failed its partner's strict schema: nothing is sent. Problems name paths only. */
+export class ProjectionError extends Error {
+  override readonly name = 'ProjectionError';
+  constructor(
+    readonly partnerId: string,
+    readonly problems: readonly FieldProblem[],
+  ) {
+    super(
+      `Payload for partner ${partnerId} failed its schema at ${problems.map((p) => p.path).join(', ') || '(root)'}`,
+    );
+  }
+}
+
+/** True when the parcel crosses a border, so the carrier needs customs contents. */
+export function isInternational(order: Pick<OrderRecord, 'country'>, originCountry: string): boolean {
+  return order.country !== originCountry;
+}
+
+/** Drops undefined values; undefined when nothing is left (so empty objects are omitted). */
+function compact<T extends Record<string, unknown>>(value: T): Partial<T> | undefined {
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(value)) if (v !== undefined) out[k] = v;
+  return Object.keys(out).length > 0 ? (out as Partial<T>) : undefined;
+}
+
+function allowance(partner: ProjectionPartner) {
+  const allowed = new Set<FieldPath>(partner.fields);
+  return {
+    /** Every one of `paths` is in the partner's list. */
+    has: (...paths: FieldPath[]) => paths.every((p) => allowed.has(p)),
+  };
+}
+
+function projectWarehouse(partner: ProjectionPartner, input: ProjectionInput): WarehousePayload {
+  const { has } = allowance(partner);
+  const { order } = input;
+  const items = order.items.map((item) =>
+    compact({
+      sku: has('items[].sku') ? item.sku : undefined,
+      quantity: has('items[].quantity') ? item.quantity : undefined,
+    }),
+  );
+  const lines = items.every((i) => i === undefined) ? undefined : items.map((i) => i ?? {});
+  return {
+    type: PAYLOAD_TYPES.warehouse,
+    orderId: order.orderId,
+    createdAt: order.createdAt,
+    ...(lines ? { items: lines } : {}),
+  };
+}
+
+function projectCarrier(partner: ProjectionPartner, input: ProjectionInput): CarrierPayload {
+  const { has } = allowance(partner);
+  const { order, personal } = input;
+  /** A personal value, only when the partner may receive it and the customer gave it. */
+  const pick = (path: FieldPath): string | undefined => {
+    const value = has(path) ? personal[path] : undefined;
+    return typeof value === 'string' && value.length > 0 ? value : undefined;
+  };
+  const nameParts = [pick('customer.givenName'), pick('customer.familyName')].filter((p) => p !== undefined);
+  const recipient = compact({
+    name: nameParts.length > 0 ? nameParts.join(' ') : undefined,
+    phone: pick('customer.phone'),
+  });
+  const address = compact({
+    line1: pick('shippingAddress.line1'),
+    line2: pick('shippingAddress.line2'),
+    city: pick('shippingAddress.city'),
+    region: pick('shippingAddress.region'),
+    postalCode: pick('shippingAddress.postalCode'),
+    country: has('shippingAddress.country') ? order.country : undefined,
+  });
+  const parcel = has('items[].quantity')
+    ? { itemCount: order.items.reduce((sum, item) => sum + item.quantity, 0) }
+    : undefined;
+  let customs: CarrierPayload['customs'];
+  if (isInternational(order, input.originCountry)) {
+    const contents = order.items.map((item) =>
+      compact({
+        description: has('items[].name') ? item.name : undefined,
+        quantity: has('items[].quantity') ? item.quantity : undefined,
+        value: has('items[].unitPrice', 'items[].quantity') ? item.unitPrice * item.quantity : undefined,
+      }),
+    );
+    customs = compact({
+      currency: has('currency') ? order.currency : undefined,
+      contents: contents.every((c) => c === undefined) ? undefined : contents.map((c) => c ?? {}),
+    });
+  }
+  return {
+    type: PAYLOAD_TYPES.carrier,
+    orderId: order.orderId,
+    createdAt: order.createdAt,
+    ...(recipient ? { recipient } : {}),
+    ...(address ? { address } : {}),
+    ...(parcel ? { parcel } : {}),
+    ...(customs ? { customs } : {}),
+  };
+}
+
+/** Builds (but does not validate) the payload for one partner. Prefer `projectFor`. */
+export function project(partner: ProjectionPartner, input: ProjectionInput): PartnerPayload {
+  switch (partner.kind) {
+    case 'warehouse':
+      return projectWarehouse(partner, input);
+    case 'carrier':
+      return projectCarrier(partner, input);
+  }
+}
+
+// --- Strict schemas ----------------------------------------------------------------------------
+
+interface Slot {
+  readonly schema: z.ZodType;
+  readonly required: boolean;
+}
+
+const isRequired = (path: FieldPath) => (FIELDS[path] as FieldDeclaration).required;
+
+/** A leaf sent as-is from one inventory field, validated with that field's intake validator. */
+function leaf(has: (...p: FieldPath[]) => boolean, path: FieldPath): Slot | undefined {
+  return has(path) ? { schema: FIELD_VALIDATORS[path], required: isRequired(path) } : undefined;
+}
+
+/** A strict object of the allowed slots; undefined when no slot is allowed (the key never appears). */
+function object(slots: Record<string, Slot | undefined>, required?: boolean): Slot | undefined {
+  const shape: Record<string, z.ZodType> = {};
+  let anyRequired = false;
+  for (const [key, slot] of Object.entries(slots)) {
+    if (!slot) continue;
+    shape[key] = slot.required ? slot.schema : slot.schema.optional();
+    anyRequired ||= slot.required;
+  }
+  if (Object.keys(shape).length === 0) return undefined;
+  return { schema: z.strictObject(shape), required: required ?? anyRequired };
+}
+
+function listOf(item: Slot | undefined, required: boolean): Slot | undefined {
+  return item ? { schema: z.array(item.schema).min(1).max(100), required } : undefined;
+}
+
+const quantity = FIELD_VALIDATORS['items[].quantity'];
+const lineValue = z
+  .number()
+  .int()
+  .min(0)
+  .max(999 * 10_000_000);
+
+function envelope(type: PayloadType): Record<string, Slot> {
+  return {
+    type: { schema: z.literal(type), required: true },
+    orderId: { schema: z.string().regex(ORDER_ID_PATTERN), required: true },
+    createdAt: { schema: z.iso.datetime(), required: true },
+  };
+}
+
+function buildSchema(partner: ProjectionPartner, international: boolean): z.ZodType {
+  const { has } = allowance(partner);
+  let root: Slot | undefined;
+  switch (partner.kind) {
+    case 'warehouse':
+      root = object({
+        ...envelope(PAYLOAD_TYPES.warehouse),
+        items: listOf(
+          object({ sku: leaf(has, 'items[].sku'), quantity: leaf(has, 'items[].quantity') }),
+          true,
+        ),
+      });
+      break;
+    case 'carrier': {
+      const nameAllowed = has('customer.givenName') || has('customer.familyName');
+      const nameRequired =
+        (has('customer.givenName') && isRequired('customer.givenName')) ||
+        (has('customer.familyName') && isRequired('customer.familyName'));
+      root = object({
+        ...envelope(PAYLOAD_TYPES.carrier),
+        recipient: object({
+          name: nameAllowed ? { schema: z.string().min(1).max(201), required: nameRequired } : undefined,
+          phone: leaf(has, 'customer.phone'),
+        }),
+        address: object({
+          line1: leaf(has, 'shippingAddress.line1'),
+          line2: leaf(has, 'shippingAddress.line2'),
+          city: leaf(has, 'shippingAddress.city'),
+          region: leaf(has, 'shippingAddress.region'),
+          postalCode: leaf(has, 'shippingAddress.postalCode'),
+          country: leaf(has, 'shippingAddress.country'),
+        }),
+        parcel: has('items[].quantity')
+          ? object({ itemCount: { schema: z.number().int().min(1).max(99_900), required: true } })
+          : undefined,
+        // Domestic parcels carry no customs block at all: the key is not in their schema.
+        customs: international
+          ? object({
+              currency: leaf(has, 'currency'),
+              contents: listOf(
+                object({
+                  description: leaf(has, 'items[].name'),
+                  quantity: has('items[].quantity') ? { schema: quantity, required: true } : undefined,
+                  value: has('items[].unitPrice', 'items[].quantity')
+                    ? { schema: lineValue, required: true }
+                    : undefined,
+                }),
+                true,
+              ),
+            })
+          : undefined,
+      });
+      break;
+    }
+  }
+  if (!root) throw new Error('unreachable: every payload has an envelope');
+  return root.schema;
+}
+
+const schemaCache = new Map<string, z.ZodType>();
+
+/**
+ * The strict schema a partner's payload must satisfy: only the keys its kind and fields allow,
+ * and a customs block only for international parcels.
+ */
+export function payloadSchema(
+  partner: ProjectionPartner,
+  options: { readonly international: boolean },
+): z.ZodType {
+  const key = `${partner.kind}|${[...partner.fields].sort().join(',')}|${options.international}`;
+  let schema = schemaCache.get(key);
+  if (!schema) {
+    schema = buildSchema(partner, options.international);
+    schemaCache.set(key, schema);
+  }
+  return schema;
+}
+
+/** Validates a payload against its partner's strict schema; throws ProjectionError (paths only). */
+export function validatePayload(
+  partner: ProjectionPartner,
+  payload: unknown,
+  options: { readonly international: boolean },
+): PartnerPayload {
+  const parsed = payloadSchema(partner, options).safeParse(payload);
+  if (!parsed.success) throw new ProjectionError(partner.id, toProblems(parsed.error));
+  return parsed.data as PartnerPayload;
+}
+
+/** Projects and validates: the only way a payload should be built for sending. */
+export function projectFor(partner: ProjectionPartner, input: ProjectionInput): PartnerPayload {
+  const payload = project(partner, input);
+  return validatePayload(partner, payload, {
+    international: isInternational(input.order, input.originCountry),
+  });
+}

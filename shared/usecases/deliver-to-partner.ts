@@ -1,0 +1,207 @@
+/**
+ * Delivers one accepted order to one fulfilment partner: open only the purposes the partner's
+ * fields need → project (deny by default) → validate against the partner's strict schema → sign
+ * (Standard Webhooks) → POST. The caller (an SQS consumer) acts on the outcome: ack, retry later
+ * with the returned delay, or let the message dead-letter.
+ *
+ * - `webhook-id` is derived from order id, partner id and message type only, so it is the same on
+ *   every retry and after a redrive: partners deduplicate on it (at-least-once delivery).
+ * - Retries use exponential backoff with "equal jitter": the n-th retry waits a random time in
+ *   [c/2, c] where c = min(cap, base · 2^(n−1)). Half of each step is guaranteed, so the whole
+ *   schedule has a lower bound (≥ 24 h with the AWS defaults: base 30 s, cap 12 h, 16 attempts);
+ *   the other half is random, so retries of many messages after an outage do not arrive in step.
+ * - Personal data that is gone (expired or erased) when a partner needs it: the delivery is marked
+ *   `failed` and acknowledged; retrying cannot bring the data back, and nothing partial is sent.
+ */
+import { createHash } from 'node:crypto';
+import { Webhook } from 'standardwebhooks';
+import type { DataKeys } from '../crypto/data-keys.js';
+import { base32 } from '../domain/ids.js';
+import { PAYLOAD_TYPES, type ProjectionPartner, projectFor } from '../domain/projections.js';
+import { decodeFields, type PersonalFields } from '../domain/sealing.js';
+import { purposesForFields } from '../inventory.js';
+import type { Clock, OrderStore, PartnerClient, SecretStore } from '../ports.js';
+
+/** SQS allows at most 12 hours of visibility per change: the cap of one backoff step. */
+export const MAX_RETRY_DELAY_SECONDS = 43_200;
+
+export interface DeliveryPartner extends ProjectionPartner {
+  readonly url: string;
+}
+
+export interface RetryPolicy {
+  readonly baseDelaySeconds: number;
+  /** Cap of one step. @default MAX_RETRY_DELAY_SECONDS (12 h) */
+  readonly maxDelaySeconds?: number;
+}
+
+export interface DeliverDeps {
+  readonly orders: OrderStore;
+  readonly dataKeys: Pick<DataKeys, 'open'>;
+  readonly secrets: SecretStore;
+  readonly partnerClient: PartnerClient;
+  readonly clock: Clock;
+  readonly partners: readonly DeliveryPartner[];
+  readonly settings: RetryPolicy & {
+    readonly originCountry: string;
+    /** A partner must answer 2xx within this time. */
+    readonly timeoutMs: number;
+  };
+  /** Uniform [0, 1) source for the jitter. @default Math.random */
+  readonly random?: () => number;
+}
+
+export interface DeliverInput {
+  readonly orderId: string;
+  readonly partnerId: string;
+  /** 1 on the first attempt (SQS ApproximateReceiveCount). */
+  readonly receiveCount: number;
+  /** The attempt at which a failure is final (the queue's maxReceiveCount). */
+  readonly maxAttempts: number;
+}
+
+/** Why an attempt failed: an HTTP status, or an error class name. Never a value from a payload. */
+export type FailureReason = { readonly status: number } | { readonly error: string };
+
+export type DeliverOutcome =
+  | { readonly outcome: 'delivered'; readonly webhookId: string; readonly status: number }
+  /** The partner already has it (a duplicate message or a redrive after success): not re-sent. */
+  | { readonly outcome: 'already-delivered' }
+  /** No such order (should not happen): nothing to send, acknowledge. */
+  | { readonly outcome: 'order-not-found' }
+  /** The partner needs personal data that has expired or was erased: marked failed, acknowledge. */
+  | { readonly outcome: 'personal-data-gone' }
+  /** Try again after `delaySeconds`. */
+  | {
+      readonly outcome: 'retry';
+      readonly attempt: number;
+      readonly delaySeconds: number;
+      readonly reason: FailureReason;
+    }
+  /** The last attempt failed: marked failed; the message is left to dead-letter (redrivable). */
+  | { readonly outcome: 'gave-up'; readonly attempt: number; readonly reason: FailureReason };
+
+/**
+ * The Standard Webhooks message id of a delivery: the same for every attempt of the same message
+ * (order, partner, type), carrying no personal data: `msg_` + 26 base32 characters (128 bits of
+ * SHA-256).
+ */
+export function webhookId(orderId: string, partnerId: string, type: string): string {
+  const digest = createHash('sha256').update(`${orderId}\n${partnerId}\n${type}`).digest();
+  return `msg_${base32(digest.subarray(0, 16))}`;
+}
+
+/** The wait before retry number `attempt` (1 = after the first failure), in whole seconds. */
+export function retryDelaySeconds(
+  attempt: number,
+  policy: RetryPolicy,
+  random: () => number = Math.random,
+): number {
+  const cap = policy.maxDelaySeconds ?? MAX_RETRY_DELAY_SECONDS;
+  const ceiling = Math.min(cap, policy.baseDelaySeconds * 2 ** Math.max(0, attempt - 1));
+  const jittered = ceiling / 2 + (random() * ceiling) / 2;
+  return Math.min(cap, Math.max(1, Math.round(jittered)));
+}
+
+/**
+ * Bounds of the time from the first attempt to the last one, as the sum of the waits between
+ * attempts (processing time not included): `minSeconds` with all jitter at its low end.
+ */
+export function retryScheduleSpan(
+  policy: RetryPolicy,
+  maxAttempts: number,
+): { minSeconds: number; maxSeconds: number } {
+  let minSeconds = 0;
+  let maxSeconds = 0;
+  for (let attempt = 1; attempt < maxAttempts; attempt++) {
+    minSeconds += retryDelaySeconds(attempt, policy, () => 0);
+    maxSeconds += retryDelaySeconds(attempt, policy, () => 1);
+  }
+  return { minSeconds, maxSeconds };
+}
+
+const errorName = (error: unknown): string => (error instanceof Error ? error.name : typeof error);
+
+export async function deliverToPartner(deps: DeliverDeps, input: DeliverInput): Promise<DeliverOutcome> {
+  const attempt = Math.max(1, input.receiveCount);
+  const fail = async (reason: FailureReason): Promise<DeliverOutcome> => {
+    if (attempt >= input.maxAttempts) {
+      await deps.orders.setDeliveryState(
+        input.orderId,
+        input.partnerId,
+        'failed',
+        deps.clock.now().toISOString(),
+      );
+      return { outcome: 'gave-up', attempt, reason };
+    }
+    const delaySeconds = retryDelaySeconds(attempt, deps.settings, deps.random);
+    return { outcome: 'retry', attempt, delaySeconds, reason };
+  };
+
+  let sent: { webhookId: string; status: number };
+  try {
+    const partner = deps.partners.find((p) => p.id === input.partnerId);
+    if (!partner) return await fail({ error: 'UnknownPartner' });
+    const order = await deps.orders.getOrder(input.orderId);
+    if (!order) return { outcome: 'order-not-found' };
+    if (order.deliveries[partner.id]?.state === 'delivered') return { outcome: 'already-delivered' };
+
+    // Open exactly the purposes this partner's fields need (none for the warehouse).
+    const personal: PersonalFields = {};
+    const purposes = purposesForFields(partner.fields);
+    if (purposes.length > 0) {
+      const record = await deps.orders.getPersonal(order.orderId, deps.clock.now());
+      if (!record || purposes.some((purpose) => !record.sealed[purpose])) {
+        await deps.orders.setDeliveryState(
+          order.orderId,
+          partner.id,
+          'failed',
+          deps.clock.now().toISOString(),
+        );
+        return { outcome: 'personal-data-gone' };
+      }
+      for (const purpose of purposes) {
+        Object.assign(
+          personal,
+          decodeFields(
+            await deps.dataKeys.open(purpose, order.orderId, record.sealed[purpose] as Uint8Array),
+          ),
+        );
+      }
+    }
+
+    const payload = projectFor(partner, { order, personal, originCountry: deps.settings.originCountry });
+    const body = JSON.stringify(payload);
+    const id = webhookId(order.orderId, partner.id, PAYLOAD_TYPES[partner.kind]);
+    const timestamp = deps.clock.now();
+    const signature = new Webhook(await deps.secrets.partnerSecret(partner.id)).sign(id, timestamp, body);
+    const response = await deps.partnerClient.post(
+      partner.url,
+      body,
+      {
+        'content-type': 'application/json',
+        'webhook-id': id,
+        'webhook-timestamp': String(Math.floor(timestamp.getTime() / 1000)),
+        'webhook-signature': signature,
+      },
+      deps.settings.timeoutMs,
+    );
+    if (response.status < 200 || response.status > 299) return await fail({ status: response.status });
+    sent = { webhookId: id, status: response.status };
+  } catch (error) {
+    return fail({ error: errorName(error) });
+  }
+  // Recorded after the partner's 2xx; if this write fails the message is retried and the partner
+  // sees the same webhook-id again (and deduplicates).
+  try {
+    await deps.orders.setDeliveryState(
+      input.orderId,
+      input.partnerId,
+      'delivered',
+      deps.clock.now().toISOString(),
+    );
+  } catch (error) {
+    return fail({ error: errorName(error) });
+  }
+  return { outcome: 'delivered', ...sent };
+}

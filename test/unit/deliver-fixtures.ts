@@ -1,0 +1,124 @@
+/** Shared fixtures for the partner-delivery and partner-event unit tests (no I/O, no module mocks). */
+import { randomBytes } from 'node:crypto';
+import type { OrderRecord, PersonalRecord } from '../../shared/domain/order.js';
+import { encodeFields, type PersonalFields } from '../../shared/domain/sealing.js';
+import type { FieldPath, Purpose } from '../../shared/inventory.js';
+import type { Clock, PartnerClient, PartnerResponse, SecretStore } from '../../shared/ports.js';
+import type { Canaries } from '../support/canaries.js';
+
+export const T0 = new Date('2026-11-25T10:00:00.000Z');
+
+/** A valid, fixed order id (`ord_` + 26 Crockford base32 characters). */
+export const ORDER_ID = 'ord_01JDX7Q3M5N8P2R4S6T9V0W1YZ';
+
+export function orderRecord(overrides: Partial<OrderRecord> = {}): OrderRecord {
+  return {
+    orderId: ORDER_ID,
+    createdAt: T0.toISOString(),
+    updatedAt: T0.toISOString(),
+    status: 'accepted',
+    items: [{ sku: 'JKT-LEATHER-M', name: 'Leather jacket', quantity: 1, unitPrice: 12900 }],
+    currency: 'EUR',
+    country: 'GB',
+    paymentReference: 'pi_3NabcXYZ',
+    trackingNumber: null,
+    trackingUrl: null,
+    deliveredAt: null,
+    deliveries: {
+      warehouse: { state: 'pending', updatedAt: T0.toISOString() },
+      carrier: { state: 'pending', updatedAt: T0.toISOString() },
+    },
+    emails: {},
+    processedEvents: [],
+    fanout: 'done',
+    ...overrides,
+  };
+}
+
+/** The shipping purpose's fields for a canary customer, minus any paths in `omit`. */
+export function shippingFields(c: Canaries, omit: readonly FieldPath[] = []): PersonalFields {
+  const all: PersonalFields = {
+    'customer.givenName': c.givenName,
+    'customer.familyName': c.familyName,
+    'customer.phone': c.phone,
+    'shippingAddress.line1': c.line1,
+    'shippingAddress.line2': c.line2,
+    'shippingAddress.city': c.city,
+    'shippingAddress.region': c.region,
+    'shippingAddress.postalCode': c.postalCode,
+  };
+  for (const path of omit) delete all[path];
+  return all;
+}
+
+export function contactFields(c: Canaries): PersonalFields {
+  return { 'customer.givenName': c.givenName, 'customer.email': c.email };
+}
+
+/**
+ * A personal record whose "sealed" blobs are the plain encoded fields: paired with FakeDataKeys,
+ * which "opens" by returning them and records which purposes were opened.
+ */
+export function personalRecord(
+  sealed: Partial<Record<Purpose, PersonalFields>>,
+  expiresAt = Math.floor(T0.getTime() / 1000) + 90 * 86_400,
+): PersonalRecord {
+  const blobs: Partial<Record<Purpose, Uint8Array>> = {};
+  for (const [purpose, fields] of Object.entries(sealed)) blobs[purpose as Purpose] = encodeFields(fields);
+  return { orderId: ORDER_ID, emailKey: 'k_test', sealed: blobs, expiresAt };
+}
+
+export class FakeDataKeys {
+  readonly opened: Array<{ purpose: string; recordId: string }> = [];
+  async open(purpose: string, recordId: string, blob: Uint8Array): Promise<Buffer> {
+    this.opened.push({ purpose, recordId });
+    return Buffer.from(blob);
+  }
+}
+
+export class FakeClock implements Clock {
+  constructor(private current: Date = T0) {}
+  now(): Date {
+    return new Date(this.current);
+  }
+  advance(ms: number): void {
+    this.current = new Date(this.current.getTime() + ms);
+  }
+}
+
+export function newSecret(): string {
+  return `whsec_${randomBytes(24).toString('base64')}`;
+}
+
+export class FakeSecrets implements SecretStore {
+  constructor(readonly secrets: Readonly<Record<string, string>>) {}
+  async partnerSecret(partnerId: string): Promise<string> {
+    const secret = this.secrets[partnerId];
+    if (!secret) throw new Error('no secret');
+    return secret;
+  }
+}
+
+export interface PostedRequest {
+  readonly url: string;
+  readonly body: string;
+  readonly headers: Record<string, string>;
+  readonly timeoutMs: number;
+}
+
+/** Answers each POST with the next scripted status (or throws the scripted error); then 200. */
+export class ScriptedPartnerClient implements PartnerClient {
+  readonly posted: PostedRequest[] = [];
+  constructor(private readonly script: Array<number | Error> = []) {}
+  async post(
+    url: string,
+    body: string,
+    headers: Record<string, string>,
+    timeoutMs: number,
+  ): Promise<PartnerResponse> {
+    this.posted.push({ url, body, headers, timeoutMs });
+    const next = this.script.shift() ?? 200;
+    if (next instanceof Error) throw next;
+    return { status: next };
+  }
+}
