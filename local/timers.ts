@@ -1,16 +1,33 @@
 /** Local stand-ins for the scheduled functions of the AWS deployment. */
 import { sweepOutbox } from '#shared/usecases/fan-out.js';
+import { purgeExpired } from '#shared/usecases/purge-expired.js';
 import type { Wiring } from '#shared/wiring.js';
 
 export const OUTBOX_GRACE_SECONDS = 10;
+const OUTBOX_EVERY_MS = 5_000;
+/** dynalite has no TTL: purge expired personal data at start, then hourly (daily in AWS). */
+const PURGE_EVERY_MS = 3_600_000;
 
 export function startTimers(w: Wiring, onError: (error: unknown) => void): { stop(): Promise<void> } {
-  const outbox = setInterval(() => {
-    sweepOutbox({ ...w, partners: w.config.partners, now: () => w.clock.now() }, OUTBOX_GRACE_SECONDS).catch(onError);
-  }, 5_000);
+  const running = new Set<Promise<unknown>>();
+  const run = (task: () => Promise<unknown>) => {
+    const job = task()
+      .catch(onError)
+      .finally(() => running.delete(job));
+    running.add(job);
+  };
+  const sweep = () =>
+    sweepOutbox({ ...w, partners: w.config.partners, now: () => w.clock.now() }, OUTBOX_GRACE_SECONDS);
+  const purge = () => purgeExpired(w);
+  run(purge);
+  const timers = [
+    setInterval(() => run(sweep), OUTBOX_EVERY_MS),
+    setInterval(() => run(purge), PURGE_EVERY_MS),
+  ];
   return {
     stop: async () => {
-      clearInterval(outbox);
+      for (const timer of timers) clearInterval(timer);
+      await Promise.all(running);
     },
   };
 }
