@@ -1,5 +1,5 @@
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
-import { methodNotAllowed, notFound, type HttpResult } from '#shared/http/problem.js';
+import { type HttpResult, methodNotAllowed, notFound } from '#shared/http/problem.js';
 import { matchRoute } from '#shared/http/routes.js';
 
 /** API Gateway `$default` route: unknown paths are 404, known paths with another method 405. */

@@ -1,5 +1,5 @@
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
-import { json, problemFor, type HttpResult } from '#shared/http/problem.js';
+import { type HttpResult, json, problemFor } from '#shared/http/problem.js';
 import { createLogger, errorFields } from '#shared/observability/logger.js';
 import { getOrderStatus } from '#shared/usecases/get-order-status.js';
 import { wiring } from '#shared/wiring.js';
@@ -10,7 +10,10 @@ const w = wiring();
 /** GET /orders/{orderId} — status without personal data. */
 export const handler = async (event: APIGatewayProxyEventV2): Promise<HttpResult> => {
   try {
-    const view = await getOrderStatus({ orders: w.orders, partners: w.config.partners }, event.pathParameters?.orderId ?? '');
+    const view = await getOrderStatus(
+      { orders: w.orders, partners: w.config.partners },
+      event.pathParameters?.orderId ?? '',
+    );
     return json(200, view);
   } catch (error) {
     const response = problemFor(error);

@@ -1,4 +1,4 @@
-import { json, type HttpResult } from '#shared/http/problem.js';
+import { type HttpResult, json } from '#shared/http/problem.js';
 import { wiring } from '#shared/wiring.js';
 
 // Wiring at cold start parses the configuration: a bad one fails here, before any order.

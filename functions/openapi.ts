@@ -1,6 +1,6 @@
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { openApiDocument } from '#shared/http/openapi.js';
-import { json, type HttpResult } from '#shared/http/problem.js';
+import { type HttpResult, json } from '#shared/http/problem.js';
 import { wiring } from '#shared/wiring.js';
 
 const w = wiring();

@@ -5,7 +5,7 @@
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
-import { internalError, methodNotAllowed, notFound, problem, type HttpResult } from '#shared/http/problem.js';
+import { type HttpResult, internalError, methodNotAllowed, notFound, problem } from '#shared/http/problem.js';
 import { MAX_BODY_BYTES } from '#shared/http/request.js';
 import { matchRoute } from '#shared/http/routes.js';
 import { HANDLERS } from './routes.js';
@@ -26,9 +26,16 @@ async function readBody(req: IncomingMessage): Promise<{ body: Buffer; truncated
   return { body: Buffer.concat(chunks), truncated: size > READ_LIMIT * 2 };
 }
 
-export function toEvent(req: IncomingMessage, url: URL, body: Buffer, params: Record<string, string>, routeKey: string) {
+export function toEvent(
+  req: IncomingMessage,
+  url: URL,
+  body: Buffer,
+  params: Record<string, string>,
+  routeKey: string,
+) {
   const headers: Record<string, string> = {};
-  for (const [k, v] of Object.entries(req.headers)) if (v !== undefined) headers[k] = Array.isArray(v) ? v.join(',') : v;
+  for (const [k, v] of Object.entries(req.headers))
+    if (v !== undefined) headers[k] = Array.isArray(v) ? v.join(',') : v;
   const query: Record<string, string> = {};
   for (const [k, v] of url.searchParams) query[k] = v;
   const event: APIGatewayProxyEventV2 = {
@@ -68,7 +75,10 @@ function send(res: ServerResponse, result: HttpResult): void {
   res.end(result.isBase64Encoded ? Buffer.from(result.body, 'base64') : result.body);
 }
 
-export function createApiServer(extra: LocalRoute[] = [], onError: (error: unknown) => void = () => {}): Server {
+export function createApiServer(
+  extra: LocalRoute[] = [],
+  onError: (error: unknown) => void = () => {},
+): Server {
   return createServer((req, res) => {
     void (async () => {
       try {
@@ -78,7 +88,11 @@ export function createApiServer(extra: LocalRoute[] = [], onError: (error: unkno
         const match = matchRoute(req.method ?? 'GET', url.pathname);
         if (match.kind === 'not-found') return send(res, notFound());
         if (match.kind === 'method-not-allowed') return send(res, methodNotAllowed(match.allow));
-        if (truncated) return send(res, problem(413, 'payload-too-large', 'Payload too large', 'The body must be at most 32 KiB'));
+        if (truncated)
+          return send(
+            res,
+            problem(413, 'payload-too-large', 'Payload too large', 'The body must be at most 32 KiB'),
+          );
         const load = HANDLERS[match.route.handler];
         if (!load) return send(res, notFound());
         const { handler } = await load();

@@ -35,7 +35,9 @@ try {
   }
   const code = (error as NodeJS.ErrnoException)?.code;
   if (code === 'EADDRINUSE') {
-    console.error(`Cannot start: a port is already in use (${(error as Error).message.split(' ').pop()}); set PORT / DYNAMODB_PORT / SES_PORT`);
+    console.error(
+      `Cannot start: a port is already in use (${(error as Error).message.split(' ').pop()}); set PORT / DYNAMODB_PORT / SES_PORT`,
+    );
     process.exit(1);
   }
   console.error('Cannot start:', (error as Error)?.message ?? error);

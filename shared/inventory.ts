@@ -277,7 +277,7 @@ export const FIELDS = {
     retention: { kind: 'until-erasure' },
   },
   paymentReference: {
-    description: "Opaque token from the payment provider; never sent to partners",
+    description: 'Opaque token from the payment provider; never sent to partners',
     personal: false,
     required: true,
     purposes: [],

@@ -43,7 +43,10 @@ export interface IdempotencyRecord {
 
 export interface IdempotencyStore {
   /** Creates the record unless a live one exists; returns the existing live record otherwise. */
-  claim(record: IdempotencyRecord, nowMs: number): Promise<{ claimed: true } | { claimed: false; existing: IdempotencyRecord }>;
+  claim(
+    record: IdempotencyRecord,
+    nowMs: number,
+  ): Promise<{ claimed: true } | { claimed: false; existing: IdempotencyRecord }>;
   /** Takes over an in-progress record whose lease has expired; false if someone else did. */
   takeOver(key: string, expectedLeaseUntil: number, leaseUntil: number): Promise<boolean>;
   complete(key: string): Promise<void>;
@@ -73,7 +76,12 @@ export interface OrderStore {
   /** Orders whose fan-out was not confirmed, created before `before` (the outbox). */
   listPendingFanout(before: Date, limit: number): Promise<string[]>;
   markFanoutDone(orderId: string): Promise<void>;
-  setDeliveryState(orderId: string, partnerId: string, state: 'pending' | 'delivered' | 'failed', at: string): Promise<void>;
+  setDeliveryState(
+    orderId: string,
+    partnerId: string,
+    state: 'pending' | 'delivered' | 'failed',
+    at: string,
+  ): Promise<void>;
   /** Applies a partner event atomically: at most once per event id, only from allowed statuses. */
   applyStatusChange(orderId: string, change: StatusChange): Promise<ApplyEventResult>;
   /** Shortens/sets when the personal record expires (e.g. 30 days after delivery). */
@@ -139,7 +147,12 @@ export interface PartnerResponse {
 }
 
 export interface PartnerClient {
-  post(url: string, body: string, headers: Record<string, string>, timeoutMs: number): Promise<PartnerResponse>;
+  post(
+    url: string,
+    body: string,
+    headers: Record<string, string>,
+    timeoutMs: number,
+  ): Promise<PartnerResponse>;
 }
 
 export interface SecretStore {

@@ -91,7 +91,8 @@ export function wire(config: Config = loadConfig(), overrides: Partial<Wiring> =
     keyRecords,
     keyService,
     dataKeys: overrides.dataKeys ?? new DataKeys(keyService, keyRecords, clock, config.dataKeyCache),
-    lookup: overrides.lookup ?? new LookupKeys(keyService, keyRecords, () => clock.now(), config.mode === 'local'),
+    lookup:
+      overrides.lookup ?? new LookupKeys(keyService, keyRecords, () => clock.now(), config.mode === 'local'),
     queue,
     mailer:
       overrides.mailer ?? new SesMailer(new SESv2Client({}), config.senderEmail, config.sesConfigurationSet),

@@ -51,7 +51,12 @@ export function blobKeyRef(blob: Uint8Array): string {
   return refToHex(blob.subarray(1, HEADER_BYTES));
 }
 
-export function openWithKey(key: Uint8Array, context: KeyContext, recordId: string, blob: Uint8Array): Buffer {
+export function openWithKey(
+  key: Uint8Array,
+  context: KeyContext,
+  recordId: string,
+  blob: Uint8Array,
+): Buffer {
   const buf = Buffer.from(blob.buffer, blob.byteOffset, blob.byteLength);
   const header = buf.subarray(0, HEADER_BYTES);
   const iv = buf.subarray(HEADER_BYTES, HEADER_BYTES + IV_BYTES);

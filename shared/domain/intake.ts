@@ -53,7 +53,9 @@ export const FIELD_VALIDATORS = {
   'items[].unitPrice': integer(0, 10_000_000, 'an integer amount in minor units from 0 to 10000000'),
   currency: z
     .string({ error: expected('a string') })
-    .refine((c) => /^[A-Z]{3}$/.test(c) && CURRENCY_CODES.has(c), { error: 'must be an ISO 4217 currency code' }),
+    .refine((c) => /^[A-Z]{3}$/.test(c) && CURRENCY_CODES.has(c), {
+      error: 'must be an ISO 4217 currency code',
+    }),
   marketingOptIn: z.boolean({ error: expected('true or false') }),
   paymentReference: notBlank(1, 255),
 } as const satisfies Record<FieldPath, z.ZodType>;
@@ -62,7 +64,10 @@ type Shape = Record<string, z.ZodType>;
 
 /** Builds nested strict objects from the inventory paths (`a.b`, `items[].x`), in inventory order. */
 function buildSchema() {
-  const groups = new Map<string, { kind: 'field' | 'object' | 'array'; shape: Shape; validator?: z.ZodType }>();
+  const groups = new Map<
+    string,
+    { kind: 'field' | 'object' | 'array'; shape: Shape; validator?: z.ZodType }
+  >();
   for (const path of FIELD_PATHS) {
     const field: FieldDeclaration = FIELDS[path];
     const validator: z.ZodType = field.required ? FIELD_VALIDATORS[path] : FIELD_VALIDATORS[path].optional();
@@ -78,7 +83,8 @@ function buildSchema() {
   const root: Shape = {};
   for (const [name, group] of groups) {
     if (group.kind === 'field' && group.validator) root[name] = group.validator;
-    else if (group.kind === 'object') root[name] = z.strictObject(group.shape, { error: expected('an object') });
+    else if (group.kind === 'object')
+      root[name] = z.strictObject(group.shape, { error: expected('an object') });
     else {
       root[name] = z
         .array(z.strictObject(group.shape, { error: expected('an object') }), { error: expected('an array') })

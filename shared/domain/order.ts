@@ -26,9 +26,13 @@ export interface OrderRecord {
   readonly trackingNumber: string | null;
   readonly trackingUrl: string | null;
   readonly deliveredAt: string | null;
-  readonly deliveries: Readonly<Record<string, { readonly state: DeliveryState; readonly updatedAt: string }>>;
+  readonly deliveries: Readonly<
+    Record<string, { readonly state: DeliveryState; readonly updatedAt: string }>
+  >;
   /** Transactional/promotional emails: sent or being sent (claimed with a lease). */
-  readonly emails: Readonly<Record<string, { readonly state: 'sending' | 'sent'; readonly leaseUntil?: number }>>;
+  readonly emails: Readonly<
+    Record<string, { readonly state: 'sending' | 'sent'; readonly leaseUntil?: number }>
+  >;
   /** Partner event ids already applied (replays are acknowledged without effect). */
   readonly processedEvents: readonly string[];
   /** Outbox flag: `pending` until every fan-out message was enqueued. */

@@ -6,7 +6,10 @@ export const partnerEventSchema = z.discriminatedUnion('type', [
     type: z.literal('shipment.dispatched'),
     orderId: z.string().min(1).max(64),
     trackingNumber: z.string().min(1).max(64),
-    trackingUrl: z.url({ protocol: /^https$/ }).max(2048).optional(),
+    trackingUrl: z
+      .url({ protocol: /^https$/ })
+      .max(2048)
+      .optional(),
   }),
   z.strictObject({
     type: z.literal('shipment.delivered'),

@@ -5,7 +5,10 @@ import { orderRequestSchema } from '../domain/intake.js';
 import { DELIVERY_STATES, ORDER_STATUSES } from '../domain/order.js';
 import { partnerEventSchema } from '../domain/partner-events.js';
 
-const acceptedSchema = z.strictObject({ orderId: z.string().regex(ORDER_ID_PATTERN), status: z.literal('accepted') });
+const acceptedSchema = z.strictObject({
+  orderId: z.string().regex(ORDER_ID_PATTERN),
+  status: z.literal('accepted'),
+});
 const orderStatusSchema = z.strictObject({
   orderId: z.string().regex(ORDER_ID_PATTERN),
   status: z.enum(ORDER_STATUSES),
@@ -22,7 +25,8 @@ const problemSchema = z.object({
   errors: z.array(z.object({ path: z.string(), message: z.string() })).optional(),
 });
 
-const schema = (s: z.ZodType) => z.toJSONSchema(s, { target: 'draft-2020-12', unrepresentable: 'any', io: 'input' });
+const schema = (s: z.ZodType) =>
+  z.toJSONSchema(s, { target: 'draft-2020-12', unrepresentable: 'any', io: 'input' });
 const problemResponse = (description: string) => ({
   description,
   content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } },
@@ -41,7 +45,8 @@ export function openApiDocument(serverUrl: string): Record<string, unknown> {
     info: {
       title: 'minimis',
       version: '1.0.0',
-      description: 'Order intake that tells every party only what it must know. Errors are RFC 9457 problems.',
+      description:
+        'Order intake that tells every party only what it must know. Errors are RFC 9457 problems.',
     },
     servers: [{ url: serverUrl }],
     paths: {
@@ -49,9 +54,17 @@ export function openApiDocument(serverUrl: string): Record<string, unknown> {
         post: {
           summary: 'Submit an order',
           parameters: [
-            { name: 'Idempotency-Key', in: 'header', required: true, schema: { type: 'string', pattern: '^[\\x21-\\x7e]{1,255}$' } },
+            {
+              name: 'Idempotency-Key',
+              in: 'header',
+              required: true,
+              schema: { type: 'string', pattern: '^[\\x21-\\x7e]{1,255}$' },
+            },
           ],
-          requestBody: { required: true, content: { 'application/json': { schema: { $ref: '#/components/schemas/OrderRequest' } } } },
+          requestBody: {
+            required: true,
+            content: { 'application/json': { schema: { $ref: '#/components/schemas/OrderRequest' } } },
+          },
           responses: {
             '202': {
               description: 'Accepted',
@@ -71,7 +84,10 @@ export function openApiDocument(serverUrl: string): Record<string, unknown> {
           summary: 'Order status (no personal data)',
           parameters: [{ name: 'orderId', in: 'path', required: true, schema: { type: 'string' } }],
           responses: {
-            '200': { description: 'Status', content: { 'application/json': { schema: { $ref: '#/components/schemas/OrderStatus' } } } },
+            '200': {
+              description: 'Status',
+              content: { 'application/json': { schema: { $ref: '#/components/schemas/OrderStatus' } } },
+            },
             '404': problemResponse('Unknown order'),
           },
         },
@@ -79,8 +95,14 @@ export function openApiDocument(serverUrl: string): Record<string, unknown> {
       '/partners/{partnerId}/events': {
         post: {
           summary: 'A partner reports progress (Standard Webhooks signature)',
-          parameters: [{ name: 'partnerId', in: 'path', required: true, schema: { type: 'string' } }, ...webhookHeaders],
-          requestBody: { required: true, content: { 'application/json': { schema: { $ref: '#/components/schemas/PartnerEvent' } } } },
+          parameters: [
+            { name: 'partnerId', in: 'path', required: true, schema: { type: 'string' } },
+            ...webhookHeaders,
+          ],
+          requestBody: {
+            required: true,
+            content: { 'application/json': { schema: { $ref: '#/components/schemas/PartnerEvent' } } },
+          },
           responses: {
             '202': { description: 'Applied (or a replayed webhook-id, acknowledged without effect)' },
             '400': problemResponse('Invalid event'),
@@ -88,6 +110,8 @@ export function openApiDocument(serverUrl: string): Record<string, unknown> {
             '403': problemResponse('This partner may not send this event type'),
             '404': problemResponse('Unknown order or partner'),
             '409': problemResponse('Transition not allowed'),
+            '413': problemResponse('Body larger than 32 KiB'),
+            '415': problemResponse('Not application/json'),
           },
         },
       },
@@ -95,7 +119,10 @@ export function openApiDocument(serverUrl: string): Record<string, unknown> {
         get: {
           summary: 'Unsubscribe page with a one-click button (changes nothing)',
           parameters: [tokenParam],
-          responses: { '200': { description: 'HTML page', content: { 'text/html': {} } }, '400': problemResponse('Bad token') },
+          responses: {
+            '200': { description: 'HTML page', content: { 'text/html': {} } },
+            '400': problemResponse('Bad token'),
+          },
         },
         post: {
           summary: 'One-click unsubscribe (RFC 8058)',
@@ -103,15 +130,21 @@ export function openApiDocument(serverUrl: string): Record<string, unknown> {
           requestBody: {
             required: true,
             content: {
-              'application/x-www-form-urlencoded': { schema: { type: 'object', properties: { 'List-Unsubscribe': { const: 'One-Click' } } } },
-              'multipart/form-data': { schema: { type: 'object', properties: { 'List-Unsubscribe': { const: 'One-Click' } } } },
+              'application/x-www-form-urlencoded': {
+                schema: { type: 'object', properties: { 'List-Unsubscribe': { const: 'One-Click' } } },
+              },
+              'multipart/form-data': {
+                schema: { type: 'object', properties: { 'List-Unsubscribe': { const: 'One-Click' } } },
+              },
             },
           },
           responses: { '200': { description: 'Unsubscribed' }, '400': problemResponse('Bad token or body') },
         },
       },
       '/health': { get: { summary: 'Ready to take orders', responses: { '200': { description: 'OK' } } } },
-      '/openapi.json': { get: { summary: 'This document', responses: { '200': { description: 'OpenAPI 3.1' } } } },
+      '/openapi.json': {
+        get: { summary: 'This document', responses: { '200': { description: 'OpenAPI 3.1' } } },
+      },
     },
     components: {
       schemas: {

@@ -3,6 +3,7 @@
  * about internals.
  */
 import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
+import type { FieldProblem } from '../domain/errors.js';
 import {
   CardDataError,
   IdempotencyInProgressError,
@@ -11,7 +12,6 @@ import {
   TransitionError,
   ValidationError,
 } from '../domain/errors.js';
-import type { FieldProblem } from '../domain/errors.js';
 
 export const PROBLEM_BASE = 'https://minimis.dev/problems';
 
@@ -57,7 +57,8 @@ export function json(status: number, body: unknown, headers: Record<string, stri
 export const notFound = () => problem(404, 'not-found', 'Not found');
 export const methodNotAllowed = (allow: string) =>
   problem(405, 'method-not-allowed', 'Method not allowed', undefined, { headers: { allow } });
-export const internalError = () => problem(500, 'internal', 'Internal error', 'The service failed; try again later');
+export const internalError = () =>
+  problem(500, 'internal', 'Internal error', 'The service failed; try again later');
 
 /** Maps the typed domain errors to problems; anything else is a bare 500. */
 export function problemFor(error: unknown): HttpResult {
@@ -65,9 +66,15 @@ export function problemFor(error: unknown): HttpResult {
     return problem(400, 'validation', 'Invalid order', error.message, { errors: error.problems });
   }
   if (error instanceof CardDataError) {
-    return problem(400, 'card-data', 'Card data is not accepted', 'Payment card numbers must never be sent to this API', {
-      errors: [{ path: error.path, message: 'looks like a payment card number' }],
-    });
+    return problem(
+      400,
+      'card-data',
+      'Card data is not accepted',
+      'Payment card numbers must never be sent to this API',
+      {
+        errors: [{ path: error.path, message: 'looks like a payment card number' }],
+      },
+    );
   }
   if (error instanceof IdempotencyInProgressError) {
     return problem(409, 'idempotency-in-progress', 'Request in progress', error.message, {
@@ -77,7 +84,9 @@ export function problemFor(error: unknown): HttpResult {
   if (error instanceof IdempotencyKeyReusedError) {
     return problem(422, 'idempotency-key-reused', 'Idempotency-Key reused', error.message);
   }
-  if (error instanceof OrderNotFoundError) return problem(404, 'order-not-found', 'Order not found', error.message);
-  if (error instanceof TransitionError) return problem(409, 'invalid-transition', 'Transition not allowed', error.message);
+  if (error instanceof OrderNotFoundError)
+    return problem(404, 'order-not-found', 'Order not found', error.message);
+  if (error instanceof TransitionError)
+    return problem(409, 'invalid-transition', 'Transition not allowed', error.message);
   return internalError();
 }

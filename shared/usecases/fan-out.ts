@@ -15,7 +15,9 @@ export const NOTIFY_QUEUE = 'notify';
  */
 export async function fanOut(deps: FanOutDeps, orderId: string): Promise<void> {
   await Promise.all([
-    ...deps.partners.map((p) => deps.queue.send(partnerQueue(p.id), { type: 'order.accepted', orderId, partner: p.id })),
+    ...deps.partners.map((p) =>
+      deps.queue.send(partnerQueue(p.id), { type: 'order.accepted', orderId, partner: p.id }),
+    ),
     deps.queue.send(NOTIFY_QUEUE, { type: 'order.accepted', orderId }),
   ]);
   await deps.orders.markFanoutDone(orderId);

@@ -1,4 +1,10 @@
-import { DeleteCommand, type DynamoDBDocumentClient, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import {
+  DeleteCommand,
+  type DynamoDBDocumentClient,
+  GetCommand,
+  PutCommand,
+  UpdateCommand,
+} from '@aws-sdk/lib-dynamodb';
 import type { ConsentEvent, CustomerRecord, SuppressionRecord } from '../../domain/consent.js';
 import { DependencyError } from '../../domain/errors.js';
 import type { ConsentStore } from '../../ports.js';
@@ -21,7 +27,13 @@ export class DynamoConsentStore implements ConsentStore {
 
   async getCustomer(emailKey: string): Promise<CustomerRecord | undefined> {
     const { Item } = await this.run('get customer', () =>
-      this.db.send(new GetCommand({ TableName: this.tableName, Key: { pk: keys.customer(emailKey) }, ConsistentRead: true })),
+      this.db.send(
+        new GetCommand({
+          TableName: this.tableName,
+          Key: { pk: keys.customer(emailKey) },
+          ConsistentRead: true,
+        }),
+      ),
     );
     if (!Item) return undefined;
     return {
@@ -55,7 +67,11 @@ export class DynamoConsentStore implements ConsentStore {
   async deleteCustomer(emailKey: string): Promise<boolean> {
     const { Attributes } = await this.run('delete customer', () =>
       this.db.send(
-        new DeleteCommand({ TableName: this.tableName, Key: { pk: keys.customer(emailKey) }, ReturnValues: 'ALL_OLD' }),
+        new DeleteCommand({
+          TableName: this.tableName,
+          Key: { pk: keys.customer(emailKey) },
+          ReturnValues: 'ALL_OLD',
+        }),
       ),
     );
     return Attributes !== undefined;
@@ -63,9 +79,17 @@ export class DynamoConsentStore implements ConsentStore {
 
   async getSuppression(emailKey: string): Promise<SuppressionRecord | undefined> {
     const { Item } = await this.run('get suppression', () =>
-      this.db.send(new GetCommand({ TableName: this.tableName, Key: { pk: keys.suppression(emailKey) }, ConsistentRead: true })),
+      this.db.send(
+        new GetCommand({
+          TableName: this.tableName,
+          Key: { pk: keys.suppression(emailKey) },
+          ConsistentRead: true,
+        }),
+      ),
     );
-    return Item ? { emailKey, reason: Item.reason as SuppressionRecord['reason'], at: Item.at as string } : undefined;
+    return Item
+      ? { emailKey, reason: Item.reason as SuppressionRecord['reason'], at: Item.at as string }
+      : undefined;
   }
 
   async putSuppression(record: SuppressionRecord): Promise<void> {

@@ -26,10 +26,17 @@ export class DynamoIdempotencyStore implements IdempotencyStore {
       );
       return { claimed: true } as const;
     } catch (error) {
-      if (!isConditionFailure(error)) throw new DependencyError('DynamoDB claim idempotency key', { cause: error });
+      if (!isConditionFailure(error))
+        throw new DependencyError('DynamoDB claim idempotency key', { cause: error });
     }
     const { Item } = await this.db
-      .send(new GetCommand({ TableName: this.tableName, Key: { pk: keys.idempotency(record.key) }, ConsistentRead: true }))
+      .send(
+        new GetCommand({
+          TableName: this.tableName,
+          Key: { pk: keys.idempotency(record.key) },
+          ConsistentRead: true,
+        }),
+      )
       .catch((cause: unknown) => {
         throw new DependencyError('DynamoDB get idempotency key', { cause });
       });
@@ -47,7 +54,11 @@ export class DynamoIdempotencyStore implements IdempotencyStore {
           UpdateExpression: 'SET leaseUntil = :lease',
           ConditionExpression: '#state = :inProgress AND leaseUntil = :expected',
           ExpressionAttributeNames: { '#state': 'state' },
-          ExpressionAttributeValues: { ':lease': leaseUntil, ':expected': expectedLeaseUntil, ':inProgress': 'in-progress' },
+          ExpressionAttributeValues: {
+            ':lease': leaseUntil,
+            ':expected': expectedLeaseUntil,
+            ':inProgress': 'in-progress',
+          },
         }),
       );
       return true;

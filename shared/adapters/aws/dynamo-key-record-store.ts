@@ -13,7 +13,9 @@ export class DynamoKeyRecordStore implements KeyRecordStore {
 
   async getDataKey(ref: string): Promise<DataKeyRecord | undefined> {
     const { Item } = await this.db
-      .send(new GetCommand({ TableName: this.tableName, Key: { pk: keys.dataKey(ref) }, ConsistentRead: true }))
+      .send(
+        new GetCommand({ TableName: this.tableName, Key: { pk: keys.dataKey(ref) }, ConsistentRead: true }),
+      )
       .catch((cause: unknown) => {
         throw new DependencyError('DynamoDB get data key', { cause });
       });

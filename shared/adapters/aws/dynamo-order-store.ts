@@ -73,7 +73,11 @@ export class DynamoOrderStore implements OrderStore {
     const putIfAbsent = async (item: Item) => {
       try {
         await this.db.send(
-          new PutCommand({ TableName: this.tableName, Item: item, ConditionExpression: 'attribute_not_exists(pk)' }),
+          new PutCommand({
+            TableName: this.tableName,
+            Item: item,
+            ConditionExpression: 'attribute_not_exists(pk)',
+          }),
         );
       } catch (error) {
         if (!isConditionFailure(error)) throw error;
@@ -103,14 +107,22 @@ export class DynamoOrderStore implements OrderStore {
 
   async getOrder(orderId: string): Promise<OrderRecord | undefined> {
     const { Item } = await this.run('get order', () =>
-      this.db.send(new GetCommand({ TableName: this.tableName, Key: { pk: keys.order(orderId) }, ConsistentRead: true })),
+      this.db.send(
+        new GetCommand({ TableName: this.tableName, Key: { pk: keys.order(orderId) }, ConsistentRead: true }),
+      ),
     );
     return Item ? toOrder(Item) : undefined;
   }
 
   async getPersonal(orderId: string, now: Date): Promise<PersonalRecord | undefined> {
     const { Item } = await this.run('get personal', () =>
-      this.db.send(new GetCommand({ TableName: this.tableName, Key: { pk: keys.personal(orderId) }, ConsistentRead: true })),
+      this.db.send(
+        new GetCommand({
+          TableName: this.tableName,
+          Key: { pk: keys.personal(orderId) },
+          ConsistentRead: true,
+        }),
+      ),
     );
     return Item && live(Item, now) ? toPersonal(Item) : undefined;
   }
@@ -143,27 +155,37 @@ export class DynamoOrderStore implements OrderStore {
     );
   }
 
-  async setDeliveryState(orderId: string, partnerId: string, state: 'pending' | 'delivered' | 'failed', at: string) {
+  async setDeliveryState(
+    orderId: string,
+    partnerId: string,
+    state: 'pending' | 'delivered' | 'failed',
+    at: string,
+  ) {
     await this.run('set delivery state', () =>
-      this.db.send(
-        new UpdateCommand({
-          TableName: this.tableName,
-          Key: { pk: keys.order(orderId) },
-          UpdateExpression: 'SET deliveries.#p = :d',
-          // A late failure report never overwrites a recorded delivery.
-          ConditionExpression:
-            state === 'delivered'
-              ? 'attribute_exists(pk)'
-              : 'attribute_exists(pk) AND (attribute_not_exists(deliveries.#p) OR deliveries.#p.#s <> :delivered)',
-          ExpressionAttributeNames: { '#p': partnerId, ...(state === 'delivered' ? {} : { '#s': 'state' }) },
-          ExpressionAttributeValues: {
-            ':d': { state, updatedAt: at },
-            ...(state === 'delivered' ? {} : { ':delivered': 'delivered' }),
-          },
+      this.db
+        .send(
+          new UpdateCommand({
+            TableName: this.tableName,
+            Key: { pk: keys.order(orderId) },
+            UpdateExpression: 'SET deliveries.#p = :d',
+            // A late failure report never overwrites a recorded delivery.
+            ConditionExpression:
+              state === 'delivered'
+                ? 'attribute_exists(pk)'
+                : 'attribute_exists(pk) AND (attribute_not_exists(deliveries.#p) OR deliveries.#p.#s <> :delivered)',
+            ExpressionAttributeNames: {
+              '#p': partnerId,
+              ...(state === 'delivered' ? {} : { '#s': 'state' }),
+            },
+            ExpressionAttributeValues: {
+              ':d': { state, updatedAt: at },
+              ...(state === 'delivered' ? {} : { ':delivered': 'delivered' }),
+            },
+          }),
+        )
+        .catch((error: unknown) => {
+          if (!isConditionFailure(error)) throw error;
         }),
-      ).catch((error: unknown) => {
-        if (!isConditionFailure(error)) throw error;
-      }),
     );
   }
 
@@ -208,7 +230,8 @@ export class DynamoOrderStore implements OrderStore {
       );
       return { outcome: 'applied', order: toOrder(Attributes ?? {}) };
     } catch (error) {
-      if (!isConditionFailure(error)) throw new DependencyError('DynamoDB apply status change', { cause: error });
+      if (!isConditionFailure(error))
+        throw new DependencyError('DynamoDB apply status change', { cause: error });
     }
     const order = await this.getOrder(orderId);
     if (!order) return { outcome: 'not-found' };
@@ -309,7 +332,11 @@ export class DynamoOrderStore implements OrderStore {
   async deletePersonal(orderId: string): Promise<boolean> {
     const { Attributes } = await this.run('delete personal', () =>
       this.db.send(
-        new DeleteCommand({ TableName: this.tableName, Key: { pk: keys.personal(orderId) }, ReturnValues: 'ALL_OLD' }),
+        new DeleteCommand({
+          TableName: this.tableName,
+          Key: { pk: keys.personal(orderId) },
+          ReturnValues: 'ALL_OLD',
+        }),
       ),
     );
     return Attributes !== undefined;

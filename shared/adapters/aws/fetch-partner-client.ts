@@ -2,7 +2,12 @@ import type { PartnerClient, PartnerResponse } from '../../ports.js';
 
 /** POSTs a webhook with a hard timeout; the response body is drained and ignored. */
 export class FetchPartnerClient implements PartnerClient {
-  async post(url: string, body: string, headers: Record<string, string>, timeoutMs: number): Promise<PartnerResponse> {
+  async post(
+    url: string,
+    body: string,
+    headers: Record<string, string>,
+    timeoutMs: number,
+  ): Promise<PartnerResponse> {
     const response = await fetch(url, {
       method: 'POST',
       headers: { 'content-type': 'application/json', ...headers },

@@ -16,7 +16,11 @@ export class KmsKeyService implements KeyService {
   async generateDataKey(context: KeyContext) {
     try {
       const out = await this.kms.send(
-        new GenerateDataKeyCommand({ KeyId: this.keyId, KeySpec: 'AES_256', EncryptionContext: { purpose: context } }),
+        new GenerateDataKeyCommand({
+          KeyId: this.keyId,
+          KeySpec: 'AES_256',
+          EncryptionContext: { purpose: context },
+        }),
       );
       if (!out.Plaintext || !out.CiphertextBlob) throw new Error('KMS returned no key material');
       return { plaintext: out.Plaintext, wrapped: out.CiphertextBlob };
@@ -28,7 +32,11 @@ export class KmsKeyService implements KeyService {
   async decryptDataKey(context: KeyContext, wrapped: Uint8Array) {
     try {
       const out = await this.kms.send(
-        new DecryptCommand({ KeyId: this.keyId, CiphertextBlob: wrapped, EncryptionContext: { purpose: context } }),
+        new DecryptCommand({
+          KeyId: this.keyId,
+          CiphertextBlob: wrapped,
+          EncryptionContext: { purpose: context },
+        }),
       );
       if (!out.Plaintext) throw new Error('KMS returned no plaintext');
       return out.Plaintext;

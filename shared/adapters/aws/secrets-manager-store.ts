@@ -29,7 +29,8 @@ export class PartnerSecrets implements SecretStore {
     const partner = this.partners.find((p) => p.id === partnerId);
     if (!partner) throw new DependencyError(`secret of unknown partner ${partnerId}`);
     if (partner.secret) return partner.secret;
-    if (!partner.secretRef || !this.client) throw new DependencyError(`secret of partner ${partnerId} (not configured)`);
+    if (!partner.secretRef || !this.client)
+      throw new DependencyError(`secret of partner ${partnerId} (not configured)`);
     try {
       const out = await this.client.send(new GetSecretValueCommand({ SecretId: partner.secretRef }));
       if (!out.SecretString) throw new Error('empty secret');

@@ -66,12 +66,18 @@ export class SqsQueue implements Queue, RetryScheduler, DeadLetterQueue {
     try {
       const dlq = `${queue}-dlq`;
       const count = await this.sqs.send(
-        new GetQueueAttributesCommand({ QueueUrl: this.url(dlq), AttributeNames: ['ApproximateNumberOfMessages'] }),
+        new GetQueueAttributesCommand({
+          QueueUrl: this.url(dlq),
+          AttributeNames: ['ApproximateNumberOfMessages'],
+        }),
       );
       const waiting = Number(count.Attributes?.ApproximateNumberOfMessages ?? 0);
       if (waiting === 0) return 0;
       await this.sqs.send(
-        new StartMessageMoveTaskCommand({ SourceArn: await this.arn(dlq), DestinationArn: await this.arn(queue) }),
+        new StartMessageMoveTaskCommand({
+          SourceArn: await this.arn(dlq),
+          DestinationArn: await this.arn(queue),
+        }),
       );
       onProgress?.(waiting);
       return waiting;
@@ -83,7 +89,11 @@ export class SqsQueue implements Queue, RetryScheduler, DeadLetterQueue {
   async list(queue: string): Promise<QueueMessage[]> {
     // Peek with a zero visibility timeout: the messages stay where they are.
     const out = await this.sqs.send(
-      new ReceiveMessageCommand({ QueueUrl: this.url(`${queue}-dlq`), MaxNumberOfMessages: 10, VisibilityTimeout: 0 }),
+      new ReceiveMessageCommand({
+        QueueUrl: this.url(`${queue}-dlq`),
+        MaxNumberOfMessages: 10,
+        VisibilityTimeout: 0,
+      }),
     );
     return (out.Messages ?? []).map((m) => JSON.parse(m.Body ?? '{}') as QueueMessage);
   }

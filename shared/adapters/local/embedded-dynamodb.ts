@@ -2,8 +2,8 @@
 import { mkdirSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import {
-  type CreateTableCommandInput,
   CreateTableCommand,
+  type CreateTableCommandInput,
   DescribeTableCommand,
   type DynamoDBClient,
   ResourceNotFoundException,
@@ -18,7 +18,12 @@ export interface EmbeddedDynamo {
 /** Starts dynalite on 127.0.0.1:`port` (0 = random), persisted under `path` (in memory if absent). */
 export async function startDynalite(options: { port: number; path?: string }): Promise<EmbeddedDynamo> {
   if (options.path) mkdirSync(options.path, { recursive: true });
-  const server = dynalite({ createTableMs: 0, deleteTableMs: 0, updateTableMs: 0, ...(options.path ? { path: options.path } : {}) });
+  const server = dynalite({
+    createTableMs: 0,
+    deleteTableMs: 0,
+    updateTableMs: 0,
+    ...(options.path ? { path: options.path } : {}),
+  });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(options.port, '127.0.0.1', () => resolve());
@@ -35,7 +40,10 @@ export async function startDynalite(options: { port: number; path?: string }): P
 }
 
 /** Creates each table that does not exist yet and waits until it is active. */
-export async function ensureTables(client: DynamoDBClient, tables: readonly CreateTableCommandInput[]): Promise<void> {
+export async function ensureTables(
+  client: DynamoDBClient,
+  tables: readonly CreateTableCommandInput[],
+): Promise<void> {
   for (const table of tables) {
     try {
       await client.send(new DescribeTableCommand({ TableName: table.TableName }));

@@ -166,7 +166,10 @@ export class LocalQueue implements Queue, RetryScheduler, DeadLetterQueue {
           Key: { pk },
           UpdateExpression: 'SET visibleAt = :at',
           ConditionExpression: 'receiveCount = :count',
-          ExpressionAttributeValues: { ':at': this.now() + Math.max(0, delaySeconds) * 1000, ':count': count },
+          ExpressionAttributeValues: {
+            ':at': this.now() + Math.max(0, delaySeconds) * 1000,
+            ':count': count,
+          },
         }),
       )
       .catch((error: unknown) => {

@@ -7,7 +7,11 @@ export class MemoryQueue implements Queue, RetryScheduler, DeadLetterQueue {
   readonly dead = new Map<string, QueueMessage[]>();
 
   async send(queue: string, message: QueueMessage, options: { delaySeconds?: number } = {}) {
-    this.sent.push({ queue, message, ...(options.delaySeconds === undefined ? {} : { delaySeconds: options.delaySeconds }) });
+    this.sent.push({
+      queue,
+      message,
+      ...(options.delaySeconds === undefined ? {} : { delaySeconds: options.delaySeconds }),
+    });
   }
   async retryLater(queue: string, receiptHandle: string, delaySeconds: number) {
     this.retries.push({ queue, receiptHandle, delaySeconds });

@@ -1,0 +1,38 @@
+import { exportCustomer } from '#shared/usecases/export-customer.js';
+import { parseOptions, requireEmail, TARGET_OPTIONS } from '../args.js';
+import { type Command, json, TARGET_HELP, withTarget } from '../command.js';
+
+const HELP = `Usage: minimis export --email <address> [--aws]
+
+Prints, as JSON on stdout, everything minimis holds about one person, decrypted: each order whose
+personal data is still held (its non-personal record, its personal fields per purpose and when they
+expire), the consent ledger, the marketing contact and the suppression state. Expired personal data
+is not included: it is gone. This is the one place minimis prints personal data, by design.
+
+Options:
+  --email <address>  the person's email address (required)
+${TARGET_HELP}
+  -h, --help         show this help
+`;
+
+export const exportCommand: Command = {
+  name: 'export',
+  summary: 'print everything held about one person (JSON, decrypted), incl. the consent ledger',
+  help: HELP,
+  async run(args, io) {
+    const values = parseOptions(args, { email: { type: 'string' }, ...TARGET_OPTIONS });
+    if (values.help) {
+      io.out(HELP);
+      return 0;
+    }
+    const email = requireEmail(values.email);
+    const result = await withTarget(io, values.aws as boolean | undefined, ({ wiring: w }) =>
+      exportCustomer(
+        { orders: w.orders, consent: w.consent, dataKeys: w.dataKeys, lookup: w.lookup, clock: w.clock },
+        email,
+      ),
+    );
+    io.out(json(result));
+    return 0;
+  },
+};

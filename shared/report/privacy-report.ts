@@ -1,0 +1,222 @@
+/**
+ * The privacy report: what minimis keeps, why, how, who sees it and for how long — generated from
+ * the data inventory and the deployment configuration, never written by hand. Output is
+ * deterministic (no timestamps), so docs/ holds a committed copy that a test keeps fresh.
+ */
+import { renderDataFlowSvg } from './data-flow.js';
+import { type Block, renderHtml, renderMarkdown } from './document.js';
+import { buildPrivacyModel, type PrivacyModel } from './model.js';
+import type { ReportSettings } from './settings.js';
+
+/** File names of the generated report, relative to the output directory. */
+export const REPORT_FILES = {
+  markdown: 'privacy-report.md',
+  html: 'privacy-report.html',
+  svg: 'data-flow.svg',
+} as const;
+
+export const REGENERATE_COMMAND = 'npm run privacy-report';
+
+const TITLE = 'minimis privacy report';
+
+const code = (value: string) => `\`${value}\``;
+const codes = (values: readonly string[], none = 'none') =>
+  values.length > 0 ? values.map(code).join(', ') : none;
+
+function blocks(model: PrivacyModel, svg: string): Block[] {
+  const r = model.retention;
+  const sealedFields = model.fields.filter(
+    (f) => f.storage === 'sealed' || f.storage === 'sealed+keyed-hash',
+  );
+  const ledgerFields = model.fields.filter((f) => f.storage === 'consent-ledger').map((f) => f.path);
+  const ledger = ledgerFields.length > 0 ? `, plus ${codes(ledgerFields)} in the consent ledger` : '';
+  const partnerSummary = model.partners
+    .map(
+      (p) =>
+        `${code(p.id)} (${p.personalFields.length > 0 ? `opens ${p.decrypts.join(', ')}` : 'no personal data'})`,
+    )
+    .join(', ');
+  return [
+    { kind: 'heading', level: 1, text: TITLE },
+    {
+      kind: 'note',
+      text: `Generated from ${code('shared/inventory.ts')} and the ${code('minimis')} context of ${code('cdk.json')} by ${code(REGENERATE_COMMAND)}. Do not edit by hand: change the inventory or the configuration and regenerate; a test fails when this copy is stale.`,
+    },
+    {
+      kind: 'paragraph',
+      text: 'minimis tells every party only what it must know. This report lists every field an order carries, whether it is personal, the purposes it serves, how it is stored, who receives it and how long it is kept — as the code enforces it: the intake schema, the encryption, the partner projections, the IAM grants and the retention all derive from the same declaration.',
+    },
+    { kind: 'heading', level: 2, text: 'At a glance' },
+    {
+      kind: 'list',
+      items: [
+        `${sealedFields.length} personal fields, each encrypted under the purposes it was collected for (${codes(model.purposes.map((p) => p.purpose))})${ledger}; no personal field is ever written to storage, logs, metrics, traces or queues in clear.`,
+        `Partners: ${partnerSummary}. Never sent to any partner: ${codes(model.neverSentToPartners)}.`,
+        `Personal data is kept ${r.afterDeliveryDays} days after delivery (${r.undeliveredDays} days after acceptance if delivery is never reported); the marketing contact until opt-out or erasure; non-personal order records ${r.accountingYears} years for accounting.`,
+        `A customer's data can be exported (${code('minimis export --email <address>')}) and erased (${code('minimis erase --email <address>')}) with one command.`,
+      ],
+    },
+    { kind: 'heading', level: 2, text: 'Data flow' },
+    { kind: 'figure', file: 'data-flow.svg', alt: 'Where personal data goes in minimis', svg },
+    { kind: 'heading', level: 2, text: 'Fields' },
+    {
+      kind: 'table',
+      head: ['field', 'what', 'personal', 'purposes', 'stored as', 'sent to / seen by', 'retention'],
+      rows: model.fields.map((f) => [
+        code(f.path),
+        f.description,
+        f.personal ? 'yes' : 'no',
+        f.personal
+          ? [f.purposes.join(', '), ...f.consentedPurposes.map((p) => `${p} (only with consent)`)]
+              .filter(Boolean)
+              .join('; ')
+          : `not personal: ${f.uses.join(', ')}`,
+        f.storedAs,
+        [...f.partners.map((id) => `partner ${code(id)}`), ...f.alsoSeenBy].join('; ') || 'nobody',
+        f.retention,
+      ]),
+    },
+    {
+      kind: 'list',
+      items: [
+        `sealed per purpose: one copy per purpose, encrypted with AES-256-GCM under a data key from KMS (local mode: a local key provider with the same format) generated for that purpose's encryption context; the associated data binds each copy to its purpose and its record.`,
+        'keyed hash: HMAC-SHA256 of the normalised address under a shop-held key (itself wrapped by KMS), never a plain hash, so it cannot be reversed by guessing addresses without the key.',
+        'consent ledger: each opt-in and opt-out is an event (granted or withdrawn, timestamp, source, privacy-policy version); the latest decides.',
+        'in clear: non-personal data, in the order record; the table itself is encrypted at rest with a customer-managed KMS key.',
+      ],
+    },
+    {
+      kind: 'paragraph',
+      text: `Intake is strict: a request with any field not listed here is rejected, never silently stored, and a value that looks like a payment card number anywhere in the body rejects the request without being stored or logged. Non-personal fields are stored in clear for accounting and operations; ${code('paymentReference')} is an opaque token from the payment provider.`,
+    },
+    { kind: 'heading', level: 2, text: 'Purposes' },
+    {
+      kind: 'table',
+      head: ['purpose', 'why', 'fields sealed under it', 'who may decrypt', 'retention'],
+      rows: model.purposes.map((p) => [
+        code(p.purpose),
+        p.why,
+        codes(p.fields),
+        codes(p.decryptedBy, 'nobody'),
+        p.retention,
+      ]),
+    },
+    {
+      kind: 'paragraph',
+      text: `Each purpose has its own KMS encryption context (${code('purpose')}). A role can unwrap a data key only for the purposes granted to it: role policies and the key policy both carry ${code('kms:EncryptionContext:purpose')} conditions, so the grants are enforced by KMS, not by convention. The blob's associated data also binds it to its purpose and its record, so a ciphertext copied to another order or read under another purpose does not open.`,
+    },
+    { kind: 'heading', level: 2, text: 'Partners' },
+    {
+      kind: 'table',
+      head: ['partner', 'kind', 'receives', 'personal data it receives', 'its delivery function may decrypt'],
+      rows: model.partners.map((p) => [
+        code(p.id),
+        p.kind,
+        codes(p.fields),
+        codes(p.personalFields),
+        codes(p.decrypts, 'nothing'),
+      ]),
+    },
+    {
+      kind: 'paragraph',
+      text: 'Each partner payload is built by a deny-by-default projection of exactly these fields and validated against that partner\u2019s strict schema before it is signed (Standard Webhooks) and sent over TLS. Optional fields the customer did not give are omitted. Item names and prices reach a carrier only as customs contents of international parcels. Queue messages carry order ids, never personal data.',
+    },
+    { kind: 'heading', level: 2, text: 'Components and their keys' },
+    {
+      kind: 'table',
+      head: ['component', 'does', 'runs as', 'may decrypt'],
+      rows: model.components.map((c) => [
+        code(c.key),
+        c.does,
+        c.handlers.length > 0
+          ? c.handlers.map((h) => code(`functions/${h}.ts`)).join(', ')
+          : 'the ops CLI under the operator role',
+        codes(c.decrypts, 'nothing'),
+      ]),
+    },
+    {
+      kind: 'paragraph',
+      text: `${code('lookup')} unwraps the shop's HMAC key, used for keyed email hashes (look-ups, suppression), request MACs (idempotency) and unsubscribe tokens; nothing personal is sealed under it. Only intake seals new personal data. Functions with no key rights at all: ${codes(model.handlersWithoutKeys.map((h) => `functions/${h}.ts`))}.`,
+    },
+    { kind: 'heading', level: 2, text: 'Retention' },
+    {
+      kind: 'table',
+      head: ['data', 'kept', 'how it goes'],
+      rows: [
+        [
+          `personal fields of an order (${code('PII#')} item, sealed per purpose)`,
+          `${r.afterDeliveryDays} days after the carrier reports delivery; ${r.undeliveredDays} days after acceptance if delivery is never reported`,
+          'every read checks the expiry first, so expired data is gone at once for every reader; DynamoDB TTL deletes the item (it may lag up to 48 hours); a daily purge deletes whatever TTL has not yet removed',
+        ],
+        [
+          `marketing contact (${code('CUSTOMER#')} item, sealed under ${code('marketing')})`,
+          'until the customer opts out or asks for erasure',
+          'an opt-out removes the sealed contact and records a withdrawal in the consent ledger; erasure deletes the item',
+        ],
+        [
+          `consent ledger (${code('CUSTOMER#')} item)`,
+          'until erasure',
+          'erasure deletes it; it proves what the customer agreed to, when, from where and under which policy version',
+        ],
+        [
+          `suppression entry (${code('SUPPRESS#')} item: keyed hash only, never the address)`,
+          'indefinitely; it survives erasure',
+          'so an address that opted out, bounced, complained or was erased is never mailed promotions again',
+        ],
+        [
+          `non-personal order record (${code('ORDER#')} item)`,
+          `${r.accountingYears} years (accounting)`,
+          'stored without TTL; deleting records older than the accounting period is an operator task (not automated)',
+        ],
+        [
+          `idempotency record (${code('IDEM#')} item: a keyed MAC of the request, no personal data)`,
+          `${r.idempotencyHours} hours`,
+          'DynamoDB TTL; treated as absent once expired',
+        ],
+        [
+          'logs, metrics, traces, queue messages',
+          'per service configuration',
+          'never contain personal data: ids, counts, states and error names only',
+        ],
+      ],
+    },
+    { kind: 'heading', level: 2, text: 'Export and erasure' },
+    {
+      kind: 'list',
+      items: [
+        `${code('minimis export --email <address>')} prints, as JSON, every live order of that person with its personal fields decrypted per purpose, the non-personal order data, the consent ledger, the marketing contact and the suppression state. Expired data is not exported: it is gone.`,
+        `${code('minimis erase --email <address> --yes')} records a suppression entry with reason ${code('erasure')} (it supersedes an earlier opt-out, complaint or bounce entry and also holds back transactional mail for earlier orders), deletes the personal record of every order and the customer record (consent ledger and marketing contact), and prints a receipt that holds no personal data. The non-personal order records stay (${code('GET /orders/{orderId}')} still answers) and are no longer linked to the person. Running it again finds nothing and says so.`,
+        `${code('minimis purge')} deletes expired personal data now (it also runs daily).`,
+      ],
+    },
+    { kind: 'heading', level: 2, text: 'Known limits' },
+    {
+      kind: 'list',
+      items: [
+        'Point-in-time recovery keeps backups of the table for 35 days: erased or expired data remains in those backups until they age out. After a restore, re-run the erasures made since the backup.',
+        'Partners keep what they received to deliver the order under their own retention; an erasure in minimis does not reach them.',
+        'Look-ups by email use an eventually consistent index: an order placed within about a second of an erasure may be missed. Erasure is safe to repeat.',
+      ],
+    },
+  ];
+}
+
+export interface GeneratedReport {
+  /** File name (see REPORT_FILES) → content. */
+  readonly files: Readonly<Record<string, string>>;
+  readonly model: PrivacyModel;
+}
+
+export function generatePrivacyReport(settings: ReportSettings): GeneratedReport {
+  const model = buildPrivacyModel(settings);
+  const svg = renderDataFlowSvg(model);
+  const doc = blocks(model, svg);
+  return {
+    model,
+    files: {
+      [REPORT_FILES.markdown]: renderMarkdown(doc),
+      [REPORT_FILES.html]: renderHtml(doc, TITLE),
+      [REPORT_FILES.svg]: svg,
+    },
+  };
+}

@@ -1,0 +1,132 @@
+/**
+ * Erasure on request: removes every piece of personal data minimis holds about one person and
+ * returns a receipt that itself holds none.
+ *
+ * 1. A suppression entry with reason `erasure`, dated now, is written first, so no email can go
+ *    out while, or after, the rest is erased. It holds only the keyed hash of the address. It
+ *    replaces a weaker or older entry (unsubscribe, complaint, bounce): the email policy treats
+ *    `erasure` as the strongest reason and holds back even transactional mail for orders placed
+ *    before it (domain/email-policy.ts). An existing `erasure` entry is kept as it is, and only
+ *    re-dated when this run found more to erase (an order placed after the earlier erasure).
+ * 2. Every personal record linked to the keyed hash is deleted (expired ones not yet purged too).
+ * 3. The customer record — consent ledger and sealed marketing contact — is deleted.
+ *
+ * Kept on purpose: the non-personal ORDER# records (accounting; `GET /orders/{id}` still answers)
+ * and the suppression entry. Safe to repeat: a second run finds nothing and says so.
+ */
+import type { LookupKeys } from '../crypto/lookup-keys.js';
+import type { SuppressionRecord } from '../domain/consent.js';
+import { RETENTION_DEFAULTS } from '../inventory.js';
+import type { Clock, ConsentStore, OrderStore } from '../ports.js';
+
+export interface EraseDeps {
+  readonly orders: Pick<OrderStore, 'listPersonalByEmailKey' | 'deletePersonal'>;
+  readonly consent: Pick<
+    ConsentStore,
+    'getCustomer' | 'deleteCustomer' | 'getSuppression' | 'putSuppression'
+  >;
+  readonly lookup: Pick<LookupKeys, 'emailKey'>;
+  readonly clock: Clock;
+  readonly settings?: { readonly accountingYears?: number };
+}
+
+export interface RetainedItem {
+  readonly what: string;
+  readonly why: string;
+  readonly until: string;
+}
+
+export interface ErasureReceipt {
+  readonly erasedAt: string;
+  /** `nothing-to-erase` when no personal data was found (e.g. a repeated request). */
+  readonly outcome: 'erased' | 'nothing-to-erase';
+  /** Short reference to the suppression entry (a prefix of the keyed hash; not the address). */
+  readonly suppressionRef: string;
+  /** Orders whose personal record was deleted now. */
+  readonly ordersErased: readonly string[];
+  readonly consentLedgerRemoved: boolean;
+  readonly marketingContactRemoved: boolean;
+  readonly suppressionKept: true;
+  /**
+   * The suppression entry that stays. `recordedNow` is false when an earlier erasure entry was
+   * kept unchanged; `replaced` names the reason of an earlier entry this erasure superseded.
+   */
+  readonly suppression: {
+    readonly reason: 'erasure';
+    readonly at: string;
+    readonly recordedNow: boolean;
+    readonly replaced: SuppressionRecord['reason'] | null;
+  };
+  /** What minimis keeps after erasure, and why. */
+  readonly retained: readonly RetainedItem[];
+  /** What this erasure cannot reach; to be handled outside minimis. */
+  readonly notReached: readonly string[];
+}
+
+/** Point-in-time recovery window of the table (DynamoDB's maximum). */
+export const PITR_DAYS = 35;
+
+/** Characters of the keyed hash shown in a receipt: enough to find the entry, too few to be a key. */
+const REF_LENGTH = 10;
+
+export async function eraseCustomer(deps: EraseDeps, email: string): Promise<ErasureReceipt> {
+  const at = deps.clock.now().toISOString();
+  const emailKey = await deps.lookup.emailKey(email);
+
+  const existing = await deps.consent.getSuppression(emailKey);
+  const earlierErasure = existing?.reason === 'erasure' ? existing : undefined;
+  if (!earlierErasure) await deps.consent.putSuppression({ emailKey, reason: 'erasure', at });
+
+  const ordersErased: string[] = [];
+  for (const record of await deps.orders.listPersonalByEmailKey(emailKey)) {
+    if (await deps.orders.deletePersonal(record.orderId)) ordersErased.push(record.orderId);
+  }
+  ordersErased.sort();
+
+  const customer = await deps.consent.getCustomer(emailKey);
+  const customerRemoved = customer ? await deps.consent.deleteCustomer(emailKey) : false;
+  const consentLedgerRemoved = customerRemoved && (customer?.consent.length ?? 0) > 0;
+  const marketingContactRemoved = customerRemoved && customer?.marketing !== undefined;
+
+  const erasedSomething = ordersErased.length > 0 || customerRemoved;
+  const redate = earlierErasure !== undefined && erasedSomething;
+  if (redate) await deps.consent.putSuppression({ emailKey, reason: 'erasure', at });
+  const kept = earlierErasure !== undefined && !redate;
+  const accountingYears = deps.settings?.accountingYears ?? RETENTION_DEFAULTS.accountingYears;
+  return {
+    erasedAt: at,
+    outcome: erasedSomething ? 'erased' : 'nothing-to-erase',
+    suppressionRef: `sup_${emailKey.slice(0, REF_LENGTH)}`,
+    ordersErased,
+    consentLedgerRemoved,
+    marketingContactRemoved,
+    suppressionKept: true,
+    suppression: {
+      reason: 'erasure',
+      at: kept ? earlierErasure.at : at,
+      recordedNow: !kept,
+      replaced: earlierErasure ? null : (existing?.reason ?? null),
+    },
+    retained: [
+      {
+        what: 'non-personal order records (items, prices, currency, destination country, status, timestamps, tracking number, payment reference) — no longer linked to the person',
+        why: 'accounting and tax records',
+        until: `${accountingYears} years`,
+      },
+      {
+        what: 'suppression entry: a keyed hash (HMAC) of the address, never the address itself',
+        why: 'so the erased address is never mailed again',
+        until: 'indefinitely',
+      },
+      {
+        what: 'table backups (point-in-time recovery) taken before this erasure',
+        why: 'disaster recovery only; after a restore, re-run the erasures made since the backup',
+        until: `${PITR_DAYS} days, then gone`,
+      },
+    ],
+    notReached: [
+      'copies partners received to deliver the order (the carrier keeps shipping details under its own retention)',
+      'emails already delivered to the customer',
+    ],
+  };
+}

@@ -1,0 +1,114 @@
+/**
+ * Subject access: everything minimis holds about one person, decrypted, as one JSON-able object.
+ *
+ * The person is found by the keyed hash of their normalised email (never a scan, never a plain
+ * hash): their live personal records (expired ones are gone, even if not purged yet), the
+ * non-personal order records those link to, the consent ledger, the marketing contact and the
+ * suppression state. Only the operator's role may decrypt every purpose, so only the ops CLI runs
+ * this. Orders whose personal data has expired or was erased are no longer linked to anybody and
+ * are therefore not part of an export.
+ */
+import type { DataKeys } from '../crypto/data-keys.js';
+import { type LookupKeys, normaliseEmail } from '../crypto/lookup-keys.js';
+import { type ConsentEvent, hasMarketingConsent, type SuppressionRecord } from '../domain/consent.js';
+import type { DeliveryState, OrderItem, OrderStatus, PersonalRecord } from '../domain/order.js';
+import { customerRecordId, decodeFields, type PersonalFields } from '../domain/sealing.js';
+import { PURPOSES, type Purpose } from '../inventory.js';
+import type { Clock, ConsentStore, OrderStore } from '../ports.js';
+
+export interface ExportDeps {
+  readonly orders: Pick<OrderStore, 'getOrder' | 'listPersonalByEmailKey'>;
+  readonly consent: Pick<ConsentStore, 'getCustomer' | 'getSuppression'>;
+  readonly dataKeys: Pick<DataKeys, 'open'>;
+  readonly lookup: Pick<LookupKeys, 'emailKey'>;
+  readonly clock: Clock;
+}
+
+export interface ExportedOrder {
+  readonly orderId: string;
+  /** Null only if intake stopped between writing the personal record and the order record. */
+  readonly status: OrderStatus | null;
+  readonly createdAt: string | null;
+  readonly updatedAt: string | null;
+  readonly deliveredAt: string | null;
+  readonly items: readonly OrderItem[];
+  readonly currency: string | null;
+  readonly country: string | null;
+  readonly paymentReference: string | null;
+  readonly trackingNumber: string | null;
+  readonly trackingUrl: string | null;
+  readonly deliveries: ReadonlyArray<{ readonly partner: string; readonly state: DeliveryState }>;
+  /** Decrypted personal fields per purpose, keyed by inventory path (e.g. `customer.givenName`). */
+  readonly personal: Readonly<Partial<Record<Purpose, PersonalFields>>>;
+  /** When this order's personal data expires (ISO 8601); after that it is gone for everybody. */
+  readonly personalExpiresAt: string;
+}
+
+export interface CustomerExport {
+  /** The address asked about, normalised (trimmed, lower case) as minimis compares it. */
+  readonly email: string;
+  readonly generatedAt: string;
+  readonly orders: readonly ExportedOrder[];
+  readonly consent: { readonly events: readonly ConsentEvent[]; readonly currentlyConsented: boolean };
+  /** The contact sealed under `marketing` (present only while consent stands). */
+  readonly marketingContact: PersonalFields | null;
+  readonly suppression: Omit<SuppressionRecord, 'emailKey'> | null;
+}
+
+const live = (record: PersonalRecord, now: Date) => record.expiresAt * 1000 > now.getTime();
+
+export async function exportCustomer(deps: ExportDeps, email: string): Promise<CustomerExport> {
+  const now = deps.clock.now();
+  const emailKey = await deps.lookup.emailKey(email);
+  const [records, customer, suppression] = await Promise.all([
+    deps.orders.listPersonalByEmailKey(emailKey),
+    deps.consent.getCustomer(emailKey),
+    deps.consent.getSuppression(emailKey),
+  ]);
+
+  const orders: ExportedOrder[] = [];
+  for (const record of records.filter((r) => live(r, now))) orders.push(await exportOrder(deps, record));
+  orders.sort(
+    (a, b) => (a.createdAt ?? '').localeCompare(b.createdAt ?? '') || a.orderId.localeCompare(b.orderId),
+  );
+
+  const events = [...(customer?.consent ?? [])];
+  const marketingContact = customer?.marketing
+    ? decodeFields(await deps.dataKeys.open('marketing', customerRecordId(emailKey), customer.marketing))
+    : null;
+  return {
+    email: normaliseEmail(email),
+    generatedAt: now.toISOString(),
+    orders,
+    consent: { events, currentlyConsented: hasMarketingConsent(events) },
+    marketingContact,
+    suppression: suppression ? { reason: suppression.reason, at: suppression.at } : null,
+  };
+}
+
+async function exportOrder(deps: ExportDeps, record: PersonalRecord): Promise<ExportedOrder> {
+  const order = await deps.orders.getOrder(record.orderId);
+  const personal: Partial<Record<Purpose, PersonalFields>> = {};
+  for (const purpose of PURPOSES) {
+    const blob = record.sealed[purpose];
+    if (blob) personal[purpose] = decodeFields(await deps.dataKeys.open(purpose, record.orderId, blob));
+  }
+  return {
+    orderId: record.orderId,
+    status: order?.status ?? null,
+    createdAt: order?.createdAt ?? null,
+    updatedAt: order?.updatedAt ?? null,
+    deliveredAt: order?.deliveredAt ?? null,
+    items: order?.items ?? [],
+    currency: order?.currency ?? null,
+    country: order?.country ?? null,
+    paymentReference: order?.paymentReference ?? null,
+    trackingNumber: order?.trackingNumber ?? null,
+    trackingUrl: order?.trackingUrl ?? null,
+    deliveries: Object.entries(order?.deliveries ?? {})
+      .map(([partner, d]) => ({ partner, state: d.state }))
+      .sort((a, b) => a.partner.localeCompare(b.partner)),
+    personal,
+    personalExpiresAt: new Date(record.expiresAt * 1000).toISOString(),
+  };
+}
