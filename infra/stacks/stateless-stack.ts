@@ -332,6 +332,16 @@ export class StatelessStack extends Stack {
         description: `Webhook signing secret shared with partner ${partner.partner.id}`,
       });
     }
+    // What `minimis redrive --aws` needs in QUEUE_URLS: each partner queue and its dead-letter queue.
+    const opsQueueUrls: Record<string, string> = {};
+    for (const partner of this.partners) {
+      opsQueueUrls[partner.queueKey] = partner.queue.queueUrl;
+      opsQueueUrls[`${partner.queueKey}-dlq`] = partner.deadLetterQueue.queueUrl;
+    }
+    new CfnOutput(this, 'OpsQueueUrls', {
+      value: this.toJsonString(opsQueueUrls),
+      description: 'QUEUE_URLS for the ops CLI (minimis redrive --aws)',
+    });
     this.notification.identity.dkimRecords.forEach((record, index) => {
       new CfnOutput(this, `SesDkimRecord${index + 1}`, {
         value: Fn.join(' ', [record.name, 'CNAME', record.value]),

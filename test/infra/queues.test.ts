@@ -159,3 +159,22 @@ describe('queues, alarms and partner secrets', () => {
     template.hasOutput('CarrierDeadLetterQueueName', {});
   });
 });
+
+describe('ops outputs', () => {
+  it('OpsQueueUrls names every partner queue and its dead-letter queue for redrive', () => {
+    // Prepare
+    const { statelessTemplate } = synth();
+    // Act
+    const output = statelessTemplate.findOutputs('OpsQueueUrls');
+    // Assess
+    const text = JSON.stringify(output);
+    for (const key of [
+      'partner-warehouse',
+      'partner-warehouse-dlq',
+      'partner-carrier',
+      'partner-carrier-dlq',
+    ]) {
+      expect(text).toContain(`\\"${key}\\"`);
+    }
+  });
+});
