@@ -325,24 +325,18 @@ export function keyContextsFor(component: Component): KeyContext[] {
   return contexts;
 }
 
-/** Default field choices for the built-in partners (deny by default: anything else is not sent). */
+/** Every field the inventory allows a kind of partner to receive. */
+export function fieldsShareableWith(kind: PartnerKind): FieldPath[] {
+  return FIELD_PATHS.filter((path) => (FIELDS[path] as FieldDeclaration).shareableWith.includes(kind));
+}
+
+/**
+ * Default field choices for the built-in partners: everything the inventory allows their kind
+ * (deny by default: nothing else is ever sent). Configuration may choose fewer.
+ */
 export const DEFAULT_PARTNER_FIELDS: Readonly<Record<PartnerKind, readonly FieldPath[]>> = {
-  warehouse: ['items[].sku', 'items[].quantity'],
-  carrier: [
-    'customer.givenName',
-    'customer.familyName',
-    'customer.phone',
-    'shippingAddress.line1',
-    'shippingAddress.line2',
-    'shippingAddress.city',
-    'shippingAddress.region',
-    'shippingAddress.postalCode',
-    'shippingAddress.country',
-    'items[].name',
-    'items[].quantity',
-    'items[].unitPrice',
-    'currency',
-  ],
+  warehouse: fieldsShareableWith('warehouse'),
+  carrier: fieldsShareableWith('carrier'),
 };
 
 /** Retention defaults; deploy/runtime configuration may override the numbers. */

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { parseLocalEnv } from '../../local/local-env.js';
 import { ConfigError, loadConfig } from '../../shared/config.js';
+import { DEFAULT_PARTNER_FIELDS } from '../../shared/inventory.js';
 
 describe('configuration', () => {
   it('defaults make a working local configuration', () => {
@@ -69,5 +70,29 @@ describe('configuration', () => {
       'Invalid configuration: PARTNER_CARRIER_SECRET must be whsec_ followed by a base64 secret',
     );
     expect(parseLocalEnv({}).PORT).toBe(3000);
+  });
+});
+
+describe('default partner fields', () => {
+  it('are exactly what the inventory lets each kind receive', () => {
+    // Assess
+    expect(DEFAULT_PARTNER_FIELDS).toEqual({
+      warehouse: ['items[].sku', 'items[].quantity'],
+      carrier: [
+        'customer.givenName',
+        'customer.familyName',
+        'customer.phone',
+        'shippingAddress.line1',
+        'shippingAddress.line2',
+        'shippingAddress.city',
+        'shippingAddress.region',
+        'shippingAddress.postalCode',
+        'shippingAddress.country',
+        'items[].name',
+        'items[].quantity',
+        'items[].unitPrice',
+        'currency',
+      ],
+    });
   });
 });

@@ -4,33 +4,18 @@
  */
 import { randomBytes } from 'node:crypto';
 import { LocalKeyService } from '../../shared/adapters/local/local-key-service.js';
+import {
+  MemoryConsentStore,
+  MemoryKeyRecordStore,
+  MemoryOrderStore,
+} from '../../shared/adapters/memory/memory-stores.js';
 import { DataKeys } from '../../shared/crypto/data-keys.js';
 import { LookupKeys } from '../../shared/crypto/lookup-keys.js';
-import type { ConsentEvent, CustomerRecord, SuppressionRecord } from '../../shared/domain/consent.js';
+import type { ConsentEvent, SuppressionRecord } from '../../shared/domain/consent.js';
 import type { OrderRecord, PersonalRecord } from '../../shared/domain/order.js';
 import { customerRecordId, encodeFields } from '../../shared/domain/sealing.js';
 import type { KeyContext } from '../../shared/inventory.js';
-import type {
-  Clock,
-  ConsentStore,
-  DataKeyRecord,
-  KeyRecordStore,
-  Mailer,
-  OrderStore,
-  OutboundEmail,
-} from '../../shared/ports.js';
-
-export class MemoryKeyRecords implements KeyRecordStore {
-  readonly records = new Map<string, DataKeyRecord>();
-  async getDataKey(ref: string) {
-    return this.records.get(ref);
-  }
-  async putDataKey(record: DataKeyRecord) {
-    if (this.records.has(record.ref)) return false;
-    this.records.set(record.ref, record);
-    return true;
-  }
-}
+import type { Clock, ConsentStore, Mailer, OutboundEmail } from '../../shared/ports.js';
 
 export function fixedClock(iso: string): Clock & { set(iso: string): void } {
   let now = new Date(iso);
@@ -44,88 +29,38 @@ export function fixedClock(iso: string): Clock & { set(iso: string): void } {
 
 export function keys(clock: Clock) {
   const service = new LocalKeyService(randomBytes(32));
-  const records = new MemoryKeyRecords();
+  const records = new MemoryKeyRecordStore();
   return {
     dataKeys: new DataKeys(service, records, clock, { maxAgeSeconds: 600, maxUses: 1000 }),
     lookup: new LookupKeys(service, records, () => clock.now(), true),
   };
 }
 
-type EmailState = OrderRecord['emails'][string];
-
-export class MemoryOrders
-  implements Pick<OrderStore, 'getOrder' | 'getPersonal' | 'claimEmail' | 'markEmailSent' | 'releaseEmail'>
-{
-  readonly orders = new Map<string, OrderRecord>();
-  readonly personal = new Map<string, PersonalRecord>();
+/** The in-memory order store, plus seeding and a switch to make "mark sent" fail. */
+export class MemoryOrders extends MemoryOrderStore {
   failMarkSent = false;
 
   put(order: OrderRecord, personal?: PersonalRecord): void {
     this.orders.set(order.orderId, order);
     if (personal) this.personal.set(order.orderId, personal);
   }
-  private setEmail(orderId: string, kind: string, state: EmailState | undefined): void {
-    const order = this.orders.get(orderId);
-    if (!order) throw new Error('no order');
-    const emails = { ...order.emails };
-    if (state) emails[kind] = state;
-    else delete emails[kind];
-    this.orders.set(orderId, { ...order, emails });
-  }
-  async getOrder(orderId: string) {
-    return this.orders.get(orderId);
-  }
-  async getPersonal(orderId: string, now: Date) {
-    const record = this.personal.get(orderId);
-    return record && record.expiresAt * 1000 > now.getTime() ? record : undefined;
-  }
-  async claimEmail(orderId: string, kind: string, leaseUntil: number, nowMs: number) {
-    const current = this.orders.get(orderId)?.emails[kind];
-    if (current && !(current.state === 'sending' && (current.leaseUntil ?? 0) < nowMs)) return false;
-    this.setEmail(orderId, kind, { state: 'sending', leaseUntil });
-    return true;
-  }
-  async markEmailSent(orderId: string, kind: string) {
+  override async markEmailSent(orderId: string, kind: string) {
     if (this.failMarkSent) throw new Error('store down');
-    this.setEmail(orderId, kind, { state: 'sent' });
-  }
-  async releaseEmail(orderId: string, kind: string) {
-    this.setEmail(orderId, kind, undefined);
+    return super.markEmailSent(orderId, kind);
   }
 }
 
-export class MemoryConsent implements ConsentStore {
-  readonly customers = new Map<string, CustomerRecord>();
-  readonly suppressions = new Map<string, SuppressionRecord>();
+/** The in-memory consent store, counting writes (so "changes nothing" can be asserted). */
+export class MemoryConsent extends MemoryConsentStore {
   writes = 0;
 
-  async getCustomer(emailKey: string) {
-    return this.customers.get(emailKey);
-  }
-  async appendConsent(emailKey: string, event: ConsentEvent, marketing?: Uint8Array | null) {
+  override async appendConsent(emailKey: string, event: ConsentEvent, marketing?: Uint8Array | null) {
     this.writes++;
-    const current = this.customers.get(emailKey);
-    const next: CustomerRecord = {
-      emailKey,
-      consent: [...(current?.consent ?? []), event],
-      updatedAt: event.at,
-      ...(marketing
-        ? { marketing }
-        : marketing === null || !current?.marketing
-          ? {}
-          : { marketing: current.marketing }),
-    };
-    this.customers.set(emailKey, next);
+    return super.appendConsent(emailKey, event, marketing);
   }
-  async deleteCustomer(emailKey: string) {
-    return this.customers.delete(emailKey);
-  }
-  async getSuppression(emailKey: string) {
-    return this.suppressions.get(emailKey);
-  }
-  async putSuppression(record: SuppressionRecord) {
+  override async putSuppression(record: SuppressionRecord) {
     this.writes++;
-    this.suppressions.set(record.emailKey, record);
+    return super.putSuppression(record);
   }
 }
 
