@@ -6,8 +6,7 @@
  * cold start (e.g. a field its kind may not receive) is already rejected here.
  */
 import { z } from 'zod';
-import { type PartnerConfig, partnersSchema } from '../shared/config.js';
-import { RETENTION_DEFAULTS } from '../shared/inventory.js';
+import { type PartnerConfig, partnersSchema, retentionSettingsSchema } from '../shared/config.js';
 
 /** The context key holding the configuration. */
 export const CONTEXT_KEY = 'minimis';
@@ -28,8 +27,6 @@ const principalArn = z
     /^arn:aws[a-z-]*:iam::\d{12}:(root|role\/[\w+=,.@/-]+|user\/[\w+=,.@/-]+)$/,
     'must be an IAM role, user or account-root ARN without wildcards',
   );
-
-const positiveInt = z.number().int().positive();
 
 /** Partners as configured for a deployment: the secret is created by the stack, never written in cdk.json. */
 const deployedPartnersSchema = partnersSchema.superRefine((partners, ctx) => {
@@ -65,17 +62,7 @@ export const minimisContextSchema = z.strictObject({
   policyVersion: z.string().min(1),
   /** ARNs allowed to assume the operator role (export, erase, redrive). Empty: no operator role. */
   operatorPrincipals: z.array(principalArn).default([]),
-  retention: z
-    .strictObject({
-      afterDeliveryDays: positiveInt.default(RETENTION_DEFAULTS.afterDeliveryDays),
-      undeliveredDays: positiveInt.default(RETENTION_DEFAULTS.undeliveredDays),
-      accountingYears: positiveInt.default(RETENTION_DEFAULTS.accountingYears),
-    })
-    .default({
-      afterDeliveryDays: RETENTION_DEFAULTS.afterDeliveryDays,
-      undeliveredDays: RETENTION_DEFAULTS.undeliveredDays,
-      accountingYears: RETENTION_DEFAULTS.accountingYears,
-    }),
+  retention: retentionSettingsSchema,
   partners: deployedPartnersSchema,
 });
 

@@ -55,6 +55,19 @@ export const partnersSchema = z
   .min(1)
   .refine((ps) => new Set(ps.map((p) => p.id)).size === ps.length, 'partner ids must be unique');
 
+/** Deploy-time retention (CDK context `minimis.retention`), defaults from the inventory. */
+export const retentionSettingsSchema = z
+  .strictObject({
+    afterDeliveryDays: z.number().int().positive().default(RETENTION_DEFAULTS.afterDeliveryDays),
+    undeliveredDays: z.number().int().positive().default(RETENTION_DEFAULTS.undeliveredDays),
+    accountingYears: z.number().int().positive().default(RETENTION_DEFAULTS.accountingYears),
+  })
+  .default({
+    afterDeliveryDays: RETENTION_DEFAULTS.afterDeliveryDays,
+    undeliveredDays: RETENTION_DEFAULTS.undeliveredDays,
+    accountingYears: RETENTION_DEFAULTS.accountingYears,
+  });
+
 const boolish = z.enum(['true', 'false']).transform((v) => v === 'true');
 const positiveInt = z.coerce.number().int().positive();
 const country = z.string().regex(/^[A-Z]{2}$/, 'must be an ISO 3166-1 alpha-2 code');

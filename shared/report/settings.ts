@@ -4,7 +4,7 @@
  * parsed with the runtime partner schema, so the report describes what is actually deployed.
  */
 import { z } from 'zod';
-import { type PartnerConfig, partnersSchema } from '../config.js';
+import { type PartnerConfig, partnersSchema, retentionSettingsSchema } from '../config.js';
 import { DEFAULT_PARTNER_FIELDS, RETENTION_DEFAULTS } from '../inventory.js';
 
 export interface ReportRetention {
@@ -24,21 +24,9 @@ export class ReportSettingsError extends Error {
   override readonly name = 'ReportSettingsError';
 }
 
-const positiveInt = z.number().int().positive();
-
 const contextSchema = z.object({
   partners: partnersSchema,
-  retention: z
-    .object({
-      afterDeliveryDays: positiveInt.default(RETENTION_DEFAULTS.afterDeliveryDays),
-      undeliveredDays: positiveInt.default(RETENTION_DEFAULTS.undeliveredDays),
-      accountingYears: positiveInt.default(RETENTION_DEFAULTS.accountingYears),
-    })
-    .default({
-      afterDeliveryDays: RETENTION_DEFAULTS.afterDeliveryDays,
-      undeliveredDays: RETENTION_DEFAULTS.undeliveredDays,
-      accountingYears: RETENTION_DEFAULTS.accountingYears,
-    }),
+  retention: retentionSettingsSchema,
 });
 
 /** The built-in partners with the inventory's default fields and the default retention. */
