@@ -70,6 +70,7 @@ async function handle(record: SQSRecord): Promise<boolean> {
       return true;
     case 'already-delivered':
     case 'order-not-found':
+    case 'not-for-partner':
       logger.info('nothing to send', { ...ids, outcome: outcome.outcome });
       return true;
     case 'personal-data-gone':

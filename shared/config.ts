@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { COUNTRY_CODES } from './domain/countries.js';
 import {
   DEFAULT_PARTNER_FIELDS,
   FIELD_PATHS,
@@ -22,6 +23,10 @@ export class ConfigError extends Error {
   }
 }
 
+const countryCode = z
+  .string()
+  .refine((c) => COUNTRY_CODES.has(c), 'must be ISO 3166-1 alpha-2 country codes');
+
 const partnerId = z.string().regex(/^[a-z][a-z0-9-]{0,30}$/, 'must be a lowercase id (a-z, 0-9, -)');
 
 /**
@@ -38,6 +43,10 @@ export const partnerConfigSchema = z
     /** … or the Secrets Manager ARN/name holding it (AWS). */
     secretRef: z.string().min(1).optional(),
     fields: z.array(z.enum(FIELD_PATHS as [FieldPath, ...FieldPath[]])).optional(),
+    /** Destinations this partner serves (ISO 3166-1 alpha-2); absent: all. */
+    countries: z.array(countryCode).min(1).optional(),
+    /** Destinations this partner never gets (e.g. served by another carrier). */
+    exceptCountries: z.array(countryCode).min(1).optional(),
   })
   .transform((p) => ({ ...p, fields: p.fields ?? [...DEFAULT_PARTNER_FIELDS[p.kind]] }))
   .superRefine((p, ctx) => {
@@ -168,6 +177,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const e = parsed.data;
   if (e.MINIMIS_MODE === 'aws' && !e.KMS_KEY_ID)
     throw new ConfigError('KMS_KEY_ID', 'is required in aws mode');
+  // Carrier payloads hold names and addresses: in AWS they only ever travel over TLS.
+  const plain = (e.PARTNERS ?? []).findIndex((p) => !p.url.startsWith('https://'));
+  if (e.MINIMIS_MODE === 'aws' && plain >= 0) {
+    throw new ConfigError('PARTNERS', `url must be https in aws mode (at ${plain})`);
+  }
   return {
     mode: e.MINIMIS_MODE,
     tableName: e.TABLE_NAME,

@@ -85,7 +85,8 @@ export interface OrderStore {
   /** Applies a partner event atomically: at most once per event id, only from allowed statuses. */
   applyStatusChange(orderId: string, change: StatusChange): Promise<ApplyEventResult>;
   /** Shortens/sets when the personal record expires (e.g. 30 days after delivery). */
-  setPersonalExpiry(orderId: string, expiresAt: number): Promise<void>;
+  /** Only while the record is still live at `now`: an expired record is never brought back. */
+  setPersonalExpiry(orderId: string, expiresAt: number, now: Date): Promise<void>;
   /** Claims the right to send one email for an order; false if it was sent or is being sent. */
   claimEmail(orderId: string, emailType: string, leaseUntil: number, nowMs: number): Promise<boolean>;
   markEmailSent(orderId: string, emailType: string): Promise<void>;

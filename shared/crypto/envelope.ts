@@ -63,7 +63,7 @@ export function openWithKey(
   const tag = buf.subarray(buf.length - TAG_BYTES);
   const body = buf.subarray(HEADER_BYTES + IV_BYTES, buf.length - TAG_BYTES);
   try {
-    const decipher = createDecipheriv('aes-256-gcm', key, iv);
+    const decipher = createDecipheriv('aes-256-gcm', key, iv, { authTagLength: TAG_BYTES });
     decipher.setAAD(associatedData(header, context, recordId));
     decipher.setAuthTag(tag);
     return Buffer.concat([decipher.update(body), decipher.final()]);

@@ -7,8 +7,6 @@ export interface ConsentEvent {
   readonly at: string;
   readonly source: ConsentSource;
   readonly policyVersion: string;
-  /** The order the event came with, if any (checkout). */
-  readonly orderId?: string;
 }
 
 export interface CustomerRecord {

@@ -4,7 +4,9 @@
  *
  * Promotional mail: only while the latest consent event is an opt-in AND no suppression
  * (unsubscribe, bounce, complaint, erasure) was recorded at or after that opt-in. A later opt-in
- * at checkout (a new, explicit consent) lifts an older suppression.
+ * at checkout (a new, explicit consent: the latest event decides) lifts an older unsubscribe or
+ * erasure suppression — but never a bounce or a spam complaint: those come from the mailbox, and
+ * anyone can type an address at checkout.
  *
  * Transactional mail (confirmation, dispatch) still goes to a customer who unsubscribed or
  * complained: it is needed to deliver the purchase. It is held back only when the address
@@ -56,12 +58,16 @@ export function latestOptInAt(ledger: readonly ConsentEvent[]): string | undefin
   return at;
 }
 
+/** Suppressions that a checkout opt-in cannot lift. */
+const PERMANENT: ReadonlySet<SuppressionRecord['reason']> = new Set(['bounce', 'complaint']);
+
 /** A suppression is in force unless a later opt-in (new, explicit consent) replaced it. */
 export function suppressionInForce(
   suppression: SuppressionRecord | undefined,
   ledger: readonly ConsentEvent[],
 ): suppression is SuppressionRecord {
   if (!suppression) return false;
+  if (PERMANENT.has(suppression.reason)) return true;
   const optIn = latestOptInAt(ledger);
   return optIn === undefined || suppression.at >= optIn;
 }

@@ -5,6 +5,7 @@
  */
 import { z } from 'zod';
 import { FIELD_PATHS, FIELDS, type FieldDeclaration, type FieldPath } from '../inventory.js';
+import { pathKey } from './card-data.js';
 import { COUNTRY_CODES, CURRENCY_CODES } from './countries.js';
 import type { FieldProblem } from './errors.js';
 
@@ -133,7 +134,7 @@ export function toProblems(error: z.ZodError): FieldProblem[] {
   for (const issue of error.issues) {
     if (issue.code === 'unrecognized_keys') {
       for (const key of issue.keys) {
-        problems.push({ path: formatPath([...issue.path, key]), message: 'is not a known field' });
+        problems.push({ path: formatPath([...issue.path, pathKey(key)]), message: 'is not a known field' });
       }
     } else {
       problems.push({ path: formatPath(issue.path), message: issue.message });

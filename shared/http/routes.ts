@@ -37,7 +37,13 @@ export function matchRoute(method: string, path: string): RouteMatch {
     if (!m) continue;
     if (route.method === method) {
       const params: Record<string, string> = {};
-      for (const [k, v] of Object.entries(m.groups ?? {})) params[k] = decodeURIComponent(v);
+      for (const [k, v] of Object.entries(m.groups ?? {})) {
+        try {
+          params[k] = decodeURIComponent(v);
+        } catch {
+          return { kind: 'not-found' }; // a malformed %-escape names nothing we serve
+        }
+      }
       return { kind: 'found', route, params };
     }
     allowed.push(route.method);

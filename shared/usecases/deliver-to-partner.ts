@@ -17,6 +17,7 @@ import { createHash } from 'node:crypto';
 import { Webhook } from 'standardwebhooks';
 import type { DataKeys } from '../crypto/data-keys.js';
 import { base32 } from '../domain/ids.js';
+import { type PartnerScope, partnerServes } from '../domain/partner-scope.js';
 import { PAYLOAD_TYPES, type ProjectionPartner, projectFor } from '../domain/projections.js';
 import { decodeFields, type PersonalFields } from '../domain/sealing.js';
 import { purposesForFields } from '../inventory.js';
@@ -25,7 +26,7 @@ import type { Clock, OrderStore, PartnerClient, SecretStore } from '../ports.js'
 /** SQS allows at most 12 hours of visibility per change: the cap of one backoff step. */
 export const MAX_RETRY_DELAY_SECONDS = 43_200;
 
-export interface DeliveryPartner extends ProjectionPartner {
+export interface DeliveryPartner extends ProjectionPartner, PartnerScope {
   readonly url: string;
 }
 
@@ -69,6 +70,8 @@ export type DeliverOutcome =
   | { readonly outcome: 'already-delivered' }
   /** No such order (should not happen): nothing to send, acknowledge. */
   | { readonly outcome: 'order-not-found' }
+  /** The order's destination is not served by this partner: it never gets the order. */
+  | { readonly outcome: 'not-for-partner' }
   /** The partner needs personal data that has expired or was erased: marked failed, acknowledge. */
   | { readonly outcome: 'personal-data-gone' }
   /** Try again after `delaySeconds`. */
@@ -144,6 +147,10 @@ export async function deliverToPartner(deps: DeliverDeps, input: DeliverInput): 
     if (!partner) return await fail({ error: 'UnknownPartner' });
     const order = await deps.orders.getOrder(input.orderId);
     if (!order) return { outcome: 'order-not-found' };
+    // Routed at intake: only partners serving the destination have a delivery on the order.
+    if (!order.deliveries[partner.id] || !partnerServes(partner, order.country)) {
+      return { outcome: 'not-for-partner' };
+    }
     if (order.deliveries[partner.id]?.state === 'delivered') return { outcome: 'already-delivered' };
 
     // Open exactly the purposes this partner's fields need (none for the warehouse).

@@ -1,21 +1,27 @@
+import { type PartnerScope, partnersFor } from '../domain/partner-scope.js';
 import type { OrderStore, Queue } from '../ports.js';
 
 export interface FanOutDeps {
   readonly orders: OrderStore;
   readonly queue: Queue;
-  readonly partners: ReadonlyArray<{ readonly id: string }>;
+  readonly partners: ReadonlyArray<{ readonly id: string } & PartnerScope>;
 }
 
 export const partnerQueue = (partnerId: string) => `partner-${partnerId}`;
 export const NOTIFY_QUEUE = 'notify';
 
 /**
- * Enqueues one delivery per partner and the confirmation email, then clears the order's outbox
- * flag. Safe to repeat: deliveries and emails are deduplicated downstream (webhook-id, email claims).
+ * Enqueues one delivery per partner that serves the destination, and the confirmation email,
+ * then clears the order's outbox flag. Safe to repeat: deliveries and emails are deduplicated
+ * downstream (webhook-id, email claims).
  */
-export async function fanOut(deps: FanOutDeps, orderId: string): Promise<void> {
+export async function fanOut(
+  deps: FanOutDeps,
+  order: { readonly orderId: string; readonly country: string },
+): Promise<void> {
+  const { orderId } = order;
   await Promise.all([
-    ...deps.partners.map((p) =>
+    ...partnersFor(deps.partners, order.country).map((p) =>
       deps.queue.send(partnerQueue(p.id), { type: 'order.accepted', orderId, partner: p.id }),
     ),
     deps.queue.send(NOTIFY_QUEUE, { type: 'order.accepted', orderId }),
@@ -31,6 +37,9 @@ export interface SweepOutboxDeps extends FanOutDeps {
 export async function sweepOutbox(deps: SweepOutboxDeps, graceSeconds: number, limit = 100): Promise<number> {
   const before = new Date(deps.now().getTime() - graceSeconds * 1000);
   const pending = await deps.orders.listPendingFanout(before, limit);
-  for (const orderId of pending) await fanOut(deps, orderId);
+  for (const orderId of pending) {
+    const order = await deps.orders.getOrder(orderId);
+    if (order) await fanOut(deps, order);
+  }
   return pending.length;
 }

@@ -152,14 +152,13 @@ async function afterChange(
   event: PartnerEvent,
 ): Promise<void> {
   if (event.type === 'shipment.delivered' && order.deliveredAt) {
-    // Only a live record gets the after-delivery expiry: one that already expired (but is not yet
-    // physically removed) must stay gone, not be extended.
-    if (await deps.orders.getPersonal(order.orderId, deps.clock.now())) {
-      await deps.orders.setPersonalExpiry(
-        order.orderId,
-        expiryAfterDelivery(order.deliveredAt, deps.settings.afterDeliveryDays),
-      );
-    }
+    // Only a live record gets the after-delivery expiry (checked in the same conditional write):
+    // one that already expired, but is not yet physically removed, must stay gone.
+    await deps.orders.setPersonalExpiry(
+      order.orderId,
+      expiryAfterDelivery(order.deliveredAt, deps.settings.afterDeliveryDays),
+      deps.clock.now(),
+    );
   }
   await deps.queue.send(NOTIFY_QUEUE, { type: event.type, orderId: order.orderId });
 }

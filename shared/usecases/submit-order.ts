@@ -1,6 +1,6 @@
 import type { DataKeys } from '../crypto/data-keys.js';
 import type { LookupKeys } from '../crypto/lookup-keys.js';
-import { findCardNumber } from '../domain/card-data.js';
+import { findCardNumber, TooDeepError } from '../domain/card-data.js';
 import {
   CardDataError,
   IdempotencyInProgressError,
@@ -10,6 +10,7 @@ import {
 import { newOrderId } from '../domain/ids.js';
 import { type OrderRequest, orderRequestSchema, toProblems } from '../domain/intake.js';
 import type { OrderRecord, PersonalRecord } from '../domain/order.js';
+import { type PartnerScope, partnersFor } from '../domain/partner-scope.js';
 import { customerRecordId, encodeFields, personalFieldsFor } from '../domain/sealing.js';
 import type { Clock, ConsentStore, IdempotencyStore, OrderStore, Queue } from '../ports.js';
 import { fanOut } from './fan-out.js';
@@ -22,7 +23,7 @@ export interface SubmitOrderDeps {
   readonly dataKeys: DataKeys;
   readonly lookup: LookupKeys;
   readonly clock: Clock;
-  readonly partners: ReadonlyArray<{ readonly id: string }>;
+  readonly partners: ReadonlyArray<{ readonly id: string } & PartnerScope>;
   readonly settings: {
     readonly undeliveredDays: number;
     readonly idempotencyHours: number;
@@ -55,7 +56,15 @@ function canonical(value: unknown): string {
 }
 
 export function parseOrder(body: unknown): OrderRequest {
-  const cardPath = findCardNumber(body);
+  let cardPath: string | undefined;
+  try {
+    cardPath = findCardNumber(body);
+  } catch (error) {
+    if (error instanceof TooDeepError) {
+      throw new ValidationError([{ path: '(body)', message: 'is nested too deeply' }], { cause: error });
+    }
+    throw error;
+  }
   if (cardPath) throw new CardDataError(cardPath);
   const parsed = orderRequestSchema.safeParse(body);
   if (!parsed.success) throw new ValidationError(toProblems(parsed.error));
@@ -102,12 +111,19 @@ export async function submitOrder(
     orderId = existing.orderId;
   }
 
-  await acceptOrder(deps, orderId, order, now);
-  await fanOut(deps, orderId);
+  // A resumed attempt whose order record exists already wrote everything (the order is written
+  // last): writing again would, e.g., re-grant a consent the customer withdrew in between.
+  const written = claim.claimed ? undefined : await deps.orders.getOrder(orderId);
+  if (!written) await acceptOrder(deps, orderId, order, now);
+  await fanOut(deps, { orderId, country: order.shippingAddress.country });
   await deps.idempotency.complete(input.idempotencyKey);
   return { orderId, status: 'accepted', replayed: !claim.claimed };
 }
 
+/**
+ * Writes, in this order: the consent (opt-in only), the personal record, the order record. Each
+ * write is a single-item conditional put; the order record last marks the intake as complete.
+ */
 async function acceptOrder(
   deps: SubmitOrderDeps,
   orderId: string,
@@ -115,11 +131,26 @@ async function acceptOrder(
   now: Date,
 ): Promise<void> {
   const emailKey = await deps.lookup.emailKey(order.customer.email);
+  const at = now.toISOString();
+  if (order.marketingOptIn) {
+    const marketing = await deps.dataKeys.seal(
+      'marketing',
+      customerRecordId(emailKey),
+      encodeFields(personalFieldsFor(order, 'marketing')),
+    );
+    // No order id in the ledger: it would link the person to the order after the order's
+    // personal data has expired.
+    await deps.consent.appendConsent(
+      emailKey,
+      { granted: true, at, source: 'checkout', policyVersion: deps.settings.policyVersion },
+      marketing,
+    );
+  }
   const [shipping, contact] = await Promise.all([
     deps.dataKeys.seal('shipping', orderId, encodeFields(personalFieldsFor(order, 'shipping'))),
     deps.dataKeys.seal('contact', orderId, encodeFields(personalFieldsFor(order, 'contact'))),
   ]);
-  const at = now.toISOString();
+  const country = order.shippingAddress.country;
   const record: OrderRecord = {
     orderId,
     createdAt: at,
@@ -127,12 +158,14 @@ async function acceptOrder(
     status: 'accepted',
     items: order.items.map(({ sku, name, quantity, unitPrice }) => ({ sku, name, quantity, unitPrice })),
     currency: order.currency,
-    country: order.shippingAddress.country,
+    country,
     paymentReference: order.paymentReference,
     trackingNumber: null,
     trackingUrl: null,
     deliveredAt: null,
-    deliveries: Object.fromEntries(deps.partners.map((p) => [p.id, { state: 'pending', updatedAt: at }])),
+    deliveries: Object.fromEntries(
+      partnersFor(deps.partners, country).map((p) => [p.id, { state: 'pending', updatedAt: at }]),
+    ),
     emails: {},
     processedEvents: [],
     fanout: 'pending',
@@ -144,16 +177,4 @@ async function acceptOrder(
     expiresAt: Math.floor(now.getTime() / 1000) + deps.settings.undeliveredDays * DAY_SECONDS,
   };
   await deps.orders.putOrder(record, personal);
-  if (order.marketingOptIn) {
-    const marketing = await deps.dataKeys.seal(
-      'marketing',
-      customerRecordId(emailKey),
-      encodeFields(personalFieldsFor(order, 'marketing')),
-    );
-    await deps.consent.appendConsent(
-      emailKey,
-      { granted: true, at, source: 'checkout', policyVersion: deps.settings.policyVersion, orderId },
-      marketing,
-    );
-  }
 }

@@ -142,7 +142,6 @@ describe('export', () => {
             at: firstOrder?.createdAt,
             source: 'checkout',
             policyVersion: '2026-11-01',
-            orderId: first,
           },
         ],
         currentlyConsented: true,

@@ -70,6 +70,7 @@ async function markDelivered(orderId: string, deliveredDaysAgo: number): Promise
   await w.orders.setPersonalExpiry(
     orderId,
     expiryAfterDelivery(deliveredAt, w.config.retention.afterDeliveryDays),
+    new Date(deliveredAt),
   );
 }
 

@@ -63,6 +63,18 @@ describe('configuration', () => {
     }
   });
 
+  it('partner webhooks must use https in aws mode (plain http is for local stand-ins)', () => {
+    // Prepare
+    const partners = JSON.stringify([{ id: 'carrier', kind: 'carrier', url: 'http://c.example/hook' }]);
+    // Act / Assess
+    expect(() => loadConfig({ MINIMIS_MODE: 'aws', KMS_KEY_ID: 'k', PARTNERS: partners })).toThrow(
+      'Invalid configuration: PARTNERS url must be https in aws mode (at 0)',
+    );
+    expect(loadConfig({ MINIMIS_MODE: 'local', PARTNERS: partners }).partners[0]?.url).toBe(
+      'http://c.example/hook',
+    );
+  });
+
   it('local settings name the bad variable', () => {
     // Act / Assess
     expect(() => parseLocalEnv({ PORT: 'abc' })).toThrow('Invalid configuration: PORT');

@@ -175,7 +175,7 @@ export async function optIn(
   );
   await consent.appendConsent(
     emailKey,
-    { granted: true, at, source: 'checkout', policyVersion: '2026-11-01', orderId },
+    { granted: true, at, source: 'checkout', policyVersion: '2026-11-01' },
     marketing,
   );
 }

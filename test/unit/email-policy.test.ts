@@ -130,6 +130,24 @@ describe('promotional mail decision', () => {
   });
 });
 
+describe('what a later checkout opt-in can lift', () => {
+  it.each([
+    ['unsubscribe', true],
+    ['erasure', true],
+    ['bounce', false],
+    ['complaint', false],
+  ] as const)('a %s suppression: lifted by a later opt-in → %s', (reason, lifted) => {
+    // Prepare: suppressed on the 2nd, opted in again at checkout on the 3rd
+    const record = customer([optIn('2026-11-01T10:00:00.000Z'), optIn('2026-11-03T10:00:00.000Z')]);
+    // Act
+    const decision = decidePromotion(record, suppression(reason, '2026-11-02T10:00:00.000Z'));
+    // Assess
+    expect(decision).toEqual(
+      lifted ? { allowed: true, marketing: BLOB } : { allowed: false, reason: 'suppressed' },
+    );
+  });
+});
+
 describe('transactional mail decision', () => {
   const ORDER_AT = '2026-11-10T12:00:00.000Z';
 

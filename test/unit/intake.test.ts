@@ -184,4 +184,25 @@ describe('intake schema (derived from the inventory)', () => {
       { numRuns: 2000 },
     );
   });
+
+  it('a deeply nested body is a validation error, not a crash', () => {
+    // Prepare
+    let deep: unknown = 'x';
+    for (let i = 0; i < 20_000; i++) deep = [deep];
+    // Act / Assess
+    expect(problems({ ...orderBody(c), items: deep })).toEqual([
+      { path: '(body)', message: 'is nested too deeply' },
+    ]);
+  });
+
+  it('an unknown key that is not an identifier is not echoed (it could be a value)', () => {
+    // Prepare
+    const body = orderBody(c);
+    (body.customer as Record<string, unknown>)[c.email] = true;
+    // Act
+    const found = problems(body);
+    // Assess
+    expect(found).toEqual([{ path: 'customer.(unknown key)', message: 'is not a known field' }]);
+    expect(JSON.stringify(found)).not.toContain(c.email);
+  });
 });

@@ -48,7 +48,11 @@ describe('retention', () => {
     const ports = fakePorts();
     const orderId = await place(ports, 'r-2');
     const deliveredAt = new Date(ACCEPTED + 5 * DAY_MS).toISOString();
-    await ports.orders.setPersonalExpiry(orderId, expiryAfterDelivery(deliveredAt, 30));
+    await ports.orders.setPersonalExpiry(
+      orderId,
+      expiryAfterDelivery(deliveredAt, 30),
+      new Date(deliveredAt),
+    );
     // Act
     const day34 = await ports.orders.getPersonal(orderId, new Date(ACCEPTED + 34 * DAY_MS));
     const day35 = await ports.orders.getPersonal(orderId, new Date(ACCEPTED + 35 * DAY_MS));

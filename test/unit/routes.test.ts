@@ -33,3 +33,10 @@ describe('routes', () => {
     });
   });
 });
+
+describe('malformed paths', () => {
+  it('a malformed percent-escape in a path parameter is simply not found', () => {
+    // Act / Assess
+    expect(matchRoute('GET', '/orders/%E0%A4%A')).toEqual({ kind: 'not-found' });
+  });
+});

@@ -97,15 +97,11 @@ describe('submit order', () => {
     expect(optedOut).toBe(0);
     const emailKey = await ports.lookup.emailKey(c.email);
     const customer = ports.consent.customers.get(emailKey);
+    // No order id in the ledger: it would outlive the order's personal data as a link.
     expect(customer?.consent).toEqual([
-      {
-        granted: true,
-        at: '2026-11-25T10:00:00.000Z',
-        source: 'checkout',
-        policyVersion: '2026-11-01',
-        orderId,
-      },
+      { granted: true, at: '2026-11-25T10:00:00.000Z', source: 'checkout', policyVersion: '2026-11-01' },
     ]);
+    expect(JSON.stringify(customer)).not.toContain(orderId);
     expect(hasMarketingConsent(customer?.consent ?? [])).toBe(true);
     const marketing = decodeFields(
       await ports.dataKeys.open('marketing', `customer:${emailKey}`, customer?.marketing as Uint8Array),
@@ -185,9 +181,77 @@ describe('submit order', () => {
     // Assess
     expect(ports.keyService.calls).toEqual([
       { op: 'generate', context: 'lookup' },
+      { op: 'generate', context: 'marketing' },
       { op: 'generate', context: 'shipping' },
       { op: 'generate', context: 'contact' },
-      { op: 'generate', context: 'marketing' },
+    ]);
+  });
+
+  it('a retry after the order was fully written does not re-grant a consent withdrawn in between', async () => {
+    // Prepare: the first attempt writes everything but fails to mark the key done
+    const ports = fakePorts();
+    const idempotency = Object.create(ports.idempotency) as typeof ports.idempotency;
+    idempotency.complete = async () => Promise.reject(new Error('store down'));
+    const flaky = { ...ports, idempotency };
+    await expect(
+      submitOrder(flaky as never, { idempotencyKey: 'k', body: orderBody(c, { marketingOptIn: true }) }),
+    ).rejects.toThrow('store down');
+    const emailKey = await ports.lookup.emailKey(c.email);
+    ports.clock.advance(20_000);
+    await ports.consent.appendConsent(
+      emailKey,
+      {
+        granted: false,
+        at: ports.clock.now().toISOString(),
+        source: 'unsubscribe-link',
+        policyVersion: '2026-11-01',
+      },
+      null,
+    );
+    ports.clock.advance(15_000);
+    // Act
+    const retry = await submit(ports, orderBody(c, { marketingOptIn: true }), 'k');
+    // Assess
+    expect(retry.replayed).toBe(true);
+    const customer = ports.consent.customers.get(emailKey);
+    expect(customer?.consent.map((e) => e.granted)).toEqual([true, false]);
+    expect(hasMarketingConsent(customer?.consent ?? [])).toBe(false);
+    expect(customer?.marketing).toBeUndefined();
+  });
+
+  it('routes an order only to the partners that serve its destination', async () => {
+    // Prepare
+    const ports = fakePorts();
+    const routed = {
+      ...ports,
+      partners: [
+        { id: 'warehouse' },
+        { id: 'carrier', exceptCountries: ['DE', 'FR'] },
+        { id: 'carrier-eu', countries: ['DE', 'FR'] },
+      ],
+    };
+    const toGermany = orderBody(c, { shippingAddress: { ...orderBody(c).shippingAddress, country: 'DE' } });
+    // Act
+    const de = await submitOrder(routed, { idempotencyKey: 'de', body: toGermany });
+    const gb = await submitOrder(routed, { idempotencyKey: 'gb', body: orderBody(c) });
+    // Assess
+    expect(Object.keys(ports.orders.orders.get(de.orderId)?.deliveries ?? {})).toEqual([
+      'warehouse',
+      'carrier-eu',
+    ]);
+    expect(Object.keys(ports.orders.orders.get(gb.orderId)?.deliveries ?? {})).toEqual([
+      'warehouse',
+      'carrier',
+    ]);
+    expect(
+      ports.queue.sent.map((m) => `${m.message.orderId === de.orderId ? 'de' : 'gb'}:${m.queue}`),
+    ).toEqual([
+      'de:partner-warehouse',
+      'de:partner-carrier-eu',
+      'de:notify',
+      'gb:partner-warehouse',
+      'gb:partner-carrier',
+      'gb:notify',
     ]);
   });
 });

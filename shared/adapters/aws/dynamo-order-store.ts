@@ -239,7 +239,7 @@ export class DynamoOrderStore implements OrderStore {
     return { outcome: 'conflict', order };
   }
 
-  async setPersonalExpiry(orderId: string, expiresAt: number): Promise<void> {
+  async setPersonalExpiry(orderId: string, expiresAt: number, now: Date): Promise<void> {
     await this.run('set personal expiry', () =>
       this.db
         .send(
@@ -247,8 +247,8 @@ export class DynamoOrderStore implements OrderStore {
             TableName: this.tableName,
             Key: { pk: keys.personal(orderId) },
             UpdateExpression: 'SET expiresAt = :e',
-            ConditionExpression: 'attribute_exists(pk)',
-            ExpressionAttributeValues: { ':e': expiresAt },
+            ConditionExpression: 'attribute_exists(pk) AND expiresAt > :now',
+            ExpressionAttributeValues: { ':e': expiresAt, ':now': Math.floor(now.getTime() / 1000) },
           }),
         )
         .catch((error: unknown) => {

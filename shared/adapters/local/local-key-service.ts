@@ -44,7 +44,9 @@ export class LocalKeyService implements KeyService {
   async decryptDataKey(context: KeyContext, wrapped: Uint8Array) {
     const buf = Buffer.from(wrapped);
     try {
-      const decipher = createDecipheriv('aes-256-gcm', this.master, buf.subarray(0, 12));
+      const decipher = createDecipheriv('aes-256-gcm', this.master, buf.subarray(0, 12), {
+        authTagLength: 16,
+      });
       decipher.setAAD(LocalKeyService.aad(context));
       decipher.setAuthTag(buf.subarray(buf.length - 16));
       return Buffer.concat([decipher.update(buf.subarray(12, buf.length - 16)), decipher.final()]);

@@ -104,9 +104,10 @@ export class MemoryOrderStore implements OrderStore {
     this.orders.set(orderId, next);
     return { outcome: 'applied', order: next };
   }
-  async setPersonalExpiry(orderId: string, expiresAt: number) {
+  async setPersonalExpiry(orderId: string, expiresAt: number, now: Date) {
     const record = this.personal.get(orderId);
-    if (record) this.personal.set(orderId, { ...record, expiresAt });
+    if (record && record.expiresAt * 1000 > now.getTime())
+      this.personal.set(orderId, { ...record, expiresAt });
   }
   async claimEmail(orderId: string, emailType: string, leaseUntil: number, nowMs: number) {
     const order = this.orders.get(orderId);

@@ -1,0 +1,139 @@
+/** The DynamoDB order store's conditional writes, against dynalite. */
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { documentClient } from '../../shared/adapters/aws/dynamo-client.js';
+import { DynamoOrderStore } from '../../shared/adapters/aws/dynamo-order-store.js';
+import { tableDefinition } from '../../shared/adapters/aws/table-schema.js';
+import {
+  type EmbeddedDynamo,
+  ensureTables,
+  startDynalite,
+} from '../../shared/adapters/local/embedded-dynamodb.js';
+import type { OrderRecord, PersonalRecord } from '../../shared/domain/order.js';
+
+let dynamo: EmbeddedDynamo;
+let client: DynamoDBClient;
+let store: DynamoOrderStore;
+const T0 = Date.parse('2026-11-25T10:00:00Z');
+
+function order(orderId: string): OrderRecord {
+  return {
+    orderId,
+    createdAt: new Date(T0).toISOString(),
+    updatedAt: new Date(T0).toISOString(),
+    status: 'accepted',
+    items: [{ sku: 'A', name: 'B', quantity: 1, unitPrice: 100 }],
+    currency: 'EUR',
+    country: 'GB',
+    paymentReference: 'pi_1',
+    trackingNumber: null,
+    trackingUrl: null,
+    deliveredAt: null,
+    deliveries: { carrier: { state: 'pending', updatedAt: new Date(T0).toISOString() } },
+    emails: {},
+    processedEvents: [],
+    fanout: 'pending',
+  };
+}
+const personal = (orderId: string, expiresAt: number): PersonalRecord => ({
+  orderId,
+  emailKey: 'k'.repeat(43),
+  sealed: { shipping: Uint8Array.of(1, 2, 3) },
+  expiresAt,
+});
+
+beforeAll(async () => {
+  dynamo = await startDynalite({ port: 0 });
+  client = new DynamoDBClient({
+    endpoint: dynamo.url,
+    region: 'us-east-1',
+    credentials: { accessKeyId: 'x', secretAccessKey: 'x' },
+  });
+  await ensureTables(client, [tableDefinition('orders')]);
+  store = new DynamoOrderStore(documentClient(client), 'orders');
+});
+afterAll(async () => {
+  client.destroy();
+  await dynamo.stop();
+});
+
+describe('DynamoDB order store', () => {
+  it('an expired personal record is not served and its expiry is never extended', async () => {
+    // Prepare: expires at T0 + 10 s
+    await store.putOrder(order('ord_exp'), personal('ord_exp', T0 / 1000 + 10));
+    // Act
+    await store.setPersonalExpiry('ord_exp', T0 / 1000 + 99_999, new Date(T0 + 11_000));
+    // Assess
+    expect(await store.getPersonal('ord_exp', new Date(T0 + 5_000))).toBeDefined();
+    expect(await store.getPersonal('ord_exp', new Date(T0 + 11_000))).toBeUndefined();
+  });
+
+  it('a live record gets its new expiry', async () => {
+    // Prepare
+    await store.putOrder(order('ord_live'), personal('ord_live', T0 / 1000 + 10));
+    // Act
+    await store.setPersonalExpiry('ord_live', T0 / 1000 + 100, new Date(T0 + 5_000));
+    // Assess
+    expect((await store.getPersonal('ord_live', new Date(T0 + 50_000)))?.expiresAt).toBe(T0 / 1000 + 100);
+  });
+
+  it('putOrder is safe to repeat: the first write stays', async () => {
+    // Prepare
+    await store.putOrder(order('ord_twice'), personal('ord_twice', 1e10));
+    // Act
+    await store.putOrder({ ...order('ord_twice'), currency: 'GBP' }, personal('ord_twice', 5));
+    // Assess
+    expect((await store.getOrder('ord_twice'))?.currency).toBe('EUR');
+    expect((await store.getPersonal('ord_twice', new Date(T0)))?.expiresAt).toBe(1e10);
+  });
+
+  it('a status change applies once per event id, only from allowed statuses', async () => {
+    // Prepare
+    await store.putOrder(order('ord_ev'), personal('ord_ev', 1e10));
+    const change = {
+      eventId: 'evt_1',
+      to: 'dispatched',
+      from: ['accepted'],
+      at: '2026-11-25T11:00:00.000Z',
+      trackingNumber: '1Z',
+    } as const;
+    // Act
+    const first = await store.applyStatusChange('ord_ev', change);
+    const replay = await store.applyStatusChange('ord_ev', change);
+    const conflict = await store.applyStatusChange('ord_ev', { ...change, eventId: 'evt_2' });
+    const missing = await store.applyStatusChange('ord_nope', change);
+    // Assess
+    expect(first.outcome).toBe('applied');
+    expect(replay.outcome).toBe('replay');
+    expect(conflict.outcome).toBe('conflict');
+    expect(missing.outcome).toBe('not-found');
+    expect(await store.getOrder('ord_ev')).toMatchObject({
+      status: 'dispatched',
+      trackingNumber: '1Z',
+      processedEvents: ['evt_1'],
+    });
+  });
+
+  it('an email claim is exclusive until sent, or until its lease runs out', async () => {
+    // Prepare
+    await store.putOrder(order('ord_mail'), personal('ord_mail', 1e10));
+    // Act
+    const first = await store.claimEmail('ord_mail', 'order-confirmation', T0 + 20_000, T0);
+    const during = await store.claimEmail('ord_mail', 'order-confirmation', T0 + 40_000, T0 + 10_000);
+    const afterLease = await store.claimEmail('ord_mail', 'order-confirmation', T0 + 60_000, T0 + 30_000);
+    await store.markEmailSent('ord_mail', 'order-confirmation');
+    const afterSent = await store.claimEmail('ord_mail', 'order-confirmation', T0 + 1e9, T0 + 1e8);
+    // Assess
+    expect([first, during, afterLease, afterSent]).toEqual([true, false, true, false]);
+  });
+
+  it('a late failure never overwrites a recorded delivery', async () => {
+    // Prepare
+    await store.putOrder(order('ord_del'), personal('ord_del', 1e10));
+    await store.setDeliveryState('ord_del', 'carrier', 'delivered', '2026-11-25T10:01:00.000Z');
+    // Act
+    await store.setDeliveryState('ord_del', 'carrier', 'failed', '2026-11-25T10:02:00.000Z');
+    // Assess
+    expect((await store.getOrder('ord_del'))?.deliveries.carrier?.state).toBe('delivered');
+  });
+});
