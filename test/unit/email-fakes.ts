@@ -165,7 +165,6 @@ export async function optIn(
   consent: ConsentStore,
   email: string,
   at: string,
-  orderId: string,
 ): Promise<void> {
   const emailKey = await k.lookup.emailKey(email);
   const marketing = await k.dataKeys.seal(

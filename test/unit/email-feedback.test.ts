@@ -126,7 +126,7 @@ describe('recording SES feedback', () => {
     const clock = fixedClock('2026-11-25T10:00:00.000Z');
     const k = keys(clock);
     const consent = new MemoryConsent();
-    await optIn(k, consent, ADDRESS, '2026-11-20T09:00:00.000Z', 'ord_A');
+    await optIn(k, consent, ADDRESS, '2026-11-20T09:00:00.000Z');
     const emailKey = await k.lookup.emailKey(ADDRESS);
     const deps = { consent, clock, lookup: k.lookup, settings: { policyVersion: '2026-11-01' } };
 

@@ -293,7 +293,7 @@ describe('notify customer: promotional follow-up', () => {
   it('goes to the consented address, opening only the marketing purpose, without the given name', async () => {
     // Prepare
     const { deps, mailer, opened, consent, k } = await setup({ status: 'delivered', deliveredAt: NOW });
-    await optIn(k, consent, PERSON.email, CREATED, ORDER_ID);
+    await optIn(k, consent, PERSON.email, CREATED);
 
     // Act
     const result = await notifyCustomer(deps, delivered);
@@ -330,7 +330,7 @@ describe('notify customer: promotional follow-up', () => {
       status: 'delivered',
       deliveredAt: NOW,
     });
-    await optIn(k, consent, PERSON.email, CREATED, ORDER_ID);
+    await optIn(k, consent, PERSON.email, CREATED);
     await recordOptOut(
       { consent, clock, settings: { policyVersion: '2026-11-01' } },
       emailKey,
@@ -348,7 +348,7 @@ describe('notify customer: promotional follow-up', () => {
   it('is not sent to a bounced address even though the ledger still says opted in', async () => {
     // Prepare
     const { deps, mailer, consent, k, emailKey } = await setup({ status: 'delivered', deliveredAt: NOW });
-    await optIn(k, consent, PERSON.email, CREATED, ORDER_ID);
+    await optIn(k, consent, PERSON.email, CREATED);
     await consent.putSuppression({ emailKey, reason: 'bounce', at: '2026-11-22T00:00:00.000Z' });
 
     // Act

@@ -23,7 +23,7 @@ describe('unsubscribe', () => {
   it('records an opt-out event, removes the sealed marketing contact and writes the suppression', async () => {
     // Prepare
     const { deps, consent, k, emailKey, token } = await setup();
-    await optIn(k, consent, ADDRESS, '2026-11-20T09:00:00.000Z', 'ord_A');
+    await optIn(k, consent, ADDRESS, '2026-11-20T09:00:00.000Z');
 
     // Act
     const outcome = await unsubscribe(deps, token);
@@ -48,7 +48,7 @@ describe('unsubscribe', () => {
   it('is harmless to repeat: no second event, suppression unchanged', async () => {
     // Prepare
     const { deps, consent, k, emailKey, token, clock } = await setup();
-    await optIn(k, consent, ADDRESS, '2026-11-20T09:00:00.000Z', 'ord_A');
+    await optIn(k, consent, ADDRESS, '2026-11-20T09:00:00.000Z');
     await unsubscribe(deps, token);
     const writes = consent.writes;
     clock.set('2026-11-26T10:00:00.000Z');
@@ -82,9 +82,9 @@ describe('unsubscribe', () => {
   it('records a new opt-out after the customer opted in again at a later checkout', async () => {
     // Prepare
     const { deps, consent, k, emailKey, token, clock } = await setup();
-    await optIn(k, consent, ADDRESS, '2026-11-20T09:00:00.000Z', 'ord_A');
+    await optIn(k, consent, ADDRESS, '2026-11-20T09:00:00.000Z');
     await unsubscribe(deps, token);
-    await optIn(k, consent, ADDRESS, '2026-11-27T09:00:00.000Z', 'ord_B');
+    await optIn(k, consent, ADDRESS, '2026-11-27T09:00:00.000Z');
     clock.set('2026-11-28T10:00:00.000Z');
 
     // Act
@@ -145,7 +145,7 @@ describe('unsubscribe', () => {
   it('changes nothing for a tampered or malformed token', async () => {
     // Prepare
     const { deps, consent, k, token } = await setup();
-    await optIn(k, consent, ADDRESS, '2026-11-20T09:00:00.000Z', 'ord_A');
+    await optIn(k, consent, ADDRESS, '2026-11-20T09:00:00.000Z');
     const writes = consent.writes;
     const flipped = `${token.slice(0, 10)}${token[10] === 'A' ? 'B' : 'A'}${token.slice(11)}`;
 
