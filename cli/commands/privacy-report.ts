@@ -1,5 +1,5 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { isAbsolute, join, relative, resolve } from 'node:path';
+import { dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import { generatePrivacyReport, REGENERATE_COMMAND } from '#shared/report/privacy-report.js';
 import { settingsFromCdkJson } from '#shared/report/settings.js';
 import { parseOptions } from '../args.js';
@@ -66,12 +66,21 @@ export const privacyReportCommand: Command = {
       return 0;
     }
 
-    mkdirSync(outDir, { recursive: true });
-    for (const [name, content] of Object.entries(report.files)) {
-      const file = join(outDir, name);
-      writeFileSync(file, content);
-      io.out(shown(file));
+    // Node's recursive mkdir spins forever under pseudo-filesystems such as /proc: create only
+    // the last level when its parent exists, so a bad --out fails at once.
+    const written: string[] = [];
+    try {
+      if (!existsSync(outDir)) mkdirSync(outDir, { recursive: !existsSync(dirname(outDir)) });
+      for (const [name, content] of Object.entries(report.files)) {
+        const file = join(outDir, name);
+        writeFileSync(file, content);
+        written.push(file);
+      }
+    } catch (cause) {
+      const code = (cause as NodeJS.ErrnoException).code ?? 'error';
+      throw new CliError(`cannot write the report to ${shown(outDir)} (${code})`, { cause });
     }
+    for (const file of written) io.out(shown(file));
     return 0;
   },
 };

@@ -244,6 +244,19 @@ describe('minimis privacy-report', () => {
       expect(readFileSync(join(out, name), 'utf8')).toBe(content);
   });
 
+  it('an --out it cannot write to fails at once with exit 1 and one line', async () => {
+    // Prepare
+    const run = io();
+    // Act
+    const code = await runCli(['privacy-report', '--out', '/proc/minimis-report'], run.io);
+    // Assess
+    expect(code).toBe(1);
+    expect(run.err).toEqual([
+      'minimis privacy-report: cannot write the report to /proc/minimis-report (ENOENT)',
+    ]);
+    expect(run.out).toEqual([]);
+  });
+
   it('--check passes on a fresh copy and fails on a stale one, naming the file', async () => {
     // Prepare
     const out = tempDir();
