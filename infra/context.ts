@@ -20,17 +20,34 @@ const origin = z.url({ protocol: /^https?$/ }).refine((value) => {
   }
 }, 'must be a bare origin such as https://shop.example (no path, no trailing slash)');
 
-/** IAM principals an operator may come from: account root, a role or a user (no wildcards). */
-const principalArn = z
-  .string()
-  .regex(
-    /^arn:aws[a-z-]*:iam::\d{12}:(root|role\/[\w+=,.@/-]+|user\/[\w+=,.@/-]+)$/,
-    'must be an IAM role, user or account-root ARN without wildcards',
-  );
+/**
+ * IAM principals an operator may come from: a role or a user, named exactly. Not an account root
+ * (`arn:aws:iam::<account>:root` trusts every principal of that account that may assume roles) and
+ * no wildcard anywhere.
+ */
+const principalArn = z.string().superRefine((arn, ctx) => {
+  const problem =
+    arn.includes('*') || arn.includes('?')
+      ? 'must not contain a wildcard'
+      : /^arn:aws[a-z-]*:iam::\d{12}:root$/.test(arn)
+        ? "must not be an account root (it would admit every principal of the account that may assume roles): name the operators' role or user"
+        : /^arn:aws[a-z-]*:iam::\d{12}:(role|user)\/[\w+=,.@/-]+$/.test(arn)
+          ? undefined
+          : 'must be an IAM role or user ARN';
+  if (problem) ctx.addIssue({ code: 'custom', message: problem });
+});
 
 /** Partners as configured for a deployment: the secret is created by the stack, never written in cdk.json. */
 const deployedPartnersSchema = partnersSchema.superRefine((partners, ctx) => {
   partners.forEach((partner, index) => {
+    // Webhooks carry order data (personal data for carriers): never over plain http in a deployment.
+    if (new URL(partner.url).protocol !== 'https:') {
+      ctx.addIssue({
+        code: 'custom',
+        path: [index, 'url'],
+        message: 'must be an https URL (partners receive order data over it)',
+      });
+    }
     for (const key of ['secret', 'secretRef'] as const) {
       if (partner[key] !== undefined) {
         ctx.addIssue({
@@ -60,7 +77,7 @@ export const minimisContextSchema = z.strictObject({
   allowedOrigins: z.array(origin).min(1),
   originCountry: z.string().regex(/^[A-Z]{2}$/, 'must be an ISO 3166-1 alpha-2 code'),
   policyVersion: z.string().min(1),
-  /** ARNs allowed to assume the operator role (export, erase, redrive). Empty: no operator role. */
+  /** Role or user ARNs allowed to assume the operator role (with MFA). Empty: no operator role. */
   operatorPrincipals: z.array(principalArn).default([]),
   retention: retentionSettingsSchema,
   partners: deployedPartnersSchema,

@@ -13,6 +13,7 @@ import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
+import { isRolePath } from './purpose-grants.js';
 
 /** Repository root (holds package-lock.json, tsconfig.json and functions/). */
 export const PROJECT_ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -27,6 +28,11 @@ export interface MinimisFunctionProps {
   readonly serviceName: string;
   /** Human description shown in the console. */
   readonly description: string;
+  /**
+   * IAM path of the function's role, e.g. `/minimis/prod/`: the purpose key admits data-key use
+   * only from roles under the deployment's path (purpose-grants.ts `rolePathFor`).
+   */
+  readonly rolePath: string;
   /**
    * Environment variables (more can be added with `addEnvironment`).
    * @default {}
@@ -91,6 +97,9 @@ export class MinimisFunction extends Construct {
     if (!Number.isInteger(memorySize) || memorySize < 128 || memorySize > 10_240) {
       throw new Error('MinimisFunction: memorySize must be an integer between 128 and 10240 MB');
     }
+    if (!isRolePath(props.rolePath)) {
+      throw new Error(`MinimisFunction: invalid rolePath "${props.rolePath}"`);
+    }
     if ((props.deadLetterQueue === undefined) === (props.noDeadLetterQueueReason === undefined)) {
       throw new Error('MinimisFunction: give exactly one of deadLetterQueue and noDeadLetterQueueReason');
     }
@@ -104,6 +113,7 @@ export class MinimisFunction extends Construct {
     this.role = new iam.Role(this, 'Role', {
       assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
       description: `minimis ${props.serviceName}`,
+      path: props.rolePath,
     });
     this.logGroup.grantWrite(this.role);
 

@@ -1,8 +1,11 @@
 /**
  * Customer email: the notify queue and function (SES v2), the SES identity and configuration set
- * (TLS required, reputation metrics, account suppression for bounces and complaints), and the
- * bounce/complaint feedback path — SES → EventBridge → ses-feedback function, which suppresses the
- * address under its keyed hash.
+ * (TLS required, reputation metrics), and the bounce/complaint feedback path — SES → EventBridge →
+ * ses-feedback function, which suppresses the address under its keyed hash (`SUPPRESS#<emailKey>`).
+ *
+ * The configuration set overrides the account-level SES suppression list with no reasons at all:
+ * that list stores addresses in clear, and `minimis erase` cannot remove them from it. Our own keyed
+ * suppression entries, fed by ses-feedback and checked before every send, do that job instead.
  */
 import { Arn, Duration, Stack, Validations } from 'aws-cdk-lib';
 import type * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
@@ -19,7 +22,8 @@ import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { MinimisFunction } from './minimis-function.js';
 import { grantForComponent, grantPurposes } from './purpose-grants.js';
-import { grantConsumeQueues, grantTable, type TableRef } from './storage-grants.js';
+import { grantConsumeQueues, type TableRef } from './storage-grants.js';
+import { grantTableAccess, TABLE_ACCESS } from './table-access.js';
 import { WorkQueue } from './work-queue.js';
 
 /** Receives before a notification is dead-lettered. */
@@ -28,6 +32,8 @@ export const NOTIFY_MAX_RECEIVE_COUNT = 8;
 export interface NotificationProps {
   /** Prefix of resource names, e.g. `minimis-prod`. */
   readonly namePrefix: string;
+  /** IAM path of the functions' roles, e.g. `/minimis/prod/`. */
+  readonly rolePath: string;
   /** The From address. */
   readonly senderEmail: string;
   /**
@@ -89,7 +95,8 @@ export class Notification extends Construct {
       tlsPolicy: ses.ConfigurationSetTlsPolicy.REQUIRE,
       reputationMetrics: true,
       sendingEnabled: true,
-      suppressionReasons: ses.SuppressionReasons.BOUNCES_AND_COMPLAINTS,
+      // SuppressedReasons: [] — no address goes into SES's own (clear-text) suppression list.
+      disableSuppressionList: true,
     });
     this.identity = new ses.EmailIdentity(this, 'Identity', {
       identity: ses.Identity.domain(domain),
@@ -106,6 +113,7 @@ export class Notification extends Construct {
       handler: 'notify-customer',
       serviceName: 'minimis-notify-customer',
       description: 'minimis: sends customer emails (order confirmation, dispatch, follow-up) through SES',
+      rolePath: props.rolePath,
       timeout,
       environment: { SES_CONFIGURATION_SET: this.configurationSet.configurationSetName },
       noDeadLetterQueueReason:
@@ -125,7 +133,7 @@ export class Notification extends Construct {
       reason:
         'SQS event sources do not support on-failure destinations; the queue redrive policy dead-letters instead.',
     });
-    grantTable(this.notify.role, props.table, 'read-write');
+    grantTableAccess(this.notify.role, props.table, TABLE_ACCESS['notify-customer']);
     grantPurposes(this.notify.role, props.purposeKey, grantForComponent('notification'));
     const stack = Stack.of(this);
     this.notify.role.addToPrincipalPolicy(
@@ -151,11 +159,12 @@ export class Notification extends Construct {
       handler: 'ses-feedback',
       serviceName: 'minimis-ses-feedback',
       description: 'minimis: suppresses addresses that bounced or complained',
+      rolePath: props.rolePath,
       timeout: Duration.seconds(30),
       noDeadLetterQueueReason:
         'SES bounce/complaint events carry the recipient address in clear; dead-lettering them would store personal data in a queue. EventBridge retries for 24 h, Lambda twice more, and errors raise the FeedbackErrors alarm.',
     });
-    grantTable(this.feedback.role, props.table, 'read-write');
+    grantTableAccess(this.feedback.role, props.table, TABLE_ACCESS['ses-feedback']);
     grantPurposes(this.feedback.role, props.purposeKey, grantForComponent('unsubscribe'));
 
     this.feedbackRule = new events.Rule(this, 'FeedbackRule', {

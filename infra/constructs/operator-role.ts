@@ -1,19 +1,24 @@
 /**
  * The operator role used by the ops CLI in AWS (export, erase, purge, redrive). It is the only
- * principal outside the functions that may decrypt every purpose, and only the principals listed in
- * the context may assume it.
+ * principal outside the functions that may decrypt every purpose, so only the roles and users listed
+ * in the context may assume it — never an account root, never a wildcard — and only with MFA
+ * (`aws:MultiFactorAuthPresent`). It sits under the deployment's role path, which the purpose key
+ * requires.
  */
 import { Duration } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { grantForComponent, grantPurposes } from './purpose-grants.js';
-import { grantConsumeQueues, grantSendToQueues, grantTable, type TableRef } from './storage-grants.js';
+import { grantForComponent, grantPurposes, isRolePath } from './purpose-grants.js';
+import { grantConsumeQueues, grantSendToQueues, type TableRef } from './storage-grants.js';
+import { grantTableAccess, TABLE_ACCESS } from './table-access.js';
 
 export interface OperatorRoleProps {
-  /** ARNs (roles, users or account roots) allowed to assume the role; at least one. */
+  /** Role or user ARNs allowed to assume the role (with MFA); at least one. No account root, no wildcard. */
   readonly principals: readonly string[];
+  /** IAM path of the role, e.g. `/minimis/prod/`. */
+  readonly rolePath: string;
   readonly table: TableRef;
   /** Key encrypting the queues at rest. */
   readonly queueKey: kms.IKey;
@@ -35,16 +40,21 @@ export class OperatorRole extends Construct {
     super(scope, id);
     if (props.principals.length === 0) throw new Error('OperatorRole: at least one principal is required');
     for (const arn of props.principals) {
-      if (!/^arn:aws[a-z-]*:iam::\d{12}:(root|role\/|user\/)/.test(arn) || arn.includes('*')) {
-        throw new Error(`OperatorRole: "${arn}" is not an IAM role, user or account-root ARN`);
+      if (!/^arn:aws[a-z-]*:iam::\d{12}:(role|user)\/[\w+=,.@/-]+$/.test(arn)) {
+        throw new Error(`OperatorRole: "${arn}" is not an IAM role or user ARN without wildcards`);
       }
     }
+    if (!isRolePath(props.rolePath)) throw new Error(`OperatorRole: invalid rolePath "${props.rolePath}"`);
     this.role = new iam.Role(this, 'Role', {
       description: 'minimis operator: export, erase, purge and redrive with the ops CLI',
-      assumedBy: new iam.CompositePrincipal(...props.principals.map((arn) => new iam.ArnPrincipal(arn))),
+      path: props.rolePath,
+      assumedBy: new iam.PrincipalWithConditions(
+        new iam.CompositePrincipal(...props.principals.map((arn) => new iam.ArnPrincipal(arn))),
+        { Bool: { 'aws:MultiFactorAuthPresent': 'true' } },
+      ),
       maxSessionDuration: props.maxSessionDuration ?? Duration.hours(1),
     });
-    grantTable(this.role, props.table, 'read-write');
+    grantTableAccess(this.role, props.table, TABLE_ACCESS.operator);
     grantPurposes(this.role, props.purposeKey, grantForComponent('operator'));
     grantSendToQueues(this.role, props.workQueues, props.queueKey);
     grantConsumeQueues(this.role, props.deadLetterQueues, props.queueKey);

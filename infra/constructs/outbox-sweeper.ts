@@ -9,10 +9,13 @@ import type * as kms from 'aws-cdk-lib/aws-kms';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { MinimisFunction } from './minimis-function.js';
-import { grantSendToQueues, grantTable, type TableRef } from './storage-grants.js';
+import { grantSendToQueues, type TableRef } from './storage-grants.js';
+import { grantTableAccess, TABLE_ACCESS } from './table-access.js';
 
 export interface OutboxSweeperProps {
   readonly table: TableRef;
+  /** IAM path of the sweeper's role, e.g. `/minimis/prod/`. */
+  readonly rolePath: string;
   /** Key encrypting the queues at rest. */
   readonly queueKey: kms.IKey;
   /** Queues the sweeper sends to (every partner queue and the notify queue). */
@@ -39,10 +42,11 @@ export class OutboxSweeper extends Construct {
       handler: 'sweep-outbox',
       serviceName: 'minimis-sweep-outbox',
       description: 'minimis: re-sends outbox entries that did not reach their queue',
+      rolePath: props.rolePath,
       timeout: Duration.seconds(50),
       deadLetterQueue: props.deadLetterQueue,
     });
-    grantTable(this.sweeper.role, props.table, 'read-write');
+    grantTableAccess(this.sweeper.role, props.table, TABLE_ACCESS['sweep-outbox']);
     grantSendToQueues(this.sweeper.role, [...props.queues, props.deadLetterQueue], props.queueKey);
     this.rule = new events.Rule(this, 'Schedule', {
       description: 'minimis: sweep the outbox',

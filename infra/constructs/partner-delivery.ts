@@ -14,7 +14,8 @@ import { Construct } from 'constructs';
 import type { PartnerConfig } from '../../shared/config.js';
 import { MinimisFunction } from './minimis-function.js';
 import { grantForPartner, grantPurposes, type PurposeGrant } from './purpose-grants.js';
-import { grantConsumeQueues, grantReadSecrets, grantTable, type TableRef } from './storage-grants.js';
+import { grantConsumeQueues, grantReadSecrets, type TableRef } from './storage-grants.js';
+import { grantTableAccess, partnerTableAccess } from './table-access.js';
 import { WorkQueue } from './work-queue.js';
 
 /** Receives before a partner message is dead-lettered; with backoff this spans more than 24 hours. */
@@ -27,6 +28,8 @@ export interface PartnerDeliveryProps {
   readonly partner: PartnerConfig;
   /** Prefix of queue and secret names, e.g. `minimis-prod`. */
   readonly namePrefix: string;
+  /** IAM path of the delivery function's role, e.g. `/minimis/prod/`. */
+  readonly rolePath: string;
   /** Key for encryption at rest of the queues and the secret. */
   readonly storageKey: kms.IKey;
   /** Key wrapping the per-purpose data keys. */
@@ -119,6 +122,7 @@ export class PartnerDelivery extends Construct {
       handler: 'deliver-to-partner',
       serviceName: `minimis-deliver-${partner.id}`,
       description: `minimis: signs and sends webhooks to partner ${partner.id}`,
+      rolePath: props.rolePath,
       timeout,
       environment: {
         PARTNER_ID: partner.id,
@@ -146,7 +150,7 @@ export class PartnerDelivery extends Construct {
       reason:
         'SQS event sources do not support on-failure destinations; the queue redrive policy dead-letters instead.',
     });
-    grantTable(this.delivery.role, props.table, 'read-write');
+    grantTableAccess(this.delivery.role, props.table, partnerTableAccess(partner));
     grantReadSecrets(this.delivery.role, [this.secret], props.storageKey);
     this.purposeGrant = grantForPartner(partner);
     grantPurposes(this.delivery.role, props.purposeKey, this.purposeGrant);

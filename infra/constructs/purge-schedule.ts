@@ -9,10 +9,13 @@ import type * as kms from 'aws-cdk-lib/aws-kms';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { MinimisFunction } from './minimis-function.js';
-import { grantSendToQueues, grantTable, type TableRef } from './storage-grants.js';
+import { grantSendToQueues, type TableRef } from './storage-grants.js';
+import { grantTableAccess, TABLE_ACCESS } from './table-access.js';
 
 export interface PurgeScheduleProps {
   readonly table: TableRef;
+  /** IAM path of the purge function's role, e.g. `/minimis/prod/`. */
+  readonly rolePath: string;
   /** Key encrypting the dead-letter queue at rest. */
   readonly queueKey: kms.IKey;
   /** Receives schedule events that could not be delivered or processed. */
@@ -35,11 +38,12 @@ export class PurgeSchedule extends Construct {
       handler: 'purge',
       serviceName: 'minimis-purge',
       description: 'minimis: removes expired personal data',
+      rolePath: props.rolePath,
       timeout: Duration.minutes(15),
       memorySize: 1024,
       deadLetterQueue: props.deadLetterQueue,
     });
-    grantTable(this.purge.role, props.table, 'read-write');
+    grantTableAccess(this.purge.role, props.table, TABLE_ACCESS.purge);
     grantSendToQueues(this.purge.role, [props.deadLetterQueue], props.queueKey);
     this.rule = new events.Rule(this, 'Schedule', {
       description: 'minimis: daily purge of expired personal data',

@@ -33,6 +33,17 @@ export const KEY_CONTEXTS: readonly KeyContext[] = [...PURPOSES, ...INDEX_CONTEX
 export const DECRYPT_ACTIONS = ['kms:Decrypt'] as const;
 export const SEAL_ACTIONS = ['kms:GenerateDataKey'] as const;
 
+/**
+ * IAM path of every minimis role of a deployment stage (functions and operator). The purpose key
+ * admits data-key use only from roles under it (see purpose-key.ts), in addition to the role tags.
+ */
+export const rolePathFor = (stage: string): string => `/minimis/${stage}/`;
+
+/** A non-root IAM path such as `/minimis/prod/` (no wildcards: it becomes an ArnLike pattern). */
+export function isRolePath(path: string): boolean {
+  return /^\/(?:[A-Za-z0-9+=,.@_-]+\/)+$/.test(path) && path.length <= 512;
+}
+
 /** Role tag `minimis-decrypt-<context>` = `true` lets the key policy admit the role for that context. */
 export const decryptTagKey = (context: KeyContext): string => `minimis-decrypt-${context}`;
 /** Role tag `minimis-seal-<context>` = `true`: the role may generate data keys under that context. */

@@ -1,8 +1,8 @@
 /**
- * Least-privilege grants on the order table and the queues, replacing the CDK `grant*` helpers:
- * exact actions (no `kms:GenerateDataKey*` / `kms:ReEncrypt*` wildcards), the table's indexes named
- * one by one (no `index/*`), and storage-key use limited to calls made through the service
- * (`kms:ViaService`), so the storage key can never be used directly by a function.
+ * Least-privilege grants on the queues and secrets, replacing the CDK `grant*` helpers: exact
+ * actions (no `kms:GenerateDataKey*` / `kms:ReEncrypt*` wildcards) and storage-key use limited to
+ * calls made through the service (`kms:ViaService`), so the storage key can never be used directly
+ * by a function. The order table's grants are in table-access.ts.
  *
  * (The CDK helpers would also silently drop the key grant of a secret whose key is imported from
  * the stateful stack; these do not.)
@@ -12,23 +12,6 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
-
-export type TableAccess = 'read' | 'read-write';
-
-const TABLE_READ = [
-  'dynamodb:GetItem',
-  'dynamodb:BatchGetItem',
-  'dynamodb:Query',
-  'dynamodb:Scan',
-  'dynamodb:ConditionCheckItem',
-  'dynamodb:DescribeTable',
-];
-const TABLE_WRITE = [
-  'dynamodb:PutItem',
-  'dynamodb:UpdateItem',
-  'dynamodb:DeleteItem',
-  'dynamodb:BatchWriteItem',
-];
 
 /** The table as the grants need it. */
 export interface TableRef {
@@ -41,26 +24,6 @@ export interface TableRef {
 
 function viaService(role: iam.IRole, service: string): Record<string, Record<string, string>> {
   return { StringEquals: { 'kms:ViaService': `${service}.${Stack.of(role).region}.amazonaws.com` } };
-}
-
-/** Read (or read and write) items of the table and query its indexes. */
-export function grantTable(role: iam.IRole, table: TableRef, access: TableAccess): void {
-  const write = access === 'read-write';
-  role.addToPrincipalPolicy(
-    new iam.PolicyStatement({
-      actions: write ? [...TABLE_READ, ...TABLE_WRITE] : TABLE_READ,
-      resources: [table.tableArn, ...table.indexes.map((index) => `${table.tableArn}/index/${index}`)],
-    }),
-  );
-  role.addToPrincipalPolicy(
-    new iam.PolicyStatement({
-      actions: write
-        ? ['kms:Decrypt', 'kms:DescribeKey', 'kms:Encrypt', 'kms:GenerateDataKey']
-        : ['kms:Decrypt', 'kms:DescribeKey'],
-      resources: [table.encryptionKey.keyArn],
-      conditions: viaService(role, 'dynamodb'),
-    }),
-  );
 }
 
 /** Send messages to queues encrypted with `key`. */

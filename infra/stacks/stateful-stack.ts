@@ -7,11 +7,12 @@ import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import type { Construct } from 'constructs';
 import { OrderTable } from '../constructs/order-table.js';
+import { rolePathFor } from '../constructs/purpose-grants.js';
 import { PurposeKey } from '../constructs/purpose-key.js';
 import { StorageKey } from '../constructs/storage-key.js';
 
 export interface StatefulStackProps extends StackProps {
-  /** Deployment stage; prefixes key aliases. */
+  /** Deployment stage; prefixes key aliases and names the role path the purpose key admits. */
   readonly stage: string;
 }
 
@@ -24,7 +25,11 @@ export class StatefulStack extends Stack {
 
   constructor(scope: Construct, id: string, props: StatefulStackProps) {
     super(scope, id, props);
-    this.purposeKey = new PurposeKey(this, 'PurposeKey', { aliasName: `minimis-${props.stage}-purpose` }).key;
+    this.purposeKey = new PurposeKey(this, 'PurposeKey', {
+      aliasName: `minimis-${props.stage}-purpose`,
+      // The stateless stack puts every role it creates under this path.
+      rolePath: rolePathFor(props.stage),
+    }).key;
     this.storageKey = new StorageKey(this, 'StorageKey', { aliasName: `minimis-${props.stage}-storage` }).key;
     this.table = new OrderTable(this, 'Orders', { encryptionKey: this.storageKey }).table;
 

@@ -16,13 +16,9 @@ import { EMAIL_INDEX, OUTBOX_INDEX } from '../constructs/order-table.js';
 import { OutboxSweeper } from '../constructs/outbox-sweeper.js';
 import { PARTNER_MAX_RECEIVE_COUNT, PartnerDelivery } from '../constructs/partner-delivery.js';
 import { PurgeSchedule } from '../constructs/purge-schedule.js';
-import { grantForComponent, grantPurposes } from '../constructs/purpose-grants.js';
-import {
-  grantReadSecrets,
-  grantSendToQueues,
-  grantTable,
-  type TableRef,
-} from '../constructs/storage-grants.js';
+import { grantForComponent, grantPurposes, rolePathFor } from '../constructs/purpose-grants.js';
+import { grantReadSecrets, grantSendToQueues, type TableRef } from '../constructs/storage-grants.js';
+import { grantTableAccess, TABLE_ACCESS } from '../constructs/table-access.js';
 import { DeadLetterQueue } from '../constructs/work-queue.js';
 import type { MinimisContext } from '../context.js';
 
@@ -68,6 +64,8 @@ export class StatelessStack extends Stack {
       encryptionKey: storageKey,
     };
     const prefix = `minimis-${config.stage}`;
+    // Every role of the stack sits under this path: the purpose key admits no role outside it.
+    const rolePath = rolePathFor(config.stage);
 
     const alarmTopic = new AlarmTopic(this, 'Alarms', { encryptionKey: storageKey }).topic;
     const scheduleFailures = new DeadLetterQueue(this, 'ScheduleFailures', {
@@ -81,6 +79,7 @@ export class StatelessStack extends Stack {
       (partner) =>
         new PartnerDelivery(this, `Partner-${partner.id}`, {
           partner,
+          rolePath,
           namePrefix: prefix,
           storageKey,
           purposeKey,
@@ -90,6 +89,7 @@ export class StatelessStack extends Stack {
         }),
     );
     this.notification = new Notification(this, 'Notification', {
+      rolePath,
       namePrefix: prefix,
       senderEmail: config.senderEmail,
       identityDomain: config.sesIdentityDomain,
@@ -104,26 +104,29 @@ export class StatelessStack extends Stack {
     // --- HTTP API functions ---------------------------------------------------------------
     const submitOrder = new MinimisFunction(this, 'SubmitOrder', {
       handler: 'submit-order',
+      rolePath,
       serviceName: 'minimis-submit-order',
       description: 'minimis: POST /orders — validates, seals per purpose, stores, fans out',
       timeout: Duration.seconds(10),
       noDeadLetterQueueReason: SYNC_NO_DLQ,
     });
-    grantTable(submitOrder.role, table, 'read-write');
+    grantTableAccess(submitOrder.role, table, TABLE_ACCESS['submit-order']);
     grantPurposes(submitOrder.role, purposeKey, grantForComponent('submit-order'));
     grantSendToQueues(submitOrder.role, workQueues, storageKey);
 
     const getOrder = new MinimisFunction(this, 'GetOrder', {
       handler: 'get-order',
+      rolePath,
       serviceName: 'minimis-get-order',
       description: 'minimis: GET /orders/{orderId} — non-personal order status',
       noDeadLetterQueueReason: SYNC_NO_DLQ,
     });
-    grantTable(getOrder.role, table, 'read');
+    grantTableAccess(getOrder.role, table, TABLE_ACCESS['get-order']);
     grantPurposes(getOrder.role, purposeKey, grantForComponent('order-status'));
 
     const openapi = new MinimisFunction(this, 'OpenApi', {
       handler: 'openapi',
+      rolePath,
       serviceName: 'minimis-openapi',
       description: 'minimis: GET /openapi.json',
       memorySize: 256,
@@ -132,20 +135,21 @@ export class StatelessStack extends Stack {
 
     const health = new MinimisFunction(this, 'Health', {
       handler: 'health',
+      rolePath,
       serviceName: 'minimis-health',
       description: 'minimis: GET /health',
       memorySize: 256,
       noDeadLetterQueueReason: SYNC_NO_DLQ,
     });
-    grantTable(health.role, table, 'read');
 
     const partnerEvents = new MinimisFunction(this, 'PartnerEvents', {
       handler: 'partner-events',
+      rolePath,
       serviceName: 'minimis-partner-events',
       description: 'minimis: POST /partners/{partnerId}/events — verifies and records partner events',
       noDeadLetterQueueReason: SYNC_NO_DLQ,
     });
-    grantTable(partnerEvents.role, table, 'read-write');
+    grantTableAccess(partnerEvents.role, table, TABLE_ACCESS['partner-events']);
     grantPurposes(partnerEvents.role, purposeKey, grantForComponent('partner-events'));
     grantReadSecrets(
       partnerEvents.role,
@@ -156,24 +160,27 @@ export class StatelessStack extends Stack {
 
     const unsubscribePage = new MinimisFunction(this, 'UnsubscribePage', {
       handler: 'unsubscribe-page',
+      rolePath,
       serviceName: 'minimis-unsubscribe-page',
       description: 'minimis: GET /unsubscribe — confirmation page (changes nothing)',
       noDeadLetterQueueReason: SYNC_NO_DLQ,
     });
-    grantTable(unsubscribePage.role, table, 'read');
+    grantTableAccess(unsubscribePage.role, table, TABLE_ACCESS['unsubscribe-page']);
     grantPurposes(unsubscribePage.role, purposeKey, grantForComponent('unsubscribe'));
 
     const unsubscribe = new MinimisFunction(this, 'Unsubscribe', {
       handler: 'unsubscribe',
+      rolePath,
       serviceName: 'minimis-unsubscribe',
       description: 'minimis: POST /unsubscribe — one-click opt-out (RFC 8058)',
       noDeadLetterQueueReason: SYNC_NO_DLQ,
     });
-    grantTable(unsubscribe.role, table, 'read-write');
+    grantTableAccess(unsubscribe.role, table, TABLE_ACCESS.unsubscribe);
     grantPurposes(unsubscribe.role, purposeKey, grantForComponent('unsubscribe'));
 
     const fallback = new MinimisFunction(this, 'Fallback', {
       handler: 'fallback',
+      rolePath,
       serviceName: 'minimis-fallback',
       description: 'minimis: $default route — 404/405 as problem+json',
       memorySize: 256,
@@ -239,12 +246,14 @@ export class StatelessStack extends Stack {
 
     // --- Schedules ------------------------------------------------------------------------
     this.sweeper = new OutboxSweeper(this, 'OutboxSweeper', {
+      rolePath,
       table,
       queues: workQueues,
       queueKey: storageKey,
       deadLetterQueue: scheduleFailures.queue,
     });
     this.purge = new PurgeSchedule(this, 'PurgeSchedule', {
+      rolePath,
       table,
       queueKey: storageKey,
       deadLetterQueue: scheduleFailures.queue,
@@ -253,6 +262,7 @@ export class StatelessStack extends Stack {
     // --- Operators ------------------------------------------------------------------------
     if (config.operatorPrincipals.length > 0) {
       this.operatorRole = new OperatorRole(this, 'Operator', {
+        rolePath,
         principals: config.operatorPrincipals,
         table,
         queueKey: storageKey,
@@ -303,6 +313,9 @@ export class StatelessStack extends Stack {
           kind: partner.kind,
           url: partner.url,
           fields: partner.fields,
+          // Destination scope (fan-out routes by it, delivery refuses other destinations); omitted when unset.
+          ...(partner.countries ? { countries: partner.countries } : {}),
+          ...(partner.exceptCountries ? { exceptCountries: partner.exceptCountries } : {}),
           secretRef: secret.secretArn,
         })),
       ),

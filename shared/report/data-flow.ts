@@ -283,7 +283,7 @@ export function renderDataFlowSvg(model: PrivacyModel): string {
   const description = `Orders flow from the checkout through the HTTP API to submit-order, which seals personal fields per purpose into the order table. Work queues carry order ids only. ${partners
     .map(
       (p) =>
-        `The delivery function for ${p.id} opens ${p.decrypts.length > 0 ? p.decrypts.join(' and ') : 'nothing'}.`,
+        `The delivery function for ${p.id} opens ${p.decrypts.length > 0 ? p.decrypts.join(' and ') : 'nothing'}${p.scoped ? ` and serves ${p.destinations}` : ''}.`,
     )
     .join(
       ' ',

@@ -89,6 +89,14 @@ export interface PartnerRow {
   readonly personalFields: readonly FieldPath[];
   /** Purposes its delivery function may decrypt. */
   readonly decrypts: readonly Purpose[];
+  /** Destination countries it is limited to, as configured (`countries`); absent: every destination. */
+  readonly countries?: readonly string[];
+  /** Destination countries it never gets (`exceptCountries`). */
+  readonly exceptCountries?: readonly string[];
+  /** Which orders reach it, in words: `every destination`, `only DE, FR`, `every destination except DE, FR`. */
+  readonly destinations: string;
+  /** Whether it is limited to some destinations at all. */
+  readonly scoped: boolean;
 }
 
 export interface ComponentRow {
@@ -154,6 +162,19 @@ function fieldRetention(field: FieldDeclaration, r: ReportRetention): string {
   return byPurpose.map(([p, words]) => `${p}: ${words}`).join('; ');
 }
 
+/**
+ * Which orders reach a partner, in words (the fan-out's rule, domain/partner-scope.ts: in
+ * `countries` when given, and not in `exceptCountries`).
+ */
+export function destinationsInWords(partner: Pick<PartnerConfig, 'countries' | 'exceptCountries'>): string {
+  const except = new Set(partner.exceptCountries ?? []);
+  if (partner.countries) {
+    const served = [...new Set(partner.countries)].filter((c) => !except.has(c)).sort();
+    return served.length > 0 ? `only ${served.join(', ')}` : 'no destination';
+  }
+  return except.size > 0 ? `every destination except ${[...except].sort().join(', ')}` : 'every destination';
+}
+
 /** Purposes a partner's delivery function may decrypt: what its fields need, as far as the inventory allows. */
 export function partnerDecrypts(partner: Pick<PartnerConfig, 'fields'>): Purpose[] {
   return purposesForFields(partner.fields).filter((p) =>
@@ -192,6 +213,10 @@ export function buildPrivacyModel(settings: ReportSettings): PrivacyModel {
     fields: p.fields,
     personalFields: p.fields.filter((path) => (FIELDS[path] as FieldDeclaration).personal),
     decrypts: partnerDecrypts(p),
+    ...(p.countries ? { countries: p.countries } : {}),
+    ...(p.exceptCountries ? { exceptCountries: p.exceptCountries } : {}),
+    destinations: destinationsInWords(p),
+    scoped: p.countries !== undefined || p.exceptCountries !== undefined,
   }));
 
   const components: ComponentRow[] = [];

@@ -33,7 +33,7 @@ function blocks(model: PrivacyModel, svg: string): Block[] {
   const partnerSummary = model.partners
     .map(
       (p) =>
-        `${code(p.id)} (${p.personalFields.length > 0 ? `opens ${p.decrypts.join(', ')}` : 'no personal data'})`,
+        `${code(p.id)} (${p.personalFields.length > 0 ? `opens ${p.decrypts.join(', ')}` : 'no personal data'}${p.scoped ? `; ${p.destinations}` : ''})`,
     )
     .join(', ');
   return [
@@ -103,15 +103,23 @@ function blocks(model: PrivacyModel, svg: string): Block[] {
     },
     {
       kind: 'paragraph',
-      text: `Each purpose has its own KMS encryption context (${code('purpose')}). A role can unwrap a data key only for the purposes granted to it: role policies and the key policy both carry ${code('kms:EncryptionContext:purpose')} conditions, so the grants are enforced by KMS, not by convention. The blob's associated data also binds it to its purpose and its record, so a ciphertext copied to another order or read under another purpose does not open.`,
+      text: `Each purpose has its own KMS encryption context (${code('purpose')}). A role can unwrap a data key only for the purposes granted to it: role policies and the key policy both carry ${code('kms:EncryptionContext:purpose')} conditions, so the grants are enforced by KMS, not by convention. The key policy also denies data-key use to every principal that is not one of the deployment's own roles (IAM path ${code('/minimis/<stage>/')}) tagged for the purpose, so IAM permissions such as ${code('kms:*')} alone do not open personal data. The blob's associated data also binds it to its purpose and its record, so a ciphertext copied to another order or read under another purpose does not open.`,
     },
     { kind: 'heading', level: 2, text: 'Partners' },
     {
       kind: 'table',
-      head: ['partner', 'kind', 'receives', 'personal data it receives', 'its delivery function may decrypt'],
+      head: [
+        'partner',
+        'kind',
+        'destinations',
+        'receives',
+        'personal data it receives',
+        'its delivery function may decrypt',
+      ],
       rows: model.partners.map((p) => [
         code(p.id),
         p.kind,
+        p.destinations,
         codes(p.fields),
         codes(p.personalFields),
         codes(p.decrypts, 'nothing'),
@@ -119,7 +127,7 @@ function blocks(model: PrivacyModel, svg: string): Block[] {
     },
     {
       kind: 'paragraph',
-      text: 'Each partner payload is built by a deny-by-default projection of exactly these fields and validated against that partner\u2019s strict schema before it is signed (Standard Webhooks) and sent over TLS. Optional fields the customer did not give are omitted. Item names and prices reach a carrier only as customs contents of international parcels. Queue messages carry order ids, never personal data.',
+      text: 'An order reaches only the partners serving its destination country: the others never get a message about it, and a delivery function refuses an order for a destination it does not serve. Each partner payload is built by a deny-by-default projection of exactly these fields and validated against that partner\u2019s strict schema before it is signed (Standard Webhooks) and sent over TLS. Optional fields the customer did not give are omitted. Item names and prices reach a carrier only as customs contents of international parcels. Queue messages carry order ids, never personal data.',
     },
     { kind: 'heading', level: 2, text: 'Components and their keys' },
     {
@@ -196,6 +204,7 @@ function blocks(model: PrivacyModel, svg: string): Block[] {
         'Point-in-time recovery keeps backups of the table for 35 days: erased or expired data remains in those backups until they age out. After a restore, re-run the erasures made since the backup.',
         'Partners keep what they received to deliver the order under their own retention; an erasure in minimis does not reach them.',
         'Look-ups by email use an eventually consistent index: an order placed within about a second of an erasure may be missed. Erasure is safe to repeat.',
+        `The key policy binds the deployment's roles, not the account's administrators: whoever may rewrite the purpose key's policy (the account root keeps ${code('kms:*')} on it, so that the key stays manageable), or create, tag, re-trust or re-code roles on the ${code('/minimis/<stage>/')} path, can get around the purpose binding. Restrict those permissions with a service control policy (see the README, "Hardening the account").`,
       ],
     },
   ];

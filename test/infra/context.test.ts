@@ -65,6 +65,16 @@ describe('CDK context validation', () => {
     ['a lower-case origin country', { ...cdkJsonContext(), originCountry: 'cn' }, /minimis\.originCountry/],
     ['an unknown key', { ...cdkJsonContext(), sendrEmail: 'x@y.example' }, /sendrEmail/],
     [
+      'a destination scope with a lower-case country',
+      withPartners([{ ...carrierWith(['customer.givenName']), countries: ['DE', 'fr'] }]),
+      /minimis\.partners\.0\.countries\.1: must be ISO 3166-1 alpha-2 country codes/,
+    ],
+    [
+      'an empty destination exclusion',
+      withPartners([{ ...carrierWith(['customer.givenName']), exceptCountries: [] }]),
+      /minimis\.partners\.0\.exceptCountries/,
+    ],
+    [
       'a non-positive retention',
       { ...cdkJsonContext(), retention: { afterDeliveryDays: 0 } },
       /minimis\.retention\.afterDeliveryDays/,
@@ -73,6 +83,83 @@ describe('CDK context validation', () => {
     // Act / Assess
     expect(() => parseMinimisContext(context)).toThrow(ContextError);
     expect(() => parseMinimisContext(context)).toThrow(message);
+  });
+
+  it.each([
+    [
+      'a partner webhook over plain http',
+      withPartners([
+        { id: 'warehouse', kind: 'warehouse', url: 'https://w.example/hook' },
+        { id: 'carrier', kind: 'carrier', url: 'http://c.example/hook' },
+      ]),
+      'Invalid CDK context: minimis.partners.1.url: must be an https URL (partners receive order data over it)',
+    ],
+    [
+      'an account-root operator principal',
+      { ...cdkJsonContext(), operatorPrincipals: ['arn:aws:iam::123456789012:root'] },
+      "Invalid CDK context: minimis.operatorPrincipals.0: must not be an account root (it would admit every principal of the account that may assume roles): name the operators' role or user",
+    ],
+    [
+      'a wildcard in an operator role name',
+      {
+        ...cdkJsonContext(),
+        operatorPrincipals: ['arn:aws:iam::123456789012:role/ops', 'arn:aws:iam::123456789012:role/ops-*'],
+      },
+      'Invalid CDK context: minimis.operatorPrincipals.1: must not contain a wildcard',
+    ],
+    [
+      'a bare wildcard operator principal',
+      { ...cdkJsonContext(), operatorPrincipals: ['*'] },
+      'Invalid CDK context: minimis.operatorPrincipals.0: must not contain a wildcard',
+    ],
+  ])('rejects %s with one exact message', (_name, context, message) => {
+    // Act
+    let thrown: unknown;
+    try {
+      parseMinimisContext(context);
+    } catch (error) {
+      thrown = error;
+    }
+    // Assess
+    expect(thrown).toBeInstanceOf(ContextError);
+    expect((thrown as Error).message).toBe(message);
+  });
+
+  it('accepts https partner webhooks and role or user operator principals', () => {
+    // Prepare
+    const context = {
+      ...cdkJsonContext(),
+      operatorPrincipals: [
+        'arn:aws:iam::123456789012:role/ops/minimis-ops',
+        'arn:aws:iam::123456789012:user/ada',
+      ],
+    };
+    // Act
+    const config = parseMinimisContext(context);
+    // Assess
+    expect(config.operatorPrincipals).toEqual([
+      'arn:aws:iam::123456789012:role/ops/minimis-ops',
+      'arn:aws:iam::123456789012:user/ada',
+    ]);
+    expect(config.partners.map((p) => p.url)).toEqual([
+      'https://warehouse.example/webhooks/minimis',
+      'https://carrier.example/webhooks/minimis',
+    ]);
+  });
+
+  it('accepts destination scopes on partners', () => {
+    // Prepare
+    const context = withPartners([
+      { id: 'carrier', kind: 'carrier', url: 'https://c.example/hook', exceptCountries: ['AT', 'DE'] },
+      { id: 'carrier-eu', kind: 'carrier', url: 'https://eu.example/hook', countries: ['AT', 'DE'] },
+    ]);
+    // Act
+    const config = parseMinimisContext(context);
+    // Assess
+    expect(config.partners.map((p) => [p.id, p.countries, p.exceptCountries])).toEqual([
+      ['carrier', undefined, ['AT', 'DE']],
+      ['carrier-eu', ['AT', 'DE'], undefined],
+    ]);
   });
 
   it('rejects a missing context', () => {

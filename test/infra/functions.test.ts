@@ -197,6 +197,14 @@ describe('Lambda functions', () => {
     template.hasResourceProperties('AWS::SES::EmailIdentity', { EmailIdentity: 'shop.example' });
   });
 
+  it('keeps bounced and complaining addresses out of the SES suppression list (ours is keyed)', () => {
+    // Prepare
+    const sets = Object.values(template.findResources('AWS::SES::ConfigurationSet'));
+    // Assess: an empty reason list overrides the account-level list for this configuration set.
+    expect(sets).toHaveLength(1);
+    expect(sets[0]?.Properties.SuppressionOptions).toEqual({ SuppressedReasons: [] });
+  });
+
   it('lets the notify function send only from the sender address through the identity and set', () => {
     // Prepare
     const fn = functions.get('minimis-notify-customer');

@@ -14,11 +14,12 @@ import {
   synth,
 } from './support.js';
 
-/** A second carrier for EU destinations that does not receive the phone number. */
+/** A second carrier for some EU destinations that does not receive the phone number. */
 const CARRIER_EU = {
   id: 'carrier-eu',
   kind: 'carrier',
   url: 'https://eu.carrier.example/hooks',
+  countries: ['AT', 'DE', 'FR'],
   fields: [
     'customer.givenName',
     'customer.familyName',
@@ -48,7 +49,11 @@ describe('adding partners by configuration', () => {
   beforeAll(() => {
     // Prepare
     const context = cdkJsonContext();
-    context.partners = [...(context.partners as unknown[]), CARRIER_EU, BROKER];
+    // The default carrier hands the EU carrier's destinations over to it.
+    const configured = (context.partners as Array<Record<string, unknown>>).map((p) =>
+      p.id === 'carrier' ? { ...p, exceptCountries: ['AT', 'DE', 'FR'] } : p,
+    );
+    context.partners = [...configured, CARRIER_EU, BROKER];
     // Act
     template = synth(context).statelessTemplate;
     functions = functionsByService(template);
@@ -110,6 +115,28 @@ describe('adding partners by configuration', () => {
       ).toBe(true);
       expect(Object.keys(queues).sort(), service).toEqual(
         ['notify', 'partner-warehouse', 'partner-carrier', 'partner-carrier-eu', 'partner-broker'].sort(),
+      );
+    }
+  });
+
+  it("passes each partner's destination scope to every function, and none for unscoped partners", () => {
+    for (const [service, fn] of functions) {
+      // Act
+      const partners = parseJoinedJson(fn.env.PARTNERS) as Array<Record<string, unknown>>;
+      const scopes = partners.map(({ id, countries, exceptCountries }) => ({
+        id,
+        countries,
+        exceptCountries,
+      }));
+      // Assess
+      expect(scopes, service).toEqual([
+        { id: 'warehouse', countries: undefined, exceptCountries: undefined },
+        { id: 'carrier', countries: undefined, exceptCountries: ['AT', 'DE', 'FR'] },
+        { id: 'carrier-eu', countries: ['AT', 'DE', 'FR'], exceptCountries: undefined },
+        { id: 'broker', countries: undefined, exceptCountries: undefined },
+      ]);
+      expect(Object.keys(partners[0] ?? {}).sort(), service).toEqual(
+        ['fields', 'id', 'kind', 'secretRef', 'url'].sort(),
       );
     }
   });

@@ -9,6 +9,7 @@ import type { CfnRole } from 'aws-cdk-lib/aws-iam';
 import { describe, expect, it } from 'vitest';
 import { partnersSchema } from '../../shared/config.js';
 import { buildPrivacyModel, type ComponentRow, type PrivacyModel } from '../../shared/report/model.js';
+import { generatePrivacyReport, REPORT_FILES } from '../../shared/report/privacy-report.js';
 import { DEFAULT_REPORT_SETTINGS } from '../../shared/report/settings.js';
 import {
   asArray,
@@ -114,5 +115,44 @@ describe('privacy report vs synthesized IAM grants', () => {
     expect(granted).toEqual(reported);
     expect(granted['minimis-deliver-carrier-eu']).toEqual(['shipping']);
     expect(granted['minimis-deliver-returns']).toEqual([]);
+  });
+});
+
+describe('privacy report: partner destination scope', () => {
+  it('says which destinations each partner serves, as the stack configures it', () => {
+    // Prepare: a carrier handing some destinations to a second one; a third scoped both ways.
+    const partners = partnersSchema.parse([
+      { id: 'warehouse', kind: 'warehouse', url: 'https://w.example/hook' },
+      { id: 'carrier', kind: 'carrier', url: 'https://c.example/hook', exceptCountries: ['DE', 'FR'] },
+      { id: 'carrier-eu', kind: 'carrier', url: 'https://eu.example/hook', countries: ['FR', 'DE'] },
+      {
+        id: 'carrier-at',
+        kind: 'carrier',
+        url: 'https://at.example/hook',
+        countries: ['AT', 'CH', 'DE'],
+        exceptCountries: ['DE'],
+      },
+    ]);
+    // Act
+    const report = generatePrivacyReport({ ...DEFAULT_REPORT_SETTINGS, partners });
+    const markdown = report.files[REPORT_FILES.markdown] ?? '';
+    const svg = report.files[REPORT_FILES.svg] ?? '';
+    // Assess: the model…
+    expect(report.model.partners.map((p) => [p.id, p.destinations])).toEqual([
+      ['warehouse', 'every destination'],
+      ['carrier', 'every destination except DE, FR'],
+      ['carrier-eu', 'only DE, FR'],
+      ['carrier-at', 'only AT, CH'],
+    ]);
+    // …the partners table and the summary…
+    expect(markdown).toMatch(/^\| partner +\| kind +\| destinations +\| receives +\|/m);
+    expect(markdown).toMatch(/^\| `warehouse` +\| warehouse \| every destination +\| /m);
+    expect(markdown).toMatch(/^\| `carrier` +\| carrier +\| every destination except DE, FR \| /m);
+    expect(markdown).toMatch(/^\| `carrier-eu` +\| carrier +\| only DE, FR +\| /m);
+    expect(markdown).toContain(
+      'Partners: `warehouse` (no personal data), `carrier` (opens shipping; every destination except DE, FR), `carrier-eu` (opens shipping; only DE, FR), `carrier-at` (opens shipping; only AT, CH).',
+    );
+    // …and the picture's description.
+    expect(svg).toContain('The delivery function for carrier-eu opens shipping and serves only DE, FR.');
   });
 });

@@ -167,7 +167,7 @@ describe('purpose binding (KMS encryption-context conditions)', () => {
     }
   });
 
-  it('lets the operator role decrypt every purpose and lookup, assumable only by the listed principal', () => {
+  it('lets the operator role decrypt every purpose and lookup, assumable only by the listed principal with MFA', () => {
     // Prepare
     const roles = template.findResources('AWS::IAM::Role', {
       Properties: { Description: 'minimis operator: export, erase, purge and redrive with the ops CLI' },
@@ -178,10 +178,25 @@ describe('purpose binding (KMS encryption-context conditions)', () => {
     // Assess
     expect(Object.keys(roles)).toHaveLength(1);
     expect(role?.Properties.AssumeRolePolicyDocument.Statement).toEqual([
-      { Action: 'sts:AssumeRole', Effect: 'Allow', Principal: { AWS: OPERATOR_ARN } },
+      {
+        Action: 'sts:AssumeRole',
+        Condition: { Bool: { 'aws:MultiFactorAuthPresent': 'true' } },
+        Effect: 'Allow',
+        Principal: { AWS: OPERATOR_ARN },
+      },
     ]);
     expect(decrypt.map(purposeCondition)).toEqual([sorted([...PURPOSES, 'lookup'])]);
     expect(seal).toEqual([]);
+  });
+
+  it('puts every role of the stack under /minimis/prod/, the only path the purpose key admits', () => {
+    // Prepare
+    const roles = template.findResources('AWS::IAM::Role');
+    // Act
+    const paths = Object.values(roles).map((role) => role.Properties.Path);
+    // Assess: the functions' roles and the operator role.
+    expect(paths).toHaveLength(functions.size + 1);
+    expect(new Set(paths)).toEqual(new Set(['/minimis/prod/']));
   });
 
   it('binds every statement releasing key material to exactly the purposes the inventory derives', () => {

@@ -80,6 +80,40 @@ describe('stateful stack', () => {
     }
   });
 
+  it('denies data-key use to every principal outside the stage role path, tagged or not', () => {
+    // Assess
+    template.hasResourceProperties('AWS::KMS::Key', {
+      Description: Match.stringLikeRegexp('per-purpose'),
+      KeyPolicy: {
+        Statement: Match.arrayWith([
+          {
+            Sid: 'DenyDataKeysOutsideMinimisRoles',
+            Effect: 'Deny',
+            Principal: { AWS: '*' },
+            Action: ['kms:Decrypt', 'kms:Encrypt', 'kms:GenerateDataKey*'],
+            Resource: '*',
+            Condition: {
+              ArnNotLike: {
+                'aws:PrincipalArn': {
+                  'Fn::Join': [
+                    '',
+                    [
+                      'arn:',
+                      { Ref: 'AWS::Partition' },
+                      ':iam::',
+                      { Ref: 'AWS::AccountId' },
+                      ':role/minimis/prod/*',
+                    ],
+                  ],
+                },
+              },
+            },
+          },
+        ]),
+      },
+    });
+  });
+
   it('creates the single order table with the contract schema', () => {
     // Assess
     template.resourceCountIs('AWS::DynamoDB::Table', 1);

@@ -1,0 +1,190 @@
+/**
+ * Least-privilege access to the single order table. Every role gets only the item actions its code
+ * performs (shared/usecases via shared/adapters/aws/dynamo-*.ts), each in its own statement limited
+ * by `dynamodb:LeadingKeys` (`ForAllValues:StringLike`) to the item key prefixes it touches:
+ *
+ * | item                  | holds                                                    |
+ * | --------------------- | -------------------------------------------------------- |
+ * | `ORDER#<orderId>`     | the non-personal order record                            |
+ * | `PII#<orderId>`       | sealed personal record (`emailKey` → GSI `byEmail`)      |
+ * | `CUSTOMER#<emailKey>` | consent ledger and sealed marketing contact              |
+ * | `SUPPRESS#<emailKey>` | suppression entry                                        |
+ * | `IDEM#<key>`          | idempotency record                                       |
+ * | `DATAKEY#<ref>`       | wrapped data keys; `DATAKEY#lookup-v1` is the lookup key |
+ *
+ * Index queries are separate statements on the index ARN with only `dynamodb:Query`: the
+ * LeadingKeys of an index query are the index's partition values (`pending` for `byOutbox`; the bare
+ * keyed email hash for `byEmail`, which has no prefix to match, so that one is not limited).
+ * `ForAllValues` holds vacuously for a request without keys, and a Scan has none: LeadingKeys
+ * cannot constrain a Scan, so Scan is granted separately and only to the purge and the operator.
+ *
+ * Any table access also grants the storage key for DynamoDB's own use (kms:ViaService): decrypt
+ * to read, and encrypt/generate as well when the role writes.
+ */
+import { Stack } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import { keys } from '../../shared/adapters/aws/dynamo-client.js';
+import type { PartnerConfig } from '../../shared/config.js';
+import { LOOKUP_KEY_REF } from '../../shared/crypto/lookup-keys.js';
+import { purposesForFields } from '../../shared/inventory.js';
+import type { TableRef } from './storage-grants.js';
+
+/** LeadingKeys patterns of the item kinds, built from the adapters' own key functions. */
+export const ITEM = {
+  order: keys.order('*'),
+  personal: keys.personal('*'),
+  customer: keys.customer('*'),
+  suppression: keys.suppression('*'),
+  idempotency: keys.idempotency('*'),
+  dataKey: keys.dataKey('*'),
+  lookupKey: keys.dataKey(LOOKUP_KEY_REF),
+} as const;
+
+const KNOWN_PREFIXES = Object.values(ITEM).map((pattern) => pattern.slice(0, pattern.indexOf('#') + 1));
+
+export const ITEM_ACTIONS = ['GetItem', 'PutItem', 'UpdateItem', 'DeleteItem'] as const;
+export type ItemAction = (typeof ITEM_ACTIONS)[number];
+
+/** What one role may do on the table. */
+export interface TableAccess {
+  /** Item actions, each limited to items whose partition key matches one of the patterns. */
+  readonly items?: Readonly<Partial<Record<ItemAction, readonly string[]>>>;
+  /** Indexes the role may Query; `leadingKeys` limits the index partition values (omit: any). */
+  readonly query?: ReadonlyArray<{ readonly index: string; readonly leadingKeys?: readonly string[] }>;
+  /** Scan the table (unconstrained by LeadingKeys: grant it only to roles that must sweep). */
+  readonly scan?: boolean;
+}
+
+/** Handlers' table access, from what their use cases do (see the module comment). */
+export const TABLE_ACCESS = {
+  /**
+   * Idempotency claim/take-over/complete, the lookup key (created on first order), sealing keys,
+   * consent ledger, personal and order record (the order read back when a retry resumes), outbox flag.
+   */
+  'submit-order': {
+    items: {
+      GetItem: [ITEM.idempotency, ITEM.lookupKey, ITEM.order],
+      PutItem: [ITEM.idempotency, ITEM.personal, ITEM.order, ITEM.dataKey],
+      UpdateItem: [ITEM.idempotency, ITEM.order, ITEM.customer],
+    },
+  },
+  'get-order': { items: { GetItem: [ITEM.order] } },
+  /** Status change (read back on conflict); on delivery, the personal record's expiry (a conditional update). */
+  'partner-events': { items: { GetItem: [ITEM.order], UpdateItem: [ITEM.order, ITEM.personal] } },
+  /** Only verifies the unsubscribe token (a MAC under the lookup key). */
+  'unsubscribe-page': { items: { GetItem: [ITEM.lookupKey] } },
+  /** Token check, then the opt-out: ledger event (update) and suppression entry (put). */
+  unsubscribe: {
+    items: {
+      GetItem: [ITEM.lookupKey, ITEM.customer, ITEM.suppression],
+      UpdateItem: [ITEM.customer],
+      PutItem: [ITEM.suppression],
+    },
+  },
+  /** Keyed hash of each bounced/complaining address, then the same opt-out as unsubscribe. */
+  'ses-feedback': {
+    items: {
+      GetItem: [ITEM.lookupKey, ITEM.customer, ITEM.suppression],
+      UpdateItem: [ITEM.customer],
+      PutItem: [ITEM.suppression],
+    },
+  },
+  /** Order, personal record, consent and suppression, data keys to open contact/marketing; email claims on the order. */
+  'notify-customer': {
+    items: {
+      GetItem: [ITEM.order, ITEM.personal, ITEM.customer, ITEM.suppression, ITEM.dataKey],
+      UpdateItem: [ITEM.order],
+    },
+  },
+  /** Pending outbox entries, their orders (destination), and the cleared outbox flag. */
+  'sweep-outbox': {
+    items: { GetItem: [ITEM.order], UpdateItem: [ITEM.order] },
+    query: [{ index: 'byOutbox', leadingKeys: ['pending'] }],
+  },
+  /** Finds expired personal records by scanning; deletes them. */
+  purge: { items: { DeleteItem: [ITEM.personal] }, scan: true },
+  /**
+   * The ops CLI: export (byEmail, orders, ledger, suppression, data keys), erase (byEmail, delete
+   * personal and customer records, put the erasure suppression), purge (scan, delete personal
+   * records), redrive (delivery state on the order).
+   */
+  operator: {
+    items: {
+      GetItem: [ITEM.order, ITEM.customer, ITEM.suppression, ITEM.dataKey],
+      PutItem: [ITEM.suppression],
+      UpdateItem: [ITEM.order],
+      DeleteItem: [ITEM.personal, ITEM.customer],
+    },
+    query: [{ index: 'byEmail' }],
+    scan: true,
+  },
+} as const satisfies Record<string, TableAccess>;
+
+/**
+ * One partner's delivery function: the order and its delivery state; the personal record and the
+ * data keys only when the partner's fields need a purpose opened (none for the warehouse).
+ */
+export function partnerTableAccess(partner: Pick<PartnerConfig, 'fields'>): TableAccess {
+  const opens = purposesForFields(partner.fields).length > 0;
+  return {
+    items: {
+      GetItem: opens ? [ITEM.order, ITEM.personal, ITEM.dataKey] : [ITEM.order],
+      UpdateItem: [ITEM.order],
+    },
+  };
+}
+
+/** Give `role` exactly `access` on the table (see the module comment). Empty access adds nothing. */
+export function grantTableAccess(role: iam.IRole, table: TableRef, access: TableAccess): void {
+  let writes = false;
+  let reads = false;
+  for (const action of ITEM_ACTIONS) {
+    const patterns = [...new Set(access.items?.[action] ?? [])].sort();
+    if (patterns.length === 0) continue;
+    for (const pattern of patterns) {
+      if (!KNOWN_PREFIXES.some((prefix) => pattern.startsWith(prefix) && pattern.length > prefix.length)) {
+        throw new Error(`grantTableAccess: "${pattern}" is not an item key pattern of the table`);
+      }
+    }
+    role.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        actions: [`dynamodb:${action}`],
+        resources: [table.tableArn],
+        conditions: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': patterns } },
+      }),
+    );
+    if (action === 'GetItem') reads = true;
+    else writes = true;
+  }
+  for (const { index, leadingKeys } of access.query ?? []) {
+    if (!table.indexes.includes(index)) throw new Error(`grantTableAccess: the table has no index ${index}`);
+    role.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        actions: ['dynamodb:Query'],
+        resources: [`${table.tableArn}/index/${index}`],
+        conditions: leadingKeys
+          ? { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': [...leadingKeys] } }
+          : undefined,
+      }),
+    );
+    reads = true;
+  }
+  if (access.scan) {
+    role.addToPrincipalPolicy(
+      new iam.PolicyStatement({ actions: ['dynamodb:Scan'], resources: [table.tableArn] }),
+    );
+    reads = true;
+  }
+  if (!reads && !writes) return;
+  role.addToPrincipalPolicy(
+    new iam.PolicyStatement({
+      actions: writes
+        ? ['kms:Decrypt', 'kms:DescribeKey', 'kms:Encrypt', 'kms:GenerateDataKey']
+        : ['kms:Decrypt', 'kms:DescribeKey'],
+      resources: [table.encryptionKey.keyArn],
+      conditions: {
+        StringEquals: { 'kms:ViaService': `dynamodb.${Stack.of(role).region}.amazonaws.com` },
+      },
+    }),
+  );
+}

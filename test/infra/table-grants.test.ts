@@ -1,0 +1,262 @@
+/**
+ * Least privilege on the order table: each role gets exactly the item actions its code performs,
+ * each limited by `dynamodb:LeadingKeys` (ForAllValues:StringLike) to the item key prefixes it
+ * touches; index queries are separate statements on the index ARN (Query only); only the purge and
+ * the operator may Scan (LeadingKeys cannot constrain a Scan).
+ *
+ * Item layout (partition key `pk`): ORDER#<orderId>, PII#<orderId>, CUSTOMER#<emailKey>,
+ * SUPPRESS#<emailKey>, IDEM#<key>, DATAKEY#<ref> (DATAKEY#lookup-v1 is the lookup key).
+ */
+import type { Template } from 'aws-cdk-lib/assertions';
+import type { CfnRole } from 'aws-cdk-lib/aws-iam';
+import { beforeAll, describe, expect, it } from 'vitest';
+import {
+  asArray,
+  cdkJsonContext,
+  type FunctionInfo,
+  functionsByService,
+  OPERATOR_ARN,
+  roleStatements,
+  type Statement,
+  sorted,
+  synth,
+} from './support.js';
+
+/** A role's DynamoDB rights, normalised for exact comparison. */
+interface TableGrants {
+  /** Item action → the LeadingKeys patterns it is limited to. */
+  readonly items: Record<string, string[]>;
+  /** Index name → the LeadingKeys patterns of its Query statement (`any`: not limited). */
+  readonly query: Record<string, string[] | 'any'>;
+  scan: boolean;
+}
+
+const LEADING_KEYS = 'dynamodb:LeadingKeys';
+
+/** Reads a role's DynamoDB statements; fails on any shape this design does not allow. */
+function tableGrants(statements: readonly Statement[], where: string): TableGrants {
+  const grants: TableGrants = { items: {}, query: {}, scan: false };
+  for (const s of statements) {
+    const actions = asArray(s.Action).filter((a) => a.startsWith('dynamodb:'));
+    if (actions.length === 0) continue;
+    expect(s.Effect, where).toBe('Allow');
+    expect(actions, `${where}: one DynamoDB action per statement`).toHaveLength(1);
+    const action = actions[0] as string;
+    const resource = JSON.stringify(s.Resource);
+    expect(asArray(s.Resource), `${where} ${action}: one resource`).toHaveLength(1);
+    expect(resource, `${where} ${action}: the order table`).toContain('OrdersTable');
+    const index = /\/index\/([A-Za-z]+)/.exec(resource)?.[1];
+    const condition = s.Condition;
+    if (action === 'dynamodb:Query') {
+      expect(index, `${where}: Query only on an index`).toBeDefined();
+      const keys = condition?.['ForAllValues:StringLike']?.[LEADING_KEYS];
+      if (condition) expect(Object.keys(condition), where).toEqual(['ForAllValues:StringLike']);
+      grants.query[index as string] = keys === undefined ? 'any' : sorted(asArray(keys));
+    } else if (action === 'dynamodb:Scan') {
+      expect(index, `${where}: Scan only on the table`).toBeUndefined();
+      expect(condition, `${where}: Scan`).toBeUndefined();
+      grants.scan = true;
+    } else {
+      expect(index, `${where} ${action}: items only on the table`).toBeUndefined();
+      expect(condition, `${where} ${action}: LeadingKeys condition`).toEqual({
+        'ForAllValues:StringLike': { [LEADING_KEYS]: expect.any(Array) },
+      });
+      const keys = sorted(asArray(condition?.['ForAllValues:StringLike']?.[LEADING_KEYS]));
+      expect(grants.items[action], `${where}: ${action} granted twice`).toBeUndefined();
+      grants.items[action] = keys;
+    }
+  }
+  return grants;
+}
+
+const NONE: TableGrants = { items: {}, query: {}, scan: false };
+
+describe('order-table grants (least privilege per role)', () => {
+  let template: Template;
+  let functions: Map<string, FunctionInfo>;
+  let operatorRoleId: string;
+
+  beforeAll(() => {
+    // Prepare: the deployed configuration plus an operator principal, so the operator role exists.
+    const built = synth({ ...cdkJsonContext(), operatorPrincipals: [OPERATOR_ARN] });
+    // Act
+    template = built.statelessTemplate;
+    functions = functionsByService(template);
+    const role = built.stateless.operatorRole;
+    if (!role) throw new Error('no operator role');
+    operatorRoleId = built.stateless.getLogicalId(role.node.defaultChild as CfnRole);
+  });
+
+  const grantsOf = (service: string): TableGrants => {
+    const fn = functions.get(service);
+    if (!fn) throw new Error(`no function ${service}`);
+    return tableGrants(roleStatements(template, fn.roleLogicalId), service);
+  };
+
+  it('submit-order: idempotency record, order (read back on a resumed retry) and personal record, consent ledger, data keys', () => {
+    // Act
+    const grants = grantsOf('minimis-submit-order');
+    // Assess
+    expect(grants).toEqual({
+      items: {
+        'dynamodb:GetItem': ['DATAKEY#lookup-v1', 'IDEM#*', 'ORDER#*'],
+        'dynamodb:PutItem': ['DATAKEY#*', 'IDEM#*', 'ORDER#*', 'PII#*'],
+        'dynamodb:UpdateItem': ['CUSTOMER#*', 'IDEM#*', 'ORDER#*'],
+      },
+      query: {},
+      scan: false,
+    });
+  });
+
+  it('get-order: reads order records only', () => {
+    // Act
+    const grants = grantsOf('minimis-get-order');
+    // Assess
+    expect(grants).toEqual({ items: { 'dynamodb:GetItem': ['ORDER#*'] }, query: {}, scan: false });
+  });
+
+  it.each(['minimis-health', 'minimis-openapi', 'minimis-fallback'])(
+    '%s: no table access at all',
+    (service) => {
+      // Act
+      const grants = grantsOf(service);
+      const statements = roleStatements(template, functions.get(service)?.roleLogicalId ?? '');
+      // Assess: not even the storage key through DynamoDB.
+      expect(grants).toEqual(NONE);
+      expect(JSON.stringify(statements)).not.toContain('dynamodb');
+    },
+  );
+
+  it('partner-events: order status and the personal record expiry, without reading personal records', () => {
+    // Act
+    const grants = grantsOf('minimis-partner-events');
+    // Assess
+    expect(grants).toEqual({
+      items: {
+        'dynamodb:GetItem': ['ORDER#*'],
+        'dynamodb:UpdateItem': ['ORDER#*', 'PII#*'],
+      },
+      query: {},
+      scan: false,
+    });
+  });
+
+  it('unsubscribe-page: only the lookup key, to check the token', () => {
+    // Act
+    const grants = grantsOf('minimis-unsubscribe-page');
+    // Assess
+    expect(grants).toEqual({ items: { 'dynamodb:GetItem': ['DATAKEY#lookup-v1'] }, query: {}, scan: false });
+  });
+
+  it.each(['minimis-unsubscribe', 'minimis-ses-feedback'])(
+    '%s: consent ledger and suppression entry by keyed hash, and the lookup key',
+    (service) => {
+      // Act
+      const grants = grantsOf(service);
+      // Assess
+      expect(grants).toEqual({
+        items: {
+          'dynamodb:GetItem': ['CUSTOMER#*', 'DATAKEY#lookup-v1', 'SUPPRESS#*'],
+          'dynamodb:PutItem': ['SUPPRESS#*'],
+          'dynamodb:UpdateItem': ['CUSTOMER#*'],
+        },
+        query: {},
+        scan: false,
+      });
+    },
+  );
+
+  it('notify-customer: reads what an email needs, writes only the order email claims', () => {
+    // Act
+    const grants = grantsOf('minimis-notify-customer');
+    // Assess
+    expect(grants).toEqual({
+      items: {
+        'dynamodb:GetItem': ['CUSTOMER#*', 'DATAKEY#*', 'ORDER#*', 'PII#*', 'SUPPRESS#*'],
+        'dynamodb:UpdateItem': ['ORDER#*'],
+      },
+      query: {},
+      scan: false,
+    });
+  });
+
+  it('deliver-to-carrier: order record, and the personal record and data keys it opens', () => {
+    // Act
+    const grants = grantsOf('minimis-deliver-carrier');
+    // Assess
+    expect(grants).toEqual({
+      items: {
+        'dynamodb:GetItem': ['DATAKEY#*', 'ORDER#*', 'PII#*'],
+        'dynamodb:UpdateItem': ['ORDER#*'],
+      },
+      query: {},
+      scan: false,
+    });
+  });
+
+  it('deliver-to-warehouse: the order record only (it opens no purpose)', () => {
+    // Act
+    const grants = grantsOf('minimis-deliver-warehouse');
+    // Assess
+    expect(grants).toEqual({
+      items: { 'dynamodb:GetItem': ['ORDER#*'], 'dynamodb:UpdateItem': ['ORDER#*'] },
+      query: {},
+      scan: false,
+    });
+  });
+
+  it('sweep-outbox: queries the pending outbox and updates order records', () => {
+    // Act
+    const grants = grantsOf('minimis-sweep-outbox');
+    // Assess
+    expect(grants).toEqual({
+      items: { 'dynamodb:GetItem': ['ORDER#*'], 'dynamodb:UpdateItem': ['ORDER#*'] },
+      query: { byOutbox: ['pending'] },
+      scan: false,
+    });
+  });
+
+  it('purge: scans the table and deletes personal records only', () => {
+    // Act
+    const grants = grantsOf('minimis-purge');
+    // Assess
+    expect(grants).toEqual({ items: { 'dynamodb:DeleteItem': ['PII#*'] }, query: {}, scan: true });
+  });
+
+  it('operator: export, erase, purge and redrive', () => {
+    // Act
+    const grants = tableGrants(roleStatements(template, operatorRoleId), 'operator');
+    // Assess
+    expect(grants).toEqual({
+      items: {
+        'dynamodb:GetItem': ['CUSTOMER#*', 'DATAKEY#*', 'ORDER#*', 'SUPPRESS#*'],
+        'dynamodb:PutItem': ['SUPPRESS#*'],
+        'dynamodb:UpdateItem': ['ORDER#*'],
+        'dynamodb:DeleteItem': ['CUSTOMER#*', 'PII#*'],
+      },
+      // The byEmail partition key is the keyed hash itself (no prefix): not limited by LeadingKeys.
+      query: { byEmail: 'any' },
+      scan: true,
+    });
+  });
+
+  it('grants no batch, scan-like or table-management action to anyone', () => {
+    // Prepare
+    const actions = new Set<string>();
+    for (const policy of Object.values(template.findResources('AWS::IAM::Policy'))) {
+      for (const s of policy.Properties.PolicyDocument.Statement as Statement[])
+        for (const a of asArray(s.Action)) if (a.startsWith('dynamodb:')) actions.add(a);
+    }
+    // Assess
+    expect(sorted([...actions])).toEqual(
+      sorted([
+        'dynamodb:GetItem',
+        'dynamodb:PutItem',
+        'dynamodb:UpdateItem',
+        'dynamodb:DeleteItem',
+        'dynamodb:Query',
+        'dynamodb:Scan',
+      ]),
+    );
+  });
+});
