@@ -6,7 +6,12 @@
  * cold start (e.g. a field its kind may not receive) is already rejected here.
  */
 import { z } from 'zod';
-import { type PartnerConfig, partnersSchema, retentionSettingsSchema } from '../shared/config.js';
+import {
+  countrySetting,
+  type PartnerConfig,
+  partnersSchema,
+  retentionSettingsSchema,
+} from '../shared/config.js';
 
 /** The context key holding the configuration. */
 export const CONTEXT_KEY = 'minimis';
@@ -75,7 +80,7 @@ export const minimisContextSchema = z.strictObject({
   publicBaseUrl: z.url({ protocol: /^https$/ }),
   /** Checkout origins allowed by CORS. */
   allowedOrigins: z.array(origin).min(1),
-  originCountry: z.string().regex(/^[A-Z]{2}$/, 'must be an ISO 3166-1 alpha-2 code'),
+  originCountry: countrySetting,
   policyVersion: z.string().min(1),
   /** Role or user ARNs allowed to assume the operator role (with MFA). Empty: no operator role. */
   operatorPrincipals: z.array(principalArn).default([]),

@@ -6,7 +6,7 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
-import { ConfigError, type PartnerConfig } from '#shared/config.js';
+import { ConfigError, countrySetting, type PartnerConfig, withoutEmpty } from '#shared/config.js';
 import { DEFAULT_PARTNER_FIELDS } from '#shared/inventory.js';
 
 const port = z.coerce
@@ -14,7 +14,7 @@ const port = z.coerce
   .int({ error: 'must be a port number (0–65535)' })
   .min(0, { error: 'must be a port number (0–65535)' })
   .max(65_535, { error: 'must be a port number (0–65535)' });
-const url = z.url({ protocol: /^https?$/ });
+const url = z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' });
 const secret = z.string().regex(/^whsec_[A-Za-z0-9+/=]{16,}$/, 'must be whsec_ followed by a base64 secret');
 
 export const localEnvSchema = z.object({
@@ -30,16 +30,13 @@ export const localEnvSchema = z.object({
   PARTNER_CARRIER_URL: url.optional(),
   PARTNER_WAREHOUSE_SECRET: secret.optional(),
   PARTNER_CARRIER_SECRET: secret.optional(),
-  ORIGIN_COUNTRY: z
-    .string()
-    .regex(/^[A-Z]{2}$/, 'must be an ISO 3166-1 alpha-2 code')
-    .default('CN'),
-  SENDER_EMAIL: z.email().default('orders@shop.example'),
+  ORIGIN_COUNTRY: countrySetting.default('CN'),
+  SENDER_EMAIL: z.email({ error: 'must be an email address' }).default('orders@shop.example'),
 });
 export type LocalEnv = z.output<typeof localEnvSchema>;
 
 export function parseLocalEnv(env: NodeJS.ProcessEnv): LocalEnv {
-  const parsed = localEnvSchema.safeParse(env);
+  const parsed = localEnvSchema.safeParse(withoutEmpty(env));
   if (parsed.success) return parsed.data;
   const issue = parsed.error.issues[0];
   throw new ConfigError(String(issue?.path[0] ?? 'environment'), issue?.message ?? 'is invalid');

@@ -78,8 +78,20 @@ export const retentionSettingsSchema = z
   });
 
 const boolish = z.enum(['true', 'false']).transform((v) => v === 'true');
-const positiveInt = z.coerce.number().int().positive();
-const country = z.string().regex(/^[A-Z]{2}$/, 'must be an ISO 3166-1 alpha-2 code');
+const positiveInt = z.coerce
+  .number({ error: 'must be a positive whole number' })
+  .int({ error: 'must be a positive whole number' })
+  .positive({ error: 'must be a positive whole number' });
+/** An assigned ISO 3166-1 alpha-2 code (`UK` is not one: the United Kingdom is `GB`). */
+export const countrySetting = z
+  .string()
+  .refine((c) => COUNTRY_CODES.has(c), 'must be an ISO 3166-1 alpha-2 country code (e.g. GB, DE, CN)');
+const httpUrl = z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' });
+
+/** Environment variables set to the empty string count as unset (`PORT= npm start`). */
+export function withoutEmpty(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  return Object.fromEntries(Object.entries(env).filter(([, value]) => value !== ''));
+}
 
 const jsonOf = <T extends z.ZodType>(schema: T) =>
   z
@@ -100,10 +112,10 @@ export const envSchema = z.object({
   TABLE_NAME: z.string().min(3).default('minimis'),
   KMS_KEY_ID: z.string().min(1).optional(),
   MINIMIS_DATA_DIR: z.string().min(1).default('.minimis'),
-  PUBLIC_BASE_URL: z.url({ protocol: /^https?$/ }).default('http://localhost:3000'),
-  SENDER_EMAIL: z.email().default('orders@shop.example'),
+  PUBLIC_BASE_URL: httpUrl.default('http://localhost:3000'),
+  SENDER_EMAIL: z.email({ error: 'must be an email address' }).default('orders@shop.example'),
   SES_CONFIGURATION_SET: z.string().min(1).optional(),
-  ORIGIN_COUNTRY: country.default('CN'),
+  ORIGIN_COUNTRY: countrySetting.default('CN'),
   POLICY_VERSION: z.string().min(1).default('2026-11-01'),
   PARTNERS: jsonOf(partnersSchema).optional(),
   /** Queue name → SQS URL (AWS). */
@@ -167,7 +179,7 @@ const DEFAULT_PARTNERS: PartnerConfig[] = [
 
 /** Parse the environment; the first problem becomes one ConfigError naming its variable. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
-  const parsed = envSchema.safeParse(env);
+  const parsed = envSchema.safeParse(withoutEmpty(env));
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
     const variable = String(issue?.path[0] ?? 'environment');

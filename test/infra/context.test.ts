@@ -192,7 +192,7 @@ describe('CDK context validation', () => {
       // Assess
       expect(result.status).toBe(1);
       expect(result.stderr.trim()).toBe(
-        'Invalid CDK context: minimis.originCountry: must be an ISO 3166-1 alpha-2 code',
+        'Invalid CDK context: minimis.originCountry: must be an ISO 3166-1 alpha-2 country code (e.g. GB, DE, CN)',
       );
     } finally {
       rmSync(outdir, { recursive: true, force: true });

@@ -28,7 +28,7 @@ describe('configuration', () => {
     [{ MINIMIS_MODE: 'local', PUBLIC_BASE_URL: 'ftp://x' }, 'Invalid configuration: PUBLIC_BASE_URL'],
     [
       { MINIMIS_MODE: 'local', ORIGIN_COUNTRY: 'china' },
-      'Invalid configuration: ORIGIN_COUNTRY must be an ISO 3166-1 alpha-2 code',
+      'Invalid configuration: ORIGIN_COUNTRY must be an ISO 3166-1 alpha-2 country code (e.g. GB, DE, CN)',
     ],
     [
       { MINIMIS_MODE: 'local', RETENTION_AFTER_DELIVERY_DAYS: '-3' },
@@ -72,6 +72,34 @@ describe('configuration', () => {
     );
     expect(loadConfig({ MINIMIS_MODE: 'local', PARTNERS: partners }).partners[0]?.url).toBe(
       'http://c.example/hook',
+    );
+  });
+
+  it('an origin country must be an assigned code: UK is not one (GB is)', () => {
+    // Act / Assess
+    expect(() => loadConfig({ MINIMIS_MODE: 'local', ORIGIN_COUNTRY: 'UK' })).toThrow(
+      'Invalid configuration: ORIGIN_COUNTRY must be an ISO 3166-1 alpha-2 country code (e.g. GB, DE, CN)',
+    );
+    expect(() => parseLocalEnv({ ORIGIN_COUNTRY: 'ZZ' })).toThrow('Invalid configuration: ORIGIN_COUNTRY');
+    expect(loadConfig({ MINIMIS_MODE: 'local', ORIGIN_COUNTRY: 'GB' }).originCountry).toBe('GB');
+  });
+
+  it('a variable set to the empty string counts as unset', () => {
+    // Act / Assess
+    expect(parseLocalEnv({ PORT: '', DYNAMODB_PORT: '' })).toMatchObject({ PORT: 3000, DYNAMODB_PORT: 8000 });
+    expect(loadConfig({ MINIMIS_MODE: 'local', KMS_KEY_ID: '', ORIGIN_COUNTRY: '' })).toMatchObject({
+      kmsKeyId: undefined,
+      originCountry: 'CN',
+    });
+  });
+
+  it('number and URL problems read as sentences', () => {
+    // Act / Assess
+    expect(() => loadConfig({ MINIMIS_MODE: 'local', DELIVERY_MAX_ATTEMPTS: '0' })).toThrow(
+      'Invalid configuration: DELIVERY_MAX_ATTEMPTS must be a positive whole number',
+    );
+    expect(() => parseLocalEnv({ PARTNER_CARRIER_URL: 'carrier' })).toThrow(
+      'Invalid configuration: PARTNER_CARRIER_URL must be an http(s) URL',
     );
   });
 
