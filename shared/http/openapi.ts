@@ -39,6 +39,23 @@ const webhookHeaders = ['webhook-id', 'webhook-timestamp', 'webhook-signature'].
 }));
 const tokenParam = { name: 'token', in: 'query', required: true, schema: { type: 'string' } };
 
+/** Every operation may also fail inside the service: a 500 problem with no internals. */
+interface Operation {
+  readonly responses: Record<string, unknown>;
+  readonly [key: string]: unknown;
+}
+
+function withServerErrors(paths: Record<string, Record<string, Operation>>) {
+  for (const operations of Object.values(paths)) {
+    for (const operation of Object.values(operations)) {
+      operation.responses['500'] = problemResponse(
+        'The service failed; nothing was changed that a retry would repeat',
+      );
+    }
+  }
+  return paths;
+}
+
 export function openApiDocument(serverUrl: string): Record<string, unknown> {
   return {
     openapi: '3.1.0',
@@ -49,7 +66,7 @@ export function openApiDocument(serverUrl: string): Record<string, unknown> {
         'Order intake that tells every party only what it must know. Errors are RFC 9457 problems.',
     },
     servers: [{ url: serverUrl }],
-    paths: {
+    paths: withServerErrors({
       '/orders': {
         post: {
           summary: 'Submit an order',
@@ -138,14 +155,19 @@ export function openApiDocument(serverUrl: string): Record<string, unknown> {
               },
             },
           },
-          responses: { '200': { description: 'Unsubscribed' }, '400': problemResponse('Bad token or body') },
+          responses: {
+            '200': { description: 'Unsubscribed' },
+            '400': problemResponse('Bad token or body'),
+            '413': problemResponse('Body too large'),
+            '415': problemResponse('Not a form body'),
+          },
         },
       },
       '/health': { get: { summary: 'Ready to take orders', responses: { '200': { description: 'OK' } } } },
       '/openapi.json': {
         get: { summary: 'This document', responses: { '200': { description: 'OpenAPI 3.1' } } },
       },
-    },
+    }),
     components: {
       schemas: {
         OrderRequest: schema(orderRequestSchema),

@@ -217,6 +217,11 @@ describe('other routes', () => {
     ]);
     expect(order.properties.customer.required).toEqual(['givenName', 'familyName', 'email']);
     expect(order.properties.items.maxItems).toBe(100);
+    expect(order.properties.customer.properties.email).toMatchObject({ format: 'email', maxLength: 254 });
+    expect(order.properties.currency.enum).toContain('EUR');
+    expect(order.properties.currency.enum).not.toContain('HRK');
+    expect(order.properties.shippingAddress.properties.country.enum).toHaveLength(249);
+    expect(Object.keys(doc.paths['/orders'].post.responses)).toEqual(['202', '400', '409', '413', '415', '422', '500']);
     expect(Object.keys(doc.paths)).toEqual([
       '/orders',
       '/orders/{orderId}',

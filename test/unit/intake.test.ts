@@ -78,7 +78,7 @@ describe('intake schema (derived from the inventory)', () => {
     [
       'customer.phone',
       { customer: { ...orderBody(c).customer, phone: '020 7123 4567' } },
-      'must be an E.164 phone number (+ and up to 15 digits)',
+      'must be an E.164 phone number (+ and 7 to 15 digits)',
     ],
     [
       'shippingAddress.country',
