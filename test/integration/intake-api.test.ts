@@ -221,7 +221,15 @@ describe('other routes', () => {
     expect(order.properties.currency.enum).toContain('EUR');
     expect(order.properties.currency.enum).not.toContain('HRK');
     expect(order.properties.shippingAddress.properties.country.enum).toHaveLength(249);
-    expect(Object.keys(doc.paths['/orders'].post.responses)).toEqual(['202', '400', '409', '413', '415', '422', '500']);
+    expect(Object.keys(doc.paths['/orders'].post.responses)).toEqual([
+      '202',
+      '400',
+      '409',
+      '413',
+      '415',
+      '422',
+      '500',
+    ]);
     expect(Object.keys(doc.paths)).toEqual([
       '/orders',
       '/orders/{orderId}',
