@@ -123,7 +123,15 @@ export function retryScheduleSpan(
   return { minSeconds, maxSeconds };
 }
 
-const errorName = (error: unknown): string => (error instanceof Error ? error.name : typeof error);
+/**
+ * An error's class name, with the system error code of its cause when there is one
+ * (`TypeError:ECONNREFUSED`, `TimeoutError`): enough to tell an outage from a bug, nothing more.
+ */
+const errorName = (error: unknown): string => {
+  if (!(error instanceof Error)) return typeof error;
+  const code = (error.cause as NodeJS.ErrnoException | undefined)?.code;
+  return typeof code === 'string' && /^[A-Z_]{2,40}$/.test(code) ? `${error.name}:${code}` : error.name;
+};
 
 export async function deliverToPartner(deps: DeliverDeps, input: DeliverInput): Promise<DeliverOutcome> {
   const attempt = Math.max(1, input.receiveCount);

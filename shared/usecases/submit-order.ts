@@ -87,10 +87,12 @@ export async function submitOrder(
   const nowMs = now.getTime();
   const leaseMs = (deps.settings.leaseSeconds ?? 30) * 1000;
 
+  // The client's key is stored only as a MAC: whatever a client puts in it is never kept in clear.
+  const keyMac = await deps.lookup.mac('request-mac', `idempotency-key\n${input.idempotencyKey}`);
   const candidateId = (deps.newOrderId ?? newOrderId)();
   const claim = await deps.idempotency.claim(
     {
-      key: input.idempotencyKey,
+      key: keyMac,
       requestMac,
       orderId: candidateId,
       state: 'in-progress',
@@ -106,7 +108,7 @@ export async function submitOrder(
     if (existing.state === 'done') return { orderId: existing.orderId, status: 'accepted', replayed: true };
     if (existing.leaseUntil > nowMs) throw new IdempotencyInProgressError();
     // The first attempt died mid-way: resume it under the same order id.
-    const took = await deps.idempotency.takeOver(input.idempotencyKey, existing.leaseUntil, nowMs + leaseMs);
+    const took = await deps.idempotency.takeOver(keyMac, existing.leaseUntil, nowMs + leaseMs);
     if (!took) throw new IdempotencyInProgressError();
     orderId = existing.orderId;
   }
@@ -116,7 +118,7 @@ export async function submitOrder(
   const written = claim.claimed ? undefined : await deps.orders.getOrder(orderId);
   if (!written) await acceptOrder(deps, orderId, order, now);
   await fanOut(deps, { orderId, country: order.shippingAddress.country });
-  await deps.idempotency.complete(input.idempotencyKey);
+  await deps.idempotency.complete(keyMac);
   return { orderId, status: 'accepted', replayed: !claim.claimed };
 }
 

@@ -38,7 +38,7 @@ beforeAll(async () => {
   app = await startTestApp({}, { samplePartners: false });
   for (const [i, person] of people.entries()) {
     const response = await app.post('/orders', orderBody(person, { marketingOptIn: i !== 1 }), {
-      'idempotency-key': `rest-${i}`,
+      'idempotency-key': `restkey-canary-${i}`,
     });
     expect(response.status).toBe(202);
     // Rejected requests are logged too: they must not leak either.
@@ -63,6 +63,8 @@ describe('personal data at rest and in logs', () => {
     expect(table).toContain('ORDER#');
     expect(table).toContain('PII#');
     expect(queue).toContain('order.accepted');
+    // Idempotency keys are stored as MACs: whatever a client puts in one is not kept.
+    expect(table).not.toContain('restkey-canary');
     for (const person of people) {
       for (const value of personalValues(person)) {
         expect(table).not.toContain(value);

@@ -135,5 +135,6 @@ describe('DynamoDB order store', () => {
     await store.setDeliveryState('ord_del', 'carrier', 'failed', '2026-11-25T10:02:00.000Z');
     // Assess
     expect((await store.getOrder('ord_del'))?.deliveries.carrier?.state).toBe('delivered');
+    expect((await store.getOrder('ord_del'))?.updatedAt).toBe('2026-11-25T10:01:00.000Z');
   });
 });

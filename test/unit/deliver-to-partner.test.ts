@@ -187,10 +187,14 @@ describe('deliverToPartner', () => {
   it('retries a timeout or network error, reporting only the error name', async () => {
     // Prepare
     const timeout = new DOMException('The operation was aborted due to timeout', 'TimeoutError');
-    const { deps } = setup({ script: [timeout, new TypeError('fetch failed')] });
+    const refused = new TypeError('fetch failed', {
+      cause: Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:9'), { code: 'ECONNREFUSED' }),
+    });
+    const { deps } = setup({ script: [timeout, new TypeError('fetch failed'), refused] });
     // Act
     const first = await deliverToPartner(deps, input('warehouse', 3));
     const second = await deliverToPartner(deps, input('warehouse', 4));
+    const third = await deliverToPartner(deps, input('warehouse', 5));
     // Assess
     expect(first).toEqual({
       outcome: 'retry',
@@ -203,6 +207,12 @@ describe('deliverToPartner', () => {
       attempt: 4,
       delaySeconds: 120,
       reason: { error: 'TypeError' },
+    });
+    // The system error code of the cause tells an outage apart, without any address or value.
+    expect(third).toMatchObject({
+      outcome: 'retry',
+      attempt: 5,
+      reason: { error: 'TypeError:ECONNREFUSED' },
     });
   });
 

@@ -167,7 +167,7 @@ export class DynamoOrderStore implements OrderStore {
           new UpdateCommand({
             TableName: this.tableName,
             Key: { pk: keys.order(orderId) },
-            UpdateExpression: 'SET deliveries.#p = :d',
+            UpdateExpression: 'SET deliveries.#p = :d, updatedAt = :at',
             // A late failure report never overwrites a recorded delivery.
             ConditionExpression:
               state === 'delivered'
@@ -179,6 +179,7 @@ export class DynamoOrderStore implements OrderStore {
             },
             ExpressionAttributeValues: {
               ':d': { state, updatedAt: at },
+              ':at': at,
               ...(state === 'delivered' ? {} : { ':delivered': 'delivered' }),
             },
           }),

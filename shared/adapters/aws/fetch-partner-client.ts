@@ -10,7 +10,7 @@ export class FetchPartnerClient implements PartnerClient {
   ): Promise<PartnerResponse> {
     const response = await fetch(url, {
       method: 'POST',
-      headers: { 'content-type': 'application/json', ...headers },
+      headers: { 'content-type': 'application/json', 'user-agent': 'minimis-webhooks/1', ...headers },
       body,
       redirect: 'manual',
       signal: AbortSignal.timeout(timeoutMs),

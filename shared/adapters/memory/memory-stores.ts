@@ -84,7 +84,7 @@ export class MemoryOrderStore implements OrderStore {
     this.update(orderId, (o) =>
       state !== 'delivered' && o.deliveries[partnerId]?.state === 'delivered'
         ? o
-        : { ...o, deliveries: { ...o.deliveries, [partnerId]: { state, updatedAt: at } } },
+        : { ...o, updatedAt: at, deliveries: { ...o.deliveries, [partnerId]: { state, updatedAt: at } } },
     );
   }
   async applyStatusChange(orderId: string, change: StatusChange): Promise<ApplyEventResult> {
