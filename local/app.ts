@@ -48,6 +48,11 @@ function listen(server: Server, port: number): Promise<number> {
   });
 }
 
+/** Local mode cannot start; the message is one line for the person running `npm start`. */
+export class StartupError extends Error {
+  override readonly name = 'StartupError';
+}
+
 export async function startLocal(options: StartOptions = {}): Promise<LocalApp> {
   const env = options.env ?? process.env;
   const local: LocalEnv = parseLocalEnv(env);
@@ -114,6 +119,14 @@ export async function startLocal(options: StartOptions = {}): Promise<LocalApp> 
     localQueueTable(localQueueTableName(config)),
   ]);
   client.destroy();
+  // Ready means ready to take orders: the key service must answer before /health says 200.
+  await wiring.lookup.ensureKey().catch(async (cause: unknown) => {
+    for (const stop of stops.reverse()) await stop().catch(() => undefined);
+    throw new StartupError(
+      'the key service does not answer: check KMS_KEY_ID, AWS_ENDPOINT_URL_KMS and credentials, or unset KMS_KEY_ID for the local key provider',
+      { cause },
+    );
+  });
 
   const queue = wiring.queue as LocalQueue;
   const loadDelivery = () =>

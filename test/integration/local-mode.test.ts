@@ -59,6 +59,27 @@ describe('local mode', () => {
     }
   });
 
+  it('an unreachable key service stops start-up with one line, before /health could say ready', async () => {
+    // Prepare
+    const dataDir = mkdtempSync(join(tmpdir(), 'minimis-kms-down-'));
+    // Act
+    const result = await runStart({
+      PORT: '0',
+      DYNAMODB_PORT: '0',
+      SES_PORT: '0',
+      MINIMIS_DATA_DIR: dataDir,
+      KMS_KEY_ID: 'alias/minimis',
+      AWS_ENDPOINT_URL_KMS: 'http://127.0.0.1:9',
+      AWS_MAX_ATTEMPTS: '1',
+    });
+    // Assess
+    expect(result.code).toBe(1);
+    expect(result.stderr.trim().split('\n')).toEqual([
+      'Cannot start: the key service does not answer: check KMS_KEY_ID, AWS_ENDPOINT_URL_KMS and credentials, or unset KMS_KEY_ID for the local key provider',
+    ]);
+    rmSync(dataDir, { recursive: true, force: true });
+  });
+
   it('AWS_ENDPOINT_URL_DYNAMODB replaces the embedded store; tables are created there', async () => {
     // Prepare
     const external = await startDynalite({ port: 0 });
