@@ -2,11 +2,11 @@ import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { unsubscribedPage } from '#shared/domain/email-templates.js';
 import { InvalidUnsubscribeTokenError } from '#shared/domain/unsubscribe-token.js';
 import { type HttpResult, internalError, json, problem } from '#shared/http/problem.js';
-import { header, MAX_BODY_BYTES, rawBody } from '#shared/http/request.js';
+import { header, MAX_BODY_BYTES, prefersHtml, rawBody } from '#shared/http/request.js';
+import { invalidToken, PAGE_HEADERS } from '#shared/http/unsubscribe-responses.js';
 import { createLogger, errorFields } from '#shared/observability/logger.js';
 import { unsubscribe } from '#shared/usecases/unsubscribe.js';
 import { wiring } from '#shared/wiring.js';
-import { invalidToken, PAGE_HEADERS } from './unsubscribe-page.js';
 
 const logger = createLogger('unsubscribe');
 const w = wiring();
@@ -22,34 +22,6 @@ async function isOneClickBody(contentType: string, body: Buffer): Promise<boolea
   } catch {
     return false;
   }
-}
-
-/** The quality an Accept header gives `type`, and whether it names the type (not only a wildcard). */
-function quality(accept: string, type: string): { q: number; named: boolean } {
-  const [main] = type.split('/');
-  let q = 0;
-  let specificity = -1;
-  for (const part of accept.split(',')) {
-    const [rawRange = '', ...params] = part.split(';');
-    const range = rawRange.trim().toLowerCase();
-    const rank = range === type ? 2 : range === `${main}/*` ? 1 : range === '*/*' ? 0 : -1;
-    if (rank < 0 || rank < specificity) continue;
-    const qParam = params.map((p) => p.trim().toLowerCase()).find((p) => p.startsWith('q='));
-    const value = qParam ? Number.parseFloat(qParam.slice(2)) : 1;
-    q = rank > specificity ? value : Math.max(q, value);
-    specificity = rank;
-  }
-  return { q: Number.isFinite(q) ? q : 0, named: specificity >= 1 };
-}
-
-/**
- * True when the client asks for HTML by name and ranks it at least as high as JSON (a browser
- * submitting our form);  mail providers' one-click POSTs (no Accept header, or only wildcards) get JSON.
- */
-function prefersHtml(accept: string | undefined): boolean {
-  if (!accept) return false;
-  const html = quality(accept, 'text/html');
-  return html.named && html.q > 0 && html.q >= quality(accept, 'application/json').q;
 }
 
 /**
@@ -96,7 +68,7 @@ export const handler = async (event: APIGatewayProxyEventV2): Promise<HttpResult
   } catch (error) {
     if (error instanceof InvalidUnsubscribeTokenError) {
       logger.info('unsubscribe: invalid token', { reason: error.reason });
-      return invalidToken();
+      return invalidToken(header(event, 'accept'));
     }
     logger.error('unsubscribe failed', errorFields(error));
     return internalError();

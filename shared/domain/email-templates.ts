@@ -289,3 +289,16 @@ export function unsubscribedPage(): string {
       'If you opt in again at a later checkout, we will take that as your new choice.</p>',
   );
 }
+
+export const INVALID_LINK_PAGE_TITLE = 'This unsubscribe link does not work';
+
+/** Shown to a person whose link was cut short or altered: what to do instead, no technical detail. */
+export function invalidLinkPage(): string {
+  return webPage(
+    INVALID_LINK_PAGE_TITLE,
+    `<h1>${escapeHtml(INVALID_LINK_PAGE_TITLE)}</h1>` +
+      '<p>The link may have been cut short by your email program. Please open the full link from the ' +
+      'bottom of one of our emails, or use the unsubscribe button of your email program.</p>' +
+      '<p>Nothing was changed.</p>',
+  );
+}

@@ -43,3 +43,31 @@ export function readJson(
     };
   }
 }
+
+/** The quality an Accept header gives `type`, and whether it names the type (not only a wildcard). */
+function quality(accept: string, type: string): { q: number; named: boolean } {
+  const [main] = type.split('/');
+  let q = 0;
+  let specificity = -1;
+  for (const part of accept.split(',')) {
+    const [rawRange = '', ...params] = part.split(';');
+    const range = rawRange.trim().toLowerCase();
+    const rank = range === type ? 2 : range === `${main}/*` ? 1 : range === '*/*' ? 0 : -1;
+    if (rank < 0 || rank < specificity) continue;
+    const qParam = params.map((p) => p.trim().toLowerCase()).find((p) => p.startsWith('q='));
+    const value = qParam ? Number.parseFloat(qParam.slice(2)) : 1;
+    q = rank > specificity ? value : Math.max(q, value);
+    specificity = rank;
+  }
+  return { q: Number.isFinite(q) ? q : 0, named: specificity >= 1 };
+}
+
+/**
+ * True when the client asks for HTML by name and ranks it at least as high as JSON (a browser
+ * submitting our form);  mail providers' one-click POSTs (no Accept header, or only wildcards) get JSON.
+ */
+export function prefersHtml(accept: string | undefined): boolean {
+  if (!accept) return false;
+  const html = quality(accept, 'text/html');
+  return html.named && html.q > 0 && html.q >= quality(accept, 'application/json').q;
+}

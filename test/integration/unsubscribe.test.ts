@@ -184,6 +184,22 @@ describe('unsubscribe over HTTP', () => {
     expect(await consentState(c.email)).toEqual(before);
   });
 
+  it('a person following a broken link in a browser gets an HTML page saying what to do, not JSON', async () => {
+    // Prepare
+    const c = emailCanaries();
+    const { token } = await orderWithToken(c, true);
+    // Act
+    const response = await fetch(`${app.apiUrl}/unsubscribe?token=${tamper(token)}`, {
+      headers: { accept: 'text/html,application/xhtml+xml,*/*;q=0.8' },
+    });
+    // Assess
+    expect(response.status).toBe(400);
+    expect(response.headers.get('content-type')).toBe('text/html; charset=utf-8');
+    const page = await response.text();
+    expect(page).toContain('<h1>This unsubscribe link does not work</h1>');
+    expect(page).toContain('Nothing was changed.');
+  });
+
   it('a POST without the one-click body or with another media type changes nothing', async () => {
     // Prepare
     const c = emailCanaries();
