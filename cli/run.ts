@@ -3,7 +3,7 @@
  * (one line on stderr, no stack, no personal data), 2 bad usage.
  */
 import { ConfigError } from '#shared/config.js';
-import { DependencyError, SealError } from '#shared/domain/errors.js';
+import { DependencyError, NoLookupKeyError, SealError } from '#shared/domain/errors.js';
 import { ReportSettingsError } from '#shared/report/settings.js';
 import type { Command } from './command.js';
 import { eraseCommand } from './commands/erase.js';
@@ -49,6 +49,12 @@ const COMMAND_WORD = /^[a-z][a-z-]{0,30}$/;
 function safeMessage(error: unknown): string {
   if (error instanceof CliError || error instanceof ConfigError || error instanceof ReportSettingsError) {
     return error.message;
+  }
+  if (error instanceof NoLookupKeyError) {
+    return 'nothing is held about anyone yet: no order has been taken (the lookup key does not exist)';
+  }
+  if (error instanceof DependencyError && error.dependency === 'Local key service Decrypt') {
+    return 'the key file in MINIMIS_DATA_DIR does not match this database: point MINIMIS_DATA_DIR at the data directory of the running `npm start`';
   }
   if (error instanceof DependencyError || error instanceof SealError) {
     const cause = error.cause instanceof Error ? ` (${error.cause.name})` : '';

@@ -8,9 +8,11 @@
  * this. Orders whose personal data has expired or was erased are no longer linked to anybody and
  * are therefore not part of an export.
  */
+
 import type { DataKeys } from '../crypto/data-keys.js';
 import { type LookupKeys, normaliseEmail } from '../crypto/lookup-keys.js';
 import { type ConsentEvent, hasMarketingConsent, type SuppressionRecord } from '../domain/consent.js';
+import { suppressionInForce } from '../domain/email-policy.js';
 import type { DeliveryState, OrderItem, OrderStatus, PersonalRecord } from '../domain/order.js';
 import { customerRecordId, decodeFields, type PersonalFields } from '../domain/sealing.js';
 import { PURPOSES, type Purpose } from '../inventory.js';
@@ -52,7 +54,8 @@ export interface CustomerExport {
   readonly consent: { readonly events: readonly ConsentEvent[]; readonly currentlyConsented: boolean };
   /** The contact sealed under `marketing` (present only while consent stands). */
   readonly marketingContact: PersonalFields | null;
-  readonly suppression: Omit<SuppressionRecord, 'emailKey'> | null;
+  /** `inForce`: whether it still stops promotional mail (a later opt-in lifts an unsubscribe). */
+  readonly suppression: (Omit<SuppressionRecord, 'emailKey'> & { readonly inForce: boolean }) | null;
 }
 
 const live = (record: PersonalRecord, now: Date) => record.expiresAt * 1000 > now.getTime();
@@ -82,7 +85,9 @@ export async function exportCustomer(deps: ExportDeps, email: string): Promise<C
     orders,
     consent: { events, currentlyConsented: hasMarketingConsent(events) },
     marketingContact,
-    suppression: suppression ? { reason: suppression.reason, at: suppression.at } : null,
+    suppression: suppression
+      ? { reason: suppression.reason, at: suppression.at, inForce: suppressionInForce(suppression, events) }
+      : null,
   };
 }
 

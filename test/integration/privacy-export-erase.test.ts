@@ -273,7 +273,7 @@ describe('erase', () => {
       orders: [],
       consent: { events: [], currentlyConsented: false },
       marketingContact: null,
-      suppression: { reason: 'erasure', at: suppression?.at },
+      suppression: { reason: 'erasure', at: suppression?.at, inForce: true },
     });
   });
 
