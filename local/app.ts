@@ -79,7 +79,9 @@ export async function startLocal(options: StartOptions = {}): Promise<LocalApp> 
 
   let ses: EmbeddedSes | undefined;
   if (!local.AWS_ENDPOINT_URL_SESV2) {
-    ses = await startSesEmulator(local.SES_PORT);
+    ses = await startSesEmulator(local.SES_PORT, {
+      persistFile: join(local.MINIMIS_DATA_DIR, 'sent-email.json'),
+    });
     stops.push(ses.stop);
   }
   const sesUrl = local.AWS_ENDPOINT_URL_SESV2 ?? ses?.url ?? '';

@@ -12,9 +12,11 @@
  * The emulator keeps its messages in module state, shared by every instance in the process.
  */
 
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import type { IncomingMessage, RequestListener, Server, ServerResponse } from 'node:http';
 import { createRequire } from 'node:module';
 import type { AddressInfo } from 'node:net';
+import { dirname } from 'node:path';
 import sesLocalModule from 'aws-ses-v2-local';
 import { escapeHtml } from '#shared/domain/email-templates.js';
 
@@ -78,8 +80,23 @@ function messagesPage(): string {
   );
 }
 
+/**
+ * Keeps the sent messages across restarts in `file` (mode 0600): the emulator plays the
+ * customers' mailboxes, and a mailbox does not forget what it received.
+ */
+function persistTo(file: string): () => void {
+  if (existsSync(file)) {
+    const saved = JSON.parse(readFileSync(file, 'utf8')) as StoredEmail[];
+    store.getStoreReadonly().emails.unshift(...saved);
+  }
+  return () => {
+    mkdirSync(dirname(file), { recursive: true });
+    writeFileSync(file, JSON.stringify(store.getStoreReadonly().emails), { mode: 0o600 });
+  };
+}
+
 /** Serves `/messages` ourselves and hands every other request to the emulator's own app. */
-function withMessagesPage(server: Server): void {
+function withMessagesPage(server: Server, afterSend: () => void): void {
   const [app] = server.listeners('request') as RequestListener[];
   if (!app) throw new Error('SES emulator has no request handler');
   server.removeAllListeners('request');
@@ -90,18 +107,22 @@ function withMessagesPage(server: Server): void {
       res.end(messagesPage());
       return;
     }
+    if (req.method === 'POST') res.once('finish', afterSend);
     app(req, res);
   });
 }
 
 /** Starts the emulator on 127.0.0.1:`port` (0 picks a free port); the returned url has the bound port. */
-export async function startSesEmulator(port: number): Promise<EmbeddedSes> {
+export async function startSesEmulator(
+  port: number,
+  options: { persistFile?: string } = {},
+): Promise<EmbeddedSes> {
   const server = await startServer({ host: '127.0.0.1', port });
   if (!server.listening) {
     server.close();
     throw new Error(`SES emulator could not listen on 127.0.0.1:${port} (is SES_PORT in use?)`);
   }
-  withMessagesPage(server);
+  withMessagesPage(server, options.persistFile ? persistTo(options.persistFile) : () => {});
   const bound = (server.address() as AddressInfo).port;
   const url = `http://127.0.0.1:${bound}`;
   return {
