@@ -6,9 +6,8 @@ import {
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
 import type { ConsentEvent, CustomerRecord, SuppressionRecord } from '../../domain/consent.js';
-import { DependencyError } from '../../domain/errors.js';
 import type { ConsentStore } from '../../ports.js';
-import { keys } from './dynamo-client.js';
+import { call, keys } from './dynamo-client.js';
 
 /** Consent ledger (CUSTOMER#) and suppression list (SUPPRESS#), both keyed by the keyed email hash. */
 export class DynamoConsentStore implements ConsentStore {
@@ -17,16 +16,8 @@ export class DynamoConsentStore implements ConsentStore {
     private readonly tableName: string,
   ) {}
 
-  private async run<T>(what: string, op: () => Promise<T>): Promise<T> {
-    try {
-      return await op();
-    } catch (cause) {
-      throw new DependencyError(`DynamoDB ${what}`, { cause });
-    }
-  }
-
   async getCustomer(emailKey: string): Promise<CustomerRecord | undefined> {
-    const { Item } = await this.run('get customer', () =>
+    const { Item } = await call('get customer', () =>
       this.db.send(
         new GetCommand({
           TableName: this.tableName,
@@ -52,7 +43,7 @@ export class DynamoConsentStore implements ConsentStore {
       values[':m'] = marketing;
     }
     if (marketing === null) update += ' REMOVE marketing';
-    await this.run('append consent', () =>
+    await call('append consent', () =>
       this.db.send(
         new UpdateCommand({
           TableName: this.tableName,
@@ -65,7 +56,7 @@ export class DynamoConsentStore implements ConsentStore {
   }
 
   async deleteCustomer(emailKey: string): Promise<boolean> {
-    const { Attributes } = await this.run('delete customer', () =>
+    const { Attributes } = await call('delete customer', () =>
       this.db.send(
         new DeleteCommand({
           TableName: this.tableName,
@@ -78,7 +69,7 @@ export class DynamoConsentStore implements ConsentStore {
   }
 
   async getSuppression(emailKey: string): Promise<SuppressionRecord | undefined> {
-    const { Item } = await this.run('get suppression', () =>
+    const { Item } = await call('get suppression', () =>
       this.db.send(
         new GetCommand({
           TableName: this.tableName,
@@ -93,7 +84,7 @@ export class DynamoConsentStore implements ConsentStore {
   }
 
   async putSuppression(record: SuppressionRecord): Promise<void> {
-    await this.run('put suppression', () =>
+    await call('put suppression', () =>
       this.db.send(
         new PutCommand({
           TableName: this.tableName,

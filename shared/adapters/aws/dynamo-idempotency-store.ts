@@ -1,7 +1,6 @@
 import { type DynamoDBDocumentClient, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { DependencyError } from '../../domain/errors.js';
 import type { IdempotencyRecord, IdempotencyStore } from '../../ports.js';
-import { isConditionFailure, keys } from './dynamo-client.js';
+import { call, conditional, keys } from './dynamo-client.js';
 
 export class DynamoIdempotencyStore implements IdempotencyStore {
   constructor(
@@ -14,8 +13,8 @@ export class DynamoIdempotencyStore implements IdempotencyStore {
     nowMs: number,
   ): Promise<{ claimed: true } | { claimed: false; existing: IdempotencyRecord }> {
     const nowSeconds = Math.floor(nowMs / 1000);
-    try {
-      await this.db.send(
+    const claimed = await conditional('claim idempotency key', () =>
+      this.db.send(
         new PutCommand({
           TableName: this.tableName,
           Item: { pk: keys.idempotency(record.key), ...record },
@@ -23,31 +22,26 @@ export class DynamoIdempotencyStore implements IdempotencyStore {
           ConditionExpression: 'attribute_not_exists(pk) OR expiresAt <= :now',
           ExpressionAttributeValues: { ':now': nowSeconds },
         }),
-      );
-      return { claimed: true } as const;
-    } catch (error) {
-      if (!isConditionFailure(error))
-        throw new DependencyError('DynamoDB claim idempotency key', { cause: error });
-    }
-    const { Item } = await this.db
-      .send(
+      ),
+    );
+    if (claimed) return { claimed: true };
+    const { Item } = await call('get idempotency key', () =>
+      this.db.send(
         new GetCommand({
           TableName: this.tableName,
           Key: { pk: keys.idempotency(record.key) },
           ConsistentRead: true,
         }),
-      )
-      .catch((cause: unknown) => {
-        throw new DependencyError('DynamoDB get idempotency key', { cause });
-      });
+      ),
+    );
     if (!Item || (Item.expiresAt as number) <= nowSeconds) return this.claim(record, nowMs);
     const { pk: _pk, ...existing } = Item;
-    return { claimed: false, existing: existing as IdempotencyRecord } as const;
+    return { claimed: false, existing: existing as IdempotencyRecord };
   }
 
-  async takeOver(key: string, expectedLeaseUntil: number, leaseUntil: number): Promise<boolean> {
-    try {
-      await this.db.send(
+  takeOver(key: string, expectedLeaseUntil: number, leaseUntil: number): Promise<boolean> {
+    return conditional('take over idempotency key', () =>
+      this.db.send(
         new UpdateCommand({
           TableName: this.tableName,
           Key: { pk: keys.idempotency(key) },
@@ -60,17 +54,13 @@ export class DynamoIdempotencyStore implements IdempotencyStore {
             ':inProgress': 'in-progress',
           },
         }),
-      );
-      return true;
-    } catch (error) {
-      if (isConditionFailure(error)) return false;
-      throw new DependencyError('DynamoDB take over idempotency key', { cause: error });
-    }
+      ),
+    );
   }
 
   async complete(key: string): Promise<void> {
-    await this.db
-      .send(
+    await call('complete idempotency key', () =>
+      this.db.send(
         new UpdateCommand({
           TableName: this.tableName,
           Key: { pk: keys.idempotency(key) },
@@ -78,9 +68,7 @@ export class DynamoIdempotencyStore implements IdempotencyStore {
           ExpressionAttributeNames: { '#state': 'state' },
           ExpressionAttributeValues: { ':done': 'done' },
         }),
-      )
-      .catch((cause: unknown) => {
-        throw new DependencyError('DynamoDB complete idempotency key', { cause });
-      });
+      ),
+    );
   }
 }

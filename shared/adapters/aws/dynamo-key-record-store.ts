@@ -1,8 +1,7 @@
 import { type DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
-import { DependencyError } from '../../domain/errors.js';
 import type { KeyContext } from '../../inventory.js';
 import type { DataKeyRecord, KeyRecordStore } from '../../ports.js';
-import { isConditionFailure, keys } from './dynamo-client.js';
+import { call, conditional, keys } from './dynamo-client.js';
 
 /** Wrapped data keys (useless without the key service) stored once under a short ref. */
 export class DynamoKeyRecordStore implements KeyRecordStore {
@@ -12,13 +11,11 @@ export class DynamoKeyRecordStore implements KeyRecordStore {
   ) {}
 
   async getDataKey(ref: string): Promise<DataKeyRecord | undefined> {
-    const { Item } = await this.db
-      .send(
+    const { Item } = await call('get data key', () =>
+      this.db.send(
         new GetCommand({ TableName: this.tableName, Key: { pk: keys.dataKey(ref) }, ConsistentRead: true }),
-      )
-      .catch((cause: unknown) => {
-        throw new DependencyError('DynamoDB get data key', { cause });
-      });
+      ),
+    );
     if (!Item) return undefined;
     return {
       ref,
@@ -28,19 +25,15 @@ export class DynamoKeyRecordStore implements KeyRecordStore {
     };
   }
 
-  async putDataKey(record: DataKeyRecord): Promise<boolean> {
-    try {
-      await this.db.send(
+  putDataKey(record: DataKeyRecord): Promise<boolean> {
+    return conditional('put data key', () =>
+      this.db.send(
         new PutCommand({
           TableName: this.tableName,
           Item: { pk: keys.dataKey(record.ref), ...record },
           ConditionExpression: 'attribute_not_exists(pk)',
         }),
-      );
-      return true;
-    } catch (error) {
-      if (isConditionFailure(error)) return false;
-      throw new DependencyError('DynamoDB put data key', { cause: error });
-    }
+      ),
+    );
   }
 }

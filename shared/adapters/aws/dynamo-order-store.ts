@@ -7,11 +7,10 @@ import {
   ScanCommand,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
-import { DependencyError } from '../../domain/errors.js';
 import type { OrderRecord, PersonalRecord } from '../../domain/order.js';
 import type { Purpose } from '../../inventory.js';
 import type { ApplyEventResult, OrderStore, StatusChange } from '../../ports.js';
-import { INDEX, isConditionFailure, keys } from './dynamo-client.js';
+import { call, conditional, INDEX, keys } from './dynamo-client.js';
 
 type Item = Record<string, unknown>;
 
@@ -60,53 +59,38 @@ export class DynamoOrderStore implements OrderStore {
     private readonly tableName: string,
   ) {}
 
-  private async run<T>(what: string, op: () => Promise<T>): Promise<T> {
-    try {
-      return await op();
-    } catch (cause) {
-      if (isConditionFailure(cause)) throw cause;
-      throw new DependencyError(`DynamoDB ${what}`, { cause });
-    }
-  }
-
   async putOrder(order: OrderRecord, personal: PersonalRecord): Promise<void> {
-    const putIfAbsent = async (item: Item) => {
-      try {
-        await this.db.send(
+    // Each put only if absent: a repeated intake keeps what the first one wrote.
+    const putIfAbsent = (what: string, item: Item) =>
+      conditional(what, () =>
+        this.db.send(
           new PutCommand({
             TableName: this.tableName,
             Item: item,
             ConditionExpression: 'attribute_not_exists(pk)',
           }),
-        );
-      } catch (error) {
-        if (!isConditionFailure(error)) throw error;
-      }
-    };
-    await this.run('put personal', () =>
-      putIfAbsent({
-        pk: keys.personal(personal.orderId),
-        orderId: personal.orderId,
-        emailKey: personal.emailKey,
-        sealed: personal.sealed,
-        expiresAt: personal.expiresAt,
-      }),
-    );
+        ),
+      );
+    await putIfAbsent('put personal', {
+      pk: keys.personal(personal.orderId),
+      orderId: personal.orderId,
+      emailKey: personal.emailKey,
+      sealed: personal.sealed,
+      expiresAt: personal.expiresAt,
+    });
     const { fanout, trackingNumber, trackingUrl, deliveredAt, ...rest } = order;
-    await this.run('put order', () =>
-      putIfAbsent({
-        pk: keys.order(order.orderId),
-        ...rest,
-        ...(trackingNumber ? { trackingNumber } : {}),
-        ...(trackingUrl ? { trackingUrl } : {}),
-        ...(deliveredAt ? { deliveredAt } : {}),
-        ...(fanout === 'pending' ? { outbox: 'pending' } : {}),
-      }),
-    );
+    await putIfAbsent('put order', {
+      pk: keys.order(order.orderId),
+      ...rest,
+      ...(trackingNumber ? { trackingNumber } : {}),
+      ...(trackingUrl ? { trackingUrl } : {}),
+      ...(deliveredAt ? { deliveredAt } : {}),
+      ...(fanout === 'pending' ? { outbox: 'pending' } : {}),
+    });
   }
 
   async getOrder(orderId: string): Promise<OrderRecord | undefined> {
-    const { Item } = await this.run('get order', () =>
+    const { Item } = await call('get order', () =>
       this.db.send(
         new GetCommand({ TableName: this.tableName, Key: { pk: keys.order(orderId) }, ConsistentRead: true }),
       ),
@@ -115,7 +99,7 @@ export class DynamoOrderStore implements OrderStore {
   }
 
   async getPersonal(orderId: string, now: Date): Promise<PersonalRecord | undefined> {
-    const { Item } = await this.run('get personal', () =>
+    const { Item } = await call('get personal', () =>
       this.db.send(
         new GetCommand({
           TableName: this.tableName,
@@ -128,7 +112,7 @@ export class DynamoOrderStore implements OrderStore {
   }
 
   async listPendingFanout(before: Date, limit: number): Promise<string[]> {
-    const { Items = [] } = await this.run('query outbox', () =>
+    const { Items = [] } = await call('query outbox', () =>
       this.db.send(
         new QueryCommand({
           TableName: this.tableName,
@@ -143,7 +127,7 @@ export class DynamoOrderStore implements OrderStore {
   }
 
   async markFanoutDone(orderId: string): Promise<void> {
-    await this.run('mark fan-out done', () =>
+    await call('mark fan-out done', () =>
       this.db.send(
         new UpdateCommand({
           TableName: this.tableName,
@@ -161,32 +145,28 @@ export class DynamoOrderStore implements OrderStore {
     state: 'pending' | 'delivered' | 'failed',
     at: string,
   ) {
-    await this.run('set delivery state', () =>
-      this.db
-        .send(
-          new UpdateCommand({
-            TableName: this.tableName,
-            Key: { pk: keys.order(orderId) },
-            UpdateExpression: 'SET deliveries.#p = :d, updatedAt = :at',
-            // A late failure report never overwrites a recorded delivery.
-            ConditionExpression:
-              state === 'delivered'
-                ? 'attribute_exists(pk)'
-                : 'attribute_exists(pk) AND (attribute_not_exists(deliveries.#p) OR deliveries.#p.#s <> :delivered)',
-            ExpressionAttributeNames: {
-              '#p': partnerId,
-              ...(state === 'delivered' ? {} : { '#s': 'state' }),
-            },
-            ExpressionAttributeValues: {
-              ':d': { state, updatedAt: at },
-              ':at': at,
-              ...(state === 'delivered' ? {} : { ':delivered': 'delivered' }),
-            },
-          }),
-        )
-        .catch((error: unknown) => {
-          if (!isConditionFailure(error)) throw error;
+    await conditional('set delivery state', () =>
+      this.db.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: { pk: keys.order(orderId) },
+          UpdateExpression: 'SET deliveries.#p = :d, updatedAt = :at',
+          // A late failure report never overwrites a recorded delivery.
+          ConditionExpression:
+            state === 'delivered'
+              ? 'attribute_exists(pk)'
+              : 'attribute_exists(pk) AND (attribute_not_exists(deliveries.#p) OR deliveries.#p.#s <> :delivered)',
+          ExpressionAttributeNames: {
+            '#p': partnerId,
+            ...(state === 'delivered' ? {} : { '#s': 'state' }),
+          },
+          ExpressionAttributeValues: {
+            ':d': { state, updatedAt: at },
+            ':at': at,
+            ...(state === 'delivered' ? {} : { ':delivered': 'delivered' }),
+          },
         }),
+      ),
     );
   }
 
@@ -217,8 +197,9 @@ export class DynamoOrderStore implements OrderStore {
       values[':tu'] = change.trackingUrl;
     }
     if (change.to === 'delivered') sets.push('deliveredAt = :at');
-    try {
-      const { Attributes } = await this.db.send(
+    let updated: Item | undefined;
+    const applied = await conditional('apply status change', async () => {
+      ({ Attributes: updated } = await this.db.send(
         new UpdateCommand({
           TableName: this.tableName,
           Key: { pk: keys.order(orderId) },
@@ -228,12 +209,9 @@ export class DynamoOrderStore implements OrderStore {
           ExpressionAttributeValues: values,
           ReturnValues: 'ALL_NEW',
         }),
-      );
-      return { outcome: 'applied', order: toOrder(Attributes ?? {}) };
-    } catch (error) {
-      if (!isConditionFailure(error))
-        throw new DependencyError('DynamoDB apply status change', { cause: error });
-    }
+      ));
+    });
+    if (applied) return { outcome: 'applied', order: toOrder(updated ?? {}) };
     const order = await this.getOrder(orderId);
     if (!order) return { outcome: 'not-found' };
     if (order.processedEvents.includes(change.eventId)) return { outcome: 'replay', order };
@@ -241,26 +219,22 @@ export class DynamoOrderStore implements OrderStore {
   }
 
   async setPersonalExpiry(orderId: string, expiresAt: number, now: Date): Promise<void> {
-    await this.run('set personal expiry', () =>
-      this.db
-        .send(
-          new UpdateCommand({
-            TableName: this.tableName,
-            Key: { pk: keys.personal(orderId) },
-            UpdateExpression: 'SET expiresAt = :e',
-            ConditionExpression: 'attribute_exists(pk) AND expiresAt > :now',
-            ExpressionAttributeValues: { ':e': expiresAt, ':now': Math.floor(now.getTime() / 1000) },
-          }),
-        )
-        .catch((error: unknown) => {
-          if (!isConditionFailure(error)) throw error;
+    await conditional('set personal expiry', () =>
+      this.db.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: { pk: keys.personal(orderId) },
+          UpdateExpression: 'SET expiresAt = :e',
+          ConditionExpression: 'attribute_exists(pk) AND expiresAt > :now',
+          ExpressionAttributeValues: { ':e': expiresAt, ':now': Math.floor(now.getTime() / 1000) },
         }),
+      ),
     );
   }
 
-  async claimEmail(orderId: string, emailType: string, leaseUntil: number, nowMs: number): Promise<boolean> {
-    try {
-      await this.db.send(
+  claimEmail(orderId: string, emailType: string, leaseUntil: number, nowMs: number): Promise<boolean> {
+    return conditional('claim email', () =>
+      this.db.send(
         new UpdateCommand({
           TableName: this.tableName,
           Key: { pk: keys.order(orderId) },
@@ -274,16 +248,12 @@ export class DynamoOrderStore implements OrderStore {
             ':now': nowMs,
           },
         }),
-      );
-      return true;
-    } catch (error) {
-      if (isConditionFailure(error)) return false;
-      throw new DependencyError('DynamoDB claim email', { cause: error });
-    }
+      ),
+    );
   }
 
   async markEmailSent(orderId: string, emailType: string): Promise<void> {
-    await this.run('mark email sent', () =>
+    await call('mark email sent', () =>
       this.db.send(
         new UpdateCommand({
           TableName: this.tableName,
@@ -297,7 +267,7 @@ export class DynamoOrderStore implements OrderStore {
   }
 
   async releaseEmail(orderId: string, emailType: string): Promise<void> {
-    await this.run('release email', () =>
+    await call('release email', () =>
       this.db.send(
         new UpdateCommand({
           TableName: this.tableName,
@@ -313,7 +283,7 @@ export class DynamoOrderStore implements OrderStore {
     const out: PersonalRecord[] = [];
     let start: Item | undefined;
     do {
-      const page = await this.run('query by email', () =>
+      const page = await call('query by email', () =>
         this.db.send(
           new QueryCommand({
             TableName: this.tableName,
@@ -331,7 +301,7 @@ export class DynamoOrderStore implements OrderStore {
   }
 
   async deletePersonal(orderId: string): Promise<boolean> {
-    const { Attributes } = await this.run('delete personal', () =>
+    const { Attributes } = await call('delete personal', () =>
       this.db.send(
         new DeleteCommand({
           TableName: this.tableName,
@@ -346,7 +316,7 @@ export class DynamoOrderStore implements OrderStore {
   async *scanExpiredPersonal(now: Date): AsyncIterable<PersonalRecord> {
     let start: Item | undefined;
     do {
-      const page = await this.run('scan expired', () =>
+      const page = await call('scan expired', () =>
         this.db.send(
           new ScanCommand({
             TableName: this.tableName,

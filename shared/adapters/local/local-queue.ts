@@ -15,6 +15,7 @@ import {
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
 import type { DeadLetterQueue, Queue, QueueMessage, RetryScheduler } from '../../ports.js';
+import { isConditionFailure } from '../aws/dynamo-client.js';
 
 export interface ReceivedMessage {
   readonly messageId: string;
@@ -38,8 +39,6 @@ export function localQueueTable(tableName: string): CreateTableCommandInput {
     KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }],
   };
 }
-
-const isConditionFailure = (e: unknown) => e instanceof Error && e.name === 'ConditionalCheckFailedException';
 
 function parseHandle(receiptHandle: string): { pk: string; count: number } {
   const at = receiptHandle.lastIndexOf('|');
