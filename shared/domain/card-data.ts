@@ -96,9 +96,21 @@ function sequenceHasCard(groups: readonly string[]): boolean {
   return false;
 }
 
+/** Pure-ASCII text with fewer than 13 digits cannot hold a card number: skip the full scan. */
+function fewerThan13AsciiDigits(text: string): boolean {
+  let digits = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c > 127) return false; // other scripts' digits: take the full path
+    if (c >= 48 && c <= 57 && ++digits >= 13) return false;
+  }
+  return true;
+}
+
 /** True if the text holds something that looks like a payment card number. */
 export function containsCardNumber(text: string, options: { phone?: boolean } = {}): boolean {
   if (text.length < 13) return false; // too short to hold 13 digits: most fields
+  if (fewerThan13AsciiDigits(text)) return false; // the common case, without normalising
   const normalised = text.normalize('NFKC');
   if (options.phone && /^\+\p{Nd}{1,15}$/u.test(normalised)) return false;
   return groupSequences(normalised).some(sequenceHasCard);
