@@ -48,6 +48,16 @@ export function parseOptions<T extends Options>(args: readonly string[], options
 
 const emailSchema = z.email();
 
+/**
+ * The `--email` value, or with `--email -` the first line of stdin (so the address stays out of
+ * shell history and the process list): required, and an email address (never echoed).
+ */
+export async function readEmail(value: unknown, io: { readStdin(): Promise<string> }): Promise<string> {
+  if (value !== '-') return requireEmail(value);
+  const [line = ''] = (await io.readStdin()).split(/\r?\n/);
+  return requireEmail(line);
+}
+
 /** The `--email` value: required, and an email address (the value itself is never echoed). */
 export function requireEmail(value: unknown): string {
   if (typeof value !== 'string' || value.trim() === '') throw new UsageError('--email <address> is required');

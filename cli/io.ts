@@ -12,6 +12,8 @@ export interface CliIo {
   readonly interactive: boolean;
   /** Asks a question on stderr and reads one line from stdin. */
   prompt(question: string): Promise<string>;
+  /** Reads all of stdin (for `--email -`, which keeps the address out of shell history and `ps`). */
+  readStdin(): Promise<string>;
 }
 
 export function processIo(): CliIo {
@@ -21,6 +23,11 @@ export function processIo(): CliIo {
     env: process.env,
     cwd: process.cwd(),
     interactive: Boolean(process.stdin.isTTY && process.stderr.isTTY),
+    async readStdin() {
+      const chunks: Buffer[] = [];
+      for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
+      return Buffer.concat(chunks).toString('utf8');
+    },
     async prompt(question) {
       const rl = createInterface({ input: process.stdin, output: process.stderr });
       try {

@@ -1,5 +1,5 @@
 import { eraseCustomer } from '#shared/usecases/erase-customer.js';
-import { parseOptions, requireEmail, TARGET_OPTIONS } from '../args.js';
+import { parseOptions, readEmail, TARGET_OPTIONS } from '../args.js';
 import { type Command, json, TARGET_HELP, withTarget } from '../command.js';
 import { CliError, UsageError } from '../errors.js';
 
@@ -15,7 +15,8 @@ Erasure cannot be undone: --yes confirms it. Without --yes the command asks at a
 refuses (exit 2) when not run from one.
 
 Options:
-  --email <address>  the person's email address (required)
+  --email <address>  the person's email address (required); "--email -" reads it from stdin,
+                     which keeps it out of shell history and the process list
   --yes              confirm the erasure (required when not at a terminal)
 ${TARGET_HELP}
   -h, --help         show this help
@@ -36,7 +37,7 @@ export const eraseCommand: Command = {
       io.out(HELP);
       return 0;
     }
-    const email = requireEmail(values.email);
+    const email = await readEmail(values.email, io);
     if (!values.yes) {
       if (!io.interactive) throw new UsageError('erasure cannot be undone: add --yes to confirm');
       const answer = await io.prompt(

@@ -1,5 +1,5 @@
 import { exportCustomer } from '#shared/usecases/export-customer.js';
-import { parseOptions, requireEmail, TARGET_OPTIONS } from '../args.js';
+import { parseOptions, readEmail, TARGET_OPTIONS } from '../args.js';
 import { type Command, json, TARGET_HELP, withTarget } from '../command.js';
 
 const HELP = `Usage: minimis export --email <address> [--aws]
@@ -10,7 +10,8 @@ expire), the consent ledger, the marketing contact and the suppression state. Ex
 is not included: it is gone. This is the one place minimis prints personal data, by design.
 
 Options:
-  --email <address>  the person's email address (required)
+  --email <address>  the person's email address (required); "--email -" reads it from stdin,
+                     which keeps it out of shell history and the process list
 ${TARGET_HELP}
   -h, --help         show this help
 `;
@@ -25,7 +26,7 @@ export const exportCommand: Command = {
       io.out(HELP);
       return 0;
     }
-    const email = requireEmail(values.email);
+    const email = await readEmail(values.email, io);
     const result = await withTarget(io, values.aws as boolean | undefined, ({ wiring: w }) =>
       exportCustomer(
         { orders: w.orders, consent: w.consent, dataKeys: w.dataKeys, lookup: w.lookup, clock: w.clock },

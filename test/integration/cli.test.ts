@@ -20,7 +20,7 @@ const DAY_MS = 86_400_000;
 
 let app: TestApp;
 
-function io(env: Record<string, string> = {}) {
+function io(env: Record<string, string> = {}, stdin = '') {
   const out: string[] = [];
   const err: string[] = [];
   const value: CliIo = {
@@ -30,6 +30,7 @@ function io(env: Record<string, string> = {}) {
     cwd: ROOT,
     interactive: false,
     prompt: async () => '',
+    readStdin: async () => stdin,
   };
   return { io: value, out, err };
 }
@@ -79,6 +80,16 @@ describe('minimis CLI against local mode', () => {
       marketingContact: null,
       suppression: null,
     });
+  });
+
+  it('export --email - reads the address from stdin (out of shell history and ps)', async () => {
+    // Prepare
+    const run = io({}, 'nobody@example.com\n');
+    // Act
+    const code = await runCli(['export', '--email', '-'], run.io);
+    // Assess
+    expect(code).toBe(0);
+    expect(JSON.parse(run.out.join('')).email).toBe('nobody@example.com');
   });
 
   it('redrive moves dead-lettered deliveries back and sets them pending again', async () => {

@@ -18,7 +18,9 @@ import { settingsFromCdkJson } from '../../shared/report/settings.js';
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const EMAIL = 'ada.lovelace@example.com';
 
-function io(options: { env?: Record<string, string>; interactive?: boolean; answer?: string } = {}) {
+function io(
+  options: { env?: Record<string, string>; interactive?: boolean; answer?: string; stdin?: string } = {},
+) {
   const out: string[] = [];
   const err: string[] = [];
   const prompts: string[] = [];
@@ -32,6 +34,7 @@ function io(options: { env?: Record<string, string>; interactive?: boolean; answ
       prompts.push(question);
       return options.answer ?? '';
     },
+    readStdin: async () => options.stdin ?? '',
   };
   return { io: value, out, err, prompts };
 }
@@ -164,6 +167,23 @@ describe('bad usage exits 2 with one line on stderr', () => {
       'minimis redrive: --partner must be a partner id\nRun `minimis redrive --help` for usage.',
     ],
   ];
+  it('--email - with nothing usable on stdin is bad usage, without echoing it', async () => {
+    // Prepare
+    const empty = io({ stdin: '' });
+    const wrong = io({ stdin: 'not-an-address\n' });
+    // Act
+    const emptyCode = await runCli(['export', '--email', '-'], empty.io);
+    const wrongCode = await runCli(['erase', '--email', '-', '--yes'], wrong.io);
+    // Assess
+    expect([emptyCode, wrongCode]).toEqual([2, 2]);
+    expect(empty.err).toEqual([
+      'minimis export: --email <address> is required\nRun `minimis export --help` for usage.',
+    ]);
+    expect(wrong.err).toEqual([
+      'minimis erase: --email must be an email address\nRun `minimis erase --help` for usage.',
+    ]);
+  });
+
   for (const [what, args, message] of cases) {
     it(what, async () => {
       // Prepare
