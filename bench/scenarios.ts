@@ -2,7 +2,7 @@
  * Benchmark scenarios. Each runs the real submit-order use case over synthetic orders with
  * in-memory stores, then models the two fulfilment consumers as separate processes (each with its
  * own key cache, as separate Lambda functions have): the carrier delivery opens `shipping`, the
- * notification opens `contact` (and `marketing` for opted-in customers, plus the lookup key for
+ * notification opens `contact` (and `marketing` for opted-in customers, plus the token key for
  * the unsubscribe token).
  *
  * Time is simulated: order i is submitted at t0 + i / rate, so data-key rotation (maxAgeSeconds)
@@ -280,7 +280,7 @@ export async function runScenario(id: ScenarioId, options: ScenarioOptions): Pro
     openCpu += cpuMicros(cpu);
     snap('carrier', total);
 
-    // Notification: opens contact; for opted-in customers marketing and the lookup key (unsubscribe token).
+    // Notification: opens contact; for opted-in customers marketing and the token key (unsubscribe token).
     const notification = processes.notification;
     cpu = process.cpuUsage();
     for (let i = 0; i < total; i++) {

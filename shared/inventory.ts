@@ -14,11 +14,14 @@ export const PURPOSES = ['shipping', 'contact', 'marketing'] as const;
 export type Purpose = (typeof PURPOSES)[number];
 
 /**
- * Key-service contexts that are not data purposes: `lookup` wraps the HMAC key used for the
- * keyed email hash and the unsubscribe-token signing key. Nothing personal is sealed under it.
+ * Key-service contexts that are not data purposes; nothing personal is sealed under them.
+ * - `lookup` wraps the root key of the keyed email hash and the request MACs (idempotency);
+ * - `token` wraps the root key of the unsubscribe-token signatures, kept apart so that what only
+ *   checks or issues tokens cannot compute the keyed hash of a guessed address.
  */
-export const INDEX_CONTEXTS = ['lookup'] as const;
-export type KeyContext = Purpose | (typeof INDEX_CONTEXTS)[number];
+export const INDEX_CONTEXTS = ['lookup', 'token'] as const;
+export type IndexContext = (typeof INDEX_CONTEXTS)[number];
+export type KeyContext = Purpose | IndexContext;
 
 /** The components (functions and people) that touch order data. */
 export const COMPONENTS = [
@@ -27,6 +30,7 @@ export const COMPONENTS = [
   'partner-events',
   'notification',
   'unsubscribe',
+  'mail-feedback',
   'order-status',
   'purge',
   'operator',
@@ -65,13 +69,29 @@ export const PURPOSE_DECLARATIONS: Readonly<Record<Purpose, PurposeDeclaration>>
   },
 };
 
-/** Components that may unwrap the lookup (HMAC) key: they compute keyed email hashes or tokens. */
-export const LOOKUP_KEY_USERS: readonly Component[] = [
-  'submit-order',
-  'notification',
-  'unsubscribe',
-  'operator',
-];
+/**
+ * Components that may unwrap the lookup key: they compute keyed email hashes (intake, SES
+ * feedback, export/erase) or request MACs (intake).
+ */
+export const LOOKUP_KEY_USERS: readonly Component[] = ['submit-order', 'mail-feedback', 'operator'];
+
+/**
+ * Components that may unwrap the token key: they sign unsubscribe tokens (notification) or verify
+ * them (unsubscribe). Neither can compute a keyed email hash.
+ */
+export const TOKEN_KEY_USERS: readonly Component[] = ['notification', 'unsubscribe'];
+
+/** Who may unwrap each index key. */
+export const INDEX_KEY_USERS: Readonly<Record<IndexContext, readonly Component[]>> = {
+  lookup: LOOKUP_KEY_USERS,
+  token: TOKEN_KEY_USERS,
+};
+
+/**
+ * Components that create the index keys (GenerateDataKey under every index context): intake alone,
+ * on the first order. Creating the token key does not need unwrapping it later.
+ */
+export const INDEX_KEY_CREATORS: readonly Component[] = ['submit-order'];
 
 /** Kinds of fulfilment partner. A configured partner has a kind, which fixes its payload shape. */
 export const PARTNER_KINDS = ['warehouse', 'carrier'] as const;
@@ -318,11 +338,14 @@ export function purposesDecryptedBy(component: Component): Purpose[] {
   return PURPOSES.filter((p) => PURPOSE_DECLARATIONS[p].decryptedBy.includes(component));
 }
 
-/** Key contexts (purposes plus `lookup`) each component may use to unwrap data keys. */
+/** Index contexts (`lookup`, `token`) whose key a component may unwrap. */
+export function indexContextsFor(component: Component): IndexContext[] {
+  return INDEX_CONTEXTS.filter((c) => INDEX_KEY_USERS[c].includes(component));
+}
+
+/** Key contexts (purposes plus index contexts) each component may use to unwrap data keys. */
 export function keyContextsFor(component: Component): KeyContext[] {
-  const contexts: KeyContext[] = purposesDecryptedBy(component);
-  if (LOOKUP_KEY_USERS.includes(component)) contexts.push('lookup');
-  return contexts;
+  return [...purposesDecryptedBy(component), ...indexContextsFor(component)];
 }
 
 /** Every field the inventory allows a kind of partner to receive. */

@@ -165,7 +165,7 @@ export class Notification extends Construct {
         'SES bounce/complaint events carry the recipient address in clear; dead-lettering them would store personal data in a queue. EventBridge retries for 24 h, Lambda twice more, and errors raise the FeedbackErrors alarm.',
     });
     grantTableAccess(this.feedback.role, props.table, TABLE_ACCESS['ses-feedback']);
-    grantPurposes(this.feedback.role, props.purposeKey, grantForComponent('unsubscribe'));
+    grantPurposes(this.feedback.role, props.purposeKey, grantForComponent('mail-feedback'));
 
     this.feedbackRule = new events.Rule(this, 'FeedbackRule', {
       description: 'minimis: SES bounces and complaints of the minimis configuration set',

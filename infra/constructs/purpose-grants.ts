@@ -1,5 +1,5 @@
 /**
- * Purpose binding: which key contexts (purposes plus `lookup`) each component may seal or open,
+ * Purpose binding: which key contexts (purposes plus `lookup` and `token`) each component may seal or open,
  * derived from the data inventory, and the helper that turns that into IAM statements with
  * `kms:EncryptionContext:purpose` conditions plus the principal tags the purpose key's policy checks.
  *
@@ -13,9 +13,9 @@ import {
   type Component,
   fieldsSealedUnder,
   INDEX_CONTEXTS,
+  INDEX_KEY_CREATORS,
   type KeyContext,
   keyContextsFor,
-  LOOKUP_KEY_USERS,
   PURPOSES,
   purposesDecryptedBy,
   purposesForFields,
@@ -61,13 +61,14 @@ export interface PurposeGrant {
 const SEALING_COMPONENTS: readonly Component[] = ['submit-order'];
 
 /**
- * The contexts a component seals under: every purpose some field is sealed under (intake seals the
- * whole order) plus `lookup` when the component computes keyed hashes.
+ * The contexts a component generates data keys under: every purpose some field is sealed under
+ * (intake seals the whole order), plus every index context when it creates the index keys.
  */
 export function sealContextsFor(component: Component): KeyContext[] {
-  if (!SEALING_COMPONENTS.includes(component)) return [];
-  const contexts: KeyContext[] = PURPOSES.filter((p) => fieldsSealedUnder(p).length > 0);
-  if (LOOKUP_KEY_USERS.includes(component)) contexts.push('lookup');
+  const contexts: KeyContext[] = SEALING_COMPONENTS.includes(component)
+    ? PURPOSES.filter((p) => fieldsSealedUnder(p).length > 0)
+    : [];
+  if (INDEX_KEY_CREATORS.includes(component)) contexts.push(...INDEX_CONTEXTS);
   return contexts;
 }
 

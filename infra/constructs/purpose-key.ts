@@ -1,6 +1,6 @@
 /**
  * The purpose key: the customer-managed KMS key that wraps the per-purpose data keys sealing personal
- * fields (and the `lookup` key for keyed hashes). Its key policy adds explicit denies on top of the
+ * fields (and the `lookup` key for keyed hashes and the `token` key for unsubscribe tokens). Its key policy adds explicit denies on top of the
  * functions' IAM grants, so that a principal whose IAM policies merely allow `kms:*` (e.g. an
  * account administrator's role) cannot unwrap data keys with those policies alone:
  *

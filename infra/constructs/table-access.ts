@@ -3,14 +3,14 @@
  * performs (shared/usecases via shared/adapters/aws/dynamo-*.ts), each in its own statement limited
  * by `dynamodb:LeadingKeys` (`ForAllValues:StringLike`) to the item key prefixes it touches:
  *
- * | item                  | holds                                                    |
- * | --------------------- | -------------------------------------------------------- |
- * | `ORDER#<orderId>`     | the non-personal order record                            |
- * | `PII#<orderId>`       | sealed personal record (`emailKey` → GSI `byEmail`)      |
- * | `CUSTOMER#<emailKey>` | consent ledger and sealed marketing contact              |
- * | `SUPPRESS#<emailKey>` | suppression entry                                        |
- * | `IDEM#<key>`          | idempotency record                                       |
- * | `DATAKEY#<ref>`       | wrapped data keys; `DATAKEY#lookup-v1` is the lookup key |
+ * | item                  | holds                                                                        |
+ * | --------------------- | ---------------------------------------------------------------------------- |
+ * | `ORDER#<orderId>`     | the non-personal order record                                                |
+ * | `PII#<orderId>`       | sealed personal record (`emailKey` → GSI `byEmail`)                          |
+ * | `CUSTOMER#<emailKey>` | consent ledger and sealed marketing contact                                  |
+ * | `SUPPRESS#<emailKey>` | suppression entry                                                            |
+ * | `IDEM#<key>`          | idempotency record                                                           |
+ * | `DATAKEY#<ref>`       | wrapped data keys; `DATAKEY#lookup-v1` and `DATAKEY#token-v1` the index keys |
  *
  * Index queries are separate statements on the index ARN with only `dynamodb:Query`: the
  * LeadingKeys of an index query are the index's partition values (`pending` for `byOutbox`; the bare
@@ -25,7 +25,7 @@ import { Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { keys } from '../../shared/adapters/aws/dynamo-client.js';
 import type { PartnerConfig } from '../../shared/config.js';
-import { LOOKUP_KEY_REF } from '../../shared/crypto/lookup-keys.js';
+import { LOOKUP_KEY_REF, TOKEN_KEY_REF } from '../../shared/crypto/lookup-keys.js';
 import { purposesForFields } from '../../shared/inventory.js';
 import type { TableRef } from './storage-grants.js';
 
@@ -38,6 +38,7 @@ export const ITEM = {
   idempotency: keys.idempotency('*'),
   dataKey: keys.dataKey('*'),
   lookupKey: keys.dataKey(LOOKUP_KEY_REF),
+  tokenKey: keys.dataKey(TOKEN_KEY_REF),
 } as const;
 
 const KNOWN_PREFIXES = Object.values(ITEM).map((pattern) => pattern.slice(0, pattern.indexOf('#') + 1));
@@ -58,12 +59,12 @@ export interface TableAccess {
 /** Handlers' table access, from what their use cases do (see the module comment). */
 export const TABLE_ACCESS = {
   /**
-   * Idempotency claim/take-over/complete, the lookup key (created on first order), sealing keys,
+   * Idempotency claim/take-over/complete, the lookup and token keys (created on first order), sealing keys,
    * consent ledger, personal and order record (the order read back when a retry resumes), outbox flag.
    */
   'submit-order': {
     items: {
-      GetItem: [ITEM.idempotency, ITEM.lookupKey, ITEM.order],
+      GetItem: [ITEM.idempotency, ITEM.lookupKey, ITEM.tokenKey, ITEM.order],
       PutItem: [ITEM.idempotency, ITEM.personal, ITEM.order, ITEM.dataKey],
       UpdateItem: [ITEM.idempotency, ITEM.order, ITEM.customer],
     },
@@ -71,12 +72,12 @@ export const TABLE_ACCESS = {
   'get-order': { items: { GetItem: [ITEM.order] } },
   /** Status change (read back on conflict); on delivery, the personal record's expiry (a conditional update). */
   'partner-events': { items: { GetItem: [ITEM.order], UpdateItem: [ITEM.order, ITEM.personal] } },
-  /** Only verifies the unsubscribe token (a MAC under the lookup key). */
-  'unsubscribe-page': { items: { GetItem: [ITEM.lookupKey] } },
+  /** Only verifies the unsubscribe token (a MAC under the token key). */
+  'unsubscribe-page': { items: { GetItem: [ITEM.tokenKey] } },
   /** Token check, then the opt-out: ledger event (update) and suppression entry (put). */
   unsubscribe: {
     items: {
-      GetItem: [ITEM.lookupKey, ITEM.customer, ITEM.suppression],
+      GetItem: [ITEM.tokenKey, ITEM.customer, ITEM.suppression],
       UpdateItem: [ITEM.customer],
       PutItem: [ITEM.suppression],
     },

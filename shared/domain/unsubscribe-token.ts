@@ -11,7 +11,8 @@
  *   key can tell which address it stands for.
  * - `scope` says what the link unsubscribes from; today only promotional email (0x01).
  * - `tag` is the first 128 bits of HMAC-SHA256 under the `unsubscribe-token` sub-key over the
- *   first 34 bytes, compared in constant time.
+ *   first 34 bytes, compared in constant time. That sub-key derives from the shop's separate token
+ *   key, not the lookup key: signing or checking a token never needs the keyed-hash key.
  *
  * Tokens do not expire: an unsubscribe link must keep working for as long as the email exists.
  */
@@ -30,7 +31,7 @@ const TOKEN_BYTES = PAYLOAD_BYTES + TAG_BYTES;
 /** base64url without padding of TOKEN_BYTES bytes. */
 const TOKEN_PATTERN = new RegExp(`^[A-Za-z0-9_-]{${Math.ceil((TOKEN_BYTES * 8) / 6)}}$`);
 
-/** What signs tokens: the shop's lookup keys (`LookupKeys` satisfies this). */
+/** What signs tokens: the shop's token key (`LookupKeys` satisfies this, unwrapping only that key). */
 export interface UnsubscribeTokenSigner {
   mac(purpose: 'unsubscribe-token', data: Uint8Array): Promise<string>;
 }
@@ -82,7 +83,7 @@ export async function verifyUnsubscribeToken(
   if (bytes[0] !== UNSUBSCRIBE_TOKEN_VERSION) throw new InvalidUnsubscribeTokenError('unknown-version');
   const payload = bytes.subarray(0, PAYLOAD_BYTES);
   const expected = await tagFor(signer, payload).catch((error: unknown) => {
-    // No lookup key yet: no token was ever issued, so this one cannot be genuine.
+    // No token key yet: no token was ever issued, so this one cannot be genuine.
     if (error instanceof NoLookupKeyError) throw new InvalidUnsubscribeTokenError('bad-signature');
     throw error;
   });

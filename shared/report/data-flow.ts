@@ -3,6 +3,8 @@
  * report model: one row per configured partner, edges coloured by whether they carry personal data.
  * Deterministic (integer coordinates, no timestamps), so the generated file can be committed.
  */
+
+import { INDEX_CONTEXTS } from '../inventory.js';
 import { escapeHtml } from './document.js';
 import type { PrivacyModel } from './model.js';
 
@@ -126,7 +128,9 @@ export function renderDataFlowSvg(model: PrivacyModel): string {
   const svgHeight = y(legendRow) + 40;
   const purposes = model.purposes.map((p) => p.purpose);
   const notifyOpens =
-    model.components.find((c) => c.key === 'notification')?.decrypts.filter((c) => c !== 'lookup') ?? [];
+    model.components
+      .find((c) => c.key === 'notification')
+      ?.decrypts.filter((c) => !(INDEX_CONTEXTS as readonly string[]).includes(c)) ?? [];
 
   const boxes: Box[] = [
     { col: 0, row: 0, kind: 'actor', title: 'Customer', lines: ['checkout page in the browser'] },
@@ -143,7 +147,7 @@ export function renderDataFlowSvg(model: PrivacyModel): string {
       row: 0,
       kind: 'key',
       title: 'KMS purpose key',
-      lines: [`contexts: ${[...purposes, 'lookup'].join(', ')}`],
+      lines: [`contexts: ${[...purposes, ...INDEX_CONTEXTS].join(', ')}`],
     },
     {
       col: 1,

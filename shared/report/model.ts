@@ -12,10 +12,9 @@ import {
   type FieldDeclaration,
   type FieldPath,
   fieldsSealedUnder,
-  INDEX_CONTEXTS,
+  indexContextsFor,
   type KeyContext,
   keyContextsFor,
-  LOOKUP_KEY_USERS,
   PURPOSE_DECLARATIONS,
   PURPOSES,
   type Purpose,
@@ -46,8 +45,12 @@ export const COMPONENT_ROLES: Readonly<
     handlers: ['notify-customer'],
   },
   unsubscribe: {
-    does: 'one-click opt-out and SES bounce/complaint feedback: suppression by keyed hash',
-    handlers: ['unsubscribe', 'unsubscribe-page', 'ses-feedback'],
+    does: 'one-click opt-out: checks the signed token, then suppression by the keyed hash it carries',
+    handlers: ['unsubscribe', 'unsubscribe-page'],
+  },
+  'mail-feedback': {
+    does: 'SES bounce/complaint feedback: keyed hash of each address, then suppression',
+    handlers: ['ses-feedback'],
   },
   'order-status': { does: '`GET /orders/{orderId}`: non-personal status', handlers: ['get-order'] },
   purge: { does: 'deletes expired personal data daily', handlers: ['purge'] },
@@ -107,7 +110,7 @@ export interface ComponentRow {
   readonly does: string;
   /** Handler files (functions/<name>.ts) running as this component. */
   readonly handlers: readonly string[];
-  /** Key contexts (purposes, `lookup`) its role may decrypt data keys under. */
+  /** Key contexts (purposes, `lookup`, `token`) its role may decrypt data keys under. */
   readonly decrypts: readonly KeyContext[];
 }
 
@@ -184,7 +187,7 @@ export function partnerDecrypts(partner: Pick<PartnerConfig, 'fields'>): Purpose
 
 function partnerKeyContexts(partner: Pick<PartnerConfig, 'fields'>): KeyContext[] {
   const contexts: KeyContext[] = partnerDecrypts(partner);
-  if (LOOKUP_KEY_USERS.includes('partner-delivery')) contexts.push(...INDEX_CONTEXTS);
+  contexts.push(...indexContextsFor('partner-delivery'));
   return contexts;
 }
 

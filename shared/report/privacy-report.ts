@@ -144,7 +144,7 @@ function blocks(model: PrivacyModel, svg: string): Block[] {
     },
     {
       kind: 'paragraph',
-      text: `${code('lookup')} unwraps the shop's HMAC key, used for keyed email hashes (look-ups, suppression), request MACs (idempotency) and unsubscribe tokens; nothing personal is sealed under it. Only intake seals new personal data. Functions with no key rights at all: ${codes(model.handlersWithoutKeys.map((h) => `functions/${h}.ts`))}.`,
+      text: `${code('lookup')} unwraps the shop's HMAC key for keyed email hashes (look-ups, suppression) and request MACs (idempotency); ${code('token')} unwraps a separate key that only signs unsubscribe tokens, so the functions that issue or check tokens cannot compute the keyed hash of a guessed address. Nothing personal is sealed under either; only intake creates them. Only intake seals new personal data. Functions with no key rights at all: ${codes(model.handlersWithoutKeys.map((h) => `functions/${h}.ts`))}.`,
     },
     { kind: 'heading', level: 2, text: 'Retention' },
     {

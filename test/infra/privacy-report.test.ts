@@ -90,7 +90,11 @@ describe('privacy report vs synthesized IAM grants', () => {
     expect(granted).toMatchObject({
       'minimis-deliver-carrier': ['shipping'],
       'minimis-deliver-warehouse': [],
-      'minimis-notify-customer': ['contact', 'lookup', 'marketing'],
+      'minimis-notify-customer': ['contact', 'marketing', 'token'],
+      'minimis-unsubscribe': ['token'],
+      'minimis-unsubscribe-page': ['token'],
+      'minimis-ses-feedback': ['lookup'],
+      'minimis-submit-order': ['lookup'],
       'minimis-purge': [],
       operator: ['contact', 'lookup', 'marketing', 'shipping'],
     });

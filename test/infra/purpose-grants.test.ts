@@ -4,9 +4,10 @@ import { type PartnerConfig, partnersSchema } from '../../shared/config.js';
 import {
   type Component,
   fieldsSealedUnder,
+  INDEX_CONTEXTS,
+  INDEX_KEY_CREATORS,
   type KeyContext,
   keyContextsFor,
-  LOOKUP_KEY_USERS,
   PURPOSES,
   purposesDecryptedBy,
   purposesForFields,
@@ -38,7 +39,7 @@ const COMPONENT_OF: Record<string, Component | null> = {
   'minimis-unsubscribe-page': 'unsubscribe',
   'minimis-unsubscribe': 'unsubscribe',
   'minimis-notify-customer': 'notification',
-  'minimis-ses-feedback': 'unsubscribe',
+  'minimis-ses-feedback': 'mail-feedback',
   'minimis-sweep-outbox': null,
   'minimis-purge': 'purge',
 };
@@ -59,12 +60,8 @@ function expectedFor(service: string, partners: readonly PartnerConfig[]): Expec
   const component = COMPONENT_OF[service];
   if (!component) return { decrypt: [], seal: [] };
   const seal: KeyContext[] =
-    component === 'submit-order'
-      ? [
-          ...PURPOSES.filter((p) => fieldsSealedUnder(p).length > 0),
-          ...(LOOKUP_KEY_USERS.includes(component) ? ['lookup' as const] : []),
-        ]
-      : [];
+    component === 'submit-order' ? PURPOSES.filter((p) => fieldsSealedUnder(p).length > 0) : [];
+  if (INDEX_KEY_CREATORS.includes(component)) seal.push(...INDEX_CONTEXTS);
   return { decrypt: keyContextsFor(component), seal };
 }
 
@@ -118,36 +115,49 @@ describe('purpose binding (KMS encryption-context conditions)', () => {
     expect(Object.keys(tags).filter((k) => k.startsWith('minimis-'))).toEqual([]);
   });
 
-  it('lets the notification function decrypt exactly contact, marketing and lookup', () => {
+  it('lets the notification function decrypt exactly contact, marketing and token (no lookup)', () => {
     // Act
     const { decrypt, seal } = purposeKeyGrants(statementsOf('minimis-notify-customer'));
     // Assess
     expect(decrypt).toHaveLength(1);
-    expect(purposeCondition(decrypt[0] as Statement)).toEqual(sorted(['contact', 'marketing', 'lookup']));
+    expect(purposeCondition(decrypt[0] as Statement)).toEqual(sorted(['contact', 'marketing', 'token']));
     expect(seal).toHaveLength(0);
   });
 
-  it('lets submit-order seal every purpose plus lookup, and decrypt lookup only', () => {
+  it('lets submit-order seal every purpose plus lookup and token, and decrypt lookup only', () => {
     // Act
     const { decrypt, seal } = purposeKeyGrants(statementsOf('minimis-submit-order'));
     // Assess
     expect(seal).toHaveLength(1);
     expect(asArray(seal[0]?.Action)).toEqual(['kms:GenerateDataKey']);
     expect(purposeCondition(seal[0] as Statement)).toEqual(
-      sorted(['shipping', 'contact', 'marketing', 'lookup']),
+      sorted(['shipping', 'contact', 'marketing', 'lookup', 'token']),
     );
     expect(decrypt).toHaveLength(1);
     expect(purposeCondition(decrypt[0] as Statement)).toEqual(['lookup']);
   });
 
-  it('lets both unsubscribe functions and ses-feedback decrypt lookup only', () => {
-    for (const service of ['minimis-unsubscribe', 'minimis-unsubscribe-page', 'minimis-ses-feedback']) {
+  it('lets both unsubscribe functions decrypt exactly token: they cannot compute keyed email hashes', () => {
+    for (const service of ['minimis-unsubscribe', 'minimis-unsubscribe-page']) {
       // Act
       const { decrypt, seal } = purposeKeyGrants(statementsOf(service));
       // Assess
-      expect(decrypt.map(purposeCondition), service).toEqual([['lookup']]);
+      expect(decrypt.map(purposeCondition), service).toEqual([['token']]);
       expect(seal, service).toEqual([]);
+      const tags = roleTags(template, functions.get(service)?.roleLogicalId ?? '');
+      expect(
+        Object.keys(tags).filter((k) => k.startsWith('minimis-')),
+        service,
+      ).toEqual(['minimis-decrypt-token']);
     }
+  });
+
+  it('lets ses-feedback decrypt exactly lookup (it hashes the bounced addresses)', () => {
+    // Act
+    const { decrypt, seal } = purposeKeyGrants(statementsOf('minimis-ses-feedback'));
+    // Assess
+    expect(decrypt.map(purposeCondition)).toEqual([['lookup']]);
+    expect(seal).toEqual([]);
   });
 
   it('gives the functions without a purpose no purpose-key statement', () => {
@@ -167,7 +177,7 @@ describe('purpose binding (KMS encryption-context conditions)', () => {
     }
   });
 
-  it('lets the operator role decrypt every purpose and lookup, assumable only by the listed principal with MFA', () => {
+  it('lets the operator role decrypt every purpose and lookup (not token), assumable only by the listed principal with MFA', () => {
     // Prepare
     const roles = template.findResources('AWS::IAM::Role', {
       Properties: { Description: 'minimis operator: export, erase, purge and redrive with the ops CLI' },

@@ -5,7 +5,8 @@
  * the operator may Scan (LeadingKeys cannot constrain a Scan).
  *
  * Item layout (partition key `pk`): ORDER#<orderId>, PII#<orderId>, CUSTOMER#<emailKey>,
- * SUPPRESS#<emailKey>, IDEM#<key>, DATAKEY#<ref> (DATAKEY#lookup-v1 is the lookup key).
+ * SUPPRESS#<emailKey>, IDEM#<key>, DATAKEY#<ref> (DATAKEY#lookup-v1 is the lookup key,
+ * DATAKEY#token-v1 the token key).
  */
 import type { Template } from 'aws-cdk-lib/assertions';
 import type { CfnRole } from 'aws-cdk-lib/aws-iam';
@@ -99,7 +100,7 @@ describe('order-table grants (least privilege per role)', () => {
     // Assess
     expect(grants).toEqual({
       items: {
-        'dynamodb:GetItem': ['DATAKEY#lookup-v1', 'IDEM#*', 'ORDER#*'],
+        'dynamodb:GetItem': ['DATAKEY#lookup-v1', 'DATAKEY#token-v1', 'IDEM#*', 'ORDER#*'],
         'dynamodb:PutItem': ['DATAKEY#*', 'IDEM#*', 'ORDER#*', 'PII#*'],
         'dynamodb:UpdateItem': ['CUSTOMER#*', 'IDEM#*', 'ORDER#*'],
       },
@@ -141,22 +142,25 @@ describe('order-table grants (least privilege per role)', () => {
     });
   });
 
-  it('unsubscribe-page: only the lookup key, to check the token', () => {
+  it('unsubscribe-page: only the token key, to check the token', () => {
     // Act
     const grants = grantsOf('minimis-unsubscribe-page');
     // Assess
-    expect(grants).toEqual({ items: { 'dynamodb:GetItem': ['DATAKEY#lookup-v1'] }, query: {}, scan: false });
+    expect(grants).toEqual({ items: { 'dynamodb:GetItem': ['DATAKEY#token-v1'] }, query: {}, scan: false });
   });
 
-  it.each(['minimis-unsubscribe', 'minimis-ses-feedback'])(
-    '%s: consent ledger and suppression entry by keyed hash, and the lookup key',
-    (service) => {
+  it.each([
+    ['minimis-unsubscribe', 'DATAKEY#token-v1'],
+    ['minimis-ses-feedback', 'DATAKEY#lookup-v1'],
+  ])(
+    '%s: consent ledger and suppression entry by keyed hash, and the %s key record',
+    (service, keyRecord) => {
       // Act
       const grants = grantsOf(service);
       // Assess
       expect(grants).toEqual({
         items: {
-          'dynamodb:GetItem': ['CUSTOMER#*', 'DATAKEY#lookup-v1', 'SUPPRESS#*'],
+          'dynamodb:GetItem': ['CUSTOMER#*', keyRecord, 'SUPPRESS#*'],
           'dynamodb:PutItem': ['SUPPRESS#*'],
           'dynamodb:UpdateItem': ['CUSTOMER#*'],
         },

@@ -41,22 +41,25 @@ function fieldCount(i: number, purpose: Purpose): number {
 describe('bench scenarios', () => {
   it('minimis: one KMS call per context per key lifetime in each process, 37 B per blob', async () => {
     const r = await runScenario('minimis', small);
-    // Cold start: intake generates lookup + 3 purpose keys; the carrier unwraps shipping; the
-    // notification unwraps contact, marketing and lookup. Then 3 rotations in the measured orders.
+    // Cold start: intake generates lookup, token + 3 purpose keys; the carrier unwraps shipping; the
+    // notification unwraps contact, marketing and token. Then 3 rotations in the measured orders.
     expect(r.kms.steadyByRole).toEqual({
       intake: { generate: 9, decrypt: 0 },
       carrier: { generate: 0, decrypt: 3 },
       notification: { generate: 0, decrypt: 6 },
     });
-    expect(r.kms.total).toBe(8 + 18);
+    expect(r.kms.total).toBe(9 + 18);
     expect(r.kms.steadyPer1000).toBeCloseTo((18 * 1000) / small.measured, 9);
 
     const blobs = 2 * total + optIns(0, total);
     expect(r.bytes.sealedBlobs * total).toBeCloseTo(blobs, 9);
     expect(r.bytes.overhead * total).toBeCloseTo(blobs * ENVELOPE_OVERHEAD + total * EMAIL_KEY_BYTES, 6);
-    // Key records: 4 generated at cold start + 9 rotations, each a KMS-sized blob and a 16-hex-char ref
-    // (the lookup key's ref is `lookup-v1`).
-    expect(r.bytes.keyRecordsAmortised * total).toBeCloseTo(13 * KMS_CIPHERTEXT_BLOB_BYTES + 12 * 16 + 9, 6);
+    // Key records: 5 generated at cold start + 9 rotations, each a KMS-sized blob and a 16-hex-char ref
+    // (the index keys' refs are `lookup-v1` and `token-v1`).
+    expect(r.bytes.keyRecordsAmortised * total).toBeCloseTo(
+      14 * KMS_CIPHERTEXT_BLOB_BYTES + 12 * 16 + 'lookup-v1'.length + 'token-v1'.length,
+      6,
+    );
   });
 
   it('naive: one GenerateDataKey per sealed field and one Decrypt per opened field, 216 B per field', async () => {
@@ -74,11 +77,11 @@ describe('bench scenarios', () => {
     expect(r.bytes.overhead * total).toBeCloseTo(fields * perField + total * EMAIL_KEY_BYTES, 6);
   });
 
-  it('plaintext: stored equals plaintext, no KMS beyond the lookup key', async () => {
+  it('plaintext: stored equals plaintext, no KMS beyond the index keys', async () => {
     const r = await runScenario('plaintext', small);
     expect(r.bytes.overhead).toBe(0);
     expect(r.bytes.stored).toBe(r.bytes.plaintext);
-    expect(r.kms.total).toBe(2);
+    expect(r.kms.total).toBe(3); // lookup and token key generate, token key decrypt
   });
 
   it('ESDK with the record id in the context: the caching CMM never hits (a KMS call per message)', async () => {
@@ -95,7 +98,7 @@ describe('bench scenarios', () => {
   it('ESDK with {purpose} only: the cache works; each message costs the floor plus its context', async () => {
     const opts = { ...small, warmup: 5, measured: 15 };
     const r = await runScenario('esdk-unsigned-purpose', opts);
-    expect(r.kms.total).toBe(3 + 3 + 2); // 3 generate, 3 decrypt, lookup key generate + decrypt
+    expect(r.kms.total).toBe(3 + 3 + 3); // 3 generate, 3 decrypt, index keys: 2 generate + token decrypt
     const { floorKms } = await esdkMessageSizes();
     // Context {purpose: p}: 2-byte pair count + 2-byte key length + "purpose" + 2-byte value length + p.
     const perMessage = (p: Purpose) => floorKms + 2 + 2 + 'purpose'.length + 2 + p.length;

@@ -1,8 +1,9 @@
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { LookupKeys } from '../../shared/crypto/lookup-keys.js';
+import { LOOKUP_KEY_REF, LookupKeys, TOKEN_KEY_REF } from '../../shared/crypto/lookup-keys.js';
 import { NoLookupKeyError } from '../../shared/domain/errors.js';
 import {
+  createUnsubscribeToken,
   InvalidUnsubscribeTokenError,
   verifyUnsubscribeToken,
 } from '../../shared/domain/unsubscribe-token.js';
@@ -73,7 +74,7 @@ describe('who creates the lookup key', () => {
     expect(ports.keyRecords.records.size).toBe(0);
   });
 
-  it('intake creates it (ensureKey); readers then load the same key', async () => {
+  it('intake creates both keys (ensureKey); readers then load the same keys', async () => {
     // Prepare
     const ports = fakePorts();
     const intake = new LookupKeys(ports.keyService, ports.keyRecords);
@@ -82,10 +83,104 @@ describe('who creates the lookup key', () => {
     await intake.ensureKey();
     // Assess
     expect(await reader.emailKey('ada@example.com')).toBe(await intake.emailKey('ada@example.com'));
-    expect(ports.keyService.calls.map((c) => `${c.op}:${c.context}`)).toEqual([
-      'generate:lookup',
+    expect(await reader.mac('unsubscribe-token', 'x')).toBe(await intake.mac('unsubscribe-token', 'x'));
+    expect(ports.keyService.calls.map((c) => `${c.op}:${c.context}`).sort()).toEqual([
       'decrypt:lookup',
+      'decrypt:token',
+      'generate:lookup',
+      'generate:token',
     ]);
+    expect([...ports.keyRecords.records.keys()].sort()).toEqual([LOOKUP_KEY_REF, TOKEN_KEY_REF]);
+  });
+
+  it('intake never unwraps an existing token key: it only makes sure it exists', async () => {
+    // Prepare: another intake process created both keys
+    const ports = fakePorts();
+    await new LookupKeys(ports.keyService, ports.keyRecords).ensureKey();
+    const intake = new LookupKeys(ports.keyService, ports.keyRecords);
+    ports.keyService.calls.length = 0;
+    // Act
+    await intake.ensureKey();
+    await intake.mac('request-mac', 'body');
+    await intake.emailKey('ada@example.com');
+    // Assess
+    expect(ports.keyService.calls).toEqual([{ op: 'decrypt', context: 'lookup' }]);
+  });
+
+  it('intake checks that the token key exists once per process, not once per order', async () => {
+    // Prepare: another intake process created both keys
+    const ports = fakePorts();
+    await new LookupKeys(ports.keyService, ports.keyRecords).ensureKey();
+    const reads: string[] = [];
+    const records = {
+      getDataKey: (ref: string) => {
+        reads.push(ref);
+        return ports.keyRecords.getDataKey(ref);
+      },
+      putDataKey: ports.keyRecords.putDataKey.bind(ports.keyRecords),
+    };
+    const intake = new LookupKeys(ports.keyService, records);
+    // Act
+    for (let i = 0; i < 5; i++) await intake.ensureKey();
+    // Assess
+    expect(reads.sort()).toEqual(['lookup-v1', 'token-v1']);
+  });
+});
+
+describe('the token key is apart from the lookup key', () => {
+  it('verifying an unsubscribe token unwraps only the token key, never the lookup key', async () => {
+    // Prepare: intake created the keys and issued a token
+    const ports = fakePorts();
+    const emailKey = await ports.lookup.emailKey('ada@example.com');
+    const token = await createUnsubscribeToken(ports.lookup, emailKey);
+    const unsubscribe = new LookupKeys(ports.keyService, ports.keyRecords);
+    ports.keyService.calls.length = 0;
+    // Act
+    const claims = await verifyUnsubscribeToken(unsubscribe, token);
+    // Assess
+    expect(claims).toEqual({ emailKey, scope: 'marketing' });
+    expect(ports.keyService.calls).toEqual([{ op: 'decrypt', context: 'token' }]);
+  });
+
+  it('issuing a token (notification) unwraps only the token key', async () => {
+    // Prepare
+    const ports = fakePorts();
+    const emailKey = await ports.lookup.emailKey('ada@example.com');
+    await ports.lookup.ensureKey();
+    const notification = new LookupKeys(ports.keyService, ports.keyRecords);
+    ports.keyService.calls.length = 0;
+    // Act
+    const token = await createUnsubscribeToken(notification, emailKey);
+    // Assess
+    expect(await verifyUnsubscribeToken(ports.lookup, token)).toEqual({ emailKey, scope: 'marketing' });
+    expect(ports.keyService.calls).toEqual([{ op: 'decrypt', context: 'token' }]);
+  });
+
+  it('keyed email hashes and request MACs unwrap only the lookup key', async () => {
+    // Prepare
+    const ports = fakePorts();
+    await ports.lookup.ensureKey();
+    const reader = new LookupKeys(ports.keyService, ports.keyRecords);
+    ports.keyService.calls.length = 0;
+    // Act
+    await reader.emailKey('ada@example.com');
+    await reader.mac('request-mac', 'x');
+    // Assess
+    expect(ports.keyService.calls).toEqual([{ op: 'decrypt', context: 'lookup' }]);
+  });
+
+  it('a token signature does not come from the lookup key', async () => {
+    // Prepare: a shop whose token key is missing still has its lookup key
+    const ports = fakePorts();
+    const emailKey = await ports.lookup.emailKey('ada@example.com');
+    const token = await createUnsubscribeToken(ports.lookup, emailKey);
+    ports.keyRecords.records.delete(TOKEN_KEY_REF);
+    const reader = new LookupKeys(ports.keyService, ports.keyRecords);
+    // Act
+    const error = await verifyUnsubscribeToken(reader, token).catch((e: unknown) => e);
+    // Assess: no token key, no valid token, whatever the lookup key
+    expect(error).toBeInstanceOf(InvalidUnsubscribeTokenError);
+    expect(await reader.emailKey('ada@example.com')).toBe(emailKey);
   });
 });
 

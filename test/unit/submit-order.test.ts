@@ -178,7 +178,7 @@ describe('submit order', () => {
     expect(ports.queue.sent).toHaveLength(0);
   });
 
-  it('steady state: 1000 orders cost one GenerateDataKey per purpose and one lookup-key generation', async () => {
+  it('steady state: 1000 orders cost one GenerateDataKey per purpose and one generation of each index key', async () => {
     // Prepare
     const ports = fakePorts();
     // Act
@@ -187,6 +187,7 @@ describe('submit order', () => {
     // Assess
     expect(ports.keyService.calls).toEqual([
       { op: 'generate', context: 'lookup' },
+      { op: 'generate', context: 'token' },
       { op: 'generate', context: 'marketing' },
       { op: 'generate', context: 'shipping' },
       { op: 'generate', context: 'contact' },
