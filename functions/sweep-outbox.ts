@@ -12,7 +12,7 @@ export const OUTBOX_GRACE_SECONDS = 60;
 export const handler = async (): Promise<{ resent: number }> => {
   try {
     const resent = await sweepOutbox(
-      { orders: w.orders, queue: w.queue, partners: w.config.partners, now: () => w.clock.now() },
+      { orders: w.orders, queue: w.queue, now: () => w.clock.now() },
       OUTBOX_GRACE_SECONDS,
     );
     if (resent > 0) logger.warn('outbox entries re-sent', { resent });

@@ -16,8 +16,7 @@ export function startTimers(w: Wiring, onError: (error: unknown) => void): { sto
       .finally(() => running.delete(job));
     running.add(job);
   };
-  const sweep = () =>
-    sweepOutbox({ ...w, partners: w.config.partners, now: () => w.clock.now() }, OUTBOX_GRACE_SECONDS);
+  const sweep = () => sweepOutbox({ ...w, now: () => w.clock.now() }, OUTBOX_GRACE_SECONDS);
   const purge = () => purgeExpired(w);
   run(purge);
   const timers = [

@@ -1,28 +1,27 @@
-import { type PartnerScope, partnersFor } from '../domain/partner-scope.js';
+import type { OrderRecord } from '../domain/order.js';
 import type { OrderStore, Queue } from '../ports.js';
 
 export interface FanOutDeps {
   readonly orders: OrderStore;
   readonly queue: Queue;
-  readonly partners: ReadonlyArray<{ readonly id: string } & PartnerScope>;
 }
 
 export const partnerQueue = (partnerId: string) => `partner-${partnerId}`;
 export const NOTIFY_QUEUE = 'notify';
 
 /**
- * Enqueues one delivery per partner that serves the destination, and the confirmation email,
- * then clears the order's outbox flag. Safe to repeat: deliveries and emails are deduplicated
- * downstream (webhook-id, email claims).
+ * Enqueues one delivery per partner the order was routed to at intake (its `deliveries`), and
+ * the confirmation email, then clears the order's outbox flag. Safe to repeat: deliveries and
+ * emails are deduplicated downstream (webhook-id, email claims).
  */
 export async function fanOut(
   deps: FanOutDeps,
-  order: { readonly orderId: string; readonly country: string },
+  order: Pick<OrderRecord, 'orderId' | 'deliveries'>,
 ): Promise<void> {
   const { orderId } = order;
   await Promise.all([
-    ...partnersFor(deps.partners, order.country).map((p) =>
-      deps.queue.send(partnerQueue(p.id), { type: 'order.accepted', orderId, partner: p.id }),
+    ...Object.keys(order.deliveries).map((id) =>
+      deps.queue.send(partnerQueue(id), { type: 'order.accepted', orderId, partner: id }),
     ),
     deps.queue.send(NOTIFY_QUEUE, { type: 'order.accepted', orderId }),
   ]);

@@ -116,8 +116,7 @@ export async function submitOrder(
   // A resumed attempt whose order record exists already wrote everything (the order is written
   // last): writing again would, e.g., re-grant a consent the customer withdrew in between.
   const written = claim.claimed ? undefined : await deps.orders.getOrder(orderId);
-  if (!written) await acceptOrder(deps, orderId, order, now);
-  await fanOut(deps, { orderId, country: order.shippingAddress.country });
+  await fanOut(deps, written ?? (await acceptOrder(deps, orderId, order, now)));
   await deps.idempotency.complete(keyMac);
   return { orderId, status: 'accepted', replayed: !claim.claimed };
 }
@@ -131,7 +130,7 @@ async function acceptOrder(
   orderId: string,
   order: OrderRequest,
   now: Date,
-): Promise<void> {
+): Promise<OrderRecord> {
   const emailKey = await deps.lookup.emailKey(order.customer.email);
   const at = now.toISOString();
   if (order.marketingOptIn) {
@@ -179,4 +178,5 @@ async function acceptOrder(
     expiresAt: Math.floor(now.getTime() / 1000) + deps.settings.undeliveredDays * DAY_SECONDS,
   };
   await deps.orders.putOrder(record, personal);
+  return record;
 }

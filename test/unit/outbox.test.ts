@@ -1,0 +1,46 @@
+import { describe, expect, it } from 'vitest';
+import { sweepOutbox } from '../../shared/usecases/fan-out.js';
+import { submitOrder } from '../../shared/usecases/submit-order.js';
+import { canaries, orderBody } from '../support/canaries.js';
+import { fakePorts } from '../support/fakes.js';
+
+const c = canaries('outbox01');
+
+describe('outbox sweep', () => {
+  it('an intake that died before enqueueing is fanned out by the sweep, to the partners it was routed to', async () => {
+    // Prepare: the queue is down during intake, so the order stays flagged pending
+    const ports = fakePorts();
+    const partners = [
+      { id: 'warehouse' },
+      { id: 'carrier', exceptCountries: ['GB'] },
+      { id: 'carrier-uk', countries: ['GB'] },
+    ];
+    const down = { ...ports, partners, queue: { send: async () => Promise.reject(new Error('queue down')) } };
+    await expect(submitOrder(down as never, { idempotencyKey: 'k', body: orderBody(c) })).rejects.toThrow(
+      'queue down',
+    );
+    const [order] = [...ports.orders.orders.values()];
+    ports.clock.advance(61_000);
+    // Act
+    const early = await sweepOutbox(
+      { ...ports, now: () => new Date(Date.parse(order?.createdAt ?? '') + 30_000) },
+      60,
+    );
+    const resent = await sweepOutbox({ ...ports, now: () => ports.clock.now() }, 60);
+    const again = await sweepOutbox({ ...ports, now: () => ports.clock.now() }, 60);
+    // Assess
+    expect([early, resent, again]).toEqual([0, 1, 0]);
+    expect(ports.queue.sent).toEqual([
+      {
+        queue: 'partner-warehouse',
+        message: { type: 'order.accepted', orderId: order?.orderId, partner: 'warehouse' },
+      },
+      {
+        queue: 'partner-carrier-uk',
+        message: { type: 'order.accepted', orderId: order?.orderId, partner: 'carrier-uk' },
+      },
+      { queue: 'notify', message: { type: 'order.accepted', orderId: order?.orderId } },
+    ]);
+    expect(ports.orders.orders.get(order?.orderId ?? '')?.fanout).toBe('done');
+  });
+});
