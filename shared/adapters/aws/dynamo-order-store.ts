@@ -171,7 +171,8 @@ export class DynamoOrderStore implements OrderStore {
   }
 
   async applyStatusChange(orderId: string, change: StatusChange): Promise<ApplyEventResult> {
-    const names: Record<string, string> = { '#status': 'status' };
+    // `#partner` is the reporting partner: routed at intake iff it is a key of `deliveries`.
+    const names: Record<string, string> = { '#status': 'status', '#partner': change.partnerId };
     const values: Item = {
       ':to': change.to,
       ':at': change.at,
@@ -204,7 +205,7 @@ export class DynamoOrderStore implements OrderStore {
           TableName: this.tableName,
           Key: { pk: keys.order(orderId) },
           UpdateExpression: `SET ${sets.join(', ')}`,
-          ConditionExpression: `attribute_exists(pk) AND #status IN (${from.join(', ')}) AND NOT contains(processedEvents, :event)`,
+          ConditionExpression: `attribute_exists(pk) AND attribute_exists(deliveries.#partner) AND #status IN (${from.join(', ')}) AND NOT contains(processedEvents, :event)`,
           ExpressionAttributeNames: names,
           ExpressionAttributeValues: values,
           ReturnValues: 'ALL_NEW',
@@ -212,8 +213,11 @@ export class DynamoOrderStore implements OrderStore {
       ));
     });
     if (applied) return { outcome: 'applied', order: toOrder(updated ?? {}) };
+    // Why the write was refused. A partner the order was not routed to learns nothing more than
+    // it would about an order that does not exist (not even whether an event id was seen).
     const order = await this.getOrder(orderId);
     if (!order) return { outcome: 'not-found' };
+    if (!Object.hasOwn(order.deliveries, change.partnerId)) return { outcome: 'not-routed' };
     if (order.processedEvents.includes(change.eventId)) return { outcome: 'replay', order };
     return { outcome: 'conflict', order };
   }

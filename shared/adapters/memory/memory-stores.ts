@@ -89,7 +89,9 @@ export class MemoryOrderStore implements OrderStore {
   }
   async applyStatusChange(orderId: string, change: StatusChange): Promise<ApplyEventResult> {
     const order = this.orders.get(orderId);
+    // Routing is part of the condition, as in DynamoDB: checked here, at the write, not earlier.
     if (!order) return { outcome: 'not-found' };
+    if (!Object.hasOwn(order.deliveries, change.partnerId)) return { outcome: 'not-routed' };
     if (order.processedEvents.includes(change.eventId)) return { outcome: 'replay', order };
     if (!change.from.includes(order.status)) return { outcome: 'conflict', order };
     const next: OrderRecord = {
