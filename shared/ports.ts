@@ -84,6 +84,7 @@ export interface OrderStore {
   /** Orders whose fan-out was not confirmed, created before `before` (the outbox). */
   listPendingFanout(before: Date, limit: number): Promise<string[]>;
   markFanoutDone(orderId: string): Promise<void>;
+  /** Only for a partner the order was routed to at intake: never adds one (nor a `delivered` → other). */
   setDeliveryState(
     orderId: string,
     partnerId: string,

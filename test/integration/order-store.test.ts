@@ -205,6 +205,26 @@ describe('DynamoDB order store', () => {
     });
   });
 
+  it('a delivery state change never adds a partner to the order (nor lets it report events)', async () => {
+    // Prepare: routed to `carrier` only
+    await store.putOrder(order('ord_addp'), personal('ord_addp', 1e10));
+    // Act
+    await store.setDeliveryState('ord_addp', 'carrier-x', 'failed', '2026-11-25T10:01:00.000Z');
+    await store.setDeliveryState('ord_addp', 'carrier-x', 'pending', '2026-11-25T10:02:00.000Z');
+    await store.setDeliveryState('ord_nope', 'carrier', 'failed', '2026-11-25T10:02:00.000Z');
+    const event = await store.applyStatusChange('ord_addp', {
+      partnerId: 'carrier-x',
+      eventId: 'evt_x',
+      to: 'delivered',
+      from: ['accepted', 'dispatched'],
+      at: '2026-11-25T11:00:00.000Z',
+    });
+    // Assess
+    expect(Object.keys((await store.getOrder('ord_addp'))?.deliveries ?? {})).toEqual(['carrier']);
+    expect(await store.getOrder('ord_nope')).toBeUndefined();
+    expect(event.outcome).toBe('not-routed');
+  });
+
   it('an email claim is exclusive until sent, or until its lease runs out', async () => {
     // Prepare
     await store.putOrder(order('ord_mail'), personal('ord_mail', 1e10));

@@ -295,6 +295,21 @@ describe('partner events: routing under races', () => {
     });
   });
 
+  it('a delivery state change for an unrouted partner does not route the order to it', async () => {
+    // Prepare
+    const { deps, orders } = setup();
+    // Act
+    await orders.setDeliveryState(ORDER_ID, 'carrier', 'failed', T0.toISOString());
+    await orders.setDeliveryState(ORDER_ID, 'carrier', 'pending', T0.toISOString());
+    const result = await recordPartnerEvent(deps, signed('carrier', delivered, 'evt_after'));
+    // Assess
+    expect(Object.keys(orders.orders.get(ORDER_ID)?.deliveries ?? {}).sort()).toEqual([
+      'carrier-eu',
+      'warehouse',
+    ]);
+    expect(result).toEqual({ outcome: 'not-routed' });
+  });
+
   it('a caller that skips every check still cannot report for an unrouted partner', async () => {
     // Prepare
     const { orders } = setup();

@@ -151,11 +151,12 @@ export class DynamoOrderStore implements OrderStore {
           TableName: this.tableName,
           Key: { pk: keys.order(orderId) },
           UpdateExpression: 'SET deliveries.#p = :d, updatedAt = :at',
-          // A late failure report never overwrites a recorded delivery.
+          // Only a delivery routed at intake changes (this never adds a partner to the order, so
+          // never lets one report events on it); a late failure never overwrites a delivery.
           ConditionExpression:
             state === 'delivered'
-              ? 'attribute_exists(pk)'
-              : 'attribute_exists(pk) AND (attribute_not_exists(deliveries.#p) OR deliveries.#p.#s <> :delivered)',
+              ? 'attribute_exists(deliveries.#p)'
+              : 'attribute_exists(deliveries.#p) AND deliveries.#p.#s <> :delivered',
           ExpressionAttributeNames: {
             '#p': partnerId,
             ...(state === 'delivered' ? {} : { '#s': 'state' }),

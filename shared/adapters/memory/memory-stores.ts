@@ -82,7 +82,8 @@ export class MemoryOrderStore implements OrderStore {
     at: string,
   ) {
     this.update(orderId, (o) =>
-      state !== 'delivered' && o.deliveries[partnerId]?.state === 'delivered'
+      !Object.hasOwn(o.deliveries, partnerId) ||
+      (state !== 'delivered' && o.deliveries[partnerId]?.state === 'delivered')
         ? o
         : { ...o, updatedAt: at, deliveries: { ...o.deliveries, [partnerId]: { state, updatedAt: at } } },
     );
