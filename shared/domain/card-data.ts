@@ -166,10 +166,14 @@ function fewerThan13AsciiDigits(text: string): boolean {
   return true;
 }
 
+/** False when the text cannot hold 13 digits: most fields, decided without normalising. */
+function mayHoldCard(text: string): boolean {
+  return text.length >= 13 && !fewerThan13AsciiDigits(text);
+}
+
 /** True if the text holds something that looks like a payment card number. */
 export function containsCardNumber(text: string, options: { sku?: boolean } = {}): boolean {
-  if (text.length < 13) return false; // too short to hold 13 digits: most fields
-  if (fewerThan13AsciiDigits(text)) return false; // the common case, without normalising
+  if (!mayHoldCard(text)) return false;
   if (options.sku && isGtin(text)) return false;
   // biome-ignore lint/suspicious/noControlCharactersInRegex: only ASCII text skips normalising
   const cleaned = (/^[\u0000-\u007f]*$/.test(text) ? text : text.normalize('NFKC')).replace(INVISIBLE, '');
@@ -195,7 +199,9 @@ export class TooDeepError extends Error {
 export function findCardNumber(value: unknown, path = '', depth = 0): string | undefined {
   if (depth > MAX_DEPTH) throw new TooDeepError('The body is nested too deeply');
   if (typeof value === 'string' || typeof value === 'number') {
-    return containsCardNumber(String(value), { sku: SKU_PATH.test(path) }) ? path || '(body)' : undefined;
+    const text = String(value);
+    if (!mayHoldCard(text)) return undefined; // before anything else: this runs for every value
+    return containsCardNumber(text, { sku: SKU_PATH.test(path) }) ? path || '(body)' : undefined;
   }
   if (Array.isArray(value)) {
     for (let i = 0; i < value.length; i++) {
