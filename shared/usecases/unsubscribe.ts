@@ -8,6 +8,9 @@
  * suppression yet — a transactional-only customer's first opt-out is recorded too); the suppression
  * is written only when none is in force or the new reason is stronger (a bounce after an
  * unsubscribe is recorded as a bounce). Repeating a request therefore changes nothing.
+ *
+ * The writes are fenced against a concurrent erasure of the address (erasure-fence.ts): when one
+ * raced them, the ledger this wrote is deleted again and the suppression is left as an erasure.
  */
 import type { ConsentSource, SuppressionRecord } from '../domain/consent.js';
 import { latestConsentEvent, suppressionInForce } from '../domain/email-policy.js';
@@ -16,10 +19,15 @@ import {
   type UnsubscribeTokenSigner,
   verifyUnsubscribeToken,
 } from '../domain/unsubscribe-token.js';
-import type { Clock, ConsentStore } from '../ports.js';
+import type { Clock, ConsentStore, ErasureFenceStore } from '../ports.js';
+import { erasureRaced, fenceMark } from './erasure-fence.js';
 
 export interface OptOutDeps {
-  readonly consent: Pick<ConsentStore, 'getCustomer' | 'appendConsent' | 'getSuppression' | 'putSuppression'>;
+  readonly consent: Pick<
+    ConsentStore,
+    'getCustomer' | 'appendConsent' | 'getSuppression' | 'putSuppression' | 'deleteCustomer'
+  >;
+  readonly fence: Pick<ErasureFenceStore, 'readFence'>;
   readonly clock: Clock;
   readonly settings: { readonly policyVersion: string };
 }
@@ -52,9 +60,10 @@ export async function recordOptOut(
   emailKey: string,
   reason: OptOutReason,
 ): Promise<OptOutOutcome> {
-  const [customer, suppression] = await Promise.all([
+  const [customer, suppression, mark] = await Promise.all([
     deps.consent.getCustomer(emailKey),
     deps.consent.getSuppression(emailKey),
+    fenceMark(deps.fence, emailKey),
   ]);
   const ledger = customer?.consent ?? [];
   const latest = latestConsentEvent(ledger);
@@ -74,6 +83,11 @@ export async function recordOptOut(
     );
   }
   if (writeSuppression) await deps.consent.putSuppression({ emailKey, reason, at });
+  if ((appendEvent || writeSuppression) && (await erasureRaced(deps.fence, emailKey, mark))) {
+    // An erasure raced these writes and may have swept before them: undo what it would have removed.
+    if (appendEvent) await deps.consent.deleteCustomer(emailKey);
+    if (writeSuppression) await deps.consent.putSuppression({ emailKey, reason: 'erasure', at });
+  }
   return appendEvent || writeSuppression ? 'recorded' : 'unchanged';
 }
 
