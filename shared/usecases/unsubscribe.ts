@@ -3,9 +3,10 @@
  * feedback: a consent-ledger event, removal of the sealed marketing contact, and a suppression
  * entry keyed only by the keyed email hash.
  *
- * Idempotent: an opt-out event is appended only when it changes something (the latest event was an
- * opt-in, a sealed marketing contact is still present, or there is neither a ledger nor a
- * suppression yet — a transactional-only customer's first opt-out is recorded too); the suppression
+ * Idempotent: an opt-out event is appended only when it changes something (the latest effective
+ * event was an opt-in, a sealed marketing contact or a pending confirmation request is present, or
+ * there is neither a ledger nor a suppression yet — a transactional-only customer's first opt-out
+ * is recorded too); the suppression
  * is written only when none is in force or the new reason is stronger (a bounce after an
  * unsubscribe is recorded as a bounce). Repeating a request therefore changes nothing.
  *
@@ -72,7 +73,13 @@ export async function recordOptOut(
   const inForce = suppressionInForce(suppression, ledger);
   // No ledger but a suppression in force (e.g. the customer was erased): nothing to withdraw, and
   // no new record about the person is created.
-  const appendEvent = customer ? (latest?.granted ?? true) || customer.marketing !== undefined : !inForce;
+  // A pending confirmation request is withdrawn too (the owner may unsubscribe from that very email).
+  const appendEvent = customer
+    ? (latest?.granted ?? true) ||
+      customer.marketing !== undefined ||
+      customer.pendingMarketing !== undefined ||
+      customer.confirmation !== undefined
+    : !inForce;
   const writeSuppression = !inForce || STRENGTH[reason] > STRENGTH[suppression.reason];
 
   if (appendEvent) {
