@@ -209,9 +209,19 @@ describe("a stranger's opt-in for a suppressed address", () => {
     const w = await suppressedAddress(SUPPRESSIONS[0]?.[1] ?? (async () => undefined));
     await w.notify('order.accepted', await w.checkout(true));
     // Act
+    const pending = await exportCustomer(w.ports, owner.email);
     await confirmConsent(w.confirmDeps, w.tokenOf(w.confirmations()[0]?.text ?? ''));
     const exported = await exportCustomer(w.ports, owner.email);
     // Assess
+    expect(pending.consent.currentlyConsented).toBe(false);
+    expect(pending.marketingContact).toBeNull();
+    expect(pending.pendingConfirmation).toEqual({
+      contact: { 'customer.email': owner.email },
+      expiresAt: new Date(w.ports.clock.now().getTime() + 7 * DAY_MS).toISOString(),
+      email: 'sent',
+    });
+    expect(exported.pendingConfirmation).toBeNull();
+    expect(exported.marketingContact).toEqual({ 'customer.email': owner.email });
     expect(exported.consent.events.map((e) => [e.granted, e.source, e.status ?? 'effective'])).toEqual([
       [true, 'checkout', 'effective'],
       [false, 'unsubscribe-link', 'effective'],
