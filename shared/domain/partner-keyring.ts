@@ -63,12 +63,17 @@ export function serializeKeyring(keyring: Keyring): string {
 const isActive = (entry: KeyringEntry, now: Date) =>
   entry.retireAt === undefined || Date.parse(entry.retireAt) > now.getTime();
 
+/** Newest activation first; of two activated at the same instant, the one added later. */
+function newestFirst(entries: readonly KeyringEntry[]): KeyringEntry[] {
+  return entries
+    .map((entry, index) => ({ entry, index }))
+    .sort((a, b) => Date.parse(b.entry.activatedAt) - Date.parse(a.entry.activatedAt) || b.index - a.index)
+    .map(({ entry }) => entry);
+}
+
 /** The secrets in force at `now`, newest first. */
 export function activeSecrets(keyring: Keyring, now: Date): string[] {
-  return keyring.secrets
-    .filter((entry) => isActive(entry, now))
-    .sort((a, b) => Date.parse(b.activatedAt) - Date.parse(a.activatedAt))
-    .map((entry) => entry.secret);
+  return newestFirst(keyring.secrets.filter((entry) => isActive(entry, now))).map((entry) => entry.secret);
 }
 
 /** A fresh Standard Webhooks secret: `whsec_` + base64 of 32 random bytes. */
@@ -117,9 +122,7 @@ export function rotateKeyring(
 
 /** Keeps only the newest active secret; `retired` counts the secrets removed from service. */
 export function retireKeyring(keyring: Keyring, now: Date): { keyring: Keyring; retired: number } {
-  const live = keyring.secrets
-    .filter((entry) => isActive(entry, now))
-    .sort((a, b) => Date.parse(b.activatedAt) - Date.parse(a.activatedAt));
+  const live = newestFirst(keyring.secrets.filter((entry) => isActive(entry, now)));
   const newest = live[0];
   if (!newest) throw new KeyringError('the keyring has no active secret');
   const { retireAt: _none, ...kept } = newest;
