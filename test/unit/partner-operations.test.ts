@@ -345,9 +345,8 @@ describe('races, forced at every await', () => {
       // Prepare
       const s = setup([]);
       await s.partnerState.disablePartner('carrier', T0.toISOString(), 410);
-      let result: { steps: number } | undefined;
       // Act
-      result = await race(at, (hook) => {
+      const result = await race(at, (hook) => {
         const deps = {
           ...s.deps,
           orders: interleaved(s.orders, hook),
@@ -389,9 +388,8 @@ describe('races, forced at every await', () => {
         },
       };
       const base = { ...s.deps, partnerClient: client };
-      let result: { steps: number } | undefined;
       // Act
-      result = await race(at, (hook) => ({
+      const result = await race(at, (hook) => ({
         delivery: () =>
           deliverToPartner(
             { ...base, orders: interleaved(s.orders, hook), partnerState: interleaved(s.partnerState, hook) },

@@ -32,7 +32,7 @@ export class DynamoPartnerStateStore implements PartnerStateStore {
         }),
       ),
     );
-    if (!Item || Item.state !== 'disabled') {
+    if (Item?.state !== 'disabled') {
       return { state: 'enabled', ...(Item?.changedAt ? { changedAt: Item.changedAt as string } : {}) };
     }
     return {
