@@ -9,6 +9,7 @@ import type { Command } from './command.js';
 import { eraseCommand } from './commands/erase.js';
 import { exportCommand } from './commands/export.js';
 import { partnerCommand } from './commands/partner.js';
+import { partnerCatalogCommand } from './commands/partner-catalog.js';
 import { privacyReportCommand } from './commands/privacy-report.js';
 import { purgeCommand } from './commands/purge.js';
 import { redriveCommand } from './commands/redrive.js';
@@ -24,6 +25,7 @@ export const COMMANDS: readonly Command[] = [
   purgeCommand,
   replayCommand,
   partnerCommand,
+  partnerCatalogCommand,
 ];
 
 export const USAGE = `minimis — ops CLI for the minimis order pipeline

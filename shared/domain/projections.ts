@@ -350,6 +350,17 @@ export function validatePayload(
   return parsed.data as PartnerPayload;
 }
 
+/**
+ * `order.redacted` (partners.md, "Redaction"): sent on erasure to every partner that received
+ * personal data of the order; a 2xx acknowledges that the partner deleted what it holds.
+ */
+export const orderRedactedSchema = z.strictObject({
+  type: z.literal('order.redacted'),
+  orderId: z.string().regex(ORDER_ID_PATTERN),
+  requestedAt: z.iso.datetime(),
+});
+export type OrderRedactedPayload = z.output<typeof orderRedactedSchema>;
+
 /** Projects and validates: the only way a payload should be built for sending. */
 export function projectFor(partner: ProjectionPartner, input: ProjectionInput): PartnerPayload {
   const payload = project(partner, input);

@@ -4,6 +4,7 @@
  * original webhook-id, and 410 Gone (disable, hold, enable). Partners are stand-ins on loopback
  * ports; their secrets are not fixed by the environment, so they can be rotated.
  */
+import { spawnSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
@@ -13,6 +14,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { webhookId } from '#shared/usecases/deliver-to-partner.js';
 import type { CliIo } from '../../cli/io.js';
 import { runCli } from '../../cli/run.js';
+import { verifyMinimisWebhook } from '../../docs/partners/verify-webhook.js';
 import { canaries, orderBody } from '../support/canaries.js';
 import { startTestApp, type TestApp } from '../support/local-app.js';
 import {
@@ -29,6 +31,8 @@ let app: TestApp;
 let warehouse: PartnerStandIn;
 let carrier: PartnerStandIn;
 let n = 0;
+/** Real signed messages from the rotation test, for the catalog's verification examples. */
+const captured: Array<{ message: ReceivedWebhook; secrets: { old: string; new: string } }> = [];
 
 beforeAll(async () => {
   warehouse = await startPartnerStandIn();
@@ -144,6 +148,8 @@ describe('secret rotation', () => {
     const later = await submit('0f5a0003');
     await delivered(later, 'carrier');
     const afterRetireMessage = carrier.forOrder(later).at(-1) as ReceivedWebhook;
+    for (const message of [...duringRotation, afterRetireMessage])
+      captured.push({ message, secrets: { old: oldSecret, new: printed.secret } });
     // Assess
     expect(rotated.code).toBe(0);
     expect(printed.secret).toMatch(/^whsec_[A-Za-z0-9+/]{43}=$/);
@@ -379,5 +385,93 @@ describe('partner command usage', () => {
       2, 2, 2, 2, 2,
     ]);
     expect(unknown.err).toContain('unknown partner courier (configured: warehouse, carrier)');
+  });
+});
+
+describe("the event catalog's verification examples, on real signed messages", () => {
+  const PY_DIR = join(ROOT, 'docs/partners');
+  /** docs/partners/verify_webhook.py run as a script with the machine's python3: exit code and stdout. */
+  function python(secrets: string[], message: ReceivedWebhook) {
+    const run = spawnSync('python3', [join(PY_DIR, 'verify_webhook.py')], {
+      input: JSON.stringify({ secrets, headers: message.headers, body: message.body }),
+      encoding: 'utf8',
+    });
+    return { code: run.status, out: run.stdout.trim() };
+  }
+  /** verify_minimis_webhook() on many cases in one python3 process: the type, or "rejected". */
+  function pythonMany(cases: Array<{ secrets: string[]; message: ReceivedWebhook }>): string[] {
+    const script = [
+      'import json, sys',
+      `sys.path.insert(0, ${JSON.stringify(PY_DIR)})`,
+      'from verify_webhook import verify_minimis_webhook',
+      'out = []',
+      'for c in json.load(sys.stdin):',
+      '    try:',
+      '        out.append(verify_minimis_webhook(c["secrets"], c["body"].encode(), c["headers"])["type"])',
+      '    except ValueError:',
+      '        out.append("rejected")',
+      'print(json.dumps(out))',
+    ].join('\n');
+    const run = spawnSync('python3', ['-c', script], {
+      input: JSON.stringify(
+        cases.map((c) => ({ secrets: c.secrets, headers: c.message.headers, body: c.message.body })),
+      ),
+      encoding: 'utf8',
+    });
+    return JSON.parse(run.stdout) as string[];
+  }
+  const typescript = (secrets: string[], message: ReceivedWebhook) => {
+    try {
+      return (verifyMinimisWebhook(secrets, message.body, message.headers) as { type: string }).type;
+    } catch {
+      return 'rejected';
+    }
+  };
+
+  it('TypeScript (standardwebhooks) and Python (stdlib) accept messages with one and two signatures with the secret that signed them, and reject any other', () => {
+    // Prepare
+    const stranger = 'whsec_c3RyYW5nZXJzdHJhbmdlcnN0cmFuZ2Vy';
+    const twoSignatures = captured.filter((c) => c.message.headers['webhook-signature']?.includes(' '));
+    const oneSignature = captured.filter((c) => !c.message.headers['webhook-signature']?.includes(' '));
+    const cases = captured.flatMap(({ message, secrets }) => [
+      { secrets: [secrets.old], message },
+      { secrets: [secrets.new], message },
+      { secrets: [stranger], message },
+      { secrets: [stranger, secrets.new], message },
+    ]);
+    // Act
+    const byPython = pythonMany(cases);
+    const byTypescript = cases.map((c) => typescript(c.secrets, c.message));
+    const script = [
+      python([twoSignatures[0]?.secrets.old ?? ''], twoSignatures[0]?.message as ReceivedWebhook),
+      python([stranger], twoSignatures[0]?.message as ReceivedWebhook),
+    ];
+    // Assess
+    expect(twoSignatures.length).toBeGreaterThanOrEqual(2);
+    expect(oneSignature).toHaveLength(1);
+    const expected = captured.flatMap(({ message }) => {
+      const withOld = message.headers['webhook-signature']?.includes(' ') ? 'shipment.requested' : 'rejected';
+      return [withOld, 'shipment.requested', 'rejected', 'shipment.requested'];
+    });
+    expect(byPython).toEqual(expected);
+    expect(byTypescript).toEqual(expected);
+    expect(script).toEqual([
+      { code: 0, out: 'shipment.requested' },
+      { code: 1, out: '' },
+    ]);
+  });
+
+  it('both reject a message whose body was changed after signing', () => {
+    // Prepare
+    const { message, secrets } = captured[0] ?? { message: undefined, secrets: { old: '', new: '' } };
+    if (!message) throw new Error('nothing captured');
+    const tampered = { ...message, body: message.body.replace('"parcel"', '"parcel" ') };
+    // Act
+    const py = python([secrets.old, secrets.new], tampered);
+    const ts = typescript([secrets.old, secrets.new], tampered);
+    // Assess
+    expect(tampered.body).not.toBe(message.body);
+    expect(py).toEqual({ code: 1, out: '' });
+    expect(ts).toBe('rejected');
   });
 });
