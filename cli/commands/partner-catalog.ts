@@ -1,5 +1,5 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { join, relative, resolve } from 'node:path';
 import { CATALOG_DIR, partnerCatalogFiles, REGENERATE_CATALOG } from '#shared/report/partner-catalog.js';
 import { parseOptions } from '../args.js';
 import type { Command } from '../command.js';
@@ -60,7 +60,7 @@ export const partnerCatalogCommand: Command = {
         },
       );
     }
-    for (const name of Object.keys(files)) io.out(join(outDir, name));
+    for (const name of Object.keys(files)) io.out(relative(io.cwd, join(outDir, name)) || name);
     return 0;
   },
 };

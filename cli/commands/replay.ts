@@ -110,6 +110,10 @@ export const replayCommand: Command = {
           : ''),
     );
     io.out(json(result));
-    return result.matched === 0 && what.by !== 'range' ? 1 : 0;
+    if (result.matched === 0 && what.by !== 'range') {
+      io.err(`${partnerId}: nothing to replay — no such order or webhook-id for this partner`);
+      return 1;
+    }
+    return 0;
   },
 };

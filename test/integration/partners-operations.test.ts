@@ -374,6 +374,7 @@ describe('partner command usage', () => {
     const noPartner = await cli(['partner', 'enable']);
     const unknown = await cli(['partner', 'enable', '--partner', 'courier']);
     const badGrace = await cli(['partner', 'rotate-secret', '--partner', 'carrier', '--grace-hours', 'soon']);
+    const nothing = await cli(['replay', '--partner', 'carrier', '--order', `ord_${'0'.repeat(26)}`]);
     // Assess
     for (const h of helps) {
       expect(h.code).toBe(0);
@@ -385,6 +386,8 @@ describe('partner command usage', () => {
       2, 2, 2, 2, 2,
     ]);
     expect(unknown.err).toContain('unknown partner courier (configured: warehouse, carrier)');
+    expect(nothing.code).toBe(1);
+    expect(nothing.err).toContain('nothing to replay');
   });
 });
 
