@@ -258,6 +258,29 @@ describe('delivery with partner operations', () => {
     expect(orders.orders.get(ORDER_ID)?.deliveries.carrier?.state).toBe('delivered');
   });
 
+  it('enable that crashes between re-sending a held message and removing it re-sends it on the next enable (never loses it)', async () => {
+    // Prepare
+    const { deps, partnerState, queue, enableDeps, client } = setup([410]);
+    await deliverToPartner(deps, input('carrier'));
+    const release = partnerState.releaseHeld.bind(partnerState);
+    partnerState.releaseHeld = async () => {
+      throw new Error('crash');
+    };
+    // Act
+    const crashed = await enablePartner(enableDeps, 'carrier').catch((error: Error) => error.message);
+    partnerState.releaseHeld = release;
+    const again = await enablePartner(enableDeps, 'carrier');
+    const outcomes = await drain(deps, queue);
+    // Assess
+    expect(crashed).toBe('crash');
+    expect(again).toEqual({ partnerId: 'carrier', wasDisabled: false, released: 1 });
+    expect(outcomes.map((o) => o.outcome)).toEqual(['delivered', 'already-delivered']);
+    expect(client.posted.map((p) => p.headers['webhook-id'])).toEqual([
+      webhookId(ORDER_ID, 'carrier', 'shipment.requested'),
+      webhookId(ORDER_ID, 'carrier', 'shipment.requested'),
+    ]);
+  });
+
   it('a replay is sent even though delivered, with the same webhook-id; a held replay stays a replay', async () => {
     // Prepare
     const { deps, client, partnerState, queue, enableDeps } = setup();
