@@ -52,7 +52,7 @@ export class ReplayTypeError extends Error {
     readonly partnerId: string,
     readonly types: readonly string[],
   ) {
-    super(`partner ${partnerId} receives only ${types.join(', ')}`);
+    super(`only ${types.join(', ')} can be replayed to partner ${partnerId}`);
   }
 }
 

@@ -275,7 +275,7 @@ describe('replay', () => {
     expect(JSON.parse(range.out)).toMatchObject({ matched: 2, enqueued: 2, skippedPersonalDataGone: 0 });
     expect(range.err).toContain('2 of 2 messages replayed');
     expect(wrongType.code).toBe(2);
-    expect(wrongType.err).toContain('receives only pick.requested');
+    expect(wrongType.err).toContain('only pick.requested can be replayed to partner warehouse');
     expect(both.code).toBe(2);
     for (const id of ids)
       expect(new Set(warehouse.forOrder(id).map((r) => r.headers['webhook-id']))).toEqual(
