@@ -8,7 +8,13 @@ import type { z } from 'zod';
 import { DEFAULT_PARTNER_FIELDS, PARTNER_KINDS, type PartnerKind } from '../inventory.js';
 import type { OrderRecord } from './order.js';
 import { EVENT_SENDERS, partnerEventSchema } from './partner-events.js';
-import { orderRedactedSchema, PAYLOAD_TYPES, payloadSchema, projectFor } from './projections.js';
+import {
+  ORDER_REDACTED_TYPE,
+  orderRedactedSchema,
+  PAYLOAD_TYPES,
+  payloadSchema,
+  projectFor,
+} from './projections.js';
 import type { PersonalFields } from './sealing.js';
 
 export interface MessageType {
@@ -93,7 +99,7 @@ const INBOUND_WHEN: Record<string, string> = {
 export const MESSAGE_TYPES: readonly MessageType[] = [
   ...PARTNER_KINDS.map(outboundOrderMessage),
   {
-    type: 'order.redacted',
+    type: ORDER_REDACTED_TYPE,
     direction: 'outbound',
     kinds: ['carrier'],
     when: 'when a customer is erased, to every partner that received personal data of one of their orders',
