@@ -100,7 +100,7 @@ function checkRotatable(w: Wiring, io: CliIo, partnerId: string): void {
   if (source === undefined) {
     throw new CliError(
       w.config.mode === 'aws'
-        ? `partner ${partnerId} has no secretRef: set PARTNERS with its Secrets Manager ARN (stack output ${partnerId}SecretArn)`
+        ? `partner ${partnerId} has no secretRef: set PARTNERS with its Secrets Manager ARN (the stack output <Partner>SecretArn)`
         : `partner ${partnerId} has no keyring`,
     );
   }
