@@ -63,8 +63,7 @@ export class OperatorRole extends Construct {
     }
     if (!isRolePath(props.rolePath)) throw new Error(`OperatorRole: invalid rolePath "${props.rolePath}"`);
     this.role = new iam.Role(this, 'Role', {
-      description:
-        'minimis operator: export, erase, purge, redrive, replay and partner operations with the ops CLI',
+      description: 'minimis operator: export, erase, purge and redrive with the ops CLI',
       path: props.rolePath,
       assumedBy: new iam.PrincipalWithConditions(
         new iam.CompositePrincipal(...props.principals.map((arn) => new iam.ArnPrincipal(arn))),
