@@ -12,9 +12,11 @@ import { SQSClient } from '@aws-sdk/client-sqs';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { documentClient } from './adapters/aws/dynamo-client.js';
 import { DynamoConsentStore } from './adapters/aws/dynamo-consent-store.js';
+import { DynamoErasureLog } from './adapters/aws/dynamo-erasure-log.js';
 import { DynamoIdempotencyStore } from './adapters/aws/dynamo-idempotency-store.js';
 import { DynamoKeyRecordStore } from './adapters/aws/dynamo-key-record-store.js';
 import { DynamoOrderStore } from './adapters/aws/dynamo-order-store.js';
+import { DynamoRecordSecretStore } from './adapters/aws/dynamo-record-secret-store.js';
 import { FetchPartnerClient } from './adapters/aws/fetch-partner-client.js';
 import { KmsKeyService } from './adapters/aws/kms-key-service.js';
 import { PartnerSecrets } from './adapters/aws/secrets-manager-store.js';
@@ -22,6 +24,7 @@ import { SesMailer } from './adapters/aws/ses-mailer.js';
 import { SqsQueue } from './adapters/aws/sqs-queue.js';
 import { LocalKeyService } from './adapters/local/local-key-service.js';
 import { LocalQueue } from './adapters/local/local-queue.js';
+import { shreddingConsentStore, shreddingOrderStore } from './adapters/shredding-stores.js';
 import { type Config, loadConfig } from './config.js';
 import { DataKeys } from './crypto/data-keys.js';
 import { LookupKeys } from './crypto/lookup-keys.js';
@@ -39,6 +42,7 @@ import type {
   RetryScheduler,
   SecretStore,
 } from './ports.js';
+import type { ErasureLog, RecordSecretStore } from './record-secrets.js';
 
 export interface Wiring {
   readonly config: Config;
@@ -48,6 +52,10 @@ export interface Wiring {
   readonly idempotency: IdempotencyStore;
   readonly consent: ConsentStore;
   readonly keyRecords: KeyRecordStore;
+  /** The key table: one secret per personal record (crypto-shredding). */
+  readonly recordSecrets: RecordSecretStore;
+  /** What was shredded (record keys only), to re-apply after a key-table restore. */
+  readonly erasureLog: ErasureLog;
   readonly keyService: KeyService;
   readonly dataKeys: DataKeys;
   readonly lookup: LookupKeys;
@@ -81,14 +89,21 @@ export function wire(config: Config = loadConfig(), overrides: Partial<Wiring> =
           visibilityTimeoutSeconds: Math.ceil(config.delivery.timeoutMs / 1000) * 2,
           maxReceiveCount: { '*': config.delivery.maxAttempts },
         }));
+  const recordSecrets = overrides.recordSecrets ?? new DynamoRecordSecretStore(db, config.keyTableName);
+  const erasureLog =
+    overrides.erasureLog ?? new DynamoErasureLog(db, config.tableName, config.shredBackupDays + 1);
+  const shredding = { secrets: recordSecrets, erasureLog, clock };
   return {
     config,
     clock,
     db,
-    orders: overrides.orders ?? new DynamoOrderStore(db, config.tableName),
+    orders: overrides.orders ?? shreddingOrderStore(new DynamoOrderStore(db, config.tableName), shredding),
     idempotency: overrides.idempotency ?? new DynamoIdempotencyStore(db, config.tableName),
-    consent: overrides.consent ?? new DynamoConsentStore(db, config.tableName),
+    consent:
+      overrides.consent ?? shreddingConsentStore(new DynamoConsentStore(db, config.tableName), shredding),
     keyRecords,
+    recordSecrets,
+    erasureLog,
     keyService,
     dataKeys: overrides.dataKeys ?? new DataKeys(keyService, keyRecords, clock, config.dataKeyCache),
     lookup:

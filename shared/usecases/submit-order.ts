@@ -1,5 +1,6 @@
 import type { DataKeys } from '../crypto/data-keys.js';
 import type { LookupKeys } from '../crypto/lookup-keys.js';
+import { newRecordSecret } from '../crypto/record-envelope.js';
 import { findCardNumber, TooDeepError } from '../domain/card-data.js';
 import {
   CardDataError,
@@ -13,6 +14,7 @@ import type { OrderRecord, PersonalRecord } from '../domain/order.js';
 import { type PartnerScope, partnersFor } from '../domain/partner-scope.js';
 import { customerRecordId, encodeFields, personalFieldsFor } from '../domain/sealing.js';
 import type { Clock, ConsentStore, IdempotencyStore, OrderStore, Queue } from '../ports.js';
+import type { RecordSecretStore } from '../record-secrets.js';
 import { fanOut } from './fan-out.js';
 
 export interface SubmitOrderDeps {
@@ -21,6 +23,8 @@ export interface SubmitOrderDeps {
   readonly consent: ConsentStore;
   readonly queue: Queue;
   readonly dataKeys: DataKeys;
+  /** The key table: each personal record's secret, created here (and only here). */
+  readonly recordSecrets: Pick<RecordSecretStore, 'claim'>;
   readonly lookup: LookupKeys;
   readonly clock: Clock;
   readonly partners: ReadonlyArray<{ readonly id: string } & PartnerScope>;
@@ -133,11 +137,21 @@ async function acceptOrder(
 ): Promise<OrderRecord> {
   const emailKey = await deps.lookup.emailKey(order.customer.email);
   const at = now.toISOString();
-  if (order.marketingOptIn) {
+  const expiresAt = Math.floor(now.getTime() / 1000) + deps.settings.undeliveredDays * DAY_SECONDS;
+  // Each record's secret goes to the key table before anything sealed with it is written; a
+  // resumed intake gets the first attempt's secret back. The customer's secret outlives orders
+  // (no expiry): it is shredded by erasure.
+  const customerId = customerRecordId(emailKey);
+  const [secret, customerSecret] = await Promise.all([
+    deps.recordSecrets.claim(orderId, newRecordSecret(), expiresAt),
+    order.marketingOptIn ? deps.recordSecrets.claim(customerId, newRecordSecret(), undefined) : undefined,
+  ]);
+  if (customerSecret) {
     const marketing = await deps.dataKeys.seal(
       'marketing',
-      customerRecordId(emailKey),
+      customerId,
       encodeFields(personalFieldsFor(order, 'marketing')),
+      { secret: customerSecret, singleUse: false },
     );
     // No order id in the ledger: it would link the person to the order after the order's
     // personal data has expired.
@@ -148,8 +162,14 @@ async function acceptOrder(
     );
   }
   const [shipping, contact] = await Promise.all([
-    deps.dataKeys.seal('shipping', orderId, encodeFields(personalFieldsFor(order, 'shipping'))),
-    deps.dataKeys.seal('contact', orderId, encodeFields(personalFieldsFor(order, 'contact'))),
+    deps.dataKeys.seal('shipping', orderId, encodeFields(personalFieldsFor(order, 'shipping')), {
+      secret,
+      singleUse: true,
+    }),
+    deps.dataKeys.seal('contact', orderId, encodeFields(personalFieldsFor(order, 'contact')), {
+      secret,
+      singleUse: true,
+    }),
   ]);
   const country = order.shippingAddress.country;
   const record: OrderRecord = {
@@ -175,7 +195,7 @@ async function acceptOrder(
     orderId,
     emailKey,
     sealed: { shipping, contact },
-    expiresAt: Math.floor(now.getTime() / 1000) + deps.settings.undeliveredDays * DAY_SECONDS,
+    expiresAt,
   };
   await deps.orders.putOrder(record, personal);
   return record;

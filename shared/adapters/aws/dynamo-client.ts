@@ -42,6 +42,8 @@ export const keys = {
   suppression: (emailKey: string) => `SUPPRESS#${emailKey}`,
   idempotency: (key: string) => `IDEM#${key}`,
   dataKey: (ref: string) => `DATAKEY#${ref}`,
+  /** Erasure-log entry: a shredded record's key-table key (record-secrets.ts), never its id. */
+  shred: (recordKey: string) => `SHRED#${recordKey}`,
 } as const;
 
 export const INDEX = { byEmail: 'byEmail', byOutbox: 'byOutbox' } as const;
