@@ -39,6 +39,8 @@ export const ITEM = {
   dataKey: keys.dataKey('*'),
   lookupKey: keys.dataKey(LOOKUP_KEY_REF),
   tokenKey: keys.dataKey(TOKEN_KEY_REF),
+  /** Erasure log (crypto-shredding): record keys of shredded records, no personal data. */
+  shred: keys.shred('*'),
 } as const;
 
 const KNOWN_PREFIXES = Object.values(ITEM).map((pattern) => pattern.slice(0, pattern.indexOf('#') + 1));
@@ -102,8 +104,8 @@ export const TABLE_ACCESS = {
     items: { GetItem: [ITEM.order], UpdateItem: [ITEM.order] },
     query: [{ index: 'byOutbox', leadingKeys: ['pending'] }],
   },
-  /** Finds expired personal records by scanning; deletes them. */
-  purge: { items: { DeleteItem: [ITEM.personal] }, scan: true },
+  /** Finds expired personal records by scanning; deletes them, logging each in the erasure log. */
+  purge: { items: { DeleteItem: [ITEM.personal], PutItem: [ITEM.shred] }, scan: true },
   /**
    * The ops CLI: export (byEmail, orders, ledger, suppression, data keys), erase (byEmail, delete
    * personal and customer records, put the erasure suppression), purge (scan, delete personal
@@ -112,7 +114,7 @@ export const TABLE_ACCESS = {
   operator: {
     items: {
       GetItem: [ITEM.order, ITEM.customer, ITEM.suppression, ITEM.dataKey],
-      PutItem: [ITEM.suppression],
+      PutItem: [ITEM.suppression, ITEM.shred],
       UpdateItem: [ITEM.order],
       DeleteItem: [ITEM.personal, ITEM.customer],
     },

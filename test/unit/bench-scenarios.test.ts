@@ -7,7 +7,6 @@ import { describe, expect, it } from 'vitest';
 import { KMS_CIPHERTEXT_BLOB_BYTES } from '../../bench/kms.js';
 import { optedIn, syntheticOrder } from '../../bench/orders.js';
 import {
-  ENVELOPE_OVERHEAD,
   esdkMessageSizes,
   kmsSensitivity,
   runScenario,

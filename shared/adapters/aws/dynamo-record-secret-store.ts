@@ -158,6 +158,7 @@ export class DynamoRecordSecretStore implements RecordSecretStore {
         this.db.send(
           new ScanCommand({
             TableName: this.tableName,
+            Select: 'SPECIFIC_ATTRIBUTES',
             ProjectionExpression: 'k, t',
             FilterExpression: 't <= :now',
             ExpressionAttributeValues: { ':now': epoch(now) },
