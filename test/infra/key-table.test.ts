@@ -8,6 +8,7 @@ import { Match, type Template } from 'aws-cdk-lib/assertions';
 import type { CfnRole } from 'aws-cdk-lib/aws-iam';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { ContextError, parseMinimisContext } from '../../infra/context.js';
+import { keyTableDefinition } from '../../shared/adapters/aws/dynamo-record-secret-store.js';
 import {
   asArray,
   cdkJsonContext,
@@ -81,6 +82,10 @@ describe('key table (record secrets)', () => {
       },
     });
     stateful.hasOutput('KeyTableName', {});
+    // The table local mode creates has the same key schema.
+    const local = keyTableDefinition('minimis-keys');
+    expect(table.Properties.KeySchema).toEqual(local.KeySchema);
+    expect(table.Properties.AttributeDefinitions).toEqual(local.AttributeDefinitions);
   });
 
   it('is backed up by AWS Backup only, each backup deleted after shredBackupDays (default 7), in a locked vault', () => {
