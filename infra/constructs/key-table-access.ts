@@ -12,10 +12,9 @@
  *
  * `shred` and `sweep` never return a secret: DeleteItem is limited to `ReturnValues` NONE and
  * Scan to the key and expiry attributes (`dynamodb:Attributes`, `dynamodb:Select`), so the purge
- * deletes secrets without ever reading one. Any access also grants the storage key for
- * DynamoDB's own use (kms:ViaService).
+ * deletes secrets without ever reading one. The storage key (both tables are encrypted with it)
+ * comes with the role's order-table access, granted by table-access.ts to every key-table user.
  */
-import { Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import { KEY_TABLE } from '../../shared/adapters/aws/dynamo-record-secret-store.js';
@@ -68,15 +67,6 @@ export function grantKeyTableAccess(role: iam.IRole, table: KeyTableRef, access:
   if (access.shred) statement(['DeleteItem'], NO_RETURN);
   if (access.sweep)
     statement(['Scan'], { ...KEY_AND_EXPIRY, StringEquals: { 'dynamodb:Select': 'SPECIFIC_ATTRIBUTES' } });
-  const writes = access.create || access.expiry || access.shred;
-  if (!writes && !access.read && !access.sweep) return;
-  role.addToPrincipalPolicy(
-    new iam.PolicyStatement({
-      actions: writes
-        ? ['kms:Decrypt', 'kms:DescribeKey', 'kms:Encrypt', 'kms:GenerateDataKey']
-        : ['kms:Decrypt', 'kms:DescribeKey'],
-      resources: [table.encryptionKey.keyArn],
-      conditions: { StringEquals: { 'kms:ViaService': `dynamodb.${Stack.of(role).region}.amazonaws.com` } },
-    }),
-  );
+  // The storage key for DynamoDB's own use (kms:ViaService dynamodb) comes with the role's
+  // order-table access (table-access.ts), which every key-table user has: both tables share the key.
 }

@@ -187,6 +187,21 @@ describe('key table (record secrets)', () => {
     });
   });
 
+  it('every role with key-table access may use the storage key through DynamoDB (its order-table grant)', () => {
+    // Assess
+    for (const [service, fn] of functionsByService(stateless)) {
+      const statements = roleStatements(stateless, fn.roleLogicalId);
+      if (!statements.some(onKeyTable)) continue;
+      const viaDynamo = statements.filter(
+        (s) =>
+          asArray(s.Action).includes('kms:GenerateDataKey') &&
+          JSON.stringify(s.Condition).includes('dynamodb.') &&
+          JSON.stringify(s.Resource).includes('StorageKey'),
+      );
+      expect(viaDynamo, service).toHaveLength(1);
+    }
+  });
+
   it('every function that touches it is told its name and the backup horizon', () => {
     // Assess
     for (const [service, fn] of functionsByService(stateless)) {
