@@ -28,6 +28,7 @@ import { MemoryQueue } from '#shared/adapters/memory/memory-queue.js';
 import { MemoryErasureLog, MemoryRecordSecretStore } from '#shared/adapters/memory/memory-record-secrets.js';
 import {
   MemoryConsentStore,
+  MemoryErasureFenceStore,
   MemoryIdempotencyStore,
   MemoryKeyRecordStore,
   MemoryOrderStore,
@@ -239,6 +240,7 @@ export async function runScenario(id: ScenarioId, options: ScenarioOptions): Pro
     orders: orderStore,
     idempotency: new MemoryIdempotencyStore(),
     consent,
+    fence: new MemoryErasureFenceStore(),
     queue: new MemoryQueue(),
     dataKeys: intake.dataKeys,
     recordSecrets,

@@ -12,6 +12,7 @@ import { SQSClient } from '@aws-sdk/client-sqs';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { documentClient } from './adapters/aws/dynamo-client.js';
 import { DynamoConsentStore } from './adapters/aws/dynamo-consent-store.js';
+import { DynamoErasureFenceStore } from './adapters/aws/dynamo-erasure-fence.js';
 import { DynamoErasureLog } from './adapters/aws/dynamo-erasure-log.js';
 import { DynamoIdempotencyStore } from './adapters/aws/dynamo-idempotency-store.js';
 import { DynamoKeyRecordStore } from './adapters/aws/dynamo-key-record-store.js';
@@ -32,6 +33,7 @@ import type {
   Clock,
   ConsentStore,
   DeadLetterQueue,
+  ErasureFenceStore,
   IdempotencyStore,
   KeyRecordStore,
   KeyService,
@@ -51,6 +53,7 @@ export interface Wiring {
   readonly orders: OrderStore;
   readonly idempotency: IdempotencyStore;
   readonly consent: ConsentStore;
+  readonly fence: ErasureFenceStore;
   readonly keyRecords: KeyRecordStore;
   /** The key table: one secret per personal record (crypto-shredding). */
   readonly recordSecrets: RecordSecretStore;
@@ -101,6 +104,7 @@ export function wire(config: Config = loadConfig(), overrides: Partial<Wiring> =
     idempotency: overrides.idempotency ?? new DynamoIdempotencyStore(db, config.tableName),
     consent:
       overrides.consent ?? shreddingConsentStore(new DynamoConsentStore(db, config.tableName), shredding),
+    fence: overrides.fence ?? new DynamoErasureFenceStore(db, config.tableName),
     keyRecords,
     recordSecrets,
     erasureLog,

@@ -51,6 +51,7 @@ export const eraseCommand: Command = {
           orders: w.orders,
           consent: w.consent,
           lookup: w.lookup,
+          fence: w.fence,
           clock: w.clock,
           settings: {
             accountingYears: w.config.retention.accountingYears,

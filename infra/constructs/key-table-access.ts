@@ -7,7 +7,8 @@
  * | `read`     | GetItem, BatchGetItem         | the functions that open records: notification, the    |
  * |            |                               | deliveries that open a purpose, the operator          |
  * | `expiry`   | UpdateItem of `t` only        | partner events (delivery shortens the expiry)         |
- * | `shred`    | DeleteItem, returning nothing | erase (operator) and purge                            |
+ * | `shred`    | DeleteItem, returning nothing | erase (operator) and purge; intake only for its own   |
+ * |            |                               | writes when it raced an erasure (erasure fence)       |
  * | `sweep`    | Scan of `k` and `t` only      | purge (operator and the daily schedule)               |
  *
  * `shred` and `sweep` never return a secret: DeleteItem is limited to `ReturnValues` NONE and
@@ -35,7 +36,8 @@ export interface KeyTableAccess {
 }
 
 export const KEY_TABLE_ACCESS = {
-  'submit-order': { create: true },
+  /** Creates secrets; shreds only its own records when its intake raced an erasure (erasure fence). */
+  'submit-order': { create: true, shred: true },
   'notify-customer': { read: true },
   'partner-events': { expiry: true },
   purge: { shred: true, sweep: true },

@@ -5,7 +5,7 @@
  *   and the secret in parallel and answers "gone" (undefined) for a record whose v2 blobs have
  *   no live secret (erased, expired, or a copy restored from a backup); `listPersonalByEmailKey`
  *   attaches what is there (one batched read) and leaves the judgement to the caller.
- * - `putOrder` never writes the secret into the order table.
+ * - `putOrder` / `putPersonal` never write the secret into the order table.
  * - `setPersonalExpiry` moves the secret's expiry (its TTL) with the personal item's.
  * - Deleting a personal record or a customer record first logs the shredding (erasure log, no
  *   personal data), then deletes the secret, then the item: a crash in between leaves an
@@ -38,6 +38,7 @@ function delegate<T extends object>(inner: T, overrides: Partial<T>): T {
 export function shreddingOrderStore(inner: OrderStore, deps: ShreddingDeps): OrderStore {
   return delegate<OrderStore>(inner, {
     putOrder: (order, personal) => inner.putOrder(order, withoutSecret(personal)),
+    putPersonal: (personal) => inner.putPersonal(withoutSecret(personal)),
 
     async getPersonal(orderId, now) {
       const [record, secrets] = await Promise.all([

@@ -16,6 +16,19 @@ export function isShredded(record: PersonalRecord): boolean {
 }
 
 /** The customer's marketing contact with its secret; null when absent or shredded. */
+/** A blob of the customer record (marketing contact, pending contact) with its secret; null when shredded. */
+export async function sealedCustomerBlob(
+  secrets: Pick<RecordSecretStore, 'getSecrets'>,
+  emailKey: string,
+  blob: Uint8Array,
+  now: Date,
+): Promise<{ readonly blob: Uint8Array; readonly secret: Uint8Array | undefined } | null> {
+  if (!needsRecordSecret(blob)) return { blob, secret: undefined };
+  const id = customerRecordId(emailKey);
+  const secret = (await secrets.getSecrets([id], now)).get(id);
+  return secret ? { blob, secret } : null;
+}
+
 export async function sealedMarketingContact(
   secrets: Pick<RecordSecretStore, 'getSecrets'>,
   customer: CustomerRecord | undefined,

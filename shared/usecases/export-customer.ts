@@ -11,7 +11,7 @@
 
 import type { DataKeys } from '../crypto/data-keys.js';
 import { type LookupKeys, normaliseEmail } from '../crypto/lookup-keys.js';
-import { isShredded, sealedMarketingContact } from '../crypto/shredding.js';
+import { isShredded, sealedCustomerBlob, sealedMarketingContact } from '../crypto/shredding.js';
 import { type ConsentEvent, hasMarketingConsent, type SuppressionRecord } from '../domain/consent.js';
 import { suppressionInForce } from '../domain/email-policy.js';
 import type { DeliveryState, OrderItem, OrderStatus, PersonalRecord } from '../domain/order.js';
@@ -58,7 +58,16 @@ export interface CustomerExport {
   readonly consent: { readonly events: readonly ConsentEvent[]; readonly currentlyConsented: boolean };
   /** The contact sealed under `marketing` (present only while consent stands). */
   readonly marketingContact: PersonalFields | null;
-  /** `inForce`: whether it still stops promotional mail (a later opt-in lifts an unsubscribe). */
+  /**
+   * An unconfirmed opt-in awaiting its owner's confirmation: the contact it would make the marketing
+   * contact, and until when its link works.
+   */
+  readonly pendingConfirmation: {
+    readonly contact: PersonalFields;
+    readonly expiresAt: string;
+    readonly email: 'requested' | 'sending' | 'sent';
+  } | null;
+  /** `inForce`: whether it still stops promotional mail (only a confirmed opt-in after it lifts it). */
   readonly suppression: (Omit<SuppressionRecord, 'emailKey'> & { readonly inForce: boolean }) | null;
 }
 
@@ -88,12 +97,27 @@ export async function exportCustomer(deps: ExportDeps, email: string): Promise<C
         await deps.dataKeys.open('marketing', customerRecordId(emailKey), marketing.blob, marketing.secret),
       )
     : null;
+  const request = customer?.confirmation;
+  const pending = customer?.pendingMarketing
+    ? await sealedCustomerBlob(deps.recordSecrets, emailKey, customer.pendingMarketing, now)
+    : null;
+  const pendingConfirmation =
+    pending && request
+      ? {
+          contact: decodeFields(
+            await deps.dataKeys.open('marketing', customerRecordId(emailKey), pending.blob, pending.secret),
+          ),
+          expiresAt: new Date(request.expiresAt * 1000).toISOString(),
+          email: request.email,
+        }
+      : null;
   return {
     email: normaliseEmail(email),
     generatedAt: now.toISOString(),
     orders,
     consent: { events, currentlyConsented: hasMarketingConsent(events) },
     marketingContact,
+    pendingConfirmation,
     suppression: suppression
       ? { reason: suppression.reason, at: suppression.at, inForce: suppressionInForce(suppression, events) }
       : null,

@@ -142,9 +142,11 @@ describe('key table (record secrets)', () => {
 
   it('only intake creates secrets; only the functions that open records read them', () => {
     // Assess
+    // Intake deletes only its own records' secrets, when its writes raced an erasure (fence).
     expect(grants('minimis-submit-order')).toEqual({
       'dynamodb:PutItem': undefined,
       'dynamodb:GetItem': undefined,
+      'dynamodb:DeleteItem': { StringEqualsIfExists: { 'dynamodb:ReturnValues': 'NONE' } },
     });
     expect(grants('minimis-notify-customer')).toEqual({
       'dynamodb:GetItem': undefined,

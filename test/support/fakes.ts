@@ -9,6 +9,7 @@ import {
 } from '../../shared/adapters/memory/memory-record-secrets.js';
 import {
   MemoryConsentStore,
+  MemoryErasureFenceStore,
   MemoryIdempotencyStore,
   MemoryKeyRecordStore,
   MemoryOrderStore,
@@ -46,6 +47,7 @@ export function fakePorts(options: { maxAgeSeconds?: number; maxUses?: number } 
     orders: shreddingOrderStore(new MemoryOrderStore(), shredding) as MemoryOrderStore,
     idempotency: new MemoryIdempotencyStore(),
     consent: shreddingConsentStore(new MemoryConsentStore(), shredding) as MemoryConsentStore,
+    fence: new MemoryErasureFenceStore(),
     queue: new MemoryQueue(),
     dataKeys: new DataKeys(keyService, keyRecords, clock, cache),
     lookup: new LookupKeys(keyService, keyRecords, () => clock.now(), true),
