@@ -11,8 +11,9 @@
 import { cpus } from 'node:os';
 import { parseArgs } from 'node:util';
 import type { DataKeyCacheOptions } from '#shared/crypto/data-keys.js';
+import { ENVELOPE_V2_OVERHEAD, ENVELOPE_V2_SINGLE_USE_OVERHEAD } from '#shared/crypto/record-envelope.js';
 import { KMS_CIPHERTEXT_BLOB_BYTES } from './kms.js';
-import { checkGoals, GOALS, goalsTable, resultsTable, sensitivityTable } from './report.js';
+import { BEFORE_SHREDDING, checkGoals, GOALS, goalsTable, resultsTable, sensitivityTable } from './report.js';
 import {
   ENVELOPE_OVERHEAD,
   type EsdkMessageSizes,
@@ -149,7 +150,13 @@ if (values.json) {
     const k = minimis.kms.steadyByRole;
     console.log('');
     console.log(
-      `minimis: ${minimis.bytes.sealedBlobs.toFixed(2)} blobs/order × ${ENVELOPE_OVERHEAD} B + 43 B email key; ` +
+      `minimis with crypto-shredding vs before (envelope v1, last turn): ` +
+        `CPU ${minimis.submitCpuUs.toFixed(0)} µs/order (before ${BEFORE_SHREDDING.cpuUs}), ` +
+        `overhead ${minimis.bytes.overhead.toFixed(1)} B/order incl. ${minimis.bytes.keyTable.toFixed(1)} B of key-table items (before ${BEFORE_SHREDDING.overheadBytes}), ` +
+        `KMS ${minimis.kms.steadyPer1000.toFixed(1)}/1000 orders (before ${BEFORE_SHREDDING.kmsPer1000}).`,
+    );
+    console.log(
+      `minimis: ${minimis.bytes.sealedBlobs.toFixed(2)} blobs/order (order blobs ${ENVELOPE_V2_SINGLE_USE_OVERHEAD} B, marketing ${ENVELOPE_V2_OVERHEAD} B) + 43 B email key + key table; ` +
         `key records ${minimis.bytes.keyRecordsAmortised.toFixed(2)} B/order amortised (not in overhead). ` +
         `Steady KMS calls over ${minimis.orders.measured} orders (${minimis.measuredSimSeconds.toFixed(0)} s simulated): ` +
         `intake ${k.intake.generate} generate, carrier ${k.carrier.decrypt} + notification ${k.notification.decrypt} decrypt.`,
@@ -179,7 +186,7 @@ if (values.json) {
     `Notes: KMS is simulated in-process (AES-GCM wrapping), wrapped keys padded to a real KMS CiphertextBlob ` +
       `(${KMS_CIPHERTEXT_BLOB_BYTES} B). CPU = process.cpuUsage() user+system over the measured orders ` +
       `(GC included); rows that call KMS per field/message include the simulated KMS's own AES work, far less ` +
-      `than a real call costs. Stored bytes: sealed blobs + 43 B email key; plaintext: the bytes each scenario ` +
+      `than a real call costs. Stored bytes: sealed blobs + 43 B email key (+ key-table items for minimis); plaintext: the bytes each scenario ` +
       `encrypts (naive: field values; others: the per-purpose JSON). ${((Date.now() - started) / 1000).toFixed(1)} s.`,
   );
 }

@@ -21,9 +21,11 @@ import {
   RawAesKeyringNode,
   RawAesWrappingSuiteIdentifier,
 } from '@aws-crypto/client-node';
+import { keyTableItemBytes } from '#shared/adapters/aws/dynamo-record-secret-store.js';
 import { LocalKeyService } from '#shared/adapters/local/local-key-service.js';
 import { CountingKeyService } from '#shared/adapters/memory/counting-key-service.js';
 import { MemoryQueue } from '#shared/adapters/memory/memory-queue.js';
+import { MemoryErasureLog, MemoryRecordSecretStore } from '#shared/adapters/memory/memory-record-secrets.js';
 import {
   MemoryConsentStore,
   MemoryErasureFenceStore,
@@ -31,6 +33,7 @@ import {
   MemoryKeyRecordStore,
   MemoryOrderStore,
 } from '#shared/adapters/memory/memory-stores.js';
+import { shreddingOrderStore } from '#shared/adapters/shredding-stores.js';
 import { type DataKeyCacheOptions, DataKeys } from '#shared/crypto/data-keys.js';
 import { ENVELOPE_OVERHEAD } from '#shared/crypto/envelope.js';
 import { LookupKeys } from '#shared/crypto/lookup-keys.js';
@@ -119,6 +122,8 @@ export interface ScenarioResult {
     readonly plaintext: number;
     readonly overhead: number;
     readonly sealedBlobs: number;
+    /** Key-table items (record secrets) per order, at DynamoDB's item size; counted in `stored`. */
+    readonly keyTable: number;
     /** Wrapped data keys (KMS-sized) + refs in the key-record store, amortised per order. */
     readonly keyRecordsAmortised: number;
   };
@@ -220,7 +225,14 @@ export async function runScenario(id: ScenarioId, options: ScenarioOptions): Pro
   const orders = Array.from({ length: total }, (_, i) => syntheticOrder(i, run));
   const expected = orders.map(sealedPlaintexts);
 
-  const orderStore = new MemoryOrderStore();
+  // The key table and the shredding wrapper, as the wiring composes them (minimis only reads them).
+  const recordSecrets = new MemoryRecordSecretStore();
+  const memoryOrders = new MemoryOrderStore();
+  const orderStore = shreddingOrderStore(memoryOrders, {
+    secrets: recordSecrets,
+    erasureLog: new MemoryErasureLog(),
+    clock,
+  });
   const consent = new MemoryConsentStore();
   const processes = Object.fromEntries(ROLES.map((r) => [r, newProcess(id, world)])) as Record<Role, Process>;
   const intake = processes.intake;
@@ -231,6 +243,7 @@ export async function runScenario(id: ScenarioId, options: ScenarioOptions): Pro
     fence: new MemoryErasureFenceStore(),
     queue: new MemoryQueue(),
     dataKeys: intake.dataKeys,
+    recordSecrets,
     lookup: intake.lookup,
     clock,
     partners: [{ id: 'warehouse' }, { id: 'carrier' }],
@@ -276,7 +289,12 @@ export async function runScenario(id: ScenarioId, options: ScenarioOptions): Pro
       const orderId = orderIds[i] as string;
       const personal = await orderStore.getPersonal(orderId, clock.now());
       if (!personal?.sealed.shipping) throw new Error('personal record missing');
-      const opened = await carrier.dataKeys.open('shipping', orderId, personal.sealed.shipping);
+      const opened = await carrier.dataKeys.open(
+        'shipping',
+        orderId,
+        personal.sealed.shipping,
+        personal.secret,
+      );
       if (!opened.equals(expected[i]?.shipping as Buffer)) throw new Error('shipping did not round-trip');
     }
     openCpu += cpuMicros(cpu);
@@ -292,15 +310,25 @@ export async function runScenario(id: ScenarioId, options: ScenarioOptions): Pro
       const orderId = orderIds[i] as string;
       const personal = await orderStore.getPersonal(orderId, clock.now());
       if (!personal?.sealed.contact) throw new Error('personal record missing');
-      const contact = await notification.dataKeys.open('contact', orderId, personal.sealed.contact);
+      const contact = await notification.dataKeys.open(
+        'contact',
+        orderId,
+        personal.sealed.contact,
+        personal.secret,
+      );
       if (!contact.equals(expected[i]?.contact as Buffer)) throw new Error('contact did not round-trip');
       if (optedIn(i)) {
-        const customer = await consent.getCustomer(personal.emailKey);
+        const customerId = customerRecordId(personal.emailKey);
+        const [customer, secrets] = await Promise.all([
+          consent.getCustomer(personal.emailKey),
+          recordSecrets.getSecrets([customerId], clock.now()),
+        ]);
         if (!customer?.marketing) throw new Error('marketing record missing');
         const marketing = await notification.dataKeys.open(
           'marketing',
-          customerRecordId(personal.emailKey),
+          customerId,
           customer.marketing,
+          secrets.get(customerId),
         );
         if (!marketing.equals(expected[i]?.marketing as Buffer))
           throw new Error('marketing did not round-trip');
@@ -322,7 +350,7 @@ export async function runScenario(id: ScenarioId, options: ScenarioOptions): Pro
   let plaintext = 0;
   let blobs = 0;
   for (let i = 0; i < total; i++) {
-    const personal = orderStore.personal.get(orderIds[i] as string);
+    const personal = memoryOrders.personal.get(orderIds[i] as string);
     if (!personal) throw new Error('personal record missing');
     const exp = expected[i] as Record<Purpose, Buffer | null>;
     for (const purpose of ['shipping', 'contact'] as const) {
@@ -337,6 +365,13 @@ export async function runScenario(id: ScenarioId, options: ScenarioOptions): Pro
     for (const p of [exp.shipping, exp.contact, exp.marketing]) {
       plaintext += def.plaintext === 'json' ? (p?.length ?? 0) : valueBytes(p);
     }
+  }
+  // The key table (minimis only: the alternatives do not shred): one item per order, one per
+  // opted-in customer, at DynamoDB's item size.
+  let keyTableBytes = 0;
+  if (id === 'minimis') {
+    for (const item of recordSecrets.items.values()) keyTableBytes += keyTableItemBytes(item.expiresAt);
+    stored += keyTableBytes;
   }
   let keyRecordBytes = 0;
   for (const record of world.records.records.values())
@@ -376,6 +411,7 @@ export async function runScenario(id: ScenarioId, options: ScenarioOptions): Pro
       plaintext: plaintext / total,
       overhead: (stored - plaintext) / total,
       sealedBlobs: blobs / total,
+      keyTable: keyTableBytes / total,
       keyRecordsAmortised: keyRecordBytes / total,
     },
     measuredSimSeconds: options.measured / options.rate,

@@ -58,6 +58,11 @@ export function connect(io: CliIo, aws: boolean | undefined): Target {
     if (!env.TABLE_NAME)
       throw new ConfigError('TABLE_NAME', 'is required against AWS (the deployed table name)');
     const config = loadConfig({ ...env, MINIMIS_MODE: 'aws' });
+    if (!env.KEY_TABLE_NAME)
+      throw new ConfigError(
+        'KEY_TABLE_NAME',
+        'is required against AWS (the deployed key table name: stack output KeyTableName)',
+      );
     const client = new DynamoDBClient({});
     return {
       mode,

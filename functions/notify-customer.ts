@@ -41,6 +41,7 @@ async function handleRecord(record: SQSRecord): Promise<boolean> {
       orders: w.orders,
       consent: w.consent,
       dataKeys: w.dataKeys,
+      recordSecrets: w.recordSecrets,
       lookup: w.lookup,
       mailer: w.mailer,
       clock: w.clock,

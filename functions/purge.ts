@@ -12,7 +12,7 @@ const w = wiring();
 
 export const handler = async (): Promise<PurgeResult> => {
   try {
-    const result = await purgeExpired({ orders: w.orders, clock: w.clock });
+    const result = await purgeExpired(w);
     logger.info('purge finished', { ...result });
     return result;
   } catch (error) {

@@ -85,6 +85,16 @@ export const minimisContextSchema = z.strictObject({
   /** Role or user ARNs allowed to assume the operator role (with MFA). Empty: no operator role. */
   operatorPrincipals: z.array(principalArn).default([]),
   retention: retentionSettingsSchema,
+  /**
+   * Days a backup of the key table (record secrets) is kept, 0 = no backups: after an erasure or
+   * expiry, the last copy of the record's secret is gone after this many days.
+   */
+  shredBackupDays: z
+    .number({ error: 'must be a whole number of days' })
+    .int({ error: 'must be a whole number of days' })
+    .min(0, { error: 'must be 0 (no backups) or more' })
+    .max(35, { error: 'must be at most 35 days' })
+    .default(7),
   partners: deployedPartnersSchema,
 });
 

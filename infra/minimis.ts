@@ -33,12 +33,14 @@ export function buildMinimis(app: App, options: BuildOptions = {}): MinimisApp {
   const base = `Minimis-${config.stage}`;
   const stateful = new StatefulStack(app, `${base}-Stateful`, {
     stage: config.stage,
-    description: 'minimis: keys and order table (retained on deletion)',
+    shredBackupDays: config.shredBackupDays,
+    description: 'minimis: keys, order table and key table (retained on deletion)',
     terminationProtection: true,
   });
   const stateless = new StatelessStack(app, `${base}-Stateless`, {
     config,
     table: stateful.table,
+    keyTable: stateful.keyTable,
     purposeKey: stateful.purposeKey,
     storageKey: stateful.storageKey,
     description: 'minimis: functions, queues, HTTP API, email, schedules',

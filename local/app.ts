@@ -7,6 +7,7 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { keyTableDefinition } from '#shared/adapters/aws/dynamo-record-secret-store.js';
 import { tableDefinition } from '#shared/adapters/aws/table-schema.js';
 import { ensureTables, startDynalite } from '#shared/adapters/local/embedded-dynamodb.js';
 import { type LocalQueue, localQueueTable } from '#shared/adapters/local/local-queue.js';
@@ -122,6 +123,7 @@ export async function startLocal(options: StartOptions = {}): Promise<LocalApp> 
   const client = new DynamoDBClient({});
   await ensureTables(client, [
     tableDefinition(config.tableName),
+    keyTableDefinition(config.keyTableName),
     localQueueTable(localQueueTableName(config)),
   ]);
   client.destroy();

@@ -110,6 +110,15 @@ const jsonOf = <T extends z.ZodType>(schema: T) =>
 export const envSchema = z.object({
   MINIMIS_MODE: z.enum(['aws', 'local']).default('aws'),
   TABLE_NAME: z.string().min(3).default('minimis'),
+  /** The key table (record secrets); default `<TABLE_NAME>-keys`. */
+  KEY_TABLE_NAME: z.string().min(3).optional(),
+  /** Days the key table's backups are kept (0: none); the erasure log outlives them by a day. */
+  SHRED_BACKUP_DAYS: z.coerce
+    .number({ error: 'must be a whole number of days (0 or more)' })
+    .int({ error: 'must be a whole number of days (0 or more)' })
+    .min(0, { error: 'must be a whole number of days (0 or more)' })
+    .max(35, { error: 'must be at most 35 days' })
+    .default(7),
   KMS_KEY_ID: z.string().min(1).optional(),
   MINIMIS_DATA_DIR: z.string().min(1).default('.minimis'),
   PUBLIC_BASE_URL: httpUrl.default('http://localhost:3000'),
@@ -145,6 +154,10 @@ export type Env = z.output<typeof envSchema>;
 export interface Config {
   readonly mode: 'aws' | 'local';
   readonly tableName: string;
+  /** The key table holding each personal record's secret (crypto-shredding). */
+  readonly keyTableName: string;
+  /** Days the key table's backups are kept (0 = none). */
+  readonly shredBackupDays: number;
   readonly kmsKeyId: string | undefined;
   readonly dataDir: string;
   readonly publicBaseUrl: string;
@@ -206,6 +219,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   return {
     mode: e.MINIMIS_MODE,
     tableName: e.TABLE_NAME,
+    keyTableName: e.KEY_TABLE_NAME ?? `${e.TABLE_NAME}-keys`,
+    shredBackupDays: e.SHRED_BACKUP_DAYS,
     kmsKeyId: e.KMS_KEY_ID,
     dataDir: e.MINIMIS_DATA_DIR,
     publicBaseUrl: e.PUBLIC_BASE_URL.replace(/\/+$/, ''),

@@ -119,8 +119,11 @@ export interface OrderStore {
   markEmailSent(orderId: string, emailType: string): Promise<void>;
   releaseEmail(orderId: string, emailType: string): Promise<void>;
   listPersonalByEmailKey(emailKey: string): Promise<PersonalRecord[]>;
-  /** Deletes the personal record; returns whether one existed. */
-  deletePersonal(orderId: string): Promise<boolean>;
+  /**
+   * Deletes the personal record (and, with crypto-shredding, its secret first); returns whether
+   * one existed. `reason` goes to the erasure log (default `erasure`).
+   */
+  deletePersonal(orderId: string, reason?: 'erasure' | 'expiry'): Promise<boolean>;
   /** Every personal record whose expiry has passed, for the purge sweep. */
   scanExpiredPersonal(now: Date): AsyncIterable<PersonalRecord>;
 }

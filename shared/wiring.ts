@@ -13,11 +13,13 @@ import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { documentClient } from './adapters/aws/dynamo-client.js';
 import { DynamoConsentStore } from './adapters/aws/dynamo-consent-store.js';
 import { DynamoErasureFenceStore } from './adapters/aws/dynamo-erasure-fence.js';
+import { DynamoErasureLog } from './adapters/aws/dynamo-erasure-log.js';
 import { DynamoIdempotencyStore } from './adapters/aws/dynamo-idempotency-store.js';
 import { DynamoKeyRecordStore } from './adapters/aws/dynamo-key-record-store.js';
 import { DynamoOrderScan } from './adapters/aws/dynamo-order-scan.js';
 import { DynamoOrderStore } from './adapters/aws/dynamo-order-store.js';
 import { DynamoPartnerStateStore } from './adapters/aws/dynamo-partner-state-store.js';
+import { DynamoRecordSecretStore } from './adapters/aws/dynamo-record-secret-store.js';
 import { FetchPartnerClient } from './adapters/aws/fetch-partner-client.js';
 import { KmsKeyService } from './adapters/aws/kms-key-service.js';
 import { PartnerSecrets } from './adapters/aws/secrets-manager-store.js';
@@ -25,6 +27,7 @@ import { SesMailer } from './adapters/aws/ses-mailer.js';
 import { SqsQueue } from './adapters/aws/sqs-queue.js';
 import { LocalKeyService } from './adapters/local/local-key-service.js';
 import { LocalQueue } from './adapters/local/local-queue.js';
+import { shreddingConsentStore, shreddingOrderStore } from './adapters/shredding-stores.js';
 import { type Config, loadConfig } from './config.js';
 import { DataKeys } from './crypto/data-keys.js';
 import { LookupKeys } from './crypto/lookup-keys.js';
@@ -46,6 +49,7 @@ import type {
   RetryScheduler,
   SecretStore,
 } from './ports.js';
+import type { ErasureLog, RecordSecretStore } from './record-secrets.js';
 
 export interface Wiring {
   readonly config: Config;
@@ -56,6 +60,10 @@ export interface Wiring {
   readonly consent: ConsentStore;
   readonly fence: ErasureFenceStore;
   readonly keyRecords: KeyRecordStore;
+  /** The key table: one secret per personal record (crypto-shredding). */
+  readonly recordSecrets: RecordSecretStore;
+  /** What was shredded (record keys only), to re-apply after a key-table restore. */
+  readonly erasureLog: ErasureLog;
   readonly keyService: KeyService;
   readonly dataKeys: DataKeys;
   readonly lookup: LookupKeys;
@@ -95,6 +103,10 @@ export function wire(config: Config = loadConfig(), overrides: Partial<Wiring> =
           visibilityTimeoutSeconds: Math.ceil(config.delivery.timeoutMs / 1000) * 2,
           maxReceiveCount: { '*': config.delivery.maxAttempts },
         }));
+  const recordSecrets = overrides.recordSecrets ?? new DynamoRecordSecretStore(db, config.keyTableName);
+  const erasureLog =
+    overrides.erasureLog ?? new DynamoErasureLog(db, config.tableName, config.shredBackupDays + 1);
+  const shredding = { secrets: recordSecrets, erasureLog, clock };
   const secrets = new PartnerSecrets(config.partners, {
     ...(config.mode === 'aws' ? { client: new SecretsManagerClient({}) } : { dataDir: config.dataDir }),
     cacheSeconds: config.secretCacheSeconds,
@@ -104,11 +116,14 @@ export function wire(config: Config = loadConfig(), overrides: Partial<Wiring> =
     config,
     clock,
     db,
-    orders: overrides.orders ?? new DynamoOrderStore(db, config.tableName),
+    orders: overrides.orders ?? shreddingOrderStore(new DynamoOrderStore(db, config.tableName), shredding),
     idempotency: overrides.idempotency ?? new DynamoIdempotencyStore(db, config.tableName),
-    consent: overrides.consent ?? new DynamoConsentStore(db, config.tableName),
+    consent:
+      overrides.consent ?? shreddingConsentStore(new DynamoConsentStore(db, config.tableName), shredding),
     fence: overrides.fence ?? new DynamoErasureFenceStore(db, config.tableName),
     keyRecords,
+    recordSecrets,
+    erasureLog,
     keyService,
     dataKeys: overrides.dataKeys ?? new DataKeys(keyService, keyRecords, clock, config.dataKeyCache),
     lookup:

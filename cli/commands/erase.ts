@@ -47,7 +47,18 @@ export const eraseCommand: Command = {
     }
     const receipt = await withTarget(io, values.aws as boolean | undefined, ({ wiring: w }) =>
       eraseCustomer(
-        { orders: w.orders, consent: w.consent, lookup: w.lookup, fence: w.fence, clock: w.clock },
+        {
+          orders: w.orders,
+          consent: w.consent,
+          lookup: w.lookup,
+          fence: w.fence,
+          clock: w.clock,
+          settings: {
+            accountingYears: w.config.retention.accountingYears,
+            shredBackupDays: w.config.shredBackupDays,
+            partners: w.config.partners,
+          },
+        },
         email,
       ),
     );

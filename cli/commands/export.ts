@@ -29,7 +29,14 @@ export const exportCommand: Command = {
     const email = await readEmail(values.email, io);
     const result = await withTarget(io, values.aws as boolean | undefined, ({ wiring: w }) =>
       exportCustomer(
-        { orders: w.orders, consent: w.consent, dataKeys: w.dataKeys, lookup: w.lookup, clock: w.clock },
+        {
+          orders: w.orders,
+          consent: w.consent,
+          dataKeys: w.dataKeys,
+          recordSecrets: w.recordSecrets,
+          lookup: w.lookup,
+          clock: w.clock,
+        },
         email,
       ),
     );

@@ -30,7 +30,7 @@ export const purgeCommand: Command = {
     }
     io.err('purging expired personal data…');
     const result = await withTarget(io, values.aws as boolean | undefined, ({ wiring: w }) =>
-      purgeExpired({ orders: w.orders, clock: w.clock }, (purged) => {
+      purgeExpired(w, (purged) => {
         if (purged === 1 || purged % PROGRESS_EVERY === 0) io.err(`purged ${records(purged)}…`);
       }),
     );

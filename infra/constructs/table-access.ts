@@ -43,6 +43,8 @@ export const ITEM = {
   dataKey: keys.dataKey('*'),
   lookupKey: keys.dataKey(LOOKUP_KEY_REF),
   tokenKey: keys.dataKey(TOKEN_KEY_REF),
+  /** Erasure log (crypto-shredding): record keys of shredded records, no personal data. */
+  shred: keys.shred('*'),
   partner: keys.partner('*'),
   held: keys.held('*', '*'),
 } as const;
@@ -81,7 +83,8 @@ export const TABLE_ACCESS = {
         ITEM.suppression,
         ITEM.fence,
       ],
-      PutItem: [ITEM.idempotency, ITEM.personal, ITEM.order, ITEM.dataKey],
+      // SHRED#: an intake that raced an erasure erases its own writes, logging them as erase does.
+      PutItem: [ITEM.idempotency, ITEM.personal, ITEM.order, ITEM.dataKey, ITEM.shred],
       UpdateItem: [ITEM.idempotency, ITEM.order, ITEM.customer],
       DeleteItem: [ITEM.personal, ITEM.customer],
     },
@@ -131,8 +134,8 @@ export const TABLE_ACCESS = {
     items: { GetItem: [ITEM.order], UpdateItem: [ITEM.order] },
     query: [{ index: 'byOutbox', leadingKeys: ['pending'] }],
   },
-  /** Finds expired personal records by scanning; deletes them. */
-  purge: { items: { DeleteItem: [ITEM.personal] }, scan: true },
+  /** Finds expired personal records by scanning; deletes them, logging each in the erasure log. */
+  purge: { items: { DeleteItem: [ITEM.personal], PutItem: [ITEM.shred] }, scan: true },
   /**
    * The ops CLI: export (byEmail, orders, ledger, suppression, data keys), erase (byEmail, delete
    * personal and customer records, put the erasure suppression, begin/end the erasure fence), purge
@@ -143,7 +146,7 @@ export const TABLE_ACCESS = {
   operator: {
     items: {
       GetItem: [ITEM.order, ITEM.personal, ITEM.customer, ITEM.suppression, ITEM.dataKey, ITEM.partner],
-      PutItem: [ITEM.suppression],
+      PutItem: [ITEM.suppression, ITEM.shred],
       UpdateItem: [ITEM.order, ITEM.fence, ITEM.partner],
       DeleteItem: [ITEM.personal, ITEM.customer, ITEM.held],
     },

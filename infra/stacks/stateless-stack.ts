@@ -9,6 +9,12 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import type { Construct } from 'constructs';
 import { AlarmTopic } from '../constructs/alarm-topic.js';
 import { HttpApi } from '../constructs/http-api.js';
+import {
+  grantKeyTableAccess,
+  KEY_TABLE_ACCESS,
+  type KeyTableRef,
+  partnerKeyTableAccess,
+} from '../constructs/key-table-access.js';
 import { MinimisFunction } from '../constructs/minimis-function.js';
 import { Notification } from '../constructs/notification.js';
 import { OperatorRole } from '../constructs/operator-role.js';
@@ -26,6 +32,8 @@ export interface StatelessStackProps extends StackProps {
   /** The validated deploy-time configuration. */
   readonly config: MinimisContext;
   readonly table: dynamodb.ITable;
+  /** The key table (record secrets). */
+  readonly keyTable: dynamodb.ITable;
   /** Wraps the per-purpose data keys (KMS_KEY_ID). */
   readonly purposeKey: kms.IKey;
   /** Encryption at rest of queues, secrets and the alarm topic. */
@@ -308,6 +316,16 @@ export class StatelessStack extends Stack {
       }).role;
     }
 
+    // --- The key table (crypto-shredding): who creates, reads, moves expiry, deletes ----------
+    const keyTable: KeyTableRef = { tableArn: props.keyTable.tableArn, encryptionKey: storageKey };
+    grantKeyTableAccess(submitOrder.role, keyTable, KEY_TABLE_ACCESS['submit-order']);
+    grantKeyTableAccess(this.notification.notify.role, keyTable, KEY_TABLE_ACCESS['notify-customer']);
+    grantKeyTableAccess(partnerEvents.role, keyTable, KEY_TABLE_ACCESS['partner-events']);
+    grantKeyTableAccess(this.purge.purge.role, keyTable, KEY_TABLE_ACCESS.purge);
+    for (const partner of this.partners)
+      grantKeyTableAccess(partner.delivery.role, keyTable, partnerKeyTableAccess(partner.partner));
+    if (this.operatorRole) grantKeyTableAccess(this.operatorRole, keyTable, KEY_TABLE_ACCESS.operator);
+
     // --- Shared environment -----------------------------------------------------------------
     const functions: Record<string, MinimisFunction> = {
       'submit-order': submitOrder,
@@ -336,6 +354,8 @@ export class StatelessStack extends Stack {
     const environment: Record<string, string> = {
       MINIMIS_MODE: 'aws',
       TABLE_NAME: props.table.tableName,
+      KEY_TABLE_NAME: props.keyTable.tableName,
+      SHRED_BACKUP_DAYS: String(config.shredBackupDays),
       KMS_KEY_ID: purposeKey.keyArn,
       PUBLIC_BASE_URL: config.publicBaseUrl,
       SENDER_EMAIL: config.senderEmail,

@@ -5,10 +5,18 @@
  * - opening caches unwrapped keys by ref for `maxAgeSeconds` (one Decrypt per key per process).
  */
 import { randomBytes } from 'node:crypto';
-import { SealError } from '../domain/errors.js';
+import { RecordShreddedError, SealError } from '../domain/errors.js';
 import type { KeyContext } from '../inventory.js';
 import type { Clock, KeyRecordStore, KeyService } from '../ports.js';
 import { blobKeyRef, openWithKey, REF_BYTES, refToHex, sealWithKey } from './envelope.js';
+import { needsRecordSecret, openV2, sealV2 } from './record-envelope.js';
+
+/** How a v2 blob is sealed: with the record's secret; `singleUse` when it seals one plaintext only. */
+export interface RecordSecretOption {
+  readonly secret: Uint8Array;
+  /** The (secret, purpose, record) seals exactly one plaintext: no IV needed (order records). */
+  readonly singleUse: boolean;
+}
 
 export interface DataKeyCacheOptions {
   readonly maxAgeSeconds: number;
@@ -33,14 +41,33 @@ export class DataKeys {
     private readonly options: DataKeyCacheOptions,
   ) {}
 
-  async seal(context: KeyContext, recordId: string, plaintext: Uint8Array): Promise<Uint8Array> {
+  /**
+   * Seals under the purpose's data key: envelope v2 with the record's secret (every personal
+   * record), or v1 without one (kept for the migration tests; nothing personal is sealed so now).
+   */
+  async seal(
+    context: KeyContext,
+    recordId: string,
+    plaintext: Uint8Array,
+    record?: RecordSecretOption,
+  ): Promise<Uint8Array> {
     const key = await this.activeKey(context);
-    return sealWithKey(key.plaintext, key.ref, context, recordId, plaintext);
+    return record
+      ? sealV2(key.plaintext, key.ref, record.secret, context, recordId, plaintext, record.singleUse)
+      : sealWithKey(key.plaintext, key.ref, context, recordId, plaintext);
   }
 
-  async open(context: KeyContext, recordId: string, blob: Uint8Array): Promise<Buffer> {
+  /**
+   * Opens a v1 blob with the purpose key, or a v2 blob with the purpose key and the record's
+   * secret. A v2 blob without its secret throws RecordShreddedError (erased or expired).
+   */
+  async open(context: KeyContext, recordId: string, blob: Uint8Array, secret?: Uint8Array): Promise<Buffer> {
+    const v2 = needsRecordSecret(blob);
+    if (v2 && !secret) throw new RecordShreddedError();
     const key = await this.keyFor(context, blobKeyRef(blob));
-    return openWithKey(key, context, recordId, blob);
+    return v2 && secret
+      ? openV2(key, secret, context, recordId, blob)
+      : openWithKey(key, context, recordId, blob);
   }
 
   private fresh(createdMs: number): boolean {

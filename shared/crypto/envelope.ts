@@ -45,7 +45,12 @@ export function sealWithKey(
 
 /** Reads the data-key ref from a blob without opening it. */
 export function blobKeyRef(blob: Uint8Array): string {
-  if (blob.length < ENVELOPE_OVERHEAD || blob[0] !== ENVELOPE_VERSION) {
+  // v1 and v2 (record-envelope.ts) both carry the ref right after the version byte.
+  const v2 = blob[0] === 0x02 || blob[0] === 0x82;
+  if (
+    blob.length < (v2 ? HEADER_BYTES + TAG_BYTES : ENVELOPE_OVERHEAD) ||
+    !(v2 || blob[0] === ENVELOPE_VERSION)
+  ) {
     throw new SealError('Unsupported or truncated sealed blob');
   }
   return refToHex(blob.subarray(1, HEADER_BYTES));

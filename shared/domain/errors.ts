@@ -58,9 +58,20 @@ export class TransitionError extends Error {
 
 /** A sealed blob failed to open: wrong order, wrong purpose, tampered, or unknown key. */
 export class SealError extends Error {
-  override readonly name = 'SealError';
+  override readonly name: string = 'SealError';
   constructor(message: string, options?: ErrorOptions) {
     super(message, options);
+  }
+}
+
+/**
+ * The record's secret is gone (erased, expired or never written): its v2 blobs open for nobody.
+ * Read paths treat it as erased/expired personal data, never as a failure.
+ */
+export class RecordShreddedError extends SealError {
+  override readonly name = 'RecordShreddedError';
+  constructor() {
+    super('The record secret is gone: this record was erased or has expired');
   }
 }
 

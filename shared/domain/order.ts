@@ -47,6 +47,11 @@ export interface PersonalRecord {
   readonly sealed: Readonly<Partial<Record<Purpose, Uint8Array>>>;
   /** Epoch seconds: after this the record is gone for every reader (DynamoDB TTL attribute). */
   readonly expiresAt: number;
+  /**
+   * The record's secret from the key table (never stored in the order table), attached on read;
+   * without it the record's v2 blobs open for nobody (erased or expired).
+   */
+  readonly secret?: Uint8Array;
 }
 
 /** Status transitions partners may report: `to` follows one of `from`; nothing follows delivered. */

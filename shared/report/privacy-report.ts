@@ -3,6 +3,7 @@
  * the data inventory and the deployment configuration, never written by hand. Output is
  * deterministic (no timestamps), so docs/ holds a committed copy that a test keeps fresh.
  */
+import { erasureHorizon, unrecoverableInWords } from '../domain/erasure-horizon.js';
 import { renderDataFlowSvg } from './data-flow.js';
 import { type Block, renderHtml, renderMarkdown } from './document.js';
 import { buildPrivacyModel, type PrivacyModel } from './model.js';
@@ -23,7 +24,32 @@ const code = (value: string) => `\`${value}\``;
 const codes = (values: readonly string[], none = 'none') =>
   values.length > 0 ? values.map(code).join(', ') : none;
 
-function blocks(model: PrivacyModel, svg: string): Block[] {
+function horizonBlocks(settings: ReportSettings): Block[] {
+  const horizon = erasureHorizon({
+    shredBackupDays: settings.shredBackupDays ?? 7,
+    partners: settings.partners,
+  });
+  return [
+    { kind: 'heading', level: 2, text: 'When erased or expired data is unrecoverable' },
+    {
+      kind: 'paragraph',
+      text: `Each personal record (an order's personal fields, a customer's marketing contact) is sealed under its purpose key and its own random secret, kept in a separate key table. Erasure and expiry delete that secret first: from then on the record's blobs open for nobody in any copy of the order table, backups included, and restoring a backup brings nothing personal back. The last copy of a secret is gone when the key table's own backups age out: ${horizon.lastCopyGoneAfterDays === 0 ? 'it has none' : `after ${horizon.lastCopyGoneAfterDays} days`} (${code('shredBackupDays')}).`,
+    },
+    {
+      kind: 'table',
+      head: ['store', 'holds', 'unrecoverable after erasure', 'after expiry', 'how'],
+      rows: horizon.rows.map((row) => [
+        row.store,
+        row.holds,
+        unrecoverableInWords(row.afterErasure),
+        unrecoverableInWords(row.afterExpiry),
+        row.how,
+      ]),
+    },
+  ];
+}
+
+function blocks(model: PrivacyModel, svg: string, settings: ReportSettings): Block[] {
   const r = model.retention;
   const sealedFields = model.fields.filter(
     (f) => f.storage === 'sealed' || f.storage === 'sealed+keyed-hash',
@@ -154,7 +180,7 @@ function blocks(model: PrivacyModel, svg: string): Block[] {
         [
           `personal fields of an order (${code('PII#')} item, sealed per purpose)`,
           `${r.afterDeliveryDays} days after the carrier reports delivery; ${r.undeliveredDays} days after acceptance if delivery is never reported`,
-          'every read checks the expiry first, so expired data is gone at once for every reader; DynamoDB TTL deletes the item (it may lag up to 48 hours); a daily purge deletes whatever TTL has not yet removed',
+          'every read checks the expiry first, so expired data is gone at once for every reader; the daily purge deletes the record secret and the item (DynamoDB TTL also deletes both, up to 48 hours late)',
         ],
         [
           `marketing contact (${code('CUSTOMER#')} item, sealed under ${code('marketing')})`,
@@ -188,6 +214,7 @@ function blocks(model: PrivacyModel, svg: string): Block[] {
         ],
       ],
     },
+    ...horizonBlocks(settings),
     { kind: 'heading', level: 2, text: "Consent: a person's word is final" },
     {
       kind: 'list',
@@ -212,7 +239,7 @@ function blocks(model: PrivacyModel, svg: string): Block[] {
     {
       kind: 'list',
       items: [
-        'Point-in-time recovery keeps backups of the table for 35 days: erased or expired data remains in those backups until they age out. After a restore, re-run the erasures made since the backup.',
+        'Point-in-time recovery keeps copies of the order table for 35 days. Records sealed since envelope v2 open in none of them once erased or expired (their secrets are gone); records sealed by an earlier release have no record secret and stay readable in those copies until they age out.',
         'Partners keep what they received to deliver the order under their own retention; an erasure in minimis does not reach them.',
         'Look-ups by email use an eventually consistent index: the erasure fence closes the race with intakes still writing, but an order whose write completed within about a second before an erasure began may be missed by it. Erasure is safe to repeat.',
         `The key policy binds the deployment's roles, not the account's administrators: whoever may rewrite the purpose key's policy (the account root keeps ${code('kms:*')} on it, so that the key stays manageable), or create, tag, re-trust or re-code roles on the ${code('/minimis/<stage>/')} path, can get around the purpose binding. Restrict those permissions with a service control policy (see the README, "Hardening the account").`,
@@ -230,7 +257,7 @@ export interface GeneratedReport {
 export function generatePrivacyReport(settings: ReportSettings): GeneratedReport {
   const model = buildPrivacyModel(settings);
   const svg = renderDataFlowSvg(model);
-  const doc = blocks(model, svg);
+  const doc = blocks(model, svg, settings);
   return {
     model,
     files: {

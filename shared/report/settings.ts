@@ -17,6 +17,8 @@ export interface ReportRetention {
 export interface ReportSettings {
   readonly partners: readonly PartnerConfig[];
   readonly retention: ReportRetention;
+  /** Days the key table's backups are kept (CDK context `shredBackupDays`). @default 7 */
+  readonly shredBackupDays?: number;
 }
 
 /** The configuration is unusable; the message names the key and never echoes a value. */
@@ -27,6 +29,7 @@ export class ReportSettingsError extends Error {
 const contextSchema = z.object({
   partners: partnersSchema,
   retention: retentionSettingsSchema,
+  shredBackupDays: z.number().int().min(0).max(35).default(7),
 });
 
 /** The built-in partners with the inventory's default fields and the default retention. */
@@ -51,6 +54,7 @@ export const DEFAULT_REPORT_SETTINGS: ReportSettings = {
     accountingYears: RETENTION_DEFAULTS.accountingYears,
     idempotencyHours: RETENTION_DEFAULTS.idempotencyHours,
   },
+  shredBackupDays: 7,
 };
 
 /** Reads `context.minimis.partners` and `context.minimis.retention` from the text of a cdk.json. */
@@ -72,5 +76,6 @@ export function settingsFromCdkJson(text: string): ReportSettings {
   return {
     partners: parsed.data.partners,
     retention: { ...parsed.data.retention, idempotencyHours: RETENTION_DEFAULTS.idempotencyHours },
+    shredBackupDays: parsed.data.shredBackupDays,
   };
 }

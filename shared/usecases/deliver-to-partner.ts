@@ -216,7 +216,12 @@ export async function deliverToPartner(deps: DeliverDeps, input: DeliverInput): 
         Object.assign(
           personal,
           decodeFields(
-            await deps.dataKeys.open(purpose, order.orderId, record.sealed[purpose] as Uint8Array),
+            await deps.dataKeys.open(
+              purpose,
+              order.orderId,
+              record.sealed[purpose] as Uint8Array,
+              record.secret,
+            ),
           ),
         );
       }

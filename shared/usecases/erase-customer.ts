@@ -14,12 +14,22 @@
  * Steps 1–3 run inside the erasure fence (erasure-fence.ts): an intake or consent write for the
  * same address that raced this erasure removes its own writes, so nothing personal outlives the
  * receipt.
+ * Crypto-shredding: deleting a personal or customer record deletes its record secret first (the
+ * stores are wrapped in shared/adapters/shredding-stores.ts), so every backup of the order table is
+ * unreadable for this person from now on; the receipt's `horizon` says when each copy is gone.
  *
  * Kept on purpose: the non-personal ORDER# records (accounting; `GET /orders/{id}` still answers)
  * and the suppression entry. Safe to repeat: a second run finds nothing and says so.
  */
 import type { LookupKeys } from '../crypto/lookup-keys.js';
 import type { SuppressionRecord } from '../domain/consent.js';
+import {
+  erasureHorizon,
+  type HorizonSettings,
+  PITR_RETENTION_DAYS,
+  unrecoverableAt,
+  unrecoverableInWords,
+} from '../domain/erasure-horizon.js';
 import { RETENTION_DEFAULTS } from '../inventory.js';
 import type { Clock, ConsentStore, ErasureFenceStore, OrderStore } from '../ports.js';
 import { fencedErasure } from './erasure-fence.js';
@@ -33,7 +43,23 @@ export interface EraseDeps {
   readonly lookup: Pick<LookupKeys, 'emailKey'>;
   readonly fence: ErasureFenceStore;
   readonly clock: Clock;
-  readonly settings?: { readonly accountingYears?: number };
+  readonly settings?: {
+    readonly accountingYears?: number;
+    /** Days the key table's backups are kept. @default 7 */
+    readonly shredBackupDays?: number;
+    /** Configured partners, for their rows of the horizon. @default none */
+    readonly partners?: HorizonSettings['partners'];
+  };
+}
+
+/** One store of the erasure horizon, for this erasure. */
+export interface HorizonEntry {
+  readonly id: string;
+  readonly store: string;
+  /** In words: `at once`, `after 7 days`, `never holds any`, `beyond reach here (…)`. */
+  readonly unrecoverable: string;
+  /** When it became or becomes unrecoverable (ISO 8601); null when not ours to say. */
+  readonly at: string | null;
 }
 
 export interface RetainedItem {
@@ -67,10 +93,12 @@ export interface ErasureReceipt {
   readonly retained: readonly RetainedItem[];
   /** What this erasure cannot reach; to be handled outside minimis. */
   readonly notReached: readonly string[];
+  /** For each store that holds personal data or its keys: when this erasure makes it unrecoverable. */
+  readonly horizon: readonly HorizonEntry[];
 }
 
 /** Point-in-time recovery window of the table (DynamoDB's maximum). */
-export const PITR_DAYS = 35;
+export const PITR_DAYS = PITR_RETENTION_DAYS;
 
 /** Characters of the keyed hash shown in a receipt: enough to find the entry, too few to be a key. */
 const REF_LENGTH = 10;
@@ -92,6 +120,15 @@ export async function eraseCustomer(deps: EraseDeps, email: string): Promise<Era
   const redate = earlierErasure !== undefined && erasedSomething;
   const kept = earlierErasure !== undefined && !redate;
   const accountingYears = deps.settings?.accountingYears ?? RETENTION_DEFAULTS.accountingYears;
+  const horizon = erasureHorizon({
+    shredBackupDays: deps.settings?.shredBackupDays ?? 7,
+    partners: deps.settings?.partners ?? [],
+  }).rows.map((row) => ({
+    id: row.id,
+    store: row.store,
+    unrecoverable: unrecoverableInWords(row.afterErasure),
+    at: unrecoverableAt(row.afterErasure, new Date(at)),
+  }));
   return {
     erasedAt: at,
     outcome: erasedSomething ? 'erased' : 'nothing-to-erase',
@@ -119,7 +156,7 @@ export async function eraseCustomer(deps: EraseDeps, email: string): Promise<Era
       },
       {
         what: 'table backups (point-in-time recovery) taken before this erasure',
-        why: 'disaster recovery only; after a restore, re-run the erasures made since the backup',
+        why: 'disaster recovery only; the erased data in them is sealed and its record secrets are deleted, so it opens for nobody (records sealed before envelope v2 stay readable there until the backups age out)',
         until: `${PITR_DAYS} days, then gone`,
       },
     ],
@@ -127,6 +164,7 @@ export async function eraseCustomer(deps: EraseDeps, email: string): Promise<Era
       'copies partners received to deliver the order (the carrier keeps shipping details under its own retention)',
       'emails already delivered to the customer',
     ],
+    horizon,
   };
 }
 

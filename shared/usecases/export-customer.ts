@@ -11,17 +11,21 @@
 
 import type { DataKeys } from '../crypto/data-keys.js';
 import { type LookupKeys, normaliseEmail } from '../crypto/lookup-keys.js';
+import { isShredded, sealedCustomerBlob, sealedMarketingContact } from '../crypto/shredding.js';
 import { type ConsentEvent, hasMarketingConsent, type SuppressionRecord } from '../domain/consent.js';
 import { suppressionInForce } from '../domain/email-policy.js';
 import type { DeliveryState, OrderItem, OrderStatus, PersonalRecord } from '../domain/order.js';
 import { customerRecordId, decodeFields, type PersonalFields } from '../domain/sealing.js';
 import { PURPOSES, type Purpose } from '../inventory.js';
 import type { Clock, ConsentStore, OrderStore } from '../ports.js';
+import type { RecordSecretStore } from '../record-secrets.js';
 
 export interface ExportDeps {
   readonly orders: Pick<OrderStore, 'getOrder' | 'listPersonalByEmailKey'>;
   readonly consent: Pick<ConsentStore, 'getCustomer' | 'getSuppression'>;
   readonly dataKeys: Pick<DataKeys, 'open'>;
+  /** The key table: the marketing contact's secret (order records come with theirs). */
+  readonly recordSecrets: Pick<RecordSecretStore, 'getSecrets'>;
   readonly lookup: Pick<LookupKeys, 'emailKey'>;
   readonly clock: Clock;
 }
@@ -67,7 +71,9 @@ export interface CustomerExport {
   readonly suppression: (Omit<SuppressionRecord, 'emailKey'> & { readonly inForce: boolean }) | null;
 }
 
-const live = (record: PersonalRecord, now: Date) => record.expiresAt * 1000 > now.getTime();
+/** Live: not expired, and not shredded (a record restored from a backup after its erasure). */
+const live = (record: PersonalRecord, now: Date) =>
+  record.expiresAt * 1000 > now.getTime() && !isShredded(record);
 
 export async function exportCustomer(deps: ExportDeps, email: string): Promise<CustomerExport> {
   const now = deps.clock.now();
@@ -85,15 +91,21 @@ export async function exportCustomer(deps: ExportDeps, email: string): Promise<C
   );
 
   const events = [...(customer?.consent ?? [])];
-  const marketingContact = customer?.marketing
-    ? decodeFields(await deps.dataKeys.open('marketing', customerRecordId(emailKey), customer.marketing))
+  const marketing = await sealedMarketingContact(deps.recordSecrets, customer, now);
+  const marketingContact = marketing
+    ? decodeFields(
+        await deps.dataKeys.open('marketing', customerRecordId(emailKey), marketing.blob, marketing.secret),
+      )
     : null;
   const request = customer?.confirmation;
+  const pending = customer?.pendingMarketing
+    ? await sealedCustomerBlob(deps.recordSecrets, emailKey, customer.pendingMarketing, now)
+    : null;
   const pendingConfirmation =
-    customer?.pendingMarketing && request
+    pending && request
       ? {
           contact: decodeFields(
-            await deps.dataKeys.open('marketing', customerRecordId(emailKey), customer.pendingMarketing),
+            await deps.dataKeys.open('marketing', customerRecordId(emailKey), pending.blob, pending.secret),
           ),
           expiresAt: new Date(request.expiresAt * 1000).toISOString(),
           email: request.email,
@@ -117,7 +129,10 @@ async function exportOrder(deps: ExportDeps, record: PersonalRecord): Promise<Ex
   const personal: Partial<Record<Purpose, PersonalFields>> = {};
   for (const purpose of PURPOSES) {
     const blob = record.sealed[purpose];
-    if (blob) personal[purpose] = decodeFields(await deps.dataKeys.open(purpose, record.orderId, blob));
+    if (blob)
+      personal[purpose] = decodeFields(
+        await deps.dataKeys.open(purpose, record.orderId, blob, record.secret),
+      );
   }
   return {
     orderId: record.orderId,

@@ -19,6 +19,7 @@
  */
 
 import type { DataKeys } from '../crypto/data-keys.js';
+import { sealedMarketingContact } from '../crypto/shredding.js';
 import {
   decidePromotion,
   EMAIL_CATEGORY,
@@ -40,6 +41,7 @@ import type { OrderRecord, PersonalRecord } from '../domain/order.js';
 import { customerRecordId, decodeFields } from '../domain/sealing.js';
 import { createUnsubscribeToken, type UnsubscribeTokenSigner } from '../domain/unsubscribe-token.js';
 import type { Clock, ConsentStore, Mailer, OrderStore } from '../ports.js';
+import type { RecordSecretStore } from '../record-secrets.js';
 
 export interface NotifyCustomerDeps {
   readonly orders: Pick<
@@ -48,6 +50,8 @@ export interface NotifyCustomerDeps {
   >;
   readonly consent: Pick<ConsentStore, 'getCustomer' | 'getSuppression'>;
   readonly dataKeys: Pick<DataKeys, 'open'>;
+  /** The key table: the marketing contact's secret (the order's comes with its personal record). */
+  readonly recordSecrets: Pick<RecordSecretStore, 'getSecrets'>;
   readonly lookup: UnsubscribeTokenSigner;
   readonly mailer: Mailer;
   readonly clock: Clock;
@@ -119,8 +123,11 @@ async function prepare(
     ]);
     const decision = decidePromotion(customer, suppression);
     if (!decision.allowed) return { ok: false, outcome: decision.reason };
+    // A shredded contact (erased, or a customer record restored from a backup) is no contact.
+    const sealed = await sealedMarketingContact(deps.recordSecrets, customer, deps.clock.now());
+    if (!sealed) return { ok: false, outcome: 'not-opted-in' };
     const marketing = decodeFields(
-      await deps.dataKeys.open('marketing', customerRecordId(personal.emailKey), decision.marketing),
+      await deps.dataKeys.open('marketing', customerRecordId(personal.emailKey), sealed.blob, sealed.secret),
     );
     return {
       ok: true,
@@ -133,7 +140,7 @@ async function prepare(
   if (!transactionalAllowed(order.createdAt, suppression)) return { ok: false, outcome: 'suppressed' };
   const sealed = personal.sealed.contact;
   if (!sealed) throw new SealError('Personal record lacks the contact purpose');
-  const contact = decodeFields(await deps.dataKeys.open('contact', order.orderId, sealed));
+  const contact = decodeFields(await deps.dataKeys.open('contact', order.orderId, sealed, personal.secret));
   const givenName = field(contact, 'customer.givenName');
   const content =
     kind === 'order-confirmation'

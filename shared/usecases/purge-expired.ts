@@ -11,6 +11,12 @@
  * This sweep makes it physically gone now: daily in AWS (functions/purge.ts) and on demand with
  * `minimis purge`. It decrypts nothing, so the purge role holds no key grant at all.
  *
+ * Crypto-shredding (data-inventory.md, "Erasure and expiry reach backups"): deleting an expired
+ * personal record first deletes its secret in the key table (shared/adapters/shredding-stores.ts),
+ * so its blobs are unreadable in every backup of the order table from then on. The sweep then
+ * deletes every key-table secret past its own expiry (DynamoDB TTL would, up to ~48 h late), and
+ * re-applies the erasure log: a secret that came back with a restored key table is deleted again.
+ *
  * Not touched here, by design: the non-personal ORDER# record (kept for accounting; it has no TTL),
  * the consent ledger and marketing contact (kept until opt-out or erasure), the suppression list
  * (kept so an opted-out or erased address is never mailed), and idempotency records (their TTL
@@ -18,9 +24,12 @@
  * MAC of the request, never the request itself).
  */
 import type { Clock, OrderStore } from '../ports.js';
+import type { ErasureLog, RecordSecretStore } from '../record-secrets.js';
 
 export interface PurgeDeps {
   readonly orders: Pick<OrderStore, 'scanExpiredPersonal' | 'deletePersonal'>;
+  readonly recordSecrets: Pick<RecordSecretStore, 'sweepExpired' | 'shred'>;
+  readonly erasureLog: Pick<ErasureLog, 'entries'>;
   readonly clock: Clock;
 }
 
@@ -33,6 +42,10 @@ export interface PurgeResult {
   readonly purged: number;
   /** Of those, records already gone when deleted (TTL or a concurrent erasure got there first). */
   readonly alreadyGone: number;
+  /** Key-table secrets past their expiry, deleted by this sweep. */
+  readonly secretsExpired: number;
+  /** Secrets of records in the erasure log found again (a restored key table) and deleted. */
+  readonly secretsReshredded: number;
 }
 
 /**
@@ -48,10 +61,40 @@ export async function purgeExpired(
   let purged = 0;
   for await (const record of deps.orders.scanExpiredPersonal(now)) {
     expired++;
-    if (await deps.orders.deletePersonal(record.orderId)) {
+    if (await deps.orders.deletePersonal(record.orderId, 'expiry')) {
       purged++;
       onProgress?.(purged);
     }
   }
-  return { checkedAt: now.toISOString(), expired, purged, alreadyGone: expired - purged };
+  const secretsExpired = await deps.recordSecrets.sweepExpired(now);
+  const secretsReshredded = await reapplyErasureLog(deps);
+  return {
+    checkedAt: now.toISOString(),
+    expired,
+    purged,
+    alreadyGone: expired - purged,
+    secretsExpired,
+    secretsReshredded,
+  };
+}
+
+/**
+ * Deletes the secret of every record in the erasure log. Normally none is left, so this finds
+ * nothing; after the key table was restored from a backup it shreds again what was erased or
+ * expired since that backup. Returns how many secrets it found and deleted.
+ */
+export async function reapplyErasureLog(
+  deps: Pick<PurgeDeps, 'recordSecrets' | 'erasureLog'>,
+): Promise<number> {
+  let found = 0;
+  let batch: string[] = [];
+  for await (const entry of deps.erasureLog.entries()) {
+    batch.push(entry.key);
+    if (batch.length >= 100) {
+      found += await deps.recordSecrets.shred(batch);
+      batch = [];
+    }
+  }
+  if (batch.length > 0) found += await deps.recordSecrets.shred(batch);
+  return found;
 }

@@ -82,7 +82,9 @@ export async function sendConsentConfirmation(
   try {
     const sealed = personal.sealed.contact;
     if (!sealed) throw new SealError('Personal record lacks the contact purpose');
-    const to = decodeFields(await deps.dataKeys.open('contact', orderId, sealed))['customer.email'];
+    const to = decodeFields(await deps.dataKeys.open('contact', orderId, sealed, personal.secret))[
+      'customer.email'
+    ];
     if (typeof to !== 'string' || to.length === 0) throw new SealError('Sealed record lacks customer.email');
     const [unsubscribeToken, confirmToken] = await Promise.all([
       createUnsubscribeToken(deps.lookup, emailKey),

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { DataKeys } from '../crypto/data-keys.js';
 import type { LookupKeys } from '../crypto/lookup-keys.js';
+import { newRecordSecret } from '../crypto/record-envelope.js';
 import { findCardNumber, TooDeepError } from '../domain/card-data.js';
 import { CONFIRMATION_DAYS, type ConsentEvent } from '../domain/consent.js';
 import { suppressionInForce } from '../domain/email-policy.js';
@@ -23,6 +24,7 @@ import type {
   OrderStore,
   Queue,
 } from '../ports.js';
+import type { RecordSecretStore } from '../record-secrets.js';
 import { erasureRaced, fenceMark } from './erasure-fence.js';
 import { fanOut } from './fan-out.js';
 
@@ -33,6 +35,8 @@ export interface SubmitOrderDeps {
   readonly fence: Pick<ErasureFenceStore, 'readFence'>;
   readonly queue: Queue;
   readonly dataKeys: DataKeys;
+  /** The key table: each personal record's secret, created here (and only here). */
+  readonly recordSecrets: Pick<RecordSecretStore, 'claim'>;
   readonly lookup: LookupKeys;
   readonly clock: Clock;
   readonly partners: ReadonlyArray<{ readonly id: string } & PartnerScope>;
@@ -166,10 +170,26 @@ async function acceptOrder(
 ): Promise<OrderRecord> {
   const { orderId, order, now, emailKey } = attempt;
   const at = now.toISOString();
-  if (order.marketingOptIn) await recordCheckoutOptIn(deps, order, emailKey, now);
+  const expiresAt = Math.floor(now.getTime() / 1000) + deps.settings.undeliveredDays * DAY_SECONDS;
+  // Each record's secret goes to the key table before anything sealed with it is written; a
+  // resumed intake gets the first attempt's secret back. The customer's secret outlives orders
+  // (no expiry): it is shredded by erasure.
+  const [secret, customerSecret] = await Promise.all([
+    deps.recordSecrets.claim(orderId, newRecordSecret(), expiresAt),
+    order.marketingOptIn
+      ? deps.recordSecrets.claim(customerRecordId(emailKey), newRecordSecret(), undefined)
+      : undefined,
+  ]);
+  if (customerSecret) await recordCheckoutOptIn(deps, order, emailKey, now, customerSecret);
   const [shipping, contact] = await Promise.all([
-    deps.dataKeys.seal('shipping', orderId, encodeFields(personalFieldsFor(order, 'shipping'))),
-    deps.dataKeys.seal('contact', orderId, encodeFields(personalFieldsFor(order, 'contact'))),
+    deps.dataKeys.seal('shipping', orderId, encodeFields(personalFieldsFor(order, 'shipping')), {
+      secret,
+      singleUse: true,
+    }),
+    deps.dataKeys.seal('contact', orderId, encodeFields(personalFieldsFor(order, 'contact')), {
+      secret,
+      singleUse: true,
+    }),
   ]);
   const country = order.shippingAddress.country;
   const record: OrderRecord = {
@@ -195,7 +215,7 @@ async function acceptOrder(
     orderId,
     emailKey,
     sealed: { shipping, contact },
-    expiresAt: Math.floor(now.getTime() / 1000) + deps.settings.undeliveredDays * DAY_SECONDS,
+    expiresAt,
   };
   await deps.orders.putPersonal(personal);
   if (await erasureRaced(deps.fence, emailKey, attempt.mark)) {
@@ -221,12 +241,14 @@ async function recordCheckoutOptIn(
   order: OrderRequest,
   emailKey: string,
   now: Date,
+  secret: Uint8Array,
 ): Promise<void> {
   const [marketing, customer, suppression] = await Promise.all([
     deps.dataKeys.seal(
       'marketing',
       customerRecordId(emailKey),
       encodeFields(personalFieldsFor(order, 'marketing')),
+      { secret, singleUse: false },
     ),
     deps.consent.getCustomer(emailKey),
     deps.consent.getSuppression(emailKey),

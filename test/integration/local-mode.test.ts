@@ -92,7 +92,7 @@ describe('local mode', () => {
       // Assess
       expect(response.status).toBe(202);
       expect(app.dynamoUrl).toBe(external.url);
-      expect(tables.TableNames).toEqual(['minimis', 'minimis-local-queue']);
+      expect(tables.TableNames).toEqual(['minimis', 'minimis-keys', 'minimis-local-queue']);
     } finally {
       await app.stop();
       await external.stop();

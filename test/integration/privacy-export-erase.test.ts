@@ -203,7 +203,7 @@ describe('erase', () => {
         },
         {
           what: 'table backups (point-in-time recovery) taken before this erasure',
-          why: 'disaster recovery only; after a restore, re-run the erasures made since the backup',
+          why: 'disaster recovery only; the erased data in them is sealed and its record secrets are deleted, so it opens for nobody (records sealed before envelope v2 stay readable there until the backups age out)',
           until: '35 days, then gone',
         },
       ],
@@ -211,6 +211,27 @@ describe('erase', () => {
         'copies partners received to deliver the order (the carrier keeps shipping details under its own retention)',
         'emails already delivered to the customer',
       ],
+      horizon: expect.any(Array),
+    });
+    // The horizon: every copy minimis controls is unreadable at once, the last key backup in 7 days.
+    const at = Date.parse(receipt.erasedAt);
+    const horizon = Object.fromEntries(
+      (receipt.horizon as Array<{ id: string; unrecoverable: string; at: string | null }>).map((h) => [
+        h.id,
+        [h.unrecoverable, h.at],
+      ]),
+    );
+    expect(horizon).toEqual({
+      'order-table': ['at once', receipt.erasedAt],
+      'order-table-pitr': ['at once', receipt.erasedAt],
+      'order-table-pitr-v1': ['after 35 days', new Date(at + 35 * DAY_S * 1000).toISOString()],
+      'key-table': ['at once', receipt.erasedAt],
+      'key-table-backups': ['after 7 days', new Date(at + 7 * DAY_S * 1000).toISOString()],
+      'erasure-log': ['never holds any', null],
+      'logs-queues': ['never holds any', null],
+      'local-mail-viewer': ['beyond reach here (the local operator)', null],
+      mailboxes: ['beyond reach here (the customer)', null],
+      'partner:carrier': ['beyond reach here (carrier)', null],
     });
     for (const value of personalValues(ada)) expect(run.stdout).not.toContain(value);
     const raw = await rawTableText(app.dynamoUrl, app.config.tableName);

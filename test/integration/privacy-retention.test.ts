@@ -173,9 +173,12 @@ describe('retention', () => {
     const result = await purgeExpired(w, (n) => progress.push(n));
     const again = await purgeExpired(w);
     // Assess
-    expect(result).toEqual({ checkedAt: T.toISOString(), expired: 2, purged: 2, alreadyGone: 0 });
+    // The purged records' secrets went with them (none left to sweep or re-shred).
+    const none = { secretsExpired: 0, secretsReshredded: 0 };
+    expect(result).toEqual({ checkedAt: T.toISOString(), expired: 2, purged: 2, alreadyGone: 0, ...none });
     expect(progress).toEqual([1, 2]);
-    expect(again).toEqual({ checkedAt: T.toISOString(), expired: 0, purged: 0, alreadyGone: 0 });
+    expect(again).toEqual({ checkedAt: T.toISOString(), expired: 0, purged: 0, alreadyGone: 0, ...none });
+    expect((await w.recordSecrets.getSecrets([ids.delivered31, ids.undelivered91], T)).size).toBe(0);
     const raw = await rawTableText(app.dynamoUrl, app.config.tableName);
     expect(raw).not.toContain(keys.personal(ids.delivered31));
     expect(raw).not.toContain(keys.personal(ids.undelivered91));

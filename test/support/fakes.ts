@@ -4,12 +4,17 @@ import { LocalKeyService } from '../../shared/adapters/local/local-key-service.j
 import { CountingKeyService } from '../../shared/adapters/memory/counting-key-service.js';
 import { MemoryQueue } from '../../shared/adapters/memory/memory-queue.js';
 import {
+  MemoryErasureLog,
+  MemoryRecordSecretStore,
+} from '../../shared/adapters/memory/memory-record-secrets.js';
+import {
   MemoryConsentStore,
   MemoryErasureFenceStore,
   MemoryIdempotencyStore,
   MemoryKeyRecordStore,
   MemoryOrderStore,
 } from '../../shared/adapters/memory/memory-stores.js';
+import { shreddingConsentStore, shreddingOrderStore } from '../../shared/adapters/shredding-stores.js';
 import { DataKeys } from '../../shared/crypto/data-keys.js';
 import { LookupKeys } from '../../shared/crypto/lookup-keys.js';
 import type { Clock } from '../../shared/ports.js';
@@ -29,13 +34,19 @@ export function fakePorts(options: { maxAgeSeconds?: number; maxUses?: number } 
   const keyService = new CountingKeyService(new LocalKeyService(randomBytes(32)));
   const keyRecords = new MemoryKeyRecordStore();
   const cache = { maxAgeSeconds: options.maxAgeSeconds ?? 600, maxUses: options.maxUses ?? 100_000 };
+  const recordSecrets = new MemoryRecordSecretStore();
+  const erasureLog = new MemoryErasureLog();
+  const shredding = { secrets: recordSecrets, erasureLog, clock };
+  // Wrapped as the wiring wraps the DynamoDB stores; the memory fields stay reachable for asserts.
   return {
     clock,
     keyService,
     keyRecords,
-    orders: new MemoryOrderStore(),
+    recordSecrets,
+    erasureLog,
+    orders: shreddingOrderStore(new MemoryOrderStore(), shredding) as MemoryOrderStore,
     idempotency: new MemoryIdempotencyStore(),
-    consent: new MemoryConsentStore(),
+    consent: shreddingConsentStore(new MemoryConsentStore(), shredding) as MemoryConsentStore,
     fence: new MemoryErasureFenceStore(),
     queue: new MemoryQueue(),
     dataKeys: new DataKeys(keyService, keyRecords, clock, cache),

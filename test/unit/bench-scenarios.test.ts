@@ -2,17 +2,21 @@
  * The benchmark's scenarios on small runs: only deterministic things (KMS call counts given the
  * cache settings, byte overheads), never timings.
  */
+
 import { describe, expect, it } from 'vitest';
 import { KMS_CIPHERTEXT_BLOB_BYTES } from '../../bench/kms.js';
 import { optedIn, syntheticOrder } from '../../bench/orders.js';
 import {
-  ENVELOPE_OVERHEAD,
   esdkMessageSizes,
   kmsSensitivity,
   runScenario,
   type ScenarioOptions,
 } from '../../bench/scenarios.js';
 import { NAIVE_FIELD_FRAMING } from '../../bench/sealers.js';
+import {
+  ENVELOPE_V2_OVERHEAD,
+  ENVELOPE_V2_SINGLE_USE_OVERHEAD,
+} from '../../shared/crypto/record-envelope.js';
 import { personalFieldsFor } from '../../shared/domain/sealing.js';
 import type { Purpose } from '../../shared/inventory.js';
 import { parseOrder } from '../../shared/usecases/submit-order.js';
@@ -39,7 +43,7 @@ function fieldCount(i: number, purpose: Purpose): number {
 }
 
 describe('bench scenarios', () => {
-  it('minimis: one KMS call per context per key lifetime in each process, 37 B per blob', async () => {
+  it('minimis: one KMS call per context per key lifetime in each process, 25 B per order blob, 37 B per marketing blob, plus the key table', async () => {
     const r = await runScenario('minimis', small);
     // Cold start: intake generates lookup, token + 3 purpose keys; the carrier unwraps shipping; the
     // notification unwraps contact, marketing and token. Then 3 rotations in the measured orders.
@@ -53,7 +57,18 @@ describe('bench scenarios', () => {
 
     const blobs = 2 * total + optIns(0, total);
     expect(r.bytes.sealedBlobs * total).toBeCloseTo(blobs, 9);
-    expect(r.bytes.overhead * total).toBeCloseTo(blobs * ENVELOPE_OVERHEAD + total * EMAIL_KEY_BYTES, 6);
+    // Order records seal under a single-use key (no IV); the marketing contact keeps a random IV.
+    // Key table: per order { k: 16 B, s: 16 B, t: ≤ 6 B }, per opted-in customer { k, s }.
+    const keyTable = r.bytes.keyTable * total;
+    expect(keyTable).toBeLessThanOrEqual(total * 41 + optIns(0, total) * 34);
+    expect(keyTable).toBeGreaterThanOrEqual(total * 38 + optIns(0, total) * 34);
+    expect(r.bytes.overhead * total).toBeCloseTo(
+      2 * total * ENVELOPE_V2_SINGLE_USE_OVERHEAD +
+        optIns(0, total) * ENVELOPE_V2_OVERHEAD +
+        total * EMAIL_KEY_BYTES +
+        keyTable,
+      6,
+    );
     // Key records: 5 generated at cold start + 9 rotations, each a KMS-sized blob and a 16-hex-char ref
     // (the index keys' refs are `lookup-v1` and `token-v1`).
     expect(r.bytes.keyRecordsAmortised * total).toBeCloseTo(

@@ -248,7 +248,9 @@ describe('failures exit 1 with one line on stderr', () => {
     // Prepare
     const noTable = io({ env: { KMS_KEY_ID: 'alias/minimis' } });
     const noKey = io({ env: { MINIMIS_MODE: 'aws', TABLE_NAME: 'minimis-prod' } });
+    const noKeyTable = io({ env: { KMS_KEY_ID: 'alias/minimis', TABLE_NAME: 'minimis-prod' } });
     // Act
+    const noKeyTableCode = await runCli(['erase', '--email', EMAIL, '--yes'], noKeyTable.io);
     const noTableCode = await runCli(['purge', '--aws'], noTable.io);
     const noKeyCode = await runCli(['export', '--email', EMAIL], noKey.io);
     // Assess
@@ -259,6 +261,10 @@ describe('failures exit 1 with one line on stderr', () => {
     ]);
     expect(noKeyCode).toBe(1);
     expect(noKey.err).toEqual(['minimis export: Invalid configuration: KMS_KEY_ID is required in aws mode']);
+    expect(noKeyTableCode).toBe(1);
+    expect(noKeyTable.err).toEqual([
+      'minimis erase: Invalid configuration: KEY_TABLE_NAME is required against AWS (the deployed key table name: stack output KeyTableName)',
+    ]);
   });
 });
 

@@ -30,6 +30,7 @@ function world() {
     orders: ports.orders,
     consent: ports.consent,
     dataKeys: ports.dataKeys,
+    recordSecrets: ports.recordSecrets,
     lookup: ports.lookup,
     mailer,
     clock: ports.clock,

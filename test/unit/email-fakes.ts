@@ -4,6 +4,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { LocalKeyService } from '../../shared/adapters/local/local-key-service.js';
+import { MemoryRecordSecretStore } from '../../shared/adapters/memory/memory-record-secrets.js';
 import {
   MemoryConsentStore,
   MemoryKeyRecordStore,
@@ -11,6 +12,7 @@ import {
 } from '../../shared/adapters/memory/memory-stores.js';
 import { DataKeys } from '../../shared/crypto/data-keys.js';
 import { LookupKeys } from '../../shared/crypto/lookup-keys.js';
+import { newRecordSecret } from '../../shared/crypto/record-envelope.js';
 import type { ConsentEvent, SuppressionRecord } from '../../shared/domain/consent.js';
 import type { OrderRecord, PersonalRecord } from '../../shared/domain/order.js';
 import { customerRecordId, encodeFields } from '../../shared/domain/sealing.js';
@@ -33,6 +35,8 @@ export function keys(clock: Clock) {
   return {
     dataKeys: new DataKeys(service, records, clock, { maxAgeSeconds: 600, maxUses: 1000 }),
     lookup: new LookupKeys(service, records, () => clock.now(), true),
+    /** The key table (record secrets). */
+    secrets: new MemoryRecordSecretStore(),
   };
 }
 
@@ -83,9 +87,9 @@ export function spyOpen(dataKeys: DataKeys) {
   return {
     opened,
     dataKeys: {
-      open: (context: KeyContext, recordId: string, blob: Uint8Array) => {
+      open: (context: KeyContext, recordId: string, blob: Uint8Array, secret?: Uint8Array) => {
         opened.push(context);
-        return dataKeys.open(context, recordId, blob);
+        return dataKeys.open(context, recordId, blob, secret);
       },
     },
   };
@@ -111,6 +115,8 @@ export async function storedOrder(
   overrides: Partial<OrderRecord> = {},
 ): Promise<{ order: OrderRecord; personal: PersonalRecord; emailKey: string }> {
   const emailKey = await k.lookup.emailKey(person.email);
+  const expiresAt = Math.floor(Date.parse(createdAt) / 1000) + 90 * 86_400;
+  const secret = await k.secrets.claim(orderId, newRecordSecret(), expiresAt);
   const shipping = await k.dataKeys.seal(
     'shipping',
     orderId,
@@ -123,11 +129,13 @@ export async function storedOrder(
       'shippingAddress.city': person.city,
       'shippingAddress.postalCode': person.postalCode,
     }),
+    { secret, singleUse: true },
   );
   const contact = await k.dataKeys.seal(
     'contact',
     orderId,
     encodeFields({ 'customer.givenName': person.givenName, 'customer.email': person.email }),
+    { secret, singleUse: true },
   );
   const order: OrderRecord = {
     orderId,
@@ -154,7 +162,8 @@ export async function storedOrder(
     orderId,
     emailKey,
     sealed: { shipping, contact },
-    expiresAt: Math.floor(Date.parse(createdAt) / 1000) + 90 * 86_400,
+    expiresAt,
+    secret,
   };
   return { order, personal, emailKey };
 }
@@ -167,10 +176,12 @@ export async function optIn(
   at: string,
 ): Promise<void> {
   const emailKey = await k.lookup.emailKey(email);
+  const secret = await k.secrets.claim(customerRecordId(emailKey), newRecordSecret(), undefined);
   const marketing = await k.dataKeys.seal(
     'marketing',
     customerRecordId(emailKey),
     encodeFields({ 'customer.email': email }),
+    { secret, singleUse: false },
   );
   await consent.appendConsent(
     emailKey,

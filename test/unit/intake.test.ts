@@ -183,7 +183,8 @@ describe('intake schema (derived from the inventory)', () => {
       }),
       { numRuns: 2000 },
     );
-  });
+    // 2000 runs take ~1 s on an idle machine; the allowance is for shared, loaded CI machines.
+  }, 30_000);
 
   it('a deeply nested body is a validation error, not a crash', () => {
     // Prepare

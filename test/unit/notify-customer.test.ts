@@ -54,6 +54,7 @@ async function setup(overrides: Partial<OrderRecord> = {}) {
     orders,
     consent,
     dataKeys: spy.dataKeys,
+    recordSecrets: k.secrets,
     lookup: k.lookup,
     mailer,
     clock,

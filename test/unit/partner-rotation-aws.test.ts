@@ -31,6 +31,7 @@ const PARTNERS = JSON.stringify([
 const ENV = {
   MINIMIS_MODE: 'aws',
   TABLE_NAME: 'minimis-prod',
+  KEY_TABLE_NAME: 'minimis-prod-keys',
   KMS_KEY_ID: 'alias/minimis',
   AWS_REGION: 'eu-west-1',
   AWS_ACCESS_KEY_ID: 'test',

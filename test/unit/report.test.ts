@@ -142,6 +142,7 @@ describe('privacy report settings from cdk.json', () => {
         },
       ],
       retention: { afterDeliveryDays: 21, undeliveredDays: 90, accountingYears: 10, idempotencyHours: 48 },
+      shredBackupDays: 7,
     });
   });
 

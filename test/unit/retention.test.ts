@@ -2,8 +2,10 @@
  * Retention rules on in-memory ports: personal data expires 90 days after acceptance (or 30 days
  * after delivery), is gone for every reader from that second on, and the purge deletes exactly it.
  */
+
 import { describe, expect, it } from 'vitest';
 import type { PersonalRecord } from '../../shared/domain/order.js';
+import { recordKey } from '../../shared/record-secrets.js';
 import { exportCustomer } from '../../shared/usecases/export-customer.js';
 import { purgeExpired } from '../../shared/usecases/purge-expired.js';
 import { expiryAfterDelivery } from '../../shared/usecases/record-partner-event.js';
@@ -72,9 +74,21 @@ describe('retention', () => {
     // Act
     const result = await purgeExpired(ports, (n) => progress.push(n));
     // Assess
-    expect(result).toEqual({ checkedAt: '2027-02-24T10:00:00.000Z', expired: 1, purged: 1, alreadyGone: 0 });
+    expect(result).toEqual({
+      checkedAt: '2027-02-24T10:00:00.000Z',
+      expired: 1,
+      purged: 1,
+      alreadyGone: 0,
+      secretsExpired: 0,
+      secretsReshredded: 0,
+    });
     expect(progress).toEqual([1]);
     expect([...ports.orders.personal.keys()]).toEqual([live]);
+    // The expired record's secret went with it (shredded before the item was deleted).
+    expect([...ports.recordSecrets.items.keys()]).toEqual([recordKey(live)]);
+    expect([...ports.erasureLog.log.values()]).toEqual([
+      { key: recordKey(expired), reason: 'expiry', day: '2027-02-24' },
+    ]);
     expect([...ports.orders.orders.keys()].sort()).toEqual([expired, live].sort());
   });
 
@@ -100,11 +114,23 @@ describe('retention', () => {
     const progress: number[] = [];
     // Act
     const result = await purgeExpired(
-      { orders, clock: { now: () => new Date('2026-12-01T00:00:00.000Z') } },
+      {
+        orders,
+        recordSecrets: { sweepExpired: async () => 0, shred: async () => 0 },
+        erasureLog: { entries: async function* () {} },
+        clock: { now: () => new Date('2026-12-01T00:00:00.000Z') },
+      },
       (n) => progress.push(n),
     );
     // Assess
-    expect(result).toEqual({ checkedAt: '2026-12-01T00:00:00.000Z', expired: 3, purged: 2, alreadyGone: 1 });
+    expect(result).toEqual({
+      checkedAt: '2026-12-01T00:00:00.000Z',
+      expired: 3,
+      purged: 2,
+      alreadyGone: 1,
+      secretsExpired: 0,
+      secretsReshredded: 0,
+    });
     expect(progress).toEqual([1, 2]);
   });
 
@@ -115,6 +141,13 @@ describe('retention', () => {
     // Act
     const result = await purgeExpired(ports);
     // Assess
-    expect(result).toEqual({ checkedAt: '2026-11-25T10:00:00.000Z', expired: 0, purged: 0, alreadyGone: 0 });
+    expect(result).toEqual({
+      checkedAt: '2026-11-25T10:00:00.000Z',
+      expired: 0,
+      purged: 0,
+      alreadyGone: 0,
+      secretsExpired: 0,
+      secretsReshredded: 0,
+    });
   });
 });

@@ -36,6 +36,10 @@ describe('submit order', () => {
     });
     const order = ports.orders.orders.get(result.orderId);
     const personal = ports.orders.personal.get(result.orderId);
+    // The record secret lives in the key table only, attached on read.
+    const secret = (await ports.orders.getPersonal(result.orderId, ports.clock.now()))?.secret;
+    expect(secret?.length).toBe(16);
+    expect(personal && 'secret' in personal).toBe(false);
     const stored = JSON.stringify([order, personal, [...ports.consent.customers.values()]], (_k, v) =>
       v instanceof Uint8Array ? Buffer.from(v).toString('latin1') : v,
     );
@@ -50,10 +54,10 @@ describe('submit order', () => {
     });
     expect(Object.keys(personal?.sealed ?? {}).sort()).toEqual(['contact', 'shipping']);
     const shipping = decodeFields(
-      await ports.dataKeys.open('shipping', result.orderId, personal?.sealed.shipping as Uint8Array),
+      await ports.dataKeys.open('shipping', result.orderId, personal?.sealed.shipping as Uint8Array, secret),
     );
     const contact = decodeFields(
-      await ports.dataKeys.open('contact', result.orderId, personal?.sealed.contact as Uint8Array),
+      await ports.dataKeys.open('contact', result.orderId, personal?.sealed.contact as Uint8Array, secret),
     );
     expect(shipping).toEqual({
       'customer.givenName': c.givenName,
@@ -110,7 +114,14 @@ describe('submit order', () => {
     expect(JSON.stringify(customer)).not.toContain(orderId);
     expect(hasMarketingConsent(customer?.consent ?? [])).toBe(true);
     const marketing = decodeFields(
-      await ports.dataKeys.open('marketing', `customer:${emailKey}`, customer?.marketing as Uint8Array),
+      await ports.dataKeys.open(
+        'marketing',
+        `customer:${emailKey}`,
+        customer?.marketing as Uint8Array,
+        (await ports.recordSecrets.getSecrets([`customer:${emailKey}`], ports.clock.now())).get(
+          `customer:${emailKey}`,
+        ),
+      ),
     );
     expect(marketing).toEqual({ 'customer.email': c.email });
   });

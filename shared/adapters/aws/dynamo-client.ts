@@ -43,6 +43,8 @@ export const keys = {
   fence: (emailKey: string) => `FENCE#${emailKey}`,
   idempotency: (key: string) => `IDEM#${key}`,
   dataKey: (ref: string) => `DATAKEY#${ref}`,
+  /** Erasure-log entry: a shredded record's key-table key (record-secrets.ts), never its id. */
+  shred: (recordKey: string) => `SHRED#${recordKey}`,
   /** Whether a partner is enabled (absent: enabled). */
   partner: (partnerId: string) => `PARTNER#${partnerId}`,
   /** A message held while its partner is disabled (410 Gone). */

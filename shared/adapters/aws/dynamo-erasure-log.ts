@@ -1,0 +1,59 @@
+/**
+ * The erasure log in the order table: `SHRED#<record key>` items with the reason and the day,
+ * expiring (TTL) once no key-table backup from before the shredding can exist any more.
+ */
+import { type DynamoDBDocumentClient, PutCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
+import type { ErasureLog, ErasureLogEntry } from '../../record-secrets.js';
+import { call, keys } from './dynamo-client.js';
+
+type Item = Record<string, unknown>;
+
+const DAY_SECONDS = 86_400;
+
+export class DynamoErasureLog implements ErasureLog {
+  constructor(
+    private readonly db: DynamoDBDocumentClient,
+    private readonly tableName: string,
+    /** Days an entry is kept: the key table's backup retention plus a day's margin. */
+    private readonly keepDays: number,
+  ) {}
+
+  async append(recordKeys: readonly string[], reason: ErasureLogEntry['reason'], at: Date): Promise<void> {
+    const day = at.toISOString().slice(0, 10);
+    const expiresAt = Math.floor(at.getTime() / 1000) + this.keepDays * DAY_SECONDS;
+    for (const key of new Set(recordKeys)) {
+      await call('append erasure log', () =>
+        this.db.send(
+          new PutCommand({
+            TableName: this.tableName,
+            Item: { pk: keys.shred(key), reason, day, expiresAt },
+          }),
+        ),
+      );
+    }
+  }
+
+  async *entries(): AsyncIterable<ErasureLogEntry> {
+    let start: Item | undefined;
+    do {
+      const page = await call('scan erasure log', () =>
+        this.db.send(
+          new ScanCommand({
+            TableName: this.tableName,
+            FilterExpression: 'begins_with(pk, :shred)',
+            ExpressionAttributeValues: { ':shred': keys.shred('') },
+            ExclusiveStartKey: start,
+          }),
+        ),
+      );
+      for (const item of page.Items ?? []) {
+        yield {
+          key: String(item.pk).slice(keys.shred('').length),
+          reason: item.reason as ErasureLogEntry['reason'],
+          day: item.day as string,
+        };
+      }
+      start = page.LastEvaluatedKey;
+    } while (start);
+  }
+}

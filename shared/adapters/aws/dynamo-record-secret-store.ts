@@ -1,0 +1,187 @@
+/**
+ * The key table (`minimis-keys` locally; its own table in AWS): one item per personal record,
+ *
+ *   { k: <16-byte record key>, s: <16-byte record secret>, t?: <expiry, epoch seconds (TTL)> }
+ *
+ * and nothing else: no record id, no keyed email hash. Short attribute names on purpose: the item
+ * is part of every order's storage overhead (bench/). The secrets are stored as they are, in a
+ * table encrypted at rest with the storage key; see the README ("Crypto-shredding") for why they
+ * are not wrapped as well.
+ */
+
+import type { CreateTableCommandInput } from '@aws-sdk/client-dynamodb';
+import {
+  BatchGetCommand,
+  DeleteCommand,
+  type DynamoDBDocumentClient,
+  GetCommand,
+  PutCommand,
+  ScanCommand,
+  UpdateCommand,
+} from '@aws-sdk/lib-dynamodb';
+import { DependencyError } from '../../domain/errors.js';
+import { type RecordSecretStore, recordKey } from '../../record-secrets.js';
+import { call, conditional } from './dynamo-client.js';
+
+/** Attribute names of key-table items. */
+export const KEY_TABLE = { key: 'k', secret: 's', ttl: 't' } as const;
+
+type Item = Record<string, unknown>;
+
+const keyBytes = (hex: string) => Buffer.from(hex, 'hex');
+const epoch = (now: Date) => Math.floor(now.getTime() / 1000);
+const live = (item: Item, now: Date) => typeof item.t !== 'number' || item.t > epoch(now);
+
+/** DynamoDB's size of a key-table item (attribute names + values), for the storage figures. */
+export function keyTableItemBytes(expiresAt: number | undefined): number {
+  const numberBytes = (n: number) => Math.ceil(String(n).replace(/^0+|0+$/g, '').length / 2) + 1;
+  return 1 + 16 + 1 + 16 + (expiresAt === undefined ? 0 : 1 + numberBytes(expiresAt));
+}
+
+/** The key table's shape, to create it locally; infra/ declares the same table (a test keeps them in step). */
+export function keyTableDefinition(tableName: string): CreateTableCommandInput {
+  return {
+    TableName: tableName,
+    BillingMode: 'PAY_PER_REQUEST',
+    AttributeDefinitions: [{ AttributeName: KEY_TABLE.key, AttributeType: 'B' }],
+    KeySchema: [{ AttributeName: KEY_TABLE.key, KeyType: 'HASH' }],
+  };
+}
+
+export class DynamoRecordSecretStore implements RecordSecretStore {
+  constructor(
+    private readonly db: DynamoDBDocumentClient,
+    private readonly tableName: string,
+  ) {}
+
+  async claim(recordId: string, secret: Uint8Array, expiresAt: number | undefined): Promise<Uint8Array> {
+    const k = keyBytes(recordKey(recordId));
+    for (let attempt = 0; attempt < 3; attempt++) {
+      const stored = await conditional('put record secret', () =>
+        this.db.send(
+          new PutCommand({
+            TableName: this.tableName,
+            Item: { k, s: secret, ...(expiresAt === undefined ? {} : { t: expiresAt }) },
+            ConditionExpression: 'attribute_not_exists(k)',
+          }),
+        ),
+      );
+      if (stored) return secret;
+      // Someone (a retried or concurrent intake of the same record) was first: seal with theirs.
+      const { Item } = await call('get record secret', () =>
+        this.db.send(new GetCommand({ TableName: this.tableName, Key: { k }, ConsistentRead: true })),
+      );
+      if (Item?.s instanceof Uint8Array) return Item.s;
+    }
+    throw new DependencyError('DynamoDB claim record secret');
+  }
+
+  async getSecrets(recordIds: readonly string[], now: Date): Promise<ReadonlyMap<string, Uint8Array>> {
+    const out = new Map<string, Uint8Array>();
+    const byKey = new Map(recordIds.map((id) => [recordKey(id), id]));
+    const take = (item: Item) => {
+      const id = byKey.get(Buffer.from(item.k as Uint8Array).toString('hex'));
+      if (id !== undefined && item.s instanceof Uint8Array && live(item, now)) out.set(id, item.s);
+    };
+    if (byKey.size === 1) {
+      const [hex] = byKey.keys();
+      const { Item } = await call('get record secret', () =>
+        this.db.send(
+          new GetCommand({
+            TableName: this.tableName,
+            Key: { k: keyBytes(hex ?? '') },
+            ConsistentRead: true,
+          }),
+        ),
+      );
+      if (Item) take(Item);
+      return out;
+    }
+    const all = [...byKey.keys()];
+    for (let i = 0; i < all.length; i += 100) {
+      let pending: Item[] | undefined = all.slice(i, i + 100).map((hex) => ({ k: keyBytes(hex) }));
+      for (let round = 0; pending && pending.length > 0 && round < 8; round++) {
+        const keys: Item[] = pending;
+        const page = await call('batch get record secrets', () =>
+          this.db.send(
+            new BatchGetCommand({
+              RequestItems: { [this.tableName]: { Keys: keys, ConsistentRead: true } },
+            }),
+          ),
+        );
+        for (const item of page.Responses?.[this.tableName] ?? []) take(item);
+        pending = page.UnprocessedKeys?.[this.tableName]?.Keys as Item[] | undefined;
+      }
+      if (pending && pending.length > 0) throw new DependencyError('DynamoDB batch get record secrets');
+    }
+    return out;
+  }
+
+  async setExpiry(recordId: string, expiresAt: number, now: Date): Promise<void> {
+    await conditional('set record secret expiry', () =>
+      this.db.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: { k: keyBytes(recordKey(recordId)) },
+          UpdateExpression: 'SET t = :e',
+          ConditionExpression: 'attribute_exists(k) AND (attribute_not_exists(t) OR t > :now)',
+          ExpressionAttributeValues: { ':e': expiresAt, ':now': epoch(now) },
+        }),
+      ),
+    );
+  }
+
+  async shred(keys: readonly string[]): Promise<number> {
+    let existed = 0;
+    for (const hex of new Set(keys)) {
+      // ReturnValues NONE: whoever shreds never reads the secret it deletes.
+      const deleted = await conditional('delete record secret', () =>
+        this.db.send(
+          new DeleteCommand({
+            TableName: this.tableName,
+            Key: { k: keyBytes(hex) },
+            ConditionExpression: 'attribute_exists(k)',
+          }),
+        ),
+      );
+      if (deleted) existed++;
+    }
+    return existed;
+  }
+
+  async sweepExpired(now: Date): Promise<number> {
+    let swept = 0;
+    let start: Item | undefined;
+    do {
+      // Only keys and expiry are read (IAM holds the purge to these attributes).
+      const page = await call('scan expired record secrets', () =>
+        this.db.send(
+          new ScanCommand({
+            TableName: this.tableName,
+            Select: 'SPECIFIC_ATTRIBUTES',
+            ProjectionExpression: 'k, t',
+            FilterExpression: 't <= :now',
+            ExpressionAttributeValues: { ':now': epoch(now) },
+            ExclusiveStartKey: start,
+          }),
+        ),
+      );
+      for (const item of page.Items ?? []) {
+        const deleted = await conditional('delete expired record secret', () =>
+          this.db.send(
+            new DeleteCommand({
+              TableName: this.tableName,
+              Key: { k: item.k },
+              // Still expired: an expiry moved in between (never later, but be exact) keeps it.
+              ConditionExpression: 't <= :now',
+              ExpressionAttributeValues: { ':now': epoch(now) },
+            }),
+          ),
+        );
+        if (deleted) swept++;
+      }
+      start = page.LastEvaluatedKey;
+    } while (start);
+    return swept;
+  }
+}

@@ -1,0 +1,70 @@
+/** In-memory key table and erasure log, with the semantics of the DynamoDB adapters. */
+import {
+  type ErasureLog,
+  type ErasureLogEntry,
+  type RecordSecretStore,
+  recordKey,
+} from '../../record-secrets.js';
+
+interface SecretItem {
+  readonly secret: Uint8Array;
+  readonly expiresAt?: number;
+}
+
+const liveAt = (item: SecretItem, now: Date) =>
+  item.expiresAt === undefined || item.expiresAt * 1000 > now.getTime();
+
+export class MemoryRecordSecretStore implements RecordSecretStore {
+  /** By record key, as the key table stores them. */
+  readonly items = new Map<string, SecretItem>();
+
+  async claim(recordId: string, secret: Uint8Array, expiresAt: number | undefined) {
+    const key = recordKey(recordId);
+    const existing = this.items.get(key);
+    if (existing) return existing.secret;
+    this.items.set(key, expiresAt === undefined ? { secret } : { secret, expiresAt });
+    return secret;
+  }
+  async getSecrets(recordIds: readonly string[], now: Date) {
+    const out = new Map<string, Uint8Array>();
+    for (const id of recordIds) {
+      const item = this.items.get(recordKey(id));
+      if (item && liveAt(item, now)) out.set(id, item.secret);
+    }
+    return out;
+  }
+  async setExpiry(recordId: string, expiresAt: number, now: Date) {
+    const key = recordKey(recordId);
+    const item = this.items.get(key);
+    if (item && liveAt(item, now)) this.items.set(key, { ...item, expiresAt });
+  }
+  async shred(keys: readonly string[]) {
+    let n = 0;
+    for (const key of keys) if (this.items.delete(key)) n++;
+    return n;
+  }
+  async sweepExpired(now: Date) {
+    let n = 0;
+    for (const [key, item] of [...this.items]) if (!liveAt(item, now) && this.items.delete(key)) n++;
+    return n;
+  }
+  /** A copy of the table as it is now (to restore later: a key-table backup). */
+  snapshot(): Map<string, SecretItem> {
+    return new Map(this.items);
+  }
+  restore(snapshot: ReadonlyMap<string, SecretItem>) {
+    this.items.clear();
+    for (const [k, v] of snapshot) this.items.set(k, v);
+  }
+}
+
+export class MemoryErasureLog implements ErasureLog {
+  readonly log = new Map<string, ErasureLogEntry>();
+  async append(keys: readonly string[], reason: ErasureLogEntry['reason'], at: Date) {
+    const day = at.toISOString().slice(0, 10);
+    for (const key of keys) this.log.set(key, { key, reason, day });
+  }
+  async *entries() {
+    yield* [...this.log.values()];
+  }
+}

@@ -1,0 +1,88 @@
+/**
+ * Crypto-shredding around the order and consent stores (any adapter: DynamoDB or in-memory).
+ *
+ * - Reads attach the record's secret from the key table: `getPersonal` reads the personal item
+ *   and the secret in parallel and answers "gone" (undefined) for a record whose v2 blobs have
+ *   no live secret (erased, expired, or a copy restored from a backup); `listPersonalByEmailKey`
+ *   attaches what is there (one batched read) and leaves the judgement to the caller.
+ * - `putOrder` / `putPersonal` never write the secret into the order table.
+ * - `setPersonalExpiry` moves the secret's expiry (its TTL) with the personal item's.
+ * - Deleting a personal record or a customer record first logs the shredding (erasure log, no
+ *   personal data), then deletes the secret, then the item: a crash in between leaves an
+ *   unreadable item for the next erase or purge, never a readable one.
+ *
+ * Other methods are inherited unchanged from the wrapped store (prototype delegation), so the
+ * ports can grow without this module following.
+ */
+import { needsSecret } from '../crypto/shredding.js';
+import type { PersonalRecord } from '../domain/order.js';
+import { customerRecordId } from '../domain/sealing.js';
+import type { Clock, ConsentStore, OrderStore } from '../ports.js';
+import { type ErasureLog, type RecordSecretStore, recordKey } from '../record-secrets.js';
+
+export interface ShreddingDeps {
+  readonly secrets: RecordSecretStore;
+  readonly erasureLog: ErasureLog;
+  readonly clock: Clock;
+}
+
+function withoutSecret(record: PersonalRecord): PersonalRecord {
+  const { secret: _secret, ...rest } = record;
+  return rest;
+}
+
+function delegate<T extends object>(inner: T, overrides: Partial<T>): T {
+  return Object.assign(Object.create(inner) as T, overrides);
+}
+
+export function shreddingOrderStore(inner: OrderStore, deps: ShreddingDeps): OrderStore {
+  return delegate<OrderStore>(inner, {
+    putOrder: (order, personal) => inner.putOrder(order, withoutSecret(personal)),
+    putPersonal: (personal) => inner.putPersonal(withoutSecret(personal)),
+
+    async getPersonal(orderId, now) {
+      const [record, secrets] = await Promise.all([
+        inner.getPersonal(orderId, now),
+        deps.secrets.getSecrets([orderId], now),
+      ]);
+      if (!record) return undefined;
+      const secret = secrets.get(orderId);
+      if (secret) return { ...record, secret };
+      return needsSecret(record) ? undefined : record;
+    },
+
+    async listPersonalByEmailKey(emailKey) {
+      const records = await inner.listPersonalByEmailKey(emailKey);
+      const ids = records.filter(needsSecret).map((r) => r.orderId);
+      if (ids.length === 0) return records;
+      const secrets = await deps.secrets.getSecrets(ids, deps.clock.now());
+      return records.map((r) => {
+        const secret = secrets.get(r.orderId);
+        return secret ? { ...r, secret } : r;
+      });
+    },
+
+    async setPersonalExpiry(orderId, expiresAt, now) {
+      await inner.setPersonalExpiry(orderId, expiresAt, now);
+      await deps.secrets.setExpiry(orderId, expiresAt, now);
+    },
+
+    async deletePersonal(orderId, reason = 'erasure') {
+      const key = recordKey(orderId);
+      await deps.erasureLog.append([key], reason, deps.clock.now());
+      await deps.secrets.shred([key]);
+      return inner.deletePersonal(orderId, reason);
+    },
+  });
+}
+
+export function shreddingConsentStore(inner: ConsentStore, deps: ShreddingDeps): ConsentStore {
+  return delegate<ConsentStore>(inner, {
+    async deleteCustomer(emailKey) {
+      const key = recordKey(customerRecordId(emailKey));
+      await deps.erasureLog.append([key], 'erasure', deps.clock.now());
+      await deps.secrets.shred([key]);
+      return inner.deleteCustomer(emailKey);
+    },
+  });
+}

@@ -1,0 +1,55 @@
+/**
+ * Ports of crypto-shredding (data-inventory.md, "Erasure and expiry reach backups"): the key
+ * table that holds one secret per personal record, and the erasure log that re-applies
+ * shredding after a restore of the key table. Nothing here does I/O.
+ *
+ * Records are an order's personal item (record id = the order id) and a customer's sealed
+ * marketing contact (record id `customer:<emailKey>`). The key table never sees a record id:
+ * its items are keyed by `recordKey(recordId)`, 16 bytes of SHA-256, so it holds neither order
+ * ids nor keyed email hashes, and neither does the erasure log.
+ */
+import { createHash } from 'node:crypto';
+
+/** The key-table key of a record (hex of the first 16 bytes of SHA-256 of a labelled record id). */
+export function recordKey(recordId: string): string {
+  return createHash('sha256')
+    .update(`minimis:record-key:${recordId}`)
+    .digest()
+    .subarray(0, 16)
+    .toString('hex');
+}
+
+export interface RecordSecretStore {
+  /**
+   * Stores `secret` as the record's secret unless it already has a live one (conditional put);
+   * returns the secret in force, so a retried or concurrent intake seals with the same one.
+   * `expiresAt` (epoch seconds) is the item's TTL; undefined for records without expiry.
+   */
+  claim(recordId: string, secret: Uint8Array, expiresAt: number | undefined): Promise<Uint8Array>;
+  /** The live secrets of these records; absent means erased, expired or never written. */
+  getSecrets(recordIds: readonly string[], now: Date): Promise<ReadonlyMap<string, Uint8Array>>;
+  /** Moves a live secret's expiry (a delivered order's personal data expires sooner). */
+  setExpiry(recordId: string, expiresAt: number, now: Date): Promise<void>;
+  /** Shreds records: deletes their secrets by record key. Returns how many existed. */
+  shred(keys: readonly string[]): Promise<number>;
+  /** Deletes every secret whose expiry has passed (without reading a secret); returns the count. */
+  sweepExpired(now: Date): Promise<number>;
+}
+
+export interface ErasureLogEntry {
+  /** `recordKey(recordId)`: opaque, not linkable to an order or a person. */
+  readonly key: string;
+  readonly reason: 'erasure' | 'expiry';
+  /** The day (YYYY-MM-DD) of the shredding: coarse on purpose, so entries do not link records by time. */
+  readonly day: string;
+}
+
+/**
+ * What was shredded, kept (in the order table, not the key table) at least as long as the key
+ * table's backups, so that a key table restored from a backup can have every later shredding
+ * re-applied. Holds record keys, reasons and days only: no personal data.
+ */
+export interface ErasureLog {
+  append(keys: readonly string[], reason: ErasureLogEntry['reason'], at: Date): Promise<void>;
+  entries(): AsyncIterable<ErasureLogEntry>;
+}
