@@ -178,7 +178,10 @@ describe('restoring the order table after an expiry', () => {
     const backup = await snapshot(app.config.tableName);
     const now = new Date();
     const w = at(now);
+    const carrier = w.config.partners.find((p) => p.kind === 'carrier');
+    if (!carrier) throw new Error('no carrier configured');
     await w.orders.applyStatusChange(orderId, {
+      partnerId: carrier.id,
       eventId: 'evt_shred_delivered',
       to: 'delivered',
       from: ['accepted', 'dispatched'],
