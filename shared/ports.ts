@@ -5,6 +5,7 @@
 import type { ConsentEvent, CustomerRecord, SuppressionRecord } from './domain/consent.js';
 import type { OrderRecord, OrderStatus, PersonalRecord } from './domain/order.js';
 import type { KeyContext, Purpose } from './inventory.js';
+import type { LedgerAppend } from './ledger-ports.js';
 
 export interface Clock {
   now(): Date;
@@ -81,6 +82,8 @@ export interface OrderStore {
     partnerId: string,
     state: 'pending' | 'delivered' | 'failed',
     at: string,
+    /** Ledger entries riding on the same write (no extra request). */
+    ledger?: LedgerAppend,
   ): Promise<void>;
   /** Applies a partner event atomically: at most once per event id, only from allowed statuses. */
   applyStatusChange(orderId: string, change: StatusChange): Promise<ApplyEventResult>;
@@ -89,8 +92,8 @@ export interface OrderStore {
   setPersonalExpiry(orderId: string, expiresAt: number, now: Date): Promise<void>;
   /** Claims the right to send one email for an order; false if it was sent or is being sent. */
   claimEmail(orderId: string, emailType: string, leaseUntil: number, nowMs: number): Promise<boolean>;
-  markEmailSent(orderId: string, emailType: string): Promise<void>;
-  releaseEmail(orderId: string, emailType: string): Promise<void>;
+  markEmailSent(orderId: string, emailType: string, ledger?: LedgerAppend): Promise<void>;
+  releaseEmail(orderId: string, emailType: string, ledger?: LedgerAppend): Promise<void>;
   listPersonalByEmailKey(emailKey: string): Promise<PersonalRecord[]>;
   /** Deletes the personal record; returns whether one existed. */
   deletePersonal(orderId: string): Promise<boolean>;

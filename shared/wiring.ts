@@ -9,22 +9,27 @@ import { KMSClient } from '@aws-sdk/client-kms';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SESv2Client } from '@aws-sdk/client-sesv2';
 import { SQSClient } from '@aws-sdk/client-sqs';
+import { STSClient } from '@aws-sdk/client-sts';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { documentClient } from './adapters/aws/dynamo-client.js';
 import { DynamoConsentStore } from './adapters/aws/dynamo-consent-store.js';
 import { DynamoIdempotencyStore } from './adapters/aws/dynamo-idempotency-store.js';
 import { DynamoKeyRecordStore } from './adapters/aws/dynamo-key-record-store.js';
+import { DynamoCertificateStore, DynamoLedgerStore } from './adapters/aws/dynamo-ledger.js';
 import { DynamoOrderStore } from './adapters/aws/dynamo-order-store.js';
 import { FetchPartnerClient } from './adapters/aws/fetch-partner-client.js';
 import { KmsKeyService } from './adapters/aws/kms-key-service.js';
 import { PartnerSecrets } from './adapters/aws/secrets-manager-store.js';
 import { SesMailer } from './adapters/aws/ses-mailer.js';
 import { SqsQueue } from './adapters/aws/sqs-queue.js';
+import { osUserPrincipal, StsPrincipal } from './adapters/aws/sts-principal.js';
 import { LocalKeyService } from './adapters/local/local-key-service.js';
 import { LocalQueue } from './adapters/local/local-queue.js';
 import { type Config, loadConfig } from './config.js';
 import { DataKeys } from './crypto/data-keys.js';
+import { LedgerKey } from './crypto/ledger-key.js';
 import { LookupKeys } from './crypto/lookup-keys.js';
+import type { CertificateStore, LedgerStore, PrincipalSource } from './ledger-ports.js';
 import type {
   Clock,
   ConsentStore,
@@ -55,6 +60,12 @@ export interface Wiring {
   readonly mailer: Mailer;
   readonly partnerClient: PartnerClient;
   readonly secrets: SecretStore;
+  /** The disclosure ledger (on the order items), its chaining key, erasure certificates. */
+  readonly ledger: LedgerStore;
+  readonly ledgerKey: LedgerKey;
+  readonly certificates: CertificateStore;
+  /** Who the operator is (ledger entries of exports and erasures). */
+  readonly principal: PrincipalSource;
 }
 
 export const systemClock: Clock = { now: () => new Date() };
@@ -97,6 +108,16 @@ export function wire(config: Config = loadConfig(), overrides: Partial<Wiring> =
     mailer:
       overrides.mailer ?? new SesMailer(new SESv2Client({}), config.senderEmail, config.sesConfigurationSet),
     partnerClient: overrides.partnerClient ?? new FetchPartnerClient(),
+    // The ledger lives on the order items: an order store that holds it (in memory) is its store.
+    ledger:
+      overrides.ledger ??
+      (overrides.orders && 'getLedger' in overrides.orders
+        ? (overrides.orders as OrderStore & LedgerStore)
+        : new DynamoLedgerStore(db, config.tableName)),
+    ledgerKey: overrides.ledgerKey ?? new LedgerKey(keyService, keyRecords, () => clock.now()),
+    certificates: overrides.certificates ?? new DynamoCertificateStore(db, config.tableName),
+    principal:
+      overrides.principal ?? (config.mode === 'aws' ? new StsPrincipal(new STSClient({})) : osUserPrincipal),
     secrets:
       overrides.secrets ??
       new PartnerSecrets(config.partners, config.mode === 'aws' ? new SecretsManagerClient({}) : undefined),

@@ -25,6 +25,7 @@ import { Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { keys } from '../../shared/adapters/aws/dynamo-client.js';
 import type { PartnerConfig } from '../../shared/config.js';
+import { LEDGER_KEY_REF } from '../../shared/crypto/ledger-key.js';
 import { LOOKUP_KEY_REF, TOKEN_KEY_REF } from '../../shared/crypto/lookup-keys.js';
 import { purposesForFields } from '../../shared/inventory.js';
 import type { TableRef } from './storage-grants.js';
@@ -39,6 +40,8 @@ export const ITEM = {
   dataKey: keys.dataKey('*'),
   lookupKey: keys.dataKey(LOOKUP_KEY_REF),
   tokenKey: keys.dataKey(TOKEN_KEY_REF),
+  ledgerKey: keys.dataKey(LEDGER_KEY_REF),
+  certificate: keys.certificate('*'),
 } as const;
 
 const KNOWN_PREFIXES = Object.values(ITEM).map((pattern) => pattern.slice(0, pattern.indexOf('#') + 1));
@@ -95,6 +98,8 @@ export const TABLE_ACCESS = {
     items: {
       GetItem: [ITEM.order, ITEM.personal, ITEM.customer, ITEM.suppression, ITEM.dataKey],
       UpdateItem: [ITEM.order],
+      // The ledger key, created by whichever ledger appender comes first.
+      PutItem: [ITEM.ledgerKey],
     },
   },
   /** Pending outbox entries, their orders (destination), and the cleared outbox flag. */
@@ -107,12 +112,13 @@ export const TABLE_ACCESS = {
   /**
    * The ops CLI: export (byEmail, orders, ledger, suppression, data keys), erase (byEmail, delete
    * personal and customer records, put the erasure suppression), purge (scan, delete personal
-   * records), redrive (delivery state on the order).
+   * records), redrive (delivery state on the order); ledger appends on the order, the ledger key,
+   * erasure certificates.
    */
   operator: {
     items: {
-      GetItem: [ITEM.order, ITEM.customer, ITEM.suppression, ITEM.dataKey],
-      PutItem: [ITEM.suppression],
+      GetItem: [ITEM.order, ITEM.customer, ITEM.suppression, ITEM.dataKey, ITEM.certificate],
+      PutItem: [ITEM.suppression, ITEM.ledgerKey, ITEM.certificate],
       UpdateItem: [ITEM.order],
       DeleteItem: [ITEM.personal, ITEM.customer],
     },
@@ -129,8 +135,10 @@ export function partnerTableAccess(partner: Pick<PartnerConfig, 'fields'>): Tabl
   const opens = purposesForFields(partner.fields).length > 0;
   return {
     items: {
-      GetItem: opens ? [ITEM.order, ITEM.personal, ITEM.dataKey] : [ITEM.order],
+      // Every delivery function chains ledger entries: it reads (and may create) the ledger key.
+      GetItem: opens ? [ITEM.order, ITEM.personal, ITEM.dataKey] : [ITEM.order, ITEM.ledgerKey],
       UpdateItem: [ITEM.order],
+      PutItem: [ITEM.ledgerKey],
     },
   };
 }

@@ -36,10 +36,13 @@ import {
   unsubscribeUrl,
 } from '../domain/email-templates.js';
 import { SealError } from '../domain/errors.js';
+import { CUSTOMER_MAILBOX, type LedgerEvent, type Mac } from '../domain/ledger.js';
 import type { OrderRecord, PersonalRecord } from '../domain/order.js';
 import { customerRecordId, decodeFields } from '../domain/sealing.js';
 import { createUnsubscribeToken, type UnsubscribeTokenSigner } from '../domain/unsubscribe-token.js';
+import type { FieldPath, Purpose } from '../inventory.js';
 import type { Clock, ConsentStore, Mailer, OrderStore } from '../ports.js';
+import { appendOf } from './disclosure-ledger.js';
 
 export interface NotifyCustomerDeps {
   readonly orders: Pick<
@@ -56,6 +59,11 @@ export interface NotifyCustomerDeps {
     /** How long a send may take before another worker may retry it (default 20 s). */
     readonly leaseSeconds?: number;
   };
+  /**
+   * The ledger key's MAC: the purpose opened and the email sent ride on the mark-sent write.
+   * @default no ledger (unit tests of other concerns)
+   */
+  readonly ledgerMac?: Mac;
 }
 
 export interface NotifyMessage {
@@ -100,8 +108,21 @@ function field(fields: Partial<Record<string, string>>, path: string): string {
   return value;
 }
 
+/** The personal fields each email carries (the address as its recipient). */
+const EMAIL_FIELDS: Readonly<Record<EmailKind, readonly FieldPath[]>> = {
+  'order-confirmation': ['customer.givenName', 'customer.email'],
+  'shipment-dispatched': ['customer.givenName', 'customer.email'],
+  'delivered-follow-up': ['customer.email'],
+};
+
 type Prepared =
-  | { readonly ok: true; readonly to: string; readonly content: RenderedEmail }
+  | {
+      readonly ok: true;
+      readonly to: string;
+      readonly content: RenderedEmail;
+      /** The purpose opened to write it. */
+      readonly purpose: Purpose;
+    }
   | { readonly ok: false; readonly outcome: NotifyOutcome };
 
 /** Decides and renders one email; opens only the purpose that email needs. */
@@ -126,6 +147,7 @@ async function prepare(
       ok: true,
       to: field(marketing, 'customer.email'),
       content: deliveredFollowUpEmail({ items: order.items, unsubscribeUrl: unsubscribe }),
+      purpose: 'marketing',
     };
   }
 
@@ -152,7 +174,7 @@ async function prepare(
           trackingUrl: order.trackingUrl,
           unsubscribeUrl: unsubscribe,
         });
-  return { ok: true, to: field(contact, 'customer.email'), content };
+  return { ok: true, to: field(contact, 'customer.email'), content, purpose: 'contact' };
 }
 
 export async function notifyCustomer(
@@ -177,6 +199,13 @@ export async function notifyCustomer(
     return result('already-sent');
 
   let messageId: string;
+  let purpose: Purpose | undefined;
+  const opened = (): LedgerEvent[] =>
+    purpose ? [{ type: 'purpose-opened', by: 'notification', purpose }] : [];
+  const ledger = (events: LedgerEvent[]) =>
+    deps.ledgerMac && events.length > 0
+      ? appendOf(deps.ledgerMac, order, events, deps.clock.now().toISOString())
+      : undefined;
   try {
     const token = await createUnsubscribeToken(deps.lookup, personal.emailKey);
     const link = unsubscribeUrl(deps.settings.publicBaseUrl, token);
@@ -185,6 +214,7 @@ export async function notifyCustomer(
       await deps.orders.releaseEmail(order.orderId, email);
       return result(prepared.outcome);
     }
+    purpose = prepared.purpose;
     ({ messageId } = await deps.mailer.send({
       to: prepared.to,
       subject: prepared.content.subject,
@@ -194,13 +224,27 @@ export async function notifyCustomer(
     }));
   } catch (error) {
     // Let the retry send it: give the claim back, then fail this message.
-    await deps.orders.releaseEmail(order.orderId, email).catch(() => undefined);
+    await deps.orders.releaseEmail(order.orderId, email, ledger(opened())).catch(() => undefined);
     throw error;
   }
   // The email is out. Failing to record that must not fail the message: its retry would send a
   // second copy once the lease ran out. Report it so the caller logs it, and acknowledge.
   try {
-    await deps.orders.markEmailSent(order.orderId, email);
+    await deps.orders.markEmailSent(
+      order.orderId,
+      email,
+      ledger([
+        ...opened(),
+        {
+          type: 'email-sent',
+          by: 'notification',
+          recipient: CUSTOMER_MAILBOX,
+          template: email,
+          fields: EMAIL_FIELDS[email],
+          messageId,
+        },
+      ]),
+    );
   } catch {
     return { ...result('sent', messageId), recorded: false };
   }

@@ -42,6 +42,8 @@ export const keys = {
   suppression: (emailKey: string) => `SUPPRESS#${emailKey}`,
   idempotency: (key: string) => `IDEM#${key}`,
   dataKey: (ref: string) => `DATAKEY#${ref}`,
+  /** Erasure certificates (no personal data). */
+  certificate: (id: string) => `CERT#${id}`,
 } as const;
 
 export const INDEX = { byEmail: 'byEmail', byOutbox: 'byOutbox' } as const;
