@@ -6,6 +6,8 @@ import { ConfigError } from '#shared/config.js';
 import { DependencyError, NoLookupKeyError, SealError } from '#shared/domain/errors.js';
 import { ReportSettingsError } from '#shared/report/settings.js';
 import type { Command } from './command.js';
+import { auditCommand } from './commands/audit.js';
+import { certificateCommand } from './commands/certificate.js';
 import { eraseCommand } from './commands/erase.js';
 import { exportCommand } from './commands/export.js';
 import { privacyReportCommand } from './commands/privacy-report.js';
@@ -20,6 +22,8 @@ export const COMMANDS: readonly Command[] = [
   privacyReportCommand,
   redriveCommand,
   purgeCommand,
+  auditCommand,
+  certificateCommand,
 ];
 
 export const USAGE = `minimis — ops CLI for the minimis order pipeline

@@ -1,7 +1,7 @@
 import type { SQSBatchItemFailure, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import { z } from 'zod';
-import { createLogger, errorFields } from '#shared/observability/logger.js';
 import { ORDER_REDACTED_TYPE } from '#shared/domain/projections.js';
+import { createLogger, errorFields } from '#shared/observability/logger.js';
 import { deliverRedaction } from '#shared/usecases/deliver-redaction.js';
 import { type DeliverOutcome, deliverToPartner } from '#shared/usecases/deliver-to-partner.js';
 import { partnerQueue } from '#shared/usecases/fan-out.js';

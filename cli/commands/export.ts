@@ -6,7 +6,8 @@ const HELP = `Usage: minimis export --email <address> [--aws]
 
 Prints, as JSON on stdout, everything minimis holds about one person, decrypted: each order whose
 personal data is still held (its non-personal record, its personal fields per purpose and when they
-expire), the consent ledger, the marketing contact and the suppression state. Expired personal data
+expire, and who received which of its fields when, from its disclosure ledger), the consent
+ledger, the marketing contact and the suppression state. Expired personal data
 is not included: it is gone. This is the one place minimis prints personal data, by design.
 
 Options:
@@ -29,7 +30,14 @@ export const exportCommand: Command = {
     const email = await readEmail(values.email, io);
     const result = await withTarget(io, values.aws as boolean | undefined, ({ wiring: w }) =>
       exportCustomer(
-        { orders: w.orders, consent: w.consent, dataKeys: w.dataKeys, lookup: w.lookup, clock: w.clock },
+        {
+          orders: w.orders,
+          consent: w.consent,
+          dataKeys: w.dataKeys,
+          lookup: w.lookup,
+          clock: w.clock,
+          disclosures: { store: w.ledger, mac: w.ledgerKey.mac, principal: w.principal },
+        },
         email,
       ),
     );

@@ -163,7 +163,11 @@ export class DynamoCertificateStore implements CertificateStore {
   async getCertificate(id: string): Promise<ErasureCertificate | undefined> {
     const { Item } = await call('get certificate', () =>
       this.db.send(
-        new GetCommand({ TableName: this.tableName, Key: { pk: keys.certificate(id) }, ConsistentRead: true }),
+        new GetCommand({
+          TableName: this.tableName,
+          Key: { pk: keys.certificate(id) },
+          ConsistentRead: true,
+        }),
       ),
     );
     return typeof Item?.certificate === 'string'

@@ -9,8 +9,8 @@ import {
 } from '@aws-sdk/lib-dynamodb';
 import type { OrderRecord, PersonalRecord } from '../../domain/order.js';
 import type { Purpose } from '../../inventory.js';
-import type { ApplyEventResult, OrderStore, StatusChange } from '../../ports.js';
 import type { LedgerAppend } from '../../ledger-ports.js';
+import type { ApplyEventResult, OrderStore, StatusChange } from '../../ports.js';
 import { call, conditional, INDEX, keys } from './dynamo-client.js';
 import { DynamoLedgerStore, type LedgerParts, ledgerTipOf, writeWithLedger } from './dynamo-ledger.js';
 

@@ -4,6 +4,7 @@
  */
 import type { ConsentEvent, CustomerRecord, SuppressionRecord } from '../../domain/consent.js';
 import type { OrderRecord, PersonalRecord } from '../../domain/order.js';
+import type { LedgerAppend, LedgerStore } from '../../ledger-ports.js';
 import type {
   ApplyEventResult,
   ConsentStore,
@@ -14,7 +15,6 @@ import type {
   OrderStore,
   StatusChange,
 } from '../../ports.js';
-import type { LedgerAppend, LedgerStore } from '../../ledger-ports.js';
 import { MemoryLedgers } from './memory-ledger.js';
 
 export class MemoryKeyRecordStore implements KeyRecordStore {
