@@ -74,12 +74,20 @@ describe('minimis help', () => {
 
   it('lists every command with its summary', () => {
     // Assess
-    expect(COMMANDS.map((c) => c.name)).toEqual(['export', 'erase', 'privacy-report', 'redrive', 'purge']);
+    expect(COMMANDS.map((c) => c.name)).toEqual([
+      'export',
+      'erase',
+      'privacy-report',
+      'redrive',
+      'purge',
+      'audit',
+      'certificate',
+    ]);
     for (const command of COMMANDS)
       expect(USAGE).toContain(`  ${command.name.padEnd(16)}${command.summary}\n`);
   });
 
-  for (const name of ['export', 'erase', 'privacy-report', 'redrive', 'purge']) {
+  for (const name of ['export', 'erase', 'privacy-report', 'redrive', 'purge', 'audit', 'certificate']) {
     it(`${name} --help and help ${name} print that command's usage`, async () => {
       // Prepare
       const viaFlag = io();
@@ -333,4 +341,24 @@ describe('bin/minimis.js', () => {
     // Assess
     expect(result).toEqual({ code: 0, stdout: USAGE, stderr: '' });
   });
+});
+
+describe('audit and certificate usage', () => {
+  for (const [args, message] of [
+    [['audit'], '--order <id> is required'],
+    [['audit', '--order', 'not-an-id'], '--order must be an order id'],
+    [['certificate'], 'the certificate id (era_…) is required'],
+    [['certificate', 'era_short'], 'a certificate id is era_ and 26 characters'],
+    [['certificate', 'era_0123456789ABCDEFGHJKMNPQRS', '--bogus'], 'unknown option --bogus'],
+  ] as const) {
+    it(`${args.join(' ')} is bad usage (exit 2) without touching any store`, async () => {
+      // Prepare
+      const run = io();
+      // Act
+      const code = await runCli([...args], run.io);
+      // Assess
+      expect(code).toBe(2);
+      expect(run.err.join('\n')).toContain(message);
+    });
+  }
 });
