@@ -178,6 +178,8 @@ describe('order-table grants (least privilege per role)', () => {
       items: {
         'dynamodb:GetItem': ['CUSTOMER#*', 'DATAKEY#*', 'ORDER#*', 'PII#*', 'SUPPRESS#*'],
         'dynamodb:UpdateItem': ['ORDER#*'],
+        // The disclosure ledger's key, created by whichever appender comes first.
+        'dynamodb:PutItem': ['DATAKEY#ledger-v1'],
       },
       query: {},
       scan: false,
@@ -192,18 +194,23 @@ describe('order-table grants (least privilege per role)', () => {
       items: {
         'dynamodb:GetItem': ['DATAKEY#*', 'ORDER#*', 'PII#*'],
         'dynamodb:UpdateItem': ['ORDER#*'],
+        'dynamodb:PutItem': ['DATAKEY#ledger-v1'],
       },
       query: {},
       scan: false,
     });
   });
 
-  it('deliver-to-warehouse: the order record only (it opens no purpose)', () => {
+  it('deliver-to-warehouse: the order record and the ledger key only (it opens no purpose)', () => {
     // Act
     const grants = grantsOf('minimis-deliver-warehouse');
     // Assess
     expect(grants).toEqual({
-      items: { 'dynamodb:GetItem': ['ORDER#*'], 'dynamodb:UpdateItem': ['ORDER#*'] },
+      items: {
+        'dynamodb:GetItem': ['DATAKEY#ledger-v1', 'ORDER#*'],
+        'dynamodb:UpdateItem': ['ORDER#*'],
+        'dynamodb:PutItem': ['DATAKEY#ledger-v1'],
+      },
       query: {},
       scan: false,
     });
@@ -233,8 +240,8 @@ describe('order-table grants (least privilege per role)', () => {
     // Assess
     expect(grants).toEqual({
       items: {
-        'dynamodb:GetItem': ['CUSTOMER#*', 'DATAKEY#*', 'ORDER#*', 'SUPPRESS#*'],
-        'dynamodb:PutItem': ['SUPPRESS#*'],
+        'dynamodb:GetItem': ['CERT#*', 'CUSTOMER#*', 'DATAKEY#*', 'ORDER#*', 'SUPPRESS#*'],
+        'dynamodb:PutItem': ['CERT#*', 'DATAKEY#ledger-v1', 'SUPPRESS#*'],
         'dynamodb:UpdateItem': ['ORDER#*'],
         'dynamodb:DeleteItem': ['CUSTOMER#*', 'PII#*'],
       },
