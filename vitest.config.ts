@@ -14,7 +14,6 @@ export default defineConfig({
         },
       },
       {
-        // beforeAll synthesizes the stacks: give it the same room as a test on a busy machine.
         test: {
           name: 'infra',
           include: ['test/infra/**/*.test.ts'],
