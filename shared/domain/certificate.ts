@@ -18,7 +18,8 @@ export const CERTIFICATE_ID_PATTERN = /^era_[0-9A-HJKMNP-TV-Z]{26}$/;
 /** When one copy of the erased data became (or becomes) unrecoverable. */
 export interface CopyHorizon {
   readonly copy: string;
-  readonly unrecoverableAt: string;
+  /** Null where it is not minimis's to say (a partner's or the customer's own copy). */
+  readonly unrecoverableAt: string | null;
   readonly how: string;
 }
 

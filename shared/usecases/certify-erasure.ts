@@ -23,10 +23,10 @@ import {
 } from '../domain/certificate.js';
 import { type LedgerEvent, type Mac, partnersWithPersonalData, tipOf } from '../domain/ledger.js';
 import { ORDER_REDACTED_TYPE } from '../domain/projections.js';
-import { FIELDS, type FieldDeclaration } from '../inventory.js';
+import { FIELDS, type FieldDeclaration, type FieldPath, type PartnerKind } from '../inventory.js';
 import type { CertificateStore, LedgerStore, PrincipalSource } from '../ledger-ports.js';
 import type { Queue } from '../ports.js';
-import { erasureHorizon, type HorizonSettings } from '../report/erasure-horizon.js';
+import { certificateCopies, erasureHorizon } from '../report/erasure-horizon.js';
 import { webhookId } from './deliver-to-partner.js';
 import { appendOf } from './disclosure-ledger.js';
 import { type EraseDeps, type ErasureReceipt, eraseCustomer } from './erase-customer.js';
@@ -39,8 +39,13 @@ export interface CertifiedEraseDeps extends EraseDeps {
   readonly certificates: CertificateStore;
   readonly principal: PrincipalSource;
   /** Configured partners: a redaction goes only to a partner that still exists. */
-  readonly partners: ReadonlyArray<{ readonly id: string }>;
-  readonly horizon?: HorizonSettings;
+  readonly partners: ReadonlyArray<{
+    readonly id: string;
+    readonly kind: PartnerKind;
+    readonly fields: readonly FieldPath[];
+  }>;
+  /** Days the key table's backups are kept (the crypto-shredding horizon). @default 7 */
+  readonly shredBackupDays?: number;
   readonly newId?: () => string;
 }
 
@@ -112,7 +117,10 @@ export async function eraseWithCertificate(
       consentLedgerRemoved: receipt.consentLedgerRemoved,
       marketingContactRemoved: receipt.marketingContactRemoved,
     },
-    copies: erasureHorizon(new Date(receipt.erasedAt), deps.horizon),
+    copies: certificateCopies(
+      erasureHorizon({ shredBackupDays: deps.shredBackupDays ?? 7, partners: deps.partners }),
+      new Date(receipt.erasedAt),
+    ),
     redactions,
   };
   await deps.certificates.putCertificate(certificate);

@@ -223,6 +223,8 @@ describe('the disclosure ledger', () => {
       expect(await runCli(['certificate', printed.certificate.id], view.io)).toBe(0);
       const cert = JSON.parse(view.out.join('')) as {
         complete: boolean;
+        erasedAt: string;
+        copies: unknown[];
         redactions: Array<Record<string, unknown>>;
       };
       return cert.complete ? cert : undefined;
@@ -244,6 +246,9 @@ describe('the disclosure ledger', () => {
       expect.objectContaining({ orderId, partner: 'carrier', state: 'acknowledged', status: 204 }),
     ]);
     expect(shown.redactions[0]?.acknowledgedAt).toEqual(expect.any(String));
+    const copies = shown.copies as Array<{ copy: string; unrecoverableAt: string | null }>;
+    expect(copies.find((x) => x.copy === 'order table (DynamoDB)')?.unrecoverableAt).toBe(shown.erasedAt);
+    expect(copies.find((x) => x.copy.startsWith('partner carrier'))?.unrecoverableAt).toBeNull();
     const certText = JSON.stringify(shown);
     for (const value of personalValues(c)) expect(certText).not.toContain(value);
     const list = await entries(orderId);
