@@ -12,6 +12,7 @@ import { MemoryCertificateStore } from '#shared/adapters/memory/memory-ledger.js
 import { MemoryQueue } from '#shared/adapters/memory/memory-queue.js';
 import {
   MemoryConsentStore,
+  MemoryErasureFenceStore,
   MemoryIdempotencyStore,
   MemoryKeyRecordStore,
   MemoryOrderStore,
@@ -92,6 +93,7 @@ async function run(withLedger: boolean, orders: number): Promise<Record<LedgerPa
   const consent = counter.wrap(new MemoryConsentStore());
   const idempotency = counter.wrap(new MemoryIdempotencyStore());
   const certificates = counter.wrap(new MemoryCertificateStore());
+  const fence = counter.wrap(new MemoryErasureFenceStore());
   const dataKeys = new DataKeys(service, records, clock, { maxAgeSeconds: 600, maxUses: 100_000 });
   const lookup = new LookupKeys(service, records, () => clock.now(), true);
   const ledgerKey = new LedgerKey(service, records, () => clock.now());
@@ -112,6 +114,7 @@ async function run(withLedger: boolean, orders: number): Promise<Record<LedgerPa
           orders: orderStore,
           idempotency,
           consent,
+          fence,
           queue,
           dataKeys,
           lookup,
@@ -173,6 +176,7 @@ async function run(withLedger: boolean, orders: number): Promise<Record<LedgerPa
               orders: orderStore,
               consent,
               lookup,
+              fence,
               clock,
               ledger: orderStore,
               ledgerMac: ledgerKey.mac,
@@ -183,7 +187,7 @@ async function run(withLedger: boolean, orders: number): Promise<Record<LedgerPa
             },
             `bench${i}@example.com`,
           )
-        : eraseCustomer({ orders: orderStore, consent, lookup, clock }, `bench${i}@example.com`),
+        : eraseCustomer({ orders: orderStore, consent, lookup, fence, clock }, `bench${i}@example.com`),
     );
   }
   return totals;

@@ -19,6 +19,7 @@ export const handler = async (event: unknown): Promise<void> => {
   }
   const deps = {
     consent: w.consent,
+    fence: w.fence,
     clock: w.clock,
     lookup: w.lookup,
     settings: { policyVersion: w.config.policyVersion },

@@ -58,6 +58,7 @@ export const eraseCommand: Command = {
             orders: w.orders,
             consent: w.consent,
             lookup: w.lookup,
+            fence: w.fence,
             clock: w.clock,
             ledger: w.ledger,
             ledgerMac: w.ledgerKey.mac,

@@ -1,5 +1,7 @@
 /** The OpenAPI 3.1 document, generated from the same zod schemas the handlers validate with. */
+
 import { z } from 'zod';
+import { CONSENT_TOKEN_PATTERN } from '../domain/consent-token.js';
 import { ORDER_ID_PATTERN } from '../domain/ids.js';
 import { orderRequestSchema } from '../domain/intake.js';
 import { DELIVERY_STATES, ORDER_STATUSES } from '../domain/order.js';
@@ -38,6 +40,21 @@ const webhookHeaders = ['webhook-id', 'webhook-timestamp', 'webhook-signature'].
   schema: { type: 'string' },
 }));
 const tokenParam = { name: 'token', in: 'query', required: true, schema: { type: 'string' } };
+const consentTokenParam = {
+  name: 'token',
+  in: 'query',
+  required: true,
+  description: 'The signed, single-use token of the consent-confirmation email (expires after 7 days)',
+  schema: { type: 'string', pattern: CONSENT_TOKEN_PATTERN },
+};
+/** A bad link: problem+json for API clients, an HTML page for a person (Accept: text/html). */
+const badConsentLink = {
+  description: 'Malformed, tampered, used or expired token; nothing changed',
+  content: {
+    'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } },
+    'text/html': { schema: { type: 'string' } },
+  },
+};
 
 /** Every operation may also fail inside the service: a 500 problem with no internals. */
 interface Operation {
@@ -160,6 +177,37 @@ export function openApiDocument(serverUrl: string): Record<string, unknown> {
             '400': problemResponse('Bad token or body'),
             '413': problemResponse('Body too large'),
             '415': problemResponse('Not a form body'),
+          },
+        },
+      },
+      '/consent/confirm': {
+        get: {
+          summary: 'Page with a button to confirm a renewed opt-in to promotional email (changes nothing)',
+          parameters: [consentTokenParam],
+          responses: {
+            '200': { description: 'HTML page', content: { 'text/html': { schema: { type: 'string' } } } },
+            '400': badConsentLink,
+          },
+        },
+        post: {
+          summary: 'Confirm a renewed opt-in: records a confirmed consent event and lifts the suppression',
+          parameters: [consentTokenParam],
+          responses: {
+            '200': {
+              description: 'Confirmed (an HTML page for Accept: text/html)',
+              content: {
+                'application/json': {
+                  schema: {
+                    type: 'object',
+                    required: ['status'],
+                    properties: { status: { const: 'confirmed' } },
+                  },
+                },
+                'text/html': { schema: { type: 'string' } },
+              },
+            },
+            '400': badConsentLink,
+            '413': problemResponse('Body too large'),
           },
         },
       },
