@@ -9,6 +9,7 @@
 import { randomBytes } from 'node:crypto';
 import { LocalKeyService } from '#shared/adapters/local/local-key-service.js';
 import { MemoryCertificateStore } from '#shared/adapters/memory/memory-ledger.js';
+import { MemoryPartnerStateStore } from '#shared/adapters/memory/memory-partner-state.js';
 import { MemoryQueue } from '#shared/adapters/memory/memory-queue.js';
 import {
   MemoryConsentStore,
@@ -129,7 +130,8 @@ async function run(withLedger: boolean, orders: number): Promise<Record<LedgerPa
   const deliverDeps = {
     orders: orderStore,
     dataKeys,
-    secrets: { partnerSecret: async () => `whsec_${Buffer.alloc(24, 1).toString('base64')}` },
+    secrets: { partnerSecrets: async () => [`whsec_${Buffer.alloc(24, 1).toString('base64')}`] },
+    partnerState: new MemoryPartnerStateStore(),
     partnerClient: { post: async () => ({ status: 204 }) },
     clock,
     partners,

@@ -10,9 +10,12 @@ import { auditCommand } from './commands/audit.js';
 import { certificateCommand } from './commands/certificate.js';
 import { eraseCommand } from './commands/erase.js';
 import { exportCommand } from './commands/export.js';
+import { partnerCommand } from './commands/partner.js';
+import { partnerCatalogCommand } from './commands/partner-catalog.js';
 import { privacyReportCommand } from './commands/privacy-report.js';
 import { purgeCommand } from './commands/purge.js';
 import { redriveCommand } from './commands/redrive.js';
+import { replayCommand } from './commands/replay.js';
 import { CliError, EXIT, UsageError } from './errors.js';
 import type { CliIo } from './io.js';
 
@@ -22,6 +25,9 @@ export const COMMANDS: readonly Command[] = [
   privacyReportCommand,
   redriveCommand,
   purgeCommand,
+  replayCommand,
+  partnerCommand,
+  partnerCatalogCommand,
   auditCommand,
   certificateCommand,
 ];

@@ -5,6 +5,7 @@ import { createLogger, errorFields } from '#shared/observability/logger.js';
 import { deliverRedaction } from '#shared/usecases/deliver-redaction.js';
 import { type DeliverOutcome, deliverToPartner } from '#shared/usecases/deliver-to-partner.js';
 import { partnerQueue } from '#shared/usecases/fan-out.js';
+import { PARTNER_DISABLED_LOG } from '#shared/usecases/partner-gone.js';
 import { wiring } from '#shared/wiring.js';
 
 const logger = createLogger('deliver-to-partner');
@@ -15,7 +16,13 @@ const ownPartner = process.env.PARTNER_ID;
 
 const partnerId = z.string().regex(/^[a-z][a-z0-9-]{0,30}$/);
 const messageSchema = z.discriminatedUnion('type', [
-  z.object({ type: z.literal('order.accepted'), orderId: z.string().min(1).max(64), partner: partnerId }),
+  z.object({
+    type: z.literal('order.accepted'),
+    orderId: z.string().min(1).max(64),
+    partner: partnerId,
+    /** Set by `minimis replay`: send again even if delivered. */
+    replay: z.literal(1).optional(),
+  }),
   // Erasure's request that the partner delete what it holds for the order (deliver-redaction.ts).
   z.object({
     type: z.literal(ORDER_REDACTED_TYPE),
@@ -85,12 +92,13 @@ async function handle(record: SQSRecord): Promise<boolean> {
             dataKeys: w.dataKeys,
             secrets: w.secrets,
             partnerClient: w.partnerClient,
+            partnerState: w.partnerState,
             clock: w.clock,
             partners: w.config.partners,
             settings: { originCountry: w.config.originCountry, ...retry },
             disclosures: { mac: w.ledgerKey.mac, store: w.ledger },
           },
-          attempt,
+          { ...attempt, ...(message.replay ? { replay: true } : {}) },
         );
   const queue = partnerQueue(message.partner);
   switch (outcome.outcome) {
@@ -104,6 +112,13 @@ async function handle(record: SQSRecord): Promise<boolean> {
       return true;
     case 'personal-data-gone':
       logger.warn('personal data gone; delivery marked failed', { ...ids, outcome: outcome.outcome });
+      return true;
+    case 'held':
+      if (outcome.disabled) {
+        // The PartnerDisabled metric filter (and its alarm) match this message.
+        logger.error(PARTNER_DISABLED_LOG, { ...ids, status: 410 });
+      }
+      logger.warn('partner disabled; message held', { ...ids, webhookId: outcome.webhookId });
       return true;
     case 'retry':
       logger.warn('delivery failed; will retry', {

@@ -17,7 +17,9 @@ import { DynamoErasureFenceStore } from './adapters/aws/dynamo-erasure-fence.js'
 import { DynamoIdempotencyStore } from './adapters/aws/dynamo-idempotency-store.js';
 import { DynamoKeyRecordStore } from './adapters/aws/dynamo-key-record-store.js';
 import { DynamoCertificateStore, DynamoLedgerStore } from './adapters/aws/dynamo-ledger.js';
+import { DynamoOrderScan } from './adapters/aws/dynamo-order-scan.js';
 import { DynamoOrderStore } from './adapters/aws/dynamo-order-store.js';
+import { DynamoPartnerStateStore } from './adapters/aws/dynamo-partner-state-store.js';
 import { FetchPartnerClient } from './adapters/aws/fetch-partner-client.js';
 import { KmsKeyService } from './adapters/aws/kms-key-service.js';
 import { PartnerSecrets } from './adapters/aws/secrets-manager-store.js';
@@ -38,10 +40,13 @@ import type {
   ErasureFenceStore,
   IdempotencyStore,
   KeyRecordStore,
+  KeyringStore,
   KeyService,
   Mailer,
+  OrderScan,
   OrderStore,
   PartnerClient,
+  PartnerStateStore,
   Queue,
   RetryScheduler,
   SecretStore,
@@ -69,6 +74,12 @@ export interface Wiring {
   readonly certificates: CertificateStore;
   /** Who the operator is (ledger entries of exports and erasures). */
   readonly principal: PrincipalSource;
+  /** The stored partner keyrings (rotation); by default the same store as `secrets`. */
+  readonly keyrings: KeyringStore;
+  /** Enabled/disabled (410 Gone) partners and their held messages. */
+  readonly partnerState: PartnerStateStore;
+  /** Orders by creation time, for replays (a scan). */
+  readonly orderScan: OrderScan;
 }
 
 export const systemClock: Clock = { now: () => new Date() };
@@ -95,6 +106,11 @@ export function wire(config: Config = loadConfig(), overrides: Partial<Wiring> =
           visibilityTimeoutSeconds: Math.ceil(config.delivery.timeoutMs / 1000) * 2,
           maxReceiveCount: { '*': config.delivery.maxAttempts },
         }));
+  const secrets = new PartnerSecrets(config.partners, {
+    ...(config.mode === 'aws' ? { client: new SecretsManagerClient({}) } : { dataDir: config.dataDir }),
+    cacheSeconds: config.secretCacheSeconds,
+    clock,
+  });
   return {
     config,
     clock,
@@ -122,9 +138,10 @@ export function wire(config: Config = loadConfig(), overrides: Partial<Wiring> =
     certificates: overrides.certificates ?? new DynamoCertificateStore(db, config.tableName),
     principal:
       overrides.principal ?? (config.mode === 'aws' ? new StsPrincipal(new STSClient({})) : osUserPrincipal),
-    secrets:
-      overrides.secrets ??
-      new PartnerSecrets(config.partners, config.mode === 'aws' ? new SecretsManagerClient({}) : undefined),
+    secrets: overrides.secrets ?? secrets,
+    keyrings: overrides.keyrings ?? secrets,
+    partnerState: overrides.partnerState ?? new DynamoPartnerStateStore(db, config.tableName),
+    orderScan: overrides.orderScan ?? new DynamoOrderScan(db, config.tableName),
   };
 }
 

@@ -6,8 +6,9 @@
  * held for the order: the send and the acknowledgement are appended to the order's ledger in one
  * write (the ledger is the redaction's state: an acknowledged redaction is never sent again).
  */
-import { Webhook } from 'standardwebhooks';
+
 import type { LedgerEvent, Mac } from '../domain/ledger.js';
+import { signWithAll } from '../domain/partner-keyring.js';
 import { ORDER_REDACTED_TYPE, orderRedactedSchema } from '../domain/projections.js';
 import type { LedgerStore } from '../ledger-ports.js';
 import type { Clock, PartnerClient, SecretStore } from '../ports.js';
@@ -98,7 +99,7 @@ export async function deliverRedaction(
     });
     const body = JSON.stringify(payload);
     const timestamp = deps.clock.now();
-    const signature = new Webhook(await deps.secrets.partnerSecret(partner.id)).sign(id, timestamp, body);
+    const signature = signWithAll(await deps.secrets.partnerSecrets(partner.id), id, timestamp, body);
     const response = await deps.partnerClient.post(
       partner.url,
       body,

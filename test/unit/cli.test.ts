@@ -80,6 +80,9 @@ describe('minimis help', () => {
       'privacy-report',
       'redrive',
       'purge',
+      'replay',
+      'partner',
+      'partner-catalog',
       'audit',
       'certificate',
     ]);
@@ -87,7 +90,18 @@ describe('minimis help', () => {
       expect(USAGE).toContain(`  ${command.name.padEnd(16)}${command.summary}\n`);
   });
 
-  for (const name of ['export', 'erase', 'privacy-report', 'redrive', 'purge', 'audit', 'certificate']) {
+  for (const name of [
+    'export',
+    'erase',
+    'privacy-report',
+    'redrive',
+    'purge',
+    'replay',
+    'partner',
+    'partner-catalog',
+    'audit',
+    'certificate',
+  ]) {
     it(`${name} --help and help ${name} print that command's usage`, async () => {
       // Prepare
       const viaFlag = io();
@@ -340,7 +354,7 @@ describe('bin/minimis.js', () => {
     });
     // Assess
     expect(result).toEqual({ code: 0, stdout: USAGE, stderr: '' });
-  });
+  }, 30_000);
 });
 
 describe('audit and certificate usage', () => {

@@ -45,6 +45,10 @@ export const keys = {
   dataKey: (ref: string) => `DATAKEY#${ref}`,
   /** Erasure certificates (no personal data). */
   certificate: (id: string) => `CERT#${id}`,
+  /** Whether a partner is enabled (absent: enabled). */
+  partner: (partnerId: string) => `PARTNER#${partnerId}`,
+  /** A message held while its partner is disabled (410 Gone). */
+  held: (partnerId: string, webhookId: string) => `HELD#${partnerId}#${webhookId}`,
 } as const;
 
 export const INDEX = { byEmail: 'byEmail', byOutbox: 'byOutbox' } as const;

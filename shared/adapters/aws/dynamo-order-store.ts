@@ -18,7 +18,7 @@ type Item = Record<string, unknown>;
 
 const toBytes = (value: unknown): Uint8Array | undefined => (value instanceof Uint8Array ? value : undefined);
 
-function toOrder(item: Item): OrderRecord {
+export function toOrder(item: Item): OrderRecord {
   const ledgerTip = ledgerTipOf(item);
   return {
     ...(ledgerTip ? { ledgerTip } : {}),
