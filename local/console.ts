@@ -16,6 +16,7 @@ import { isOrderId } from '#shared/domain/ids.js';
 import { type LedgerEntry, verifyLedger } from '#shared/domain/ledger.js';
 import type { Wiring } from '#shared/wiring.js';
 import type { LocalRoute } from './http-server.js';
+import { isLoopbackHost } from './loopback-host.js';
 
 export interface ConsoleOptions {
   readonly wiring: Wiring;
@@ -26,15 +27,6 @@ export interface ConsoleOptions {
 }
 
 const RECENT = 25;
-
-/**
- * True for `localhost`, `127.0.0.1` or `[::1]` with exactly `port`. The one Host check of the
- * console (a shared loopback guard in local/ replaces it once available).
- */
-export function isLoopbackHost(host: string | undefined, port: number): boolean {
-  if (!host) return false;
-  return ['localhost', '127.0.0.1', '[::1]'].some((name) => host.toLowerCase() === `${name}:${port}`);
-}
 
 const SECURITY_HEADERS = {
   'cache-control': 'no-store',
@@ -263,6 +255,8 @@ export function orderConsole(options: ConsoleOptions): LocalRoute {
   return async (req: IncomingMessage, _body: Buffer, res: ServerResponse) => {
     const path = (req.url ?? '/').split('?')[0] ?? '/';
     if (path !== '/_local' && !path.startsWith('/_local/')) return false;
+    // The server refuses non-loopback Hosts under /_local/ already (loopback-host.ts); kept here
+    // too, so the console stays loopback-only wherever it is mounted.
     if (!isLoopbackHost(req.headers.host, options.port())) {
       send(
         res,

@@ -141,8 +141,9 @@ export function openApiDocument(serverUrl: string): Record<string, unknown> {
             '202': { description: 'Applied (or a replayed webhook-id, acknowledged without effect)' },
             '400': problemResponse('Invalid event'),
             '401': problemResponse('Missing or bad signature, or stale timestamp'),
-            '403': problemResponse('This partner may not send this event type'),
-            '404': problemResponse('Unknown order or partner'),
+            '404': problemResponse(
+              'Unknown partner or order, or an order this partner was not routed to (same answer)',
+            ),
             '409': problemResponse('Transition not allowed'),
             '413': problemResponse('Body larger than 32 KiB'),
             '415': problemResponse('Not application/json'),

@@ -110,7 +110,12 @@ export class MemoryOrderStore implements OrderStore, LedgerStore {
   ) {
     await this.ledgers.withAppend(orderId, ledger, () => {
       const o = this.orders.get(orderId);
-      if (!o || (state !== 'delivered' && o.deliveries[partnerId]?.state === 'delivered')) return false;
+      if (
+        !o ||
+        !Object.hasOwn(o.deliveries, partnerId) ||
+        (state !== 'delivered' && o.deliveries[partnerId]?.state === 'delivered')
+      )
+        return false;
       this.orders.set(orderId, {
         ...o,
         updatedAt: at,
@@ -121,7 +126,9 @@ export class MemoryOrderStore implements OrderStore, LedgerStore {
   }
   async applyStatusChange(orderId: string, change: StatusChange): Promise<ApplyEventResult> {
     const order = this.orders.get(orderId);
+    // Routing is part of the condition, as in DynamoDB: checked here, at the write, not earlier.
     if (!order) return { outcome: 'not-found' };
+    if (!Object.hasOwn(order.deliveries, change.partnerId)) return { outcome: 'not-routed' };
     if (order.processedEvents.includes(change.eventId)) return { outcome: 'replay', order };
     if (!change.from.includes(order.status)) return { outcome: 'conflict', order };
     const next: OrderRecord = {
