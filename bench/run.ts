@@ -13,6 +13,7 @@ import { parseArgs } from 'node:util';
 import type { DataKeyCacheOptions } from '#shared/crypto/data-keys.js';
 import { ENVELOPE_V2_OVERHEAD, ENVELOPE_V2_SINGLE_USE_OVERHEAD } from '#shared/crypto/record-envelope.js';
 import { KMS_CIPHERTEXT_BLOB_BYTES } from './kms.js';
+import { ledgerRequests, ledgerRequestsTable } from './ledger-requests.js';
 import { BEFORE_SHREDDING, checkGoals, GOALS, goalsTable, resultsTable, sensitivityTable } from './report.js';
 import {
   ENVELOPE_OVERHEAD,
@@ -117,6 +118,8 @@ const esdkSizes: EsdkMessageSizes | undefined = only.some((id) => id.startsWith(
   ? await esdkMessageSizes()
   : undefined;
 
+const ledgerRows = await ledgerRequests(quick ? 50 : 200);
+
 const minimis = results.find((r) => r.id === 'minimis');
 if (values.json) {
   console.log(
@@ -134,6 +137,7 @@ if (values.json) {
         results: results.map((r) => ({ ...r, goals: checkGoals(r) })),
         sensitivity,
         esdkMessageSizes: esdkSizes,
+        ledgerRequests: ledgerRows,
         seconds: (Date.now() - started) / 1000,
       },
       null,
@@ -177,6 +181,16 @@ if (values.json) {
     );
     console.log(sensitivityTable(sensitivity));
   }
+  console.log('');
+  console.log(
+    'Disclosure ledger: DynamoDB requests per order on each path (in-memory stores, counted per request):',
+  );
+  console.log(ledgerRequestsTable(ledgerRows));
+  console.log(
+    'Entries ride on the delivery-state and email writes; export and erase (no order write of their own) add one ledger ' +
+      'write each, plus the read that shows the ledger (export) or finds the partners to redact and the certificate put (erase). ' +
+      'The ledger key is read once per process.',
+  );
   if (quick) {
     console.log('');
     console.log('--quick: a smoke run; counts too small for steady-state CPU or KMS figures.');

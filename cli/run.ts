@@ -6,6 +6,8 @@ import { ConfigError } from '#shared/config.js';
 import { DependencyError, NoLookupKeyError, SealError } from '#shared/domain/errors.js';
 import { ReportSettingsError } from '#shared/report/settings.js';
 import type { Command } from './command.js';
+import { auditCommand } from './commands/audit.js';
+import { certificateCommand } from './commands/certificate.js';
 import { eraseCommand } from './commands/erase.js';
 import { exportCommand } from './commands/export.js';
 import { partnerCommand } from './commands/partner.js';
@@ -26,6 +28,8 @@ export const COMMANDS: readonly Command[] = [
   replayCommand,
   partnerCommand,
   partnerCatalogCommand,
+  auditCommand,
+  certificateCommand,
 ];
 
 export const USAGE = `minimis — ops CLI for the minimis order pipeline

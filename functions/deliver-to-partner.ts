@@ -1,6 +1,8 @@
 import type { SQSBatchItemFailure, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import { z } from 'zod';
+import { ORDER_REDACTED_TYPE } from '#shared/domain/projections.js';
 import { createLogger, errorFields } from '#shared/observability/logger.js';
+import { deliverRedaction } from '#shared/usecases/deliver-redaction.js';
 import { type DeliverOutcome, deliverToPartner } from '#shared/usecases/deliver-to-partner.js';
 import { partnerQueue } from '#shared/usecases/fan-out.js';
 import { PARTNER_DISABLED_LOG } from '#shared/usecases/partner-gone.js';
@@ -12,13 +14,23 @@ const w = wiring();
 /** In AWS each partner has its own function; it refuses messages meant for another partner. */
 const ownPartner = process.env.PARTNER_ID;
 
-const messageSchema = z.object({
-  type: z.literal('order.accepted'),
-  orderId: z.string().min(1).max(64),
-  partner: z.string().regex(/^[a-z][a-z0-9-]{0,30}$/),
-  /** Set by `minimis replay`: send again even if delivered. */
-  replay: z.literal(1).optional(),
-});
+const partnerId = z.string().regex(/^[a-z][a-z0-9-]{0,30}$/);
+const messageSchema = z.discriminatedUnion('type', [
+  z.object({
+    type: z.literal('order.accepted'),
+    orderId: z.string().min(1).max(64),
+    partner: partnerId,
+    /** Set by `minimis replay`: send again even if delivered. */
+    replay: z.literal(1).optional(),
+  }),
+  // Erasure's request that the partner delete what it holds for the order (deliver-redaction.ts).
+  z.object({
+    type: z.literal(ORDER_REDACTED_TYPE),
+    orderId: z.string().min(1).max(64),
+    partner: partnerId,
+    requestedAt: z.iso.datetime(),
+  }),
+]);
 
 function parse(record: SQSRecord): z.output<typeof messageSchema> | undefined {
   try {
@@ -44,30 +56,50 @@ async function handle(record: SQSRecord): Promise<boolean> {
     return false;
   }
   const receiveCount = Number(record.attributes.ApproximateReceiveCount) || 1;
-  const ids = { messageId: record.messageId, orderId: message.orderId, partner: message.partner };
-  const outcome: DeliverOutcome = await deliverToPartner(
-    {
-      orders: w.orders,
-      dataKeys: w.dataKeys,
-      secrets: w.secrets,
-      partnerClient: w.partnerClient,
-      partnerState: w.partnerState,
-      clock: w.clock,
-      partners: w.config.partners,
-      settings: {
-        originCountry: w.config.originCountry,
-        timeoutMs: w.config.delivery.timeoutMs,
-        baseDelaySeconds: w.config.delivery.baseDelaySeconds,
-      },
-    },
-    {
-      orderId: message.orderId,
-      partnerId: message.partner,
-      receiveCount,
-      maxAttempts: w.config.delivery.maxAttempts,
-      ...(message.replay ? { replay: true } : {}),
-    },
-  );
+  const ids = {
+    messageId: record.messageId,
+    orderId: message.orderId,
+    partner: message.partner,
+    type: message.type,
+  };
+  const attempt = {
+    orderId: message.orderId,
+    partnerId: message.partner,
+    receiveCount,
+    maxAttempts: w.config.delivery.maxAttempts,
+  };
+  const retry = {
+    timeoutMs: w.config.delivery.timeoutMs,
+    baseDelaySeconds: w.config.delivery.baseDelaySeconds,
+  };
+  const outcome: DeliverOutcome =
+    message.type === ORDER_REDACTED_TYPE
+      ? await deliverRedaction(
+          {
+            ledger: w.ledger,
+            ledgerMac: w.ledgerKey.mac,
+            secrets: w.secrets,
+            partnerClient: w.partnerClient,
+            clock: w.clock,
+            partners: w.config.partners,
+            settings: retry,
+          },
+          { ...attempt, requestedAt: message.requestedAt },
+        )
+      : await deliverToPartner(
+          {
+            orders: w.orders,
+            dataKeys: w.dataKeys,
+            secrets: w.secrets,
+            partnerClient: w.partnerClient,
+            partnerState: w.partnerState,
+            clock: w.clock,
+            partners: w.config.partners,
+            settings: { originCountry: w.config.originCountry, ...retry },
+            disclosures: { mac: w.ledgerKey.mac, store: w.ledger },
+          },
+          { ...attempt, ...(message.replay ? { replay: true } : {}) },
+        );
   const queue = partnerQueue(message.partner);
   switch (outcome.outcome) {
     case 'delivered':

@@ -46,6 +46,7 @@ async function handleRecord(record: SQSRecord): Promise<boolean> {
       mailer: w.mailer,
       clock: w.clock,
       settings: { publicBaseUrl: w.config.publicBaseUrl },
+      ledgerMac: w.ledgerKey.mac,
     },
     message,
   );

@@ -14,6 +14,7 @@ import { type LocalQueue, localQueueTable } from '#shared/adapters/local/local-q
 import { type Config, loadConfig, type PartnerConfig } from '#shared/config.js';
 import { NOTIFY_QUEUE, partnerQueue } from '#shared/usecases/fan-out.js';
 import { localQueueTableName, setWiring, type Wiring, wire } from '#shared/wiring.js';
+import { orderConsole } from './console.js';
 import { createApiServer, type LocalRoute } from './http-server.js';
 import { type LocalEnv, localPartners, parseLocalEnv } from './local-env.js';
 import { type Consumer, type SqsHandler, startConsumer } from './queue-consumer.js';
@@ -27,6 +28,8 @@ export interface LocalApp {
   readonly sesUrl: string;
   /** The email viewer's page, when the embedded SES emulator runs. */
   readonly emailViewerUrl: string | undefined;
+  /** The local order console (`/_local/`): recent orders, status and ledger per order. */
+  readonly consoleUrl: string;
   readonly config: Config;
   readonly wiring: Wiring;
   readonly consumers: Readonly<Record<string, Consumer>>;
@@ -81,9 +84,11 @@ export async function startLocal(options: StartOptions = {}): Promise<LocalApp> 
   process.env.AWS_ENDPOINT_URL_DYNAMODB = dynamoUrl;
 
   let ses: EmbeddedSes | undefined;
+  let consoleUrl = '';
   if (!local.AWS_ENDPOINT_URL_SESV2) {
     ses = await startSesEmulator(local.SES_PORT, {
       persistFile: join(local.MINIMIS_DATA_DIR, 'sent-email.json'),
+      consoleUrl: () => consoleUrl,
     });
     stops.push(ses.stop);
   }
@@ -102,6 +107,7 @@ export async function startLocal(options: StartOptions = {}): Promise<LocalApp> 
       }),
   );
   const apiUrl = `http://localhost:${apiPort}`;
+  consoleUrl = `${apiUrl}/_local/`;
   const partners = options.partners ? [...options.partners] : localPartners(local, apiUrl);
 
   const config = loadConfig({
@@ -136,6 +142,11 @@ export async function startLocal(options: StartOptions = {}): Promise<LocalApp> 
     );
   });
 
+  // The order console: local mode only (this runner), never part of the deployed API.
+  extra.push(
+    orderConsole({ wiring, port: () => apiPort, ...(ses ? { emailViewerUrl: ses.viewerUrl } : {}) }),
+  );
+
   const queue = wiring.queue as LocalQueue;
   const loadDelivery = () =>
     import('#functions/deliver-to-partner.js') as unknown as Promise<{ handler: SqsHandler }>;
@@ -167,6 +178,7 @@ export async function startLocal(options: StartOptions = {}): Promise<LocalApp> 
     dynamoUrl,
     sesUrl,
     emailViewerUrl: ses ? ses.viewerUrl : undefined,
+    consoleUrl,
     config,
     wiring,
     consumers,

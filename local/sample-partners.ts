@@ -159,7 +159,14 @@ export function samplePartners(options: SamplePartnerOptions): SamplePartners {
     }
     print(`${label} ${String(payload?.type)} ${orderId} keys: ${keyPaths(payload).join(', ')}`);
     res.writeHead(204).end();
-    if (partner.kind === 'carrier' && options.timers && orderId !== '?') progress(partner, secret, orderId);
+    // Only a shipment request starts the parcel's progress (not, e.g., an order.redacted).
+    if (
+      partner.kind === 'carrier' &&
+      options.timers &&
+      orderId !== '?' &&
+      payload?.type === 'shipment.requested'
+    )
+      progress(partner, secret, orderId);
     return true;
   };
 

@@ -50,7 +50,7 @@ const startServer: StartServer = typeof sesLocal === 'function' ? sesLocal : ses
 const require = createRequire(import.meta.url);
 const store = require('aws-ses-v2-local/dist/store.js') as { getStoreReadonly(): { emails: StoredEmail[] } };
 
-function messagesPage(): string {
+function messagesPage(consoleUrl: string | undefined): string {
   const emails = [...store.getStoreReadonly().emails].reverse();
   const items = emails.map((e) => {
     const headerRows = [
@@ -79,7 +79,11 @@ function messagesPage(): string {
     'td{word-break:break-all}pre{white-space:pre-wrap;background:#f6f6f6;padding:8px}iframe{width:100%;height:420px;' +
     'border:1px solid #ddd}</style></head><body><h1>Sent email (local SES)</h1>' +
     `<p>${emails.length} message(s), newest first. Reload to refresh. ` +
-    'Live inbox: <a href="/">/</a>; JSON: <a href="/store">/store</a>.</p>' +
+    'Live inbox: <a href="/">/</a>; JSON: <a href="/store">/store</a>.' +
+    (consoleUrl
+      ? ` Who saw what per order: the <a href="${escapeHtml(consoleUrl)}">order console</a>.`
+      : '') +
+    '</p>' +
     `${items.join('') || '<p>No email sent yet.</p>'}</body></html>`
   );
 }
@@ -100,7 +104,7 @@ function persistTo(file: string): () => void {
 }
 
 /** Serves `/messages` ourselves and hands every other request to the emulator's own app. */
-function withMessagesPage(server: Server, afterSend: () => void): void {
+function withMessagesPage(server: Server, afterSend: () => void, consoleUrl: () => string | undefined): void {
   const [app] = server.listeners('request') as RequestListener[];
   if (!app) throw new Error('SES emulator has no request handler');
   server.removeAllListeners('request');
@@ -110,7 +114,7 @@ function withMessagesPage(server: Server, afterSend: () => void): void {
     const path = (req.url ?? '/').split('?')[0];
     if (req.method === 'GET' && path === '/messages') {
       res.writeHead(200, { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store' });
-      res.end(messagesPage());
+      res.end(messagesPage(consoleUrl()));
       return;
     }
     if (req.method === 'POST') res.once('finish', afterSend);
@@ -121,14 +125,18 @@ function withMessagesPage(server: Server, afterSend: () => void): void {
 /** Starts the emulator on 127.0.0.1:`port` (0 picks a free port); the returned url has the bound port. */
 export async function startSesEmulator(
   port: number,
-  options: { persistFile?: string } = {},
+  options: { persistFile?: string; consoleUrl?: () => string | undefined } = {},
 ): Promise<EmbeddedSes> {
   const server = await startServer({ host: '127.0.0.1', port });
   if (!server.listening) {
     server.close();
     throw new Error(`SES emulator could not listen on 127.0.0.1:${port} (is SES_PORT in use?)`);
   }
-  withMessagesPage(server, options.persistFile ? persistTo(options.persistFile) : () => {});
+  withMessagesPage(
+    server,
+    options.persistFile ? persistTo(options.persistFile) : () => {},
+    options.consoleUrl ?? (() => undefined),
+  );
   const bound = (server.address() as AddressInfo).port;
   const url = `http://127.0.0.1:${bound}`;
   return {

@@ -11,6 +11,7 @@ try {
     `  API            ${app.apiUrl}`,
     `  OpenAPI        ${app.apiUrl}/openapi.json`,
     `  Health         ${app.apiUrl}/health`,
+    `  Order console  ${app.consoleUrl}  (recent orders; per order: status and who saw what, live)`,
     `  Email viewer   ${app.emailViewerUrl ?? `(external SES at ${app.sesUrl})`}`,
     `  DynamoDB       ${app.dynamoUrl}`,
     `  Partners       ${app.config.partners.map((p) => `${p.id} → ${p.url}`).join(', ')}`,

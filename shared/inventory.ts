@@ -21,7 +21,15 @@ export type Purpose = (typeof PURPOSES)[number];
  */
 export const INDEX_CONTEXTS = ['lookup', 'token'] as const;
 export type IndexContext = (typeof INDEX_CONTEXTS)[number];
-export type KeyContext = Purpose | IndexContext;
+
+/**
+ * The key-service context of the disclosure ledger's chaining key (a shop-held HMAC key that makes
+ * every order's ledger tamper-evident, see domain/ledger.ts). Kept apart from `lookup` and `token`:
+ * what appends to a ledger can neither compute a keyed email hash nor sign an unsubscribe token.
+ */
+export const LEDGER_CONTEXT = 'ledger' as const;
+export type LedgerContext = typeof LEDGER_CONTEXT;
+export type KeyContext = Purpose | IndexContext | LedgerContext;
 
 /** The components (functions and people) that touch order data. */
 export const COMPONENTS = [
@@ -92,6 +100,13 @@ export const INDEX_KEY_USERS: Readonly<Record<IndexContext, readonly Component[]
  * on the first order. Creating the token key does not need unwrapping it later.
  */
 export const INDEX_KEY_CREATORS: readonly Component[] = ['submit-order'];
+
+/**
+ * Components that append to the disclosure ledger, and so create (on first use) and unwrap the
+ * ledger key: partner delivery (webhooks and their acknowledgements, redactions), notification
+ * (emails) and the operator (exports, erasures; `minimis audit` verifies with the same key).
+ */
+export const LEDGER_KEY_USERS: readonly Component[] = ['partner-delivery', 'notification', 'operator'];
 
 /** Kinds of fulfilment partner. A configured partner has a kind, which fixes its payload shape. */
 export const PARTNER_KINDS = ['warehouse', 'carrier'] as const;
@@ -345,7 +360,11 @@ export function indexContextsFor(component: Component): IndexContext[] {
 
 /** Key contexts (purposes plus index contexts) each component may use to unwrap data keys. */
 export function keyContextsFor(component: Component): KeyContext[] {
-  return [...purposesDecryptedBy(component), ...indexContextsFor(component)];
+  return [
+    ...purposesDecryptedBy(component),
+    ...indexContextsFor(component),
+    ...(LEDGER_KEY_USERS.includes(component) ? [LEDGER_CONTEXT] : []),
+  ];
 }
 
 /** Every field the inventory allows a kind of partner to receive. */

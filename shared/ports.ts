@@ -11,6 +11,7 @@ import type {
 import type { OrderRecord, OrderStatus, PersonalRecord } from './domain/order.js';
 import type { Keyring } from './domain/partner-keyring.js';
 import type { KeyContext, Purpose } from './inventory.js';
+import type { LedgerAppend } from './ledger-ports.js';
 
 export interface Clock {
   now(): Date;
@@ -105,6 +106,8 @@ export interface OrderStore {
     partnerId: string,
     state: 'pending' | 'delivered' | 'failed',
     at: string,
+    /** Ledger entries riding on the same write (no extra request). */
+    ledger?: LedgerAppend,
   ): Promise<void>;
   /**
    * Applies a partner event atomically: at most once per event id, only from allowed statuses,
@@ -116,8 +119,8 @@ export interface OrderStore {
   setPersonalExpiry(orderId: string, expiresAt: number, now: Date): Promise<void>;
   /** Claims the right to send one email for an order; false if it was sent or is being sent. */
   claimEmail(orderId: string, emailType: string, leaseUntil: number, nowMs: number): Promise<boolean>;
-  markEmailSent(orderId: string, emailType: string): Promise<void>;
-  releaseEmail(orderId: string, emailType: string): Promise<void>;
+  markEmailSent(orderId: string, emailType: string, ledger?: LedgerAppend): Promise<void>;
+  releaseEmail(orderId: string, emailType: string, ledger?: LedgerAppend): Promise<void>;
   listPersonalByEmailKey(emailKey: string): Promise<PersonalRecord[]>;
   /**
    * Deletes the personal record (and, with crypto-shredding, its secret first); returns whether

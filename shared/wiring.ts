@@ -9,6 +9,7 @@ import { KMSClient } from '@aws-sdk/client-kms';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SESv2Client } from '@aws-sdk/client-sesv2';
 import { SQSClient } from '@aws-sdk/client-sqs';
+import { STSClient } from '@aws-sdk/client-sts';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { documentClient } from './adapters/aws/dynamo-client.js';
 import { DynamoConsentStore } from './adapters/aws/dynamo-consent-store.js';
@@ -16,6 +17,7 @@ import { DynamoErasureFenceStore } from './adapters/aws/dynamo-erasure-fence.js'
 import { DynamoErasureLog } from './adapters/aws/dynamo-erasure-log.js';
 import { DynamoIdempotencyStore } from './adapters/aws/dynamo-idempotency-store.js';
 import { DynamoKeyRecordStore } from './adapters/aws/dynamo-key-record-store.js';
+import { DynamoCertificateStore, DynamoLedgerStore } from './adapters/aws/dynamo-ledger.js';
 import { DynamoOrderScan } from './adapters/aws/dynamo-order-scan.js';
 import { DynamoOrderStore } from './adapters/aws/dynamo-order-store.js';
 import { DynamoPartnerStateStore } from './adapters/aws/dynamo-partner-state-store.js';
@@ -25,12 +27,15 @@ import { KmsKeyService } from './adapters/aws/kms-key-service.js';
 import { PartnerSecrets } from './adapters/aws/secrets-manager-store.js';
 import { SesMailer } from './adapters/aws/ses-mailer.js';
 import { SqsQueue } from './adapters/aws/sqs-queue.js';
+import { osUserPrincipal, StsPrincipal } from './adapters/aws/sts-principal.js';
 import { LocalKeyService } from './adapters/local/local-key-service.js';
 import { LocalQueue } from './adapters/local/local-queue.js';
 import { shreddingConsentStore, shreddingOrderStore } from './adapters/shredding-stores.js';
 import { type Config, loadConfig } from './config.js';
 import { DataKeys } from './crypto/data-keys.js';
+import { LedgerKey } from './crypto/ledger-key.js';
 import { LookupKeys } from './crypto/lookup-keys.js';
+import type { CertificateStore, LedgerStore, PrincipalSource } from './ledger-ports.js';
 import type {
   Clock,
   ConsentStore,
@@ -71,6 +76,12 @@ export interface Wiring {
   readonly mailer: Mailer;
   readonly partnerClient: PartnerClient;
   readonly secrets: SecretStore;
+  /** The disclosure ledger (on the order items), its chaining key, erasure certificates. */
+  readonly ledger: LedgerStore;
+  readonly ledgerKey: LedgerKey;
+  readonly certificates: CertificateStore;
+  /** Who the operator is (ledger entries of exports and erasures). */
+  readonly principal: PrincipalSource;
   /** The stored partner keyrings (rotation); by default the same store as `secrets`. */
   readonly keyrings: KeyringStore;
   /** Enabled/disabled (410 Gone) partners and their held messages. */
@@ -132,6 +143,16 @@ export function wire(config: Config = loadConfig(), overrides: Partial<Wiring> =
     mailer:
       overrides.mailer ?? new SesMailer(new SESv2Client({}), config.senderEmail, config.sesConfigurationSet),
     partnerClient: overrides.partnerClient ?? new FetchPartnerClient(),
+    // The ledger lives on the order items: an order store that holds it (in memory) is its store.
+    ledger:
+      overrides.ledger ??
+      (overrides.orders && 'getLedger' in overrides.orders
+        ? (overrides.orders as OrderStore & LedgerStore)
+        : new DynamoLedgerStore(db, config.tableName)),
+    ledgerKey: overrides.ledgerKey ?? new LedgerKey(keyService, keyRecords, () => clock.now()),
+    certificates: overrides.certificates ?? new DynamoCertificateStore(db, config.tableName),
+    principal:
+      overrides.principal ?? (config.mode === 'aws' ? new StsPrincipal(new STSClient({})) : osUserPrincipal),
     secrets: overrides.secrets ?? secrets,
     keyrings: overrides.keyrings ?? secrets,
     partnerState: overrides.partnerState ?? new DynamoPartnerStateStore(db, config.tableName),

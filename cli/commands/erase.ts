@@ -1,4 +1,4 @@
-import { eraseCustomer } from '#shared/usecases/erase-customer.js';
+import { eraseWithCertificate } from '#shared/usecases/certify-erasure.js';
 import { parseOptions, readEmail, TARGET_OPTIONS } from '../args.js';
 import { type Command, json, TARGET_HELP, withTarget } from '../command.js';
 import { CliError, UsageError } from '../errors.js';
@@ -8,8 +8,12 @@ const HELP = `Usage: minimis erase --email <address> --yes [--aws]
 Erases all personal data held about one person: the personal record of every order, the consent
 ledger and the marketing contact. Keeps the non-personal order records (accounting; GET /orders/{id}
 still answers) and a suppression entry (a keyed hash of the address, so it is never mailed again).
-Prints a receipt as JSON on stdout; the receipt holds no personal data. Safe to repeat: a second
-run finds nothing and says so. Backups (point-in-time recovery) keep erased data up to 35 days.
+Every partner that received personal data of one of the orders (per the disclosure ledger: the
+carrier, never the warehouse) is sent order.redacted through its queue (signed, retried); its 2xx
+acknowledgement is recorded in the ledger. Prints the receipt and the erasure certificate (era_…)
+as JSON on stdout: what was erased, when each copy becomes unrecoverable, the redactions
+requested. Neither holds personal data; \`minimis certificate <id>\` shows it again with the
+acknowledgements so far. Safe to repeat: a second run finds nothing and says so.
 
 Erasure cannot be undone: --yes confirms it. Without --yes the command asks at a terminal, and
 refuses (exit 2) when not run from one.
@@ -45,29 +49,42 @@ export const eraseCommand: Command = {
       );
       if (answer.trim() !== 'erase') throw new CliError('not confirmed; nothing was erased');
     }
-    const receipt = await withTarget(io, values.aws as boolean | undefined, ({ wiring: w }) =>
-      eraseCustomer(
-        {
-          orders: w.orders,
-          consent: w.consent,
-          lookup: w.lookup,
-          fence: w.fence,
-          clock: w.clock,
-          settings: {
-            accountingYears: w.config.retention.accountingYears,
-            shredBackupDays: w.config.shredBackupDays,
+    const { receipt, certificate } = await withTarget(
+      io,
+      values.aws as boolean | undefined,
+      ({ wiring: w }) =>
+        eraseWithCertificate(
+          {
+            orders: w.orders,
+            consent: w.consent,
+            lookup: w.lookup,
+            fence: w.fence,
+            clock: w.clock,
+            ledger: w.ledger,
+            ledgerMac: w.ledgerKey.mac,
+            queue: w.queue,
+            certificates: w.certificates,
+            principal: w.principal,
             partners: w.config.partners,
+            shredBackupDays: w.config.shredBackupDays,
+            settings: {
+              accountingYears: w.config.retention.accountingYears,
+              shredBackupDays: w.config.shredBackupDays,
+              partners: w.config.partners,
+            },
           },
-        },
-        email,
-      ),
+          email,
+        ),
     );
     io.err(
       receipt.outcome === 'erased'
         ? `erased: personal data of ${receipt.ordersErased.length} order(s)${receipt.consentLedgerRemoved || receipt.marketingContactRemoved ? ' and the customer record' : ''}`
         : 'nothing to erase: no personal data is held for this address',
     );
-    io.out(json(receipt));
+    io.err(
+      `certificate ${certificate.id}: order.redacted requested from ${certificate.redactions.length} partner(s); \`minimis certificate ${certificate.id}\` shows their acknowledgements`,
+    );
+    io.out(json({ ...receipt, certificate }));
     return 0;
   },
 };

@@ -6,7 +6,8 @@ const HELP = `Usage: minimis export --email <address> [--aws]
 
 Prints, as JSON on stdout, everything minimis holds about one person, decrypted: each order whose
 personal data is still held (its non-personal record, its personal fields per purpose and when they
-expire), the consent ledger, the marketing contact and the suppression state. Expired personal data
+expire, and who received which of its fields when, from its disclosure ledger), the consent
+ledger, the marketing contact and the suppression state. Expired personal data
 is not included: it is gone. This is the one place minimis prints personal data, by design.
 
 Options:
@@ -36,6 +37,7 @@ export const exportCommand: Command = {
           recordSecrets: w.recordSecrets,
           lookup: w.lookup,
           clock: w.clock,
+          disclosures: { store: w.ledger, mac: w.ledgerKey.mac, principal: w.principal },
         },
         email,
       ),

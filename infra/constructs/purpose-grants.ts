@@ -16,6 +16,8 @@ import {
   INDEX_KEY_CREATORS,
   type KeyContext,
   keyContextsFor,
+  LEDGER_CONTEXT,
+  LEDGER_KEY_USERS,
   PURPOSES,
   purposesDecryptedBy,
   purposesForFields,
@@ -27,7 +29,7 @@ export const PURPOSE_CONTEXT_KEY = 'purpose';
 export const PURPOSE_CONDITION_KEY = `kms:EncryptionContext:${PURPOSE_CONTEXT_KEY}`;
 
 /** Every key context the purpose key serves, in inventory order. */
-export const KEY_CONTEXTS: readonly KeyContext[] = [...PURPOSES, ...INDEX_CONTEXTS];
+export const KEY_CONTEXTS: readonly KeyContext[] = [...PURPOSES, ...INDEX_CONTEXTS, LEDGER_CONTEXT];
 
 /** KMS actions that return key material: the ones a purpose binds. */
 export const DECRYPT_ACTIONS = ['kms:Decrypt'] as const;
@@ -69,6 +71,8 @@ export function sealContextsFor(component: Component): KeyContext[] {
     ? PURPOSES.filter((p) => fieldsSealedUnder(p).length > 0)
     : [];
   if (INDEX_KEY_CREATORS.includes(component)) contexts.push(...INDEX_CONTEXTS);
+  // Ledger appenders create the ledger key on first use (whichever comes first; crypto/ledger-key.ts).
+  if (LEDGER_KEY_USERS.includes(component)) contexts.push(LEDGER_CONTEXT);
   return contexts;
 }
 
@@ -83,7 +87,12 @@ export function grantForComponent(component: Component): PurposeGrant {
  */
 export function grantForPartner(partner: Pick<PartnerConfig, 'fields'>): PurposeGrant {
   const allowed = purposesDecryptedBy('partner-delivery');
-  return { decrypt: purposesForFields(partner.fields).filter((p) => allowed.includes(p)) };
+  // Every delivery function appends to the disclosure ledger: it creates and unwraps the ledger key.
+  const ledger: KeyContext[] = LEDGER_KEY_USERS.includes('partner-delivery') ? [LEDGER_CONTEXT] : [];
+  return {
+    decrypt: [...purposesForFields(partner.fields).filter((p) => allowed.includes(p)), ...ledger],
+    seal: ledger,
+  };
 }
 
 /**

@@ -28,6 +28,7 @@ import { Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { keys } from '../../shared/adapters/aws/dynamo-client.js';
 import type { PartnerConfig } from '../../shared/config.js';
+import { LEDGER_KEY_REF } from '../../shared/crypto/ledger-key.js';
 import { LOOKUP_KEY_REF, TOKEN_KEY_REF } from '../../shared/crypto/lookup-keys.js';
 import { purposesForFields } from '../../shared/inventory.js';
 import type { TableRef } from './storage-grants.js';
@@ -45,6 +46,8 @@ export const ITEM = {
   tokenKey: keys.dataKey(TOKEN_KEY_REF),
   /** Erasure log (crypto-shredding): record keys of shredded records, no personal data. */
   shred: keys.shred('*'),
+  ledgerKey: keys.dataKey(LEDGER_KEY_REF),
+  certificate: keys.certificate('*'),
   partner: keys.partner('*'),
   held: keys.held('*', '*'),
 } as const;
@@ -127,6 +130,8 @@ export const TABLE_ACCESS = {
     items: {
       GetItem: [ITEM.order, ITEM.personal, ITEM.customer, ITEM.suppression, ITEM.dataKey],
       UpdateItem: [ITEM.order, ITEM.customer],
+      // The ledger key, created by whichever ledger appender comes first.
+      PutItem: [ITEM.ledgerKey],
     },
   },
   /** Pending outbox entries, their orders (destination), and the cleared outbox flag. */
@@ -141,12 +146,20 @@ export const TABLE_ACCESS = {
    * personal and customer records, put the erasure suppression, begin/end the erasure fence), purge
    * (scan, delete personal records), redrive (delivery state on the order), replay (scan; order and
    * personal record read to skip erased data), partner enable/status (partner state; held
-   * messages: scan, delete).
+   * messages: scan, delete); ledger appends on the order, the ledger key, erasure certificates.
    */
   operator: {
     items: {
-      GetItem: [ITEM.order, ITEM.personal, ITEM.customer, ITEM.suppression, ITEM.dataKey, ITEM.partner],
-      PutItem: [ITEM.suppression, ITEM.shred],
+      GetItem: [
+        ITEM.order,
+        ITEM.personal,
+        ITEM.customer,
+        ITEM.suppression,
+        ITEM.dataKey,
+        ITEM.partner,
+        ITEM.certificate,
+      ],
+      PutItem: [ITEM.suppression, ITEM.shred, ITEM.ledgerKey, ITEM.certificate],
       UpdateItem: [ITEM.order, ITEM.fence, ITEM.partner],
       DeleteItem: [ITEM.personal, ITEM.customer, ITEM.held],
     },
@@ -167,9 +180,10 @@ export function partnerTableAccess(partner: Pick<PartnerConfig, 'id' | 'fields'>
   const held = keys.held(partner.id, '*');
   return {
     items: {
-      GetItem: opens ? [ITEM.order, ITEM.personal, ITEM.dataKey, own] : [ITEM.order, own],
+      // Every delivery function chains ledger entries: it reads (and may create) the ledger key.
+      GetItem: opens ? [ITEM.order, ITEM.personal, ITEM.dataKey, own] : [ITEM.order, ITEM.ledgerKey, own],
       UpdateItem: [ITEM.order, own],
-      PutItem: [held],
+      PutItem: [held, ITEM.ledgerKey],
       DeleteItem: [held],
     },
   };

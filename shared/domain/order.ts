@@ -1,4 +1,5 @@
 import type { Purpose } from '../inventory.js';
+import type { LedgerTip } from './ledger.js';
 
 export const ORDER_STATUSES = ['accepted', 'dispatched', 'delivered'] as const;
 export type OrderStatus = (typeof ORDER_STATUSES)[number];
@@ -37,6 +38,8 @@ export interface OrderRecord {
   readonly processedEvents: readonly string[];
   /** Outbox flag: `pending` until every fan-out message was enqueued. */
   readonly fanout: 'pending' | 'done';
+  /** Where the disclosure ledger ends (absent: no disclosure yet); appends chain on it. */
+  readonly ledgerTip?: LedgerTip;
 }
 
 /** The personal part of an order: one sealed blob per purpose, expiring with its retention. */

@@ -4,7 +4,7 @@
  * Deterministic (integer coordinates, no timestamps), so the generated file can be committed.
  */
 
-import { INDEX_CONTEXTS } from '../inventory.js';
+import { INDEX_CONTEXTS, LEDGER_CONTEXT } from '../inventory.js';
 import { escapeHtml } from './document.js';
 import type { PrivacyModel } from './model.js';
 
@@ -130,7 +130,7 @@ export function renderDataFlowSvg(model: PrivacyModel): string {
   const notifyOpens =
     model.components
       .find((c) => c.key === 'notification')
-      ?.decrypts.filter((c) => !(INDEX_CONTEXTS as readonly string[]).includes(c)) ?? [];
+      ?.decrypts.filter((c) => !([...INDEX_CONTEXTS, LEDGER_CONTEXT] as readonly string[]).includes(c)) ?? [];
 
   const boxes: Box[] = [
     { col: 0, row: 0, kind: 'actor', title: 'Customer', lines: ['checkout page in the browser'] },
@@ -147,7 +147,7 @@ export function renderDataFlowSvg(model: PrivacyModel): string {
       row: 0,
       kind: 'key',
       title: 'KMS purpose key',
-      lines: [`contexts: ${[...purposes, ...INDEX_CONTEXTS].join(', ')}`],
+      lines: [`contexts: ${[...purposes, ...INDEX_CONTEXTS, LEDGER_CONTEXT].join(', ')}`],
     },
     {
       col: 1,

@@ -15,6 +15,8 @@ import {
   indexContextsFor,
   type KeyContext,
   keyContextsFor,
+  LEDGER_CONTEXT,
+  LEDGER_KEY_USERS,
   PURPOSE_DECLARATIONS,
   PURPOSES,
   type Purpose,
@@ -188,6 +190,8 @@ export function partnerDecrypts(partner: Pick<PartnerConfig, 'fields'>): Purpose
 function partnerKeyContexts(partner: Pick<PartnerConfig, 'fields'>): KeyContext[] {
   const contexts: KeyContext[] = partnerDecrypts(partner);
   contexts.push(...indexContextsFor('partner-delivery'));
+  // Every delivery function appends to the disclosure ledger (what it sent, the acknowledgement).
+  if (LEDGER_KEY_USERS.includes('partner-delivery')) contexts.push(LEDGER_CONTEXT);
   return contexts;
 }
 

@@ -208,6 +208,11 @@ function blocks(model: PrivacyModel, svg: string, settings: ReportSettings): Blo
           'DynamoDB TTL; treated as absent once expired',
         ],
         [
+          `disclosure ledger (on the ${code('ORDER#')} item) and erasure certificates (${code('CERT#')} items): ids, field paths and times, no personal data`,
+          'as long as the non-personal order record',
+          'kept as the account of who received what; they outlive erasure on purpose',
+        ],
+        [
           'logs, metrics, traces, queue messages',
           'per service configuration',
           'never contain personal data: ids, counts, states and error names only',
@@ -215,6 +220,20 @@ function blocks(model: PrivacyModel, svg: string, settings: ReportSettings): Blo
       ],
     },
     ...horizonBlocks(settings),
+    { kind: 'heading', level: 2, text: 'Who saw what: the disclosure ledger' },
+    {
+      kind: 'paragraph',
+      text: `Every time personal data leaves its sealed form, an entry is appended to the order's disclosure ledger (on its ${code('ORDER#')} item, kept as long as the non-personal order record): which component opened which purpose; which fields (inventory paths, never values) went to which partner with the message's ${code('webhook-id')}, and the partner's acknowledgement; which email template went to the customer's mailbox via SES with the SES message id (never the address); every export and erasure with the operator's principal (the AWS caller identity, or the local OS user); every ${code('order.redacted')} asked of a partner and its acknowledgement. No entry holds a personal value.`,
+    },
+    {
+      kind: 'list',
+      items: [
+        `Tamper-evident: each entry carries an HMAC-SHA256 over the previous entry's MAC and its own canonical JSON, under a shop-held key wrapped by KMS under its own context ${code('ledger')} (not ${code('lookup')} or ${code('token')}). The order also stores the chain's head (entry count and a keyed MAC over it), so a dropped entry at the end is detected as well. Only the components that append — partner delivery, notification and the operator — may create or unwrap that key.`,
+        `${code('minimis audit --order <id>')} prints the ledger and verifies the chain: exit 1 on a changed, removed, reordered or dropped entry.`,
+        'Entries ride on writes that already happen (the delivery state, the email bookkeeping): intake, delivery and email cost no extra DynamoDB request; an export, an erasure or a failed delivery attempt that will be retried adds one write.',
+        `The customer sees it: ${code('minimis export')} includes, per order, who received which fields when, and whether the chain verified. In local mode the order console (${code('/_local/')}) shows it as a live timeline.`,
+      ],
+    },
     { kind: 'heading', level: 2, text: "Consent: a person's word is final" },
     {
       kind: 'list',
@@ -230,7 +249,7 @@ function blocks(model: PrivacyModel, svg: string, settings: ReportSettings): Blo
       kind: 'list',
       items: [
         `${code('minimis export --email <address>')} prints, as JSON, every live order of that person with its personal fields decrypted per purpose, the non-personal order data, the consent ledger (unconfirmed and confirmed events included), the marketing contact, a pending confirmation request with its contact, and the suppression state. Expired data is not exported: it is gone.`,
-        `${code('minimis erase --email <address> --yes')} records a suppression entry with reason ${code('erasure')} (it supersedes an earlier opt-out, complaint or bounce entry and also holds back transactional mail for earlier orders), deletes the personal record of every order and the customer record (consent ledger and marketing contact), and prints a receipt that holds no personal data. The non-personal order records stay (${code('GET /orders/{orderId}')} still answers) and are no longer linked to the person. Running it again finds nothing and says so.`,
+        `${code('minimis erase --email <address> --yes')} records a suppression entry with reason ${code('erasure')} (it supersedes an earlier opt-out, complaint or bounce entry and also holds back transactional mail for earlier orders), deletes the personal record of every order and the customer record (consent ledger and marketing contact), and prints a receipt and an erasure certificate (${code('era_…')}) that hold no personal data: what was erased, when each copy becomes unrecoverable, and the redactions asked of partners. Every partner that received personal data of one of those orders, per the ledger (the carrier, never the warehouse), is sent ${code('order.redacted')} — signed and retried like any webhook — and its 2xx acknowledgement is recorded in the ledger; ${code('minimis certificate <id>')} shows the certificate again with the acknowledgements so far. The non-personal order records stay (${code('GET /orders/{orderId}')} still answers) and are no longer linked to the person. Running it again finds nothing and says so.`,
         `Erasure cannot be raced: it runs inside an erasure fence (${code('FENCE#')} item: counts of erasures begun and ended per keyed hash; erasures of one address run one at a time). Intake and opt-out writes read the fence before their first write and again after their last personal write; if an erasure began meanwhile, they delete what they wrote before going on (the order is then kept as one whose personal data was erased). Intake writes its order record only after this check, and a resumed retry checks against the first attempt's reading, so neither a retry nor the outbox can resume an unchecked intake.`,
         `${code('minimis purge')} deletes expired personal data now (it also runs daily).`,
       ],
@@ -240,7 +259,7 @@ function blocks(model: PrivacyModel, svg: string, settings: ReportSettings): Blo
       kind: 'list',
       items: [
         'Point-in-time recovery keeps copies of the order table for 35 days. Records sealed since envelope v2 open in none of them once erased or expired (their secrets are gone); records sealed by an earlier release have no record secret and stay readable in those copies until they age out.',
-        'Partners keep what they received to deliver the order under their own retention; an erasure in minimis does not reach them.',
+        `Partners keep what they received to deliver the order under their own retention until they act on ${code('order.redacted')}; minimis records their acknowledgement but cannot check that they deleted it.`,
         'Look-ups by email use an eventually consistent index: the erasure fence closes the race with intakes still writing, but an order whose write completed within about a second before an erasure began may be missed by it. Erasure is safe to repeat.',
         `The key policy binds the deployment's roles, not the account's administrators: whoever may rewrite the purpose key's policy (the account root keeps ${code('kms:*')} on it, so that the key stays manageable), or create, tag, re-trust or re-code roles on the ${code('/minimis/<stage>/')} path, can get around the purpose binding. Restrict those permissions with a service control policy (see the README, "Hardening the account").`,
       ],

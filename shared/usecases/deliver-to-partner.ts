@@ -19,12 +19,16 @@
  */
 import { createHash } from 'node:crypto';
 import type { DataKeys } from '../crypto/data-keys.js';
+import { fieldsInPayload } from '../domain/disclosed-fields.js';
 import { base32 } from '../domain/ids.js';
+import type { LedgerEvent, Mac } from '../domain/ledger.js';
+import type { OrderRecord } from '../domain/order.js';
 import { signWithAll } from '../domain/partner-keyring.js';
 import { type PartnerScope, partnerServes } from '../domain/partner-scope.js';
 import { PAYLOAD_TYPES, type ProjectionPartner, projectFor } from '../domain/projections.js';
 import { decodeFields, type PersonalFields } from '../domain/sealing.js';
-import { purposesForFields } from '../inventory.js';
+import { type Purpose, purposesForFields } from '../inventory.js';
+import type { LedgerAppend, LedgerStore } from '../ledger-ports.js';
 import type {
   Clock,
   OrderStore,
@@ -33,6 +37,7 @@ import type {
   QueueMessage,
   SecretStore,
 } from '../ports.js';
+import { appendOf } from './disclosure-ledger.js';
 import { GONE_STATUS, holdMessage } from './partner-gone.js';
 
 /** SQS allows at most 12 hours of visibility per change: the cap of one backoff step. */
@@ -64,6 +69,12 @@ export interface DeliverDeps {
   };
   /** Uniform [0, 1) source for the jitter. @default Math.random */
   readonly random?: () => number;
+  /**
+   * The disclosure ledger (ledger key MAC and store). Each attempt's purposes opened and webhook
+   * sent ride on the delivery-state write; only a failed attempt that will be retried (no state
+   * update of its own) costs one extra write. @default no ledger (unit tests of other concerns)
+   */
+  readonly disclosures?: { readonly mac: Mac; readonly store: Pick<LedgerStore, 'appendLedger'> };
 }
 
 export interface DeliverInput {
@@ -161,16 +172,36 @@ const errorName = (error: unknown): string => {
 
 export async function deliverToPartner(deps: DeliverDeps, input: DeliverInput): Promise<DeliverOutcome> {
   const attempt = Math.max(1, input.receiveCount);
+  /** What this attempt disclosed, for the ledger: purposes opened, then the webhook sent. */
+  const disclosed: LedgerEvent[] = [];
+  let tip: { orderId: string; ledgerTip?: OrderRecord['ledgerTip'] } = { orderId: input.orderId };
+  const ledgerOf = (more: readonly LedgerEvent[] = []): LedgerAppend | undefined => {
+    const events = [...disclosed, ...more];
+    return deps.disclosures && events.length > 0
+      ? appendOf(deps.disclosures.mac, tip, events, deps.clock.now().toISOString())
+      : undefined;
+  };
   const fail = async (reason: FailureReason): Promise<DeliverOutcome> => {
+    const last = disclosed.at(-1);
+    if (last?.type === 'sent')
+      disclosed[disclosed.length - 1] = {
+        ...last,
+        failure: 'status' in reason ? String(reason.status) : reason.error,
+      };
     if (attempt >= input.maxAttempts) {
       await deps.orders.setDeliveryState(
         input.orderId,
         input.partnerId,
         'failed',
         deps.clock.now().toISOString(),
+        ledgerOf(),
       );
       return { outcome: 'gave-up', attempt, reason };
     }
+    // No state update to ride on: what this attempt disclosed is one ledger write of its own.
+    const append = ledgerOf();
+    if (append && deps.disclosures)
+      await deps.disclosures.store.appendLedger(input.orderId, append).catch(() => false);
     const delaySeconds = retryDelaySeconds(attempt, deps.settings, deps.random);
     return { outcome: 'retry', attempt, delaySeconds, reason };
   };
@@ -181,6 +212,7 @@ export async function deliverToPartner(deps: DeliverDeps, input: DeliverInput): 
     if (!partner) return await fail({ error: 'UnknownPartner' });
     const order = await deps.orders.getOrder(input.orderId);
     if (!order) return { outcome: 'order-not-found' };
+    tip = order;
     // Routed at intake: only partners serving the destination have a delivery on the order.
     if (!order.deliveries[partner.id] || !partnerServes(partner, order.country)) {
       return { outcome: 'not-for-partner' };
@@ -224,14 +256,24 @@ export async function deliverToPartner(deps: DeliverDeps, input: DeliverInput): 
             ),
           ),
         );
+        disclosed.push(opened(purpose));
       }
     }
 
     const payload = projectFor(partner, { order, personal, originCountry: deps.settings.originCountry });
     const body = JSON.stringify(payload);
+    const messageType = PAYLOAD_TYPES[partner.kind];
     const timestamp = deps.clock.now();
     // One signature per active secret: both during a rotation.
     const signature = signWithAll(await deps.secrets.partnerSecrets(partner.id), id, timestamp, body);
+    disclosed.push({
+      type: 'sent',
+      by: 'partner-delivery',
+      recipient: partner.id,
+      messageType,
+      fields: fieldsInPayload(payload, partner.fields),
+      webhookId: id,
+    });
     const response = await deps.partnerClient.post(
       partner.url,
       body,
@@ -256,17 +298,38 @@ export async function deliverToPartner(deps: DeliverDeps, input: DeliverInput): 
   } catch (error) {
     return fail({ error: errorName(error) });
   }
-  // Recorded after the partner's 2xx; if this write fails the message is retried and the partner
-  // sees the same webhook-id again (and deduplicates).
+  // Recorded after the partner's 2xx, with the ledger entries on the same write; if this write
+  // fails the message is retried and the partner sees the same webhook-id again (and deduplicates).
+  const last = disclosed.at(-1);
+  const ack: LedgerEvent[] =
+    last?.type === 'sent'
+      ? [
+          {
+            type: 'acknowledged',
+            by: 'partner-delivery',
+            recipient: input.partnerId,
+            messageType: last.messageType,
+            webhookId: sent.webhookId,
+            status: sent.status,
+          },
+        ]
+      : [];
   try {
     await deps.orders.setDeliveryState(
       input.orderId,
       input.partnerId,
       'delivered',
       deps.clock.now().toISOString(),
+      ledgerOf(ack),
     );
   } catch (error) {
     return fail({ error: errorName(error) });
   }
   return { outcome: 'delivered', ...sent };
 }
+
+const opened = (purpose: Purpose): LedgerEvent => ({
+  type: 'purpose-opened',
+  by: 'partner-delivery',
+  purpose,
+});

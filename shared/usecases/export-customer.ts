@@ -14,11 +14,14 @@ import { type LookupKeys, normaliseEmail } from '../crypto/lookup-keys.js';
 import { isShredded, sealedCustomerBlob, sealedMarketingContact } from '../crypto/shredding.js';
 import { type ConsentEvent, hasMarketingConsent, type SuppressionRecord } from '../domain/consent.js';
 import { suppressionInForce } from '../domain/email-policy.js';
+import { type Disclosure, disclosuresOf, type Mac, tipOf, verifyLedger } from '../domain/ledger.js';
 import type { DeliveryState, OrderItem, OrderStatus, PersonalRecord } from '../domain/order.js';
 import { customerRecordId, decodeFields, type PersonalFields } from '../domain/sealing.js';
 import { PURPOSES, type Purpose } from '../inventory.js';
+import type { LedgerStore, PrincipalSource } from '../ledger-ports.js';
 import type { Clock, ConsentStore, OrderStore } from '../ports.js';
 import type { RecordSecretStore } from '../record-secrets.js';
+import { appendOf } from './disclosure-ledger.js';
 
 export interface ExportDeps {
   readonly orders: Pick<OrderStore, 'getOrder' | 'listPersonalByEmailKey'>;
@@ -28,6 +31,22 @@ export interface ExportDeps {
   readonly recordSecrets: Pick<RecordSecretStore, 'getSecrets'>;
   readonly lookup: Pick<LookupKeys, 'emailKey'>;
   readonly clock: Clock;
+  /**
+   * The disclosure ledger: each order's "who received which fields when" goes into the export, and
+   * the export itself is appended to it (`exported`, by the operator's principal).
+   */
+  readonly disclosures?: {
+    readonly store: LedgerStore;
+    readonly mac: Mac;
+    readonly principal: PrincipalSource;
+  };
+}
+
+/** Who received which of the order's fields when, per its disclosure ledger. */
+export interface ExportedDisclosures {
+  readonly recipients: readonly Disclosure[];
+  /** The ledger's chain verified (not tampered with, not shortened). */
+  readonly verified: boolean;
 }
 
 export interface ExportedOrder {
@@ -48,6 +67,8 @@ export interface ExportedOrder {
   readonly personal: Readonly<Partial<Record<Purpose, PersonalFields>>>;
   /** When this order's personal data expires (ISO 8601); after that it is gone for everybody. */
   readonly personalExpiresAt: string;
+  /** Present when the ledger is wired (always in the CLI). */
+  readonly disclosures?: ExportedDisclosures;
 }
 
 export interface CustomerExport {
@@ -134,7 +155,12 @@ async function exportOrder(deps: ExportDeps, record: PersonalRecord): Promise<Ex
         await deps.dataKeys.open(purpose, record.orderId, blob, record.secret),
       );
   }
+  const disclosures =
+    order && deps.disclosures
+      ? await recordExport(deps.disclosures, record.orderId, personal, deps.clock)
+      : undefined;
   return {
+    ...(disclosures ? { disclosures } : {}),
     orderId: record.orderId,
     status: order?.status ?? null,
     createdAt: order?.createdAt ?? null,
@@ -152,4 +178,27 @@ async function exportOrder(deps: ExportDeps, record: PersonalRecord): Promise<Ex
     personal,
     personalExpiresAt: new Date(record.expiresAt * 1000).toISOString(),
   };
+}
+
+/** Reads the order's ledger for the export and appends the export itself (one write). */
+async function recordExport(
+  ledger: NonNullable<ExportDeps['disclosures']>,
+  orderId: string,
+  personal: Partial<Record<Purpose, PersonalFields>>,
+  clock: Clock,
+): Promise<ExportedDisclosures | undefined> {
+  const stored = await ledger.store.getLedger(orderId);
+  if (!stored) return undefined;
+  const verification = await verifyLedger(ledger.mac, orderId, stored.entries, stored.head);
+  const purposes = PURPOSES.filter((p) => personal[p] !== undefined);
+  await ledger.store.appendLedger(
+    orderId,
+    appendOf(
+      ledger.mac,
+      { orderId, ledgerTip: { count: stored.head?.count ?? 0, lastMac: tipOf(stored.entries).lastMac } },
+      [{ type: 'exported', by: 'operator', principal: await ledger.principal.principal(), purposes }],
+      clock.now().toISOString(),
+    ),
+  );
+  return { recipients: disclosuresOf(stored.entries), verified: verification.ok };
 }

@@ -37,11 +37,14 @@ import {
   unsubscribeUrl,
 } from '../domain/email-templates.js';
 import { SealError } from '../domain/errors.js';
+import { CUSTOMER_MAILBOX, type LedgerEvent, type Mac } from '../domain/ledger.js';
 import type { OrderRecord, PersonalRecord } from '../domain/order.js';
 import { customerRecordId, decodeFields } from '../domain/sealing.js';
 import { createUnsubscribeToken, type UnsubscribeTokenSigner } from '../domain/unsubscribe-token.js';
+import type { FieldPath, Purpose } from '../inventory.js';
 import type { Clock, ConsentStore, Mailer, OrderStore } from '../ports.js';
 import type { RecordSecretStore } from '../record-secrets.js';
+import { appendOf } from './disclosure-ledger.js';
 
 export interface NotifyCustomerDeps {
   readonly orders: Pick<
@@ -60,6 +63,11 @@ export interface NotifyCustomerDeps {
     /** How long a send may take before another worker may retry it (default 20 s). */
     readonly leaseSeconds?: number;
   };
+  /**
+   * The ledger key's MAC: the purpose opened and the email sent ride on the mark-sent write.
+   * @default no ledger (unit tests of other concerns)
+   */
+  readonly ledgerMac?: Mac;
 }
 
 export interface NotifyMessage {
@@ -104,8 +112,21 @@ function field(fields: Partial<Record<string, string>>, path: string): string {
   return value;
 }
 
+/** The personal fields each email carries (the address as its recipient). */
+const EMAIL_FIELDS: Readonly<Record<EmailKind, readonly FieldPath[]>> = {
+  'order-confirmation': ['customer.givenName', 'customer.email'],
+  'shipment-dispatched': ['customer.givenName', 'customer.email'],
+  'delivered-follow-up': ['customer.email'],
+};
+
 type Prepared =
-  | { readonly ok: true; readonly to: string; readonly content: RenderedEmail }
+  | {
+      readonly ok: true;
+      readonly to: string;
+      readonly content: RenderedEmail;
+      /** The purpose opened to write it. */
+      readonly purpose: Purpose;
+    }
   | { readonly ok: false; readonly outcome: NotifyOutcome };
 
 /** Decides and renders one email; opens only the purpose that email needs. */
@@ -133,6 +154,7 @@ async function prepare(
       ok: true,
       to: field(marketing, 'customer.email'),
       content: deliveredFollowUpEmail({ items: order.items, unsubscribeUrl: unsubscribe }),
+      purpose: 'marketing',
     };
   }
 
@@ -159,7 +181,7 @@ async function prepare(
           trackingUrl: order.trackingUrl,
           unsubscribeUrl: unsubscribe,
         });
-  return { ok: true, to: field(contact, 'customer.email'), content };
+  return { ok: true, to: field(contact, 'customer.email'), content, purpose: 'contact' };
 }
 
 export async function notifyCustomer(
@@ -184,6 +206,13 @@ export async function notifyCustomer(
     return result('already-sent');
 
   let messageId: string;
+  let purpose: Purpose | undefined;
+  const opened = (): LedgerEvent[] =>
+    purpose ? [{ type: 'purpose-opened', by: 'notification', purpose }] : [];
+  const ledger = (events: LedgerEvent[]) =>
+    deps.ledgerMac && events.length > 0
+      ? appendOf(deps.ledgerMac, order, events, deps.clock.now().toISOString())
+      : undefined;
   try {
     const token = await createUnsubscribeToken(deps.lookup, personal.emailKey);
     const link = unsubscribeUrl(deps.settings.publicBaseUrl, token);
@@ -192,6 +221,7 @@ export async function notifyCustomer(
       await deps.orders.releaseEmail(order.orderId, email);
       return result(prepared.outcome);
     }
+    purpose = prepared.purpose;
     ({ messageId } = await deps.mailer.send({
       to: prepared.to,
       subject: prepared.content.subject,
@@ -201,13 +231,27 @@ export async function notifyCustomer(
     }));
   } catch (error) {
     // Let the retry send it: give the claim back, then fail this message.
-    await deps.orders.releaseEmail(order.orderId, email).catch(() => undefined);
+    await deps.orders.releaseEmail(order.orderId, email, ledger(opened())).catch(() => undefined);
     throw error;
   }
   // The email is out. Failing to record that must not fail the message: its retry would send a
   // second copy once the lease ran out. Report it so the caller logs it, and acknowledge.
   try {
-    await deps.orders.markEmailSent(order.orderId, email);
+    await deps.orders.markEmailSent(
+      order.orderId,
+      email,
+      ledger([
+        ...opened(),
+        {
+          type: 'email-sent',
+          by: 'notification',
+          recipient: CUSTOMER_MAILBOX,
+          template: email,
+          fields: EMAIL_FIELDS[email],
+          messageId,
+        },
+      ]),
+    );
   } catch {
     return { ...result('sent', messageId), recorded: false };
   }

@@ -8,6 +8,8 @@ import {
   INDEX_KEY_CREATORS,
   type KeyContext,
   keyContextsFor,
+  LEDGER_CONTEXT,
+  LEDGER_KEY_USERS,
   PURPOSES,
   purposesDecryptedBy,
   purposesForFields,
@@ -56,7 +58,11 @@ function expectedFor(service: string, partners: readonly PartnerConfig[]): Expec
   const partner = partners.find((p) => service === `minimis-deliver-${p.id}`);
   if (partner) {
     const allowed = purposesDecryptedBy('partner-delivery');
-    return { decrypt: purposesForFields(partner.fields).filter((p) => allowed.includes(p)), seal: [] };
+    // Every delivery function appends to the disclosure ledger: it creates and unwraps its key.
+    return {
+      decrypt: [...purposesForFields(partner.fields).filter((p) => allowed.includes(p)), LEDGER_CONTEXT],
+      seal: [LEDGER_CONTEXT],
+    };
   }
   if (!(service in COMPONENT_OF)) throw new Error(`test does not know function ${service}`);
   const component = COMPONENT_OF[service];
@@ -64,6 +70,7 @@ function expectedFor(service: string, partners: readonly PartnerConfig[]): Expec
   const seal: KeyContext[] =
     component === 'submit-order' ? PURPOSES.filter((p) => fieldsSealedUnder(p).length > 0) : [];
   if (INDEX_KEY_CREATORS.includes(component)) seal.push(...INDEX_CONTEXTS);
+  if (LEDGER_KEY_USERS.includes(component)) seal.push(LEDGER_CONTEXT);
   return { decrypt: keyContextsFor(component), seal };
 }
 
@@ -96,34 +103,39 @@ describe('purpose binding (KMS encryption-context conditions)', () => {
     return roleStatements(template, fn.roleLogicalId);
   };
 
-  it('lets the carrier delivery function decrypt shipping only', () => {
+  it('lets the carrier delivery function decrypt shipping and the ledger key only', () => {
     // Act
     const { decrypt, seal } = purposeKeyGrants(statementsOf('minimis-deliver-carrier'));
     // Assess
     expect(decrypt).toHaveLength(1);
     expect(asArray(decrypt[0]?.Action)).toEqual(['kms:Decrypt']);
-    expect(purposeCondition(decrypt[0] as Statement)).toEqual(['shipping']);
-    expect(seal).toHaveLength(0);
+    expect(purposeCondition(decrypt[0] as Statement)).toEqual(sorted(['shipping', 'ledger']));
+    expect(seal.map(purposeCondition)).toEqual([['ledger']]);
   });
 
-  it('gives the warehouse delivery function no KMS action at all', () => {
+  it('gives the warehouse delivery function no purpose at all: only the ledger key (what it was sent)', () => {
     // Act
     const statements = statementsOf('minimis-deliver-warehouse');
-    // Assess: the only KMS use is the storage key through DynamoDB/SQS/Secrets Manager.
-    const kms = statements.filter((s) => asArray(s.Action).some((a) => a.startsWith('kms:')));
-    expect(kms.filter((s) => !refersTo(s.Resource, 'StorageKey'))).toEqual([]);
-    expect(purposeKeyGrants(statements)).toEqual({ decrypt: [], seal: [] });
+    // Assess: besides the storage key through DynamoDB/SQS/Secrets Manager, only the ledger context.
+    const grants = purposeKeyGrants(statements);
+    expect(grants.decrypt.map(purposeCondition)).toEqual([['ledger']]);
+    expect(grants.seal.map(purposeCondition)).toEqual([['ledger']]);
     const tags = roleTags(template, functions.get('minimis-deliver-warehouse')?.roleLogicalId ?? '');
-    expect(Object.keys(tags).filter((k) => k.startsWith('minimis-'))).toEqual([]);
+    expect(sorted(Object.keys(tags).filter((k) => k.startsWith('minimis-')))).toEqual([
+      'minimis-decrypt-ledger',
+      'minimis-seal-ledger',
+    ]);
   });
 
-  it('lets the notification function decrypt exactly contact, marketing and token (no lookup)', () => {
+  it('lets the notification function decrypt exactly contact, marketing, token and the ledger key (no lookup)', () => {
     // Act
     const { decrypt, seal } = purposeKeyGrants(statementsOf('minimis-notify-customer'));
     // Assess
     expect(decrypt).toHaveLength(1);
-    expect(purposeCondition(decrypt[0] as Statement)).toEqual(sorted(['contact', 'marketing', 'token']));
-    expect(seal).toHaveLength(0);
+    expect(purposeCondition(decrypt[0] as Statement)).toEqual(
+      sorted(['contact', 'marketing', 'token', 'ledger']),
+    );
+    expect(seal.map(purposeCondition)).toEqual([['ledger']]);
   });
 
   it('lets submit-order seal every purpose plus lookup and token, and decrypt lookup only', () => {
@@ -202,8 +214,8 @@ describe('purpose binding (KMS encryption-context conditions)', () => {
         Principal: { AWS: OPERATOR_ARN },
       },
     ]);
-    expect(decrypt.map(purposeCondition)).toEqual([sorted([...PURPOSES, 'lookup'])]);
-    expect(seal).toEqual([]);
+    expect(decrypt.map(purposeCondition)).toEqual([sorted([...PURPOSES, 'lookup', 'ledger'])]);
+    expect(seal.map(purposeCondition)).toEqual([['ledger']]);
   });
 
   it('puts every role of the stack under /minimis/prod/, the only path the purpose key admits', () => {
@@ -226,7 +238,7 @@ describe('purpose binding (KMS encryption-context conditions)', () => {
       const service = roleToService.get(roleId);
       const expected: Expected = service
         ? expectedFor(service, partners)
-        : { decrypt: keyContextsFor('operator'), seal: [] }; // the only non-function role
+        : { decrypt: keyContextsFor('operator'), seal: [LEDGER_CONTEXT] }; // the only non-function role
       const statements = roleStatements(template, roleId).filter(
         (s) => s.Effect === 'Allow' && releasesKeyMaterial(s),
       );

@@ -1,7 +1,7 @@
 import type { Template } from 'aws-cdk-lib/assertions';
 import { Match } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { INDEX_CONTEXTS, PURPOSES } from '../../shared/inventory.js';
+import { INDEX_CONTEXTS, LEDGER_CONTEXT, PURPOSES } from '../../shared/inventory.js';
 import { synth } from './support.js';
 
 describe('stateful stack', () => {
@@ -41,7 +41,7 @@ describe('stateful stack', () => {
 
   it('denies data-key operations on the purpose key without a known purpose', () => {
     // Assess
-    const contexts = [...PURPOSES, ...INDEX_CONTEXTS];
+    const contexts = [...PURPOSES, ...INDEX_CONTEXTS, LEDGER_CONTEXT];
     template.hasResourceProperties('AWS::KMS::Key', {
       Description: Match.stringLikeRegexp('per-purpose'),
       KeyPolicy: {
@@ -61,7 +61,7 @@ describe('stateful stack', () => {
 
   it('denies each purpose to principals that do not carry its tag', () => {
     // Assess
-    for (const context of [...PURPOSES, ...INDEX_CONTEXTS]) {
+    for (const context of [...PURPOSES, ...INDEX_CONTEXTS, LEDGER_CONTEXT]) {
       template.hasResourceProperties('AWS::KMS::Key', {
         Description: Match.stringLikeRegexp('per-purpose'),
         KeyPolicy: {

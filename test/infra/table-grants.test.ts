@@ -207,6 +207,8 @@ describe('order-table grants (least privilege per role)', () => {
       items: {
         'dynamodb:GetItem': ['CUSTOMER#*', 'DATAKEY#*', 'ORDER#*', 'PII#*', 'SUPPRESS#*'],
         'dynamodb:UpdateItem': ['CUSTOMER#*', 'ORDER#*'],
+        // The disclosure ledger's key, created by whichever appender comes first.
+        'dynamodb:PutItem': ['DATAKEY#ledger-v1'],
       },
       query: {},
       scan: false,
@@ -221,7 +223,7 @@ describe('order-table grants (least privilege per role)', () => {
       items: {
         'dynamodb:GetItem': ['DATAKEY#*', 'ORDER#*', 'PARTNER#carrier', 'PII#*'],
         'dynamodb:UpdateItem': ['ORDER#*', 'PARTNER#carrier'],
-        'dynamodb:PutItem': ['HELD#carrier#*'],
+        'dynamodb:PutItem': ['DATAKEY#ledger-v1', 'HELD#carrier#*'],
         'dynamodb:DeleteItem': ['HELD#carrier#*'],
       },
       query: {},
@@ -229,15 +231,15 @@ describe('order-table grants (least privilege per role)', () => {
     });
   });
 
-  it('deliver-to-warehouse: the order record (it opens no purpose), its own partner state and held messages', () => {
+  it('deliver-to-warehouse: the order record (it opens no purpose), the ledger key, its own partner state and held messages', () => {
     // Act
     const grants = grantsOf('minimis-deliver-warehouse');
     // Assess
     expect(grants).toEqual({
       items: {
-        'dynamodb:GetItem': ['ORDER#*', 'PARTNER#warehouse'],
+        'dynamodb:GetItem': ['DATAKEY#ledger-v1', 'ORDER#*', 'PARTNER#warehouse'],
         'dynamodb:UpdateItem': ['ORDER#*', 'PARTNER#warehouse'],
-        'dynamodb:PutItem': ['HELD#warehouse#*'],
+        'dynamodb:PutItem': ['DATAKEY#ledger-v1', 'HELD#warehouse#*'],
         'dynamodb:DeleteItem': ['HELD#warehouse#*'],
       },
       query: {},
@@ -273,8 +275,16 @@ describe('order-table grants (least privilege per role)', () => {
     // Assess
     expect(grants).toEqual({
       items: {
-        'dynamodb:GetItem': ['CUSTOMER#*', 'DATAKEY#*', 'ORDER#*', 'PARTNER#*', 'PII#*', 'SUPPRESS#*'],
-        'dynamodb:PutItem': ['SHRED#*', 'SUPPRESS#*'],
+        'dynamodb:GetItem': [
+          'CERT#*',
+          'CUSTOMER#*',
+          'DATAKEY#*',
+          'ORDER#*',
+          'PARTNER#*',
+          'PII#*',
+          'SUPPRESS#*',
+        ],
+        'dynamodb:PutItem': ['CERT#*', 'DATAKEY#ledger-v1', 'SHRED#*', 'SUPPRESS#*'],
         'dynamodb:UpdateItem': ['FENCE#*', 'ORDER#*', 'PARTNER#*'],
         'dynamodb:DeleteItem': ['CUSTOMER#*', 'HELD#*#*', 'PII#*'],
       },

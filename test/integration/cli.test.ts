@@ -161,7 +161,8 @@ describe('minimis CLI against local mode', () => {
     const code = await runCli(['erase', '--email', person.email, '--yes'], run.io);
     // Assess
     expect(code).toBe(0);
-    expect(run.err).toEqual(['erased: personal data of 1 order(s)']);
+    expect(run.err[0]).toBe('erased: personal data of 1 order(s)');
+    expect(run.err[1]).toMatch(/^certificate era_[0-9A-Z]{26}: /);
     expect(JSON.parse(run.out.join(''))).toMatchObject({
       outcome: 'erased',
       consentLedgerRemoved: false,

@@ -164,7 +164,10 @@ describe('export', () => {
     expect(run.stderr).toBe('');
     expect(run.code).toBe(0);
     const printed = JSON.parse(run.stdout) as typeof expected;
-    expect({ ...printed, generatedAt: expected.generatedAt }).toEqual(expected);
+    // The CLI adds each order's disclosures (its ledger); the rest is the same export.
+    const orders = printed.orders.map(({ disclosures: _ledger, ...order }) => order);
+    expect({ ...printed, orders, generatedAt: expected.generatedAt }).toEqual(expected);
+    expect(printed.orders.map((o) => o.disclosures?.verified)).toEqual(printed.orders.map(() => true));
     expect(printed.orders.map((o) => o.orderId)).toEqual(orderIds.bob);
     for (const value of personalValues(ada)) expect(run.stdout).not.toContain(value);
   });
@@ -178,9 +181,15 @@ describe('erase', () => {
     // Act
     const run = await cli(app, ['erase', '--email', ada.email, '--yes']);
     // Assess
-    expect(run.stderr).toBe('erased: personal data of 2 order(s) and the customer record\n');
+    expect(run.stderr.split('\n')[0]).toBe('erased: personal data of 2 order(s) and the customer record');
+    expect(run.stderr).toMatch(
+      /certificate era_[0-9A-Z]{26}: order\.redacted requested from \d+ partner\(s\)/,
+    );
     expect(run.code).toBe(0);
-    const receipt = JSON.parse(run.stdout);
+    const { certificate, ...receipt } = JSON.parse(run.stdout);
+    expect(certificate.erased.orders.map((o: { orderId: string }) => o.orderId)).toEqual(
+      [...orderIds.ada].sort(),
+    );
     expect(receipt).toEqual({
       erasedAt: receipt.suppression.at,
       outcome: 'erased',
@@ -278,7 +287,7 @@ describe('erase', () => {
     const run = await cli(app, ['erase', '--email', ada.email, '--yes']);
     const exported = await exportCustomer(w, ada.email);
     // Assess
-    expect(run.stderr).toBe('nothing to erase: no personal data is held for this address\n');
+    expect(run.stderr.split('\n')[0]).toBe('nothing to erase: no personal data is held for this address');
     expect(run.code).toBe(0);
     const receipt = JSON.parse(run.stdout);
     expect(receipt).toMatchObject({

@@ -83,6 +83,8 @@ describe('minimis help', () => {
       'replay',
       'partner',
       'partner-catalog',
+      'audit',
+      'certificate',
     ]);
     for (const command of COMMANDS)
       expect(USAGE).toContain(`  ${command.name.padEnd(16)}${command.summary}\n`);
@@ -97,6 +99,8 @@ describe('minimis help', () => {
     'replay',
     'partner',
     'partner-catalog',
+    'audit',
+    'certificate',
   ]) {
     it(`${name} --help and help ${name} print that command's usage`, async () => {
       // Prepare
@@ -357,4 +361,24 @@ describe('bin/minimis.js', () => {
     // Assess
     expect(result).toEqual({ code: 0, stdout: USAGE, stderr: '' });
   }, 30_000);
+});
+
+describe('audit and certificate usage', () => {
+  for (const [args, message] of [
+    [['audit'], '--order <id> is required'],
+    [['audit', '--order', 'not-an-id'], '--order must be an order id'],
+    [['certificate'], 'the certificate id (era_…) is required'],
+    [['certificate', 'era_short'], 'a certificate id is era_ and 26 characters'],
+    [['certificate', 'era_0123456789ABCDEFGHJKMNPQRS', '--bogus'], 'unknown option --bogus'],
+  ] as const) {
+    it(`${args.join(' ')} is bad usage (exit 2) without touching any store`, async () => {
+      // Prepare
+      const run = io();
+      // Act
+      const code = await runCli([...args], run.io);
+      // Assess
+      expect(code).toBe(2);
+      expect(run.err.join('\n')).toContain(message);
+    });
+  }
 });

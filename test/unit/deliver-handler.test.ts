@@ -9,7 +9,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vites
 import { LocalKeyService } from '../../shared/adapters/local/local-key-service.js';
 import { MemoryPartnerStateStore } from '../../shared/adapters/memory/memory-partner-state.js';
 import { MemoryQueue } from '../../shared/adapters/memory/memory-queue.js';
-import { MemoryOrderStore } from '../../shared/adapters/memory/memory-stores.js';
+import { MemoryKeyRecordStore, MemoryOrderStore } from '../../shared/adapters/memory/memory-stores.js';
 import { loadConfig } from '../../shared/config.js';
 import type { DataKeys } from '../../shared/crypto/data-keys.js';
 import { DEFAULT_PARTNER_FIELDS } from '../../shared/inventory.js';
@@ -76,6 +76,7 @@ beforeAll(async () => {
     wire(config, {
       orders,
       queue,
+      keyRecords: new MemoryKeyRecordStore(),
       clock: new FakeClock(),
       keyService: new LocalKeyService(randomBytes(32)),
       dataKeys: new FakeDataKeys() as unknown as DataKeys,

@@ -41,15 +41,15 @@ describe('privacy report model', () => {
     // Assess
     expect(Object.fromEntries(model.components.map((c) => [c.key, c.decrypts]))).toEqual({
       'submit-order': ['lookup'],
-      'partner-delivery:warehouse': [],
-      'partner-delivery:carrier': ['shipping'],
+      'partner-delivery:warehouse': ['ledger'],
+      'partner-delivery:carrier': ['shipping', 'ledger'],
       'partner-events': [],
-      notification: ['contact', 'marketing', 'token'],
+      notification: ['contact', 'marketing', 'token', 'ledger'],
       unsubscribe: ['token'],
       'mail-feedback': ['lookup'],
       'order-status': [],
       purge: [],
-      operator: ['shipping', 'contact', 'marketing', 'lookup'],
+      operator: ['shipping', 'contact', 'marketing', 'lookup', 'ledger'],
     });
     expect(model.purposes.map((p) => [p.purpose, p.decryptedBy])).toEqual([
       ['shipping', ['partner-delivery:carrier', 'operator']],

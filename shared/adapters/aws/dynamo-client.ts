@@ -45,6 +45,8 @@ export const keys = {
   dataKey: (ref: string) => `DATAKEY#${ref}`,
   /** Erasure-log entry: a shredded record's key-table key (record-secrets.ts), never its id. */
   shred: (recordKey: string) => `SHRED#${recordKey}`,
+  /** Erasure certificates (no personal data). */
+  certificate: (id: string) => `CERT#${id}`,
   /** Whether a partner is enabled (absent: enabled). */
   partner: (partnerId: string) => `PARTNER#${partnerId}`,
   /** A message held while its partner is disabled (410 Gone). */

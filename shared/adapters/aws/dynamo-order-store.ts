@@ -9,15 +9,19 @@ import {
 } from '@aws-sdk/lib-dynamodb';
 import type { OrderRecord, PersonalRecord } from '../../domain/order.js';
 import type { Purpose } from '../../inventory.js';
+import type { LedgerAppend } from '../../ledger-ports.js';
 import type { ApplyEventResult, OrderStore, StatusChange } from '../../ports.js';
 import { call, conditional, INDEX, keys } from './dynamo-client.js';
+import { DynamoLedgerStore, type LedgerParts, ledgerTipOf, writeWithLedger } from './dynamo-ledger.js';
 
 type Item = Record<string, unknown>;
 
 const toBytes = (value: unknown): Uint8Array | undefined => (value instanceof Uint8Array ? value : undefined);
 
 export function toOrder(item: Item): OrderRecord {
+  const ledgerTip = ledgerTipOf(item);
   return {
+    ...(ledgerTip ? { ledgerTip } : {}),
     orderId: item.orderId as string,
     createdAt: item.createdAt as string,
     updatedAt: item.updatedAt as string,
@@ -54,10 +58,23 @@ const live = (item: Item, now: Date) => (item.expiresAt as number) * 1000 > now.
 
 /** OrderStore on one DynamoDB table; every write is a single-item (conditional) operation. */
 export class DynamoOrderStore implements OrderStore {
+  private readonly ledgers: DynamoLedgerStore;
+
   constructor(
     private readonly db: DynamoDBDocumentClient,
     private readonly tableName: string,
-  ) {}
+  ) {
+    this.ledgers = new DynamoLedgerStore(db, tableName);
+  }
+
+  /** A write carrying an optional ledger append (see dynamo-ledger.ts). */
+  private withLedger(
+    orderId: string,
+    ledger: LedgerAppend | undefined,
+    write: (parts: LedgerParts | undefined) => Promise<boolean>,
+  ): Promise<boolean> {
+    return writeWithLedger(() => this.ledgers.readTip(orderId), ledger, write);
+  }
 
   async putOrder(order: OrderRecord, personal: PersonalRecord): Promise<void> {
     await this.putPersonal(personal);
@@ -154,29 +171,35 @@ export class DynamoOrderStore implements OrderStore {
     partnerId: string,
     state: 'pending' | 'delivered' | 'failed',
     at: string,
+    ledger?: LedgerAppend,
   ) {
-    await conditional('set delivery state', () =>
-      this.db.send(
-        new UpdateCommand({
-          TableName: this.tableName,
-          Key: { pk: keys.order(orderId) },
-          UpdateExpression: 'SET deliveries.#p = :d, updatedAt = :at',
-          // Only a delivery routed at intake changes (this never adds a partner to the order, so
-          // never lets one report events on it); a late failure never overwrites a delivery.
-          ConditionExpression:
-            state === 'delivered'
-              ? 'attribute_exists(deliveries.#p)'
-              : 'attribute_exists(deliveries.#p) AND deliveries.#p.#s <> :delivered',
-          ExpressionAttributeNames: {
-            '#p': partnerId,
-            ...(state === 'delivered' ? {} : { '#s': 'state' }),
-          },
-          ExpressionAttributeValues: {
-            ':d': { state, updatedAt: at },
-            ':at': at,
-            ...(state === 'delivered' ? {} : { ':delivered': 'delivered' }),
-          },
-        }),
+    await this.withLedger(orderId, ledger, (parts) =>
+      conditional('set delivery state', () =>
+        this.db.send(
+          new UpdateCommand({
+            TableName: this.tableName,
+            Key: { pk: keys.order(orderId) },
+            UpdateExpression: `SET deliveries.#p = :d, updatedAt = :at${parts ? `, ${parts.set}` : ''}`,
+            // Only a delivery routed at intake changes (this never adds a partner to the order, so
+            // never lets one report events on it); a late failure never overwrites a delivery.
+            ConditionExpression: `${
+              state === 'delivered'
+                ? 'attribute_exists(deliveries.#p)'
+                : 'attribute_exists(deliveries.#p) AND deliveries.#p.#s <> :delivered'
+            }${parts ? ` AND ${parts.condition}` : ''}`,
+            ExpressionAttributeNames: {
+              '#p': partnerId,
+              ...(state === 'delivered' ? {} : { '#s': 'state' }),
+              ...parts?.names,
+            },
+            ExpressionAttributeValues: {
+              ':d': { state, updatedAt: at },
+              ':at': at,
+              ...(state === 'delivered' ? {} : { ':delivered': 'delivered' }),
+              ...parts?.values,
+            },
+          }),
+        ),
       ),
     );
   }
@@ -267,30 +290,61 @@ export class DynamoOrderStore implements OrderStore {
     );
   }
 
-  async markEmailSent(orderId: string, emailType: string): Promise<void> {
-    await call('mark email sent', () =>
-      this.db.send(
-        new UpdateCommand({
-          TableName: this.tableName,
-          Key: { pk: keys.order(orderId) },
-          UpdateExpression: 'SET emails.#t = :sent',
-          ExpressionAttributeNames: { '#t': emailType },
-          ExpressionAttributeValues: { ':sent': { state: 'sent' } },
-        }),
-      ),
+  async markEmailSent(orderId: string, emailType: string, ledger?: LedgerAppend): Promise<void> {
+    await this.emailUpdate(
+      'mark email sent',
+      orderId,
+      'SET emails.#t = :sent',
+      { ':sent': { state: 'sent' } },
+      emailType,
+      ledger,
     );
   }
 
-  async releaseEmail(orderId: string, emailType: string): Promise<void> {
-    await call('release email', () =>
-      this.db.send(
-        new UpdateCommand({
-          TableName: this.tableName,
-          Key: { pk: keys.order(orderId) },
-          UpdateExpression: 'REMOVE emails.#t',
-          ExpressionAttributeNames: { '#t': emailType },
-        }),
-      ),
+  async releaseEmail(orderId: string, emailType: string, ledger?: LedgerAppend): Promise<void> {
+    await this.emailUpdate('release email', orderId, 'REMOVE emails.#t', {}, emailType, ledger);
+  }
+
+  /** Email bookkeeping, unconditional unless a ledger append rides on it. */
+  private async emailUpdate(
+    what: string,
+    orderId: string,
+    expression: string,
+    values: Item,
+    emailType: string,
+    ledger: LedgerAppend | undefined,
+  ): Promise<void> {
+    if (!ledger) {
+      await call(what, () =>
+        this.db.send(
+          new UpdateCommand({
+            TableName: this.tableName,
+            Key: { pk: keys.order(orderId) },
+            UpdateExpression: expression,
+            ExpressionAttributeNames: { '#t': emailType },
+            ...(Object.keys(values).length > 0 ? { ExpressionAttributeValues: values } : {}),
+          }),
+        ),
+      );
+      return;
+    }
+    await this.withLedger(orderId, ledger, (parts) =>
+      conditional(what, () => {
+        const [verb, ...rest] = expression.split(' ');
+        const own = rest.join(' ');
+        // SET … and REMOVE … clauses may stand side by side in one update expression.
+        const update = verb === 'SET' ? `SET ${own}, ${parts?.set}` : `SET ${parts?.set} ${verb} ${own}`;
+        return this.db.send(
+          new UpdateCommand({
+            TableName: this.tableName,
+            Key: { pk: keys.order(orderId) },
+            UpdateExpression: update,
+            ConditionExpression: `attribute_exists(pk) AND ${parts?.condition}`,
+            ExpressionAttributeNames: { '#t': emailType, ...parts?.names },
+            ExpressionAttributeValues: { ...values, ...parts?.values },
+          }),
+        );
+      }),
     );
   }
 

@@ -9,6 +9,7 @@ import type {
   SuppressionRecord,
 } from '../../domain/consent.js';
 import type { OrderRecord, PersonalRecord } from '../../domain/order.js';
+import type { LedgerAppend, LedgerStore } from '../../ledger-ports.js';
 import type {
   ApplyEventResult,
   ConsentStore,
@@ -21,6 +22,7 @@ import type {
   OrderStore,
   StatusChange,
 } from '../../ports.js';
+import { MemoryLedgers } from './memory-ledger.js';
 
 export class MemoryKeyRecordStore implements KeyRecordStore {
   readonly records = new Map<string, DataKeyRecord>();
@@ -54,9 +56,18 @@ export class MemoryIdempotencyStore implements IdempotencyStore {
   }
 }
 
-export class MemoryOrderStore implements OrderStore {
+export class MemoryOrderStore implements OrderStore, LedgerStore {
   readonly orders = new Map<string, OrderRecord>();
   readonly personal = new Map<string, PersonalRecord>();
+  /** The disclosure ledger of each order (stored with the order, as in DynamoDB). */
+  readonly ledgers = new MemoryLedgers();
+
+  async getLedger(orderId: string) {
+    return this.orders.has(orderId) ? this.ledgers.get(orderId) : undefined;
+  }
+  async appendLedger(orderId: string, append: LedgerAppend) {
+    return this.ledgers.withAppend(orderId, append, () => this.orders.has(orderId));
+  }
 
   async putOrder(order: OrderRecord, personal: PersonalRecord) {
     await this.putPersonal(personal);
@@ -69,7 +80,9 @@ export class MemoryOrderStore implements OrderStore {
     if (!this.orders.has(order.orderId)) this.orders.set(order.orderId, order);
   }
   async getOrder(orderId: string) {
-    return this.orders.get(orderId);
+    const order = this.orders.get(orderId);
+    const ledgerTip = this.ledgers.tip(orderId);
+    return order && ledgerTip ? { ...order, ledgerTip } : order;
   }
   async getPersonal(orderId: string, now: Date) {
     const record = this.personal.get(orderId);
@@ -93,13 +106,23 @@ export class MemoryOrderStore implements OrderStore {
     partnerId: string,
     state: 'pending' | 'delivered' | 'failed',
     at: string,
+    ledger?: LedgerAppend,
   ) {
-    this.update(orderId, (o) =>
-      !Object.hasOwn(o.deliveries, partnerId) ||
-      (state !== 'delivered' && o.deliveries[partnerId]?.state === 'delivered')
-        ? o
-        : { ...o, updatedAt: at, deliveries: { ...o.deliveries, [partnerId]: { state, updatedAt: at } } },
-    );
+    await this.ledgers.withAppend(orderId, ledger, () => {
+      const o = this.orders.get(orderId);
+      if (
+        !o ||
+        !Object.hasOwn(o.deliveries, partnerId) ||
+        (state !== 'delivered' && o.deliveries[partnerId]?.state === 'delivered')
+      )
+        return false;
+      this.orders.set(orderId, {
+        ...o,
+        updatedAt: at,
+        deliveries: { ...o.deliveries, [partnerId]: { state, updatedAt: at } },
+      });
+      return true;
+    });
   }
   async applyStatusChange(orderId: string, change: StatusChange): Promise<ApplyEventResult> {
     const order = this.orders.get(orderId);
@@ -136,13 +159,21 @@ export class MemoryOrderStore implements OrderStore {
     });
     return true;
   }
-  async markEmailSent(orderId: string, emailType: string) {
-    this.update(orderId, (o) => ({ ...o, emails: { ...o.emails, [emailType]: { state: 'sent' } } }));
+  async markEmailSent(orderId: string, emailType: string, ledger?: LedgerAppend) {
+    await this.ledgers.withAppend(orderId, ledger, () => {
+      if (!this.orders.has(orderId)) return false;
+      this.update(orderId, (o) => ({ ...o, emails: { ...o.emails, [emailType]: { state: 'sent' } } }));
+      return true;
+    });
   }
-  async releaseEmail(orderId: string, emailType: string) {
-    this.update(orderId, (o) => {
-      const { [emailType]: _released, ...emails } = o.emails;
-      return { ...o, emails };
+  async releaseEmail(orderId: string, emailType: string, ledger?: LedgerAppend) {
+    await this.ledgers.withAppend(orderId, ledger, () => {
+      if (!this.orders.has(orderId)) return false;
+      this.update(orderId, (o) => {
+        const { [emailType]: _released, ...emails } = o.emails;
+        return { ...o, emails };
+      });
+      return true;
     });
   }
   async listPersonalByEmailKey(emailKey: string) {

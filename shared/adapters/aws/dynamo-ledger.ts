@@ -1,0 +1,177 @@
+/**
+ * The disclosure ledger on DynamoDB: a list attribute `ledger` on the order's own ORDER# item and
+ * its head `ledgerHead` ({ count, mac }) beside it. An append is one UpdateItem —
+ * `list_append` plus the new head — conditional on the head count the appender chained on, so it
+ * can ride on a state update the caller makes anyway (delivery state, email bookkeeping) and two
+ * appenders can never fork the chain: the second one's condition fails, it reads the new tip,
+ * re-chains its entries and tries again. (DynamoDB's 400 KB item limit leaves room for thousands
+ * of entries; an order sees a handful.)
+ */
+import { type DynamoDBDocumentClient, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import type { ErasureCertificate } from '../../domain/certificate.js';
+import { DependencyError } from '../../domain/errors.js';
+import {
+  EMPTY_TIP,
+  type LedgerEntry,
+  type LedgerHead,
+  type LedgerTip,
+  type SealedAppend,
+} from '../../domain/ledger.js';
+import type { CertificateStore, LedgerAppend, LedgerStore, StoredLedger } from '../../ledger-ports.js';
+import { call, conditional, keys } from './dynamo-client.js';
+
+type Item = Record<string, unknown>;
+
+/** How often an append re-chains after losing to a concurrent one before it gives up. */
+const MAX_APPEND_ATTEMPTS = 8;
+
+export function ledgerOf(item: Item): StoredLedger {
+  return {
+    entries: (item.ledger as LedgerEntry[] | undefined) ?? [],
+    head: item.ledgerHead as LedgerHead | undefined,
+  };
+}
+
+/** The tip an order item's ledger ends at (count from the head, mac of the last entry). */
+export function ledgerTipOf(item: Item): LedgerTip | undefined {
+  const { entries, head } = ledgerOf(item);
+  if (!head && entries.length === 0) return undefined;
+  return { count: head?.count ?? 0, lastMac: entries.at(-1)?.mac ?? '' };
+}
+
+/** The parts of an UpdateItem that append `sealed` on top of `tip`. */
+export interface LedgerParts {
+  readonly set: string;
+  readonly condition: string;
+  readonly names: Record<string, string>;
+  readonly values: Item;
+}
+
+export function ledgerParts(tip: LedgerTip, sealed: SealedAppend): LedgerParts {
+  const first = tip.count === 0;
+  return {
+    set: 'ledger = list_append(if_not_exists(ledger, :lgEmpty), :lgEntries), ledgerHead = :lgHead',
+    condition: first ? 'attribute_not_exists(ledgerHead)' : 'ledgerHead.#lgCount = :lgCount',
+    names: first ? {} : { '#lgCount': 'count' },
+    values: {
+      ':lgEmpty': [],
+      ':lgEntries': sealed.entries,
+      ':lgHead': sealed.head,
+      ...(first ? {} : { ':lgCount': tip.count }),
+    },
+  };
+}
+
+/**
+ * Runs a conditional write that carries a ledger append. `write` returns false when its condition
+ * failed; then the current tip is read: if it moved, the entries are re-chained and the write
+ * retried; if not, the write's own condition failed and nothing was written (returns false).
+ */
+export async function writeWithLedger(
+  readTip: () => Promise<LedgerTip | undefined | null>,
+  ledger: LedgerAppend | undefined,
+  write: (parts: LedgerParts | undefined) => Promise<boolean>,
+): Promise<boolean> {
+  if (!ledger) return write(undefined);
+  let tip = ledger.tip;
+  for (let attempt = 0; attempt < MAX_APPEND_ATTEMPTS; attempt++) {
+    if (await write(ledgerParts(tip, await ledger.build(tip)))) return true;
+    const current = await readTip();
+    if (current === null) return false; // no such order
+    const now = current ?? EMPTY_TIP;
+    if (now.count === tip.count) return false;
+    tip = now;
+  }
+  throw new DependencyError('DynamoDB ledger append (lost to concurrent appends too often)');
+}
+
+export class DynamoLedgerStore implements LedgerStore {
+  constructor(
+    private readonly db: DynamoDBDocumentClient,
+    private readonly tableName: string,
+  ) {}
+
+  /** The order item's ledger attributes; null when the order does not exist. */
+  private async read(orderId: string): Promise<Item | null> {
+    const { Item } = await call('get ledger', () =>
+      this.db.send(
+        new GetCommand({
+          TableName: this.tableName,
+          Key: { pk: keys.order(orderId) },
+          ProjectionExpression: 'pk, ledger, ledgerHead',
+          ConsistentRead: true,
+        }),
+      ),
+    );
+    return Item ?? null;
+  }
+
+  /** The current tip (undefined: empty ledger; null: no such order). */
+  readonly readTip = async (orderId: string): Promise<LedgerTip | undefined | null> => {
+    const item = await this.read(orderId);
+    return item ? ledgerTipOf(item) : null;
+  };
+
+  async getLedger(orderId: string): Promise<StoredLedger | undefined> {
+    const item = await this.read(orderId);
+    return item ? ledgerOf(item) : undefined;
+  }
+
+  appendLedger(orderId: string, append: LedgerAppend): Promise<boolean> {
+    return writeWithLedger(
+      () => this.readTip(orderId),
+      append,
+      (parts) =>
+        conditional('append ledger', () =>
+          this.db.send(
+            new UpdateCommand({
+              TableName: this.tableName,
+              Key: { pk: keys.order(orderId) },
+              UpdateExpression: `SET ${parts?.set}`,
+              ConditionExpression: `attribute_exists(pk) AND ${parts?.condition}`,
+              ...(parts && Object.keys(parts.names).length > 0
+                ? { ExpressionAttributeNames: parts.names }
+                : {}),
+              ExpressionAttributeValues: parts?.values,
+            }),
+          ),
+        ),
+    );
+  }
+}
+
+/** Erasure certificates as CERT#<id> items (no personal data; kept like the order records). */
+export class DynamoCertificateStore implements CertificateStore {
+  constructor(
+    private readonly db: DynamoDBDocumentClient,
+    private readonly tableName: string,
+  ) {}
+
+  async putCertificate(certificate: ErasureCertificate): Promise<void> {
+    const stored = await conditional('put certificate', () =>
+      this.db.send(
+        new PutCommand({
+          TableName: this.tableName,
+          Item: { pk: keys.certificate(certificate.id), certificate: JSON.stringify(certificate) },
+          ConditionExpression: 'attribute_not_exists(pk)',
+        }),
+      ),
+    );
+    if (!stored) throw new DependencyError('DynamoDB put certificate (id already taken)');
+  }
+
+  async getCertificate(id: string): Promise<ErasureCertificate | undefined> {
+    const { Item } = await call('get certificate', () =>
+      this.db.send(
+        new GetCommand({
+          TableName: this.tableName,
+          Key: { pk: keys.certificate(id) },
+          ConsistentRead: true,
+        }),
+      ),
+    );
+    return typeof Item?.certificate === 'string'
+      ? (JSON.parse(Item.certificate) as ErasureCertificate)
+      : undefined;
+  }
+}

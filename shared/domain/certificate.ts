@@ -1,0 +1,77 @@
+/**
+ * The erasure certificate: the receipt of one erasure that can be shown again by its id. It holds
+ * no personal data — order ids, counts, dates, partner ids and webhook ids only. The partners'
+ * acknowledgements are not stored in it: they are read from the orders' ledgers each time it is
+ * shown, so it shows them as they arrive.
+ */
+import { randomBytes } from 'node:crypto';
+import { base32 } from './ids.js';
+import type { LedgerEntry } from './ledger.js';
+
+/** `era_` + 26 Crockford base32 characters: 128 bits from the CSPRNG (unguessable). */
+export function newCertificateId(random: (n: number) => Uint8Array = randomBytes): string {
+  return `era_${base32(random(16))}`;
+}
+
+export const CERTIFICATE_ID_PATTERN = /^era_[0-9A-HJKMNP-TV-Z]{26}$/;
+
+/** When one copy of the erased data became (or becomes) unrecoverable. */
+export interface CopyHorizon {
+  readonly copy: string;
+  /** Null where it is not minimis's to say (a partner's or the customer's own copy). */
+  readonly unrecoverableAt: string | null;
+  readonly how: string;
+}
+
+export interface RequestedRedaction {
+  readonly orderId: string;
+  readonly partner: string;
+  readonly webhookId: string;
+  readonly requestedAt: string;
+}
+
+export interface ErasureCertificate {
+  readonly id: string;
+  readonly erasedAt: string;
+  /** The operator who ran the erasure (AWS caller ARN, or the local OS user). */
+  readonly principal: string;
+  readonly outcome: 'erased' | 'nothing-to-erase';
+  /** Prefix of the suppression entry's keyed hash (never the address). */
+  readonly suppressionRef: string;
+  readonly erased: {
+    readonly orders: ReadonlyArray<{ readonly orderId: string; readonly personalRecords: number }>;
+    readonly personalRecords: number;
+    readonly customerRecords: number;
+    readonly consentLedgerRemoved: boolean;
+    readonly marketingContactRemoved: boolean;
+  };
+  readonly copies: readonly CopyHorizon[];
+  readonly redactions: readonly RequestedRedaction[];
+}
+
+export type RedactionState = 'pending' | 'acknowledged' | 'failed';
+
+export interface RedactionStatus extends RequestedRedaction {
+  readonly state: RedactionState;
+  readonly sentAt: string | null;
+  readonly acknowledgedAt: string | null;
+  readonly status: number | null;
+}
+
+/** Where a requested redaction stands, per the order's ledger. */
+export function redactionStatus(
+  request: RequestedRedaction,
+  entries: readonly LedgerEntry[],
+): RedactionStatus {
+  const ack = entries.find((e) => e.type === 'acknowledged' && e.webhookId === request.webhookId);
+  const sends = entries.filter((e) => e.type === 'sent' && e.webhookId === request.webhookId);
+  const delivered = sends.find((e) => e.type === 'sent' && e.failure === undefined);
+  const state: RedactionState = ack ? 'acknowledged' : sends.length > 0 ? 'failed' : 'pending';
+  return {
+    ...request,
+    state,
+    sentAt: (delivered ?? sends.at(-1))?.at ?? null,
+    acknowledgedAt: ack?.at ?? null,
+    status: ack?.type === 'acknowledged' ? ack.status : null,
+  };
+}

@@ -1,0 +1,250 @@
+/**
+ * The disclosure ledger ("who saw what", data-inventory.md): one append-only list of entries per
+ * order, recording every time personal data left its sealed form and where it went. Entries hold
+ * ids, names and field paths — never a personal value, never an email address.
+ *
+ * Tamper evidence: each entry carries `mac` = HMAC-SHA256 under the shop's ledger key (its own
+ * key-service context `ledger`) over the order id, the previous entry's mac and the entry's
+ * canonical JSON (sorted keys, without `mac`). A changed, removed or reordered entry breaks the
+ * chain. The order also carries a head `{ count, mac }` whose mac is a keyed MAC over the order id,
+ * the count and the last entry's mac: dropping entries from the end (and rewriting the head to
+ * match) needs the key, so a shortened ledger is reported as well.
+ *
+ * Pure: the MAC function is passed in (crypto/ledger-key.ts holds the key).
+ */
+import type { Component, FieldPath, Purpose } from '../inventory.js';
+
+/** Who received an email: the customer's own mailbox, through SES (never the address). */
+export const CUSTOMER_MAILBOX = 'customer mailbox via SES';
+
+export const LEDGER_ENTRY_TYPES = [
+  'purpose-opened',
+  'sent',
+  'acknowledged',
+  'email-sent',
+  'exported',
+  'erased',
+  'redaction-requested',
+] as const;
+export type LedgerEntryType = (typeof LEDGER_ENTRY_TYPES)[number];
+
+/** What happened, before it is numbered, dated and chained. */
+export type LedgerEvent =
+  /** A component unwrapped a purpose's data key and opened the order's blob sealed under it. */
+  | { readonly type: 'purpose-opened'; readonly by: Component; readonly purpose: Purpose }
+  /** A webhook went to a partner: its type, the inventory fields it carried, its webhook-id. */
+  | {
+      readonly type: 'sent';
+      readonly by: Component;
+      readonly recipient: string;
+      readonly messageType: string;
+      readonly fields: readonly FieldPath[];
+      readonly webhookId: string;
+      /** How the partner answered when it did not acknowledge (an HTTP status or an error name). */
+      readonly failure?: string;
+    }
+  /** The partner answered 2xx to a webhook (for `order.redacted`: it deleted what it held). */
+  | {
+      readonly type: 'acknowledged';
+      readonly by: Component;
+      readonly recipient: string;
+      readonly messageType: string;
+      readonly webhookId: string;
+      readonly status: number;
+    }
+  /** An email went to the customer's mailbox: its template and SES message id. */
+  | {
+      readonly type: 'email-sent';
+      readonly by: Component;
+      readonly recipient: typeof CUSTOMER_MAILBOX;
+      readonly template: string;
+      readonly fields: readonly FieldPath[];
+      readonly messageId: string;
+    }
+  /** An operator exported the order's personal data (subject access). */
+  | {
+      readonly type: 'exported';
+      readonly by: 'operator';
+      readonly principal: string;
+      readonly purposes: readonly Purpose[];
+    }
+  /** An operator erased the order's personal data. */
+  | {
+      readonly type: 'erased';
+      readonly by: 'operator';
+      readonly principal: string;
+      readonly certificate: string;
+    }
+  /** Erasure asked a partner to delete what it received (`order.redacted`, sent through its queue). */
+  | {
+      readonly type: 'redaction-requested';
+      readonly by: 'operator';
+      readonly principal: string;
+      readonly recipient: string;
+      readonly webhookId: string;
+      readonly certificate: string;
+    };
+
+export type LedgerEntry = LedgerEvent & {
+  /** 1, 2, 3…: position in the order's ledger. */
+  readonly seq: number;
+  readonly at: string;
+  readonly mac: string;
+};
+
+/** The end of the chain as stored on the order (separately keyed, so a trimmed ledger shows). */
+export interface LedgerHead {
+  readonly count: number;
+  readonly mac: string;
+}
+
+/** What an appender needs to know of the current ledger: its length and last entry's mac. */
+export interface LedgerTip {
+  readonly count: number;
+  readonly lastMac: string;
+}
+
+export const EMPTY_TIP: LedgerTip = { count: 0, lastMac: '' };
+
+/** Entries chained on top of a tip, and the head that closes them: what one write appends. */
+export interface SealedAppend {
+  readonly entries: readonly LedgerEntry[];
+  readonly head: LedgerHead;
+}
+
+export type Mac = (data: string) => Promise<string>;
+
+/** JSON with object keys sorted at every level: the one byte form every MAC is computed over. */
+export function canonicalJson(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
+  if (value && typeof value === 'object') {
+    const entries = Object.entries(value as Record<string, unknown>)
+      .filter(([, v]) => v !== undefined)
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
+  }
+  return JSON.stringify(value);
+}
+
+const entryInput = (orderId: string, prevMac: string, entry: Omit<LedgerEntry, 'mac'>) =>
+  `minimis-ledger-v1\nentry\n${orderId}\n${prevMac}\n${canonicalJson(entry)}`;
+const headInput = (orderId: string, count: number, lastMac: string) =>
+  `minimis-ledger-v1\nhead\n${orderId}\n${count}\n${lastMac}`;
+
+/** Numbers, dates and chains `events` after `tip`; all of them share the time `at`. */
+export async function sealEntries(
+  mac: Mac,
+  orderId: string,
+  tip: LedgerTip,
+  events: readonly LedgerEvent[],
+  at: string,
+): Promise<SealedAppend> {
+  const entries: LedgerEntry[] = [];
+  let prev = tip.lastMac;
+  let seq = tip.count;
+  for (const event of events) {
+    seq += 1;
+    const unsealed = { ...event, seq, at } as Omit<LedgerEntry, 'mac'>;
+    const entryMac = await mac(entryInput(orderId, prev, unsealed));
+    entries.push({ ...unsealed, mac: entryMac } as LedgerEntry);
+    prev = entryMac;
+  }
+  return { entries, head: { count: seq, mac: await mac(headInput(orderId, seq, prev)) } };
+}
+
+/** The tip of a stored ledger (what the next append chains on). */
+export function tipOf(entries: readonly LedgerEntry[]): LedgerTip {
+  const last = entries.at(-1);
+  return last ? { count: entries.length, lastMac: last.mac } : EMPTY_TIP;
+}
+
+export type LedgerProblem =
+  | { readonly seq: number; readonly problem: 'out-of-sequence' | 'bad-mac' }
+  | { readonly seq: null; readonly problem: 'no-head' | 'bad-head' | 'count-mismatch' };
+
+export interface LedgerVerification {
+  readonly ok: boolean;
+  readonly entries: number;
+  readonly problems: readonly LedgerProblem[];
+}
+
+/**
+ * Verifies the chain entry by entry and that it ends where the head says: a changed entry is a
+ * `bad-mac` (and so is the next one, chained on it), a missing or moved one `out-of-sequence`, a
+ * dropped tail `count-mismatch` / `bad-head`. An order with no disclosure has neither entries nor
+ * head and verifies.
+ */
+export async function verifyLedger(
+  mac: Mac,
+  orderId: string,
+  entries: readonly LedgerEntry[],
+  head: LedgerHead | undefined,
+): Promise<LedgerVerification> {
+  const problems: LedgerProblem[] = [];
+  let prev = '';
+  for (const [index, entry] of entries.entries()) {
+    const { mac: given, ...unsealed } = entry;
+    if (entry.seq !== index + 1) problems.push({ seq: index + 1, problem: 'out-of-sequence' });
+    const expected = await mac(entryInput(orderId, prev, unsealed));
+    if (expected !== given) problems.push({ seq: index + 1, problem: 'bad-mac' });
+    prev = given;
+  }
+  if (!head) {
+    if (entries.length > 0) problems.push({ seq: null, problem: 'no-head' });
+  } else {
+    if (head.count !== entries.length) problems.push({ seq: null, problem: 'count-mismatch' });
+    if ((await mac(headInput(orderId, head.count, prev))) !== head.mac)
+      problems.push({ seq: null, problem: 'bad-head' });
+  }
+  return { ok: problems.length === 0, entries: entries.length, problems };
+}
+
+/** The partners that received personal fields of an order, per its ledger (redaction goes to them). */
+export function partnersWithPersonalData(
+  entries: readonly LedgerEntry[],
+  isPersonal: (path: FieldPath) => boolean,
+): string[] {
+  const out = new Set<string>();
+  for (const entry of entries)
+    if (entry.type === 'sent' && entry.messageType !== 'order.redacted' && entry.fields.some(isPersonal))
+      out.add(entry.recipient);
+  return [...out].sort();
+}
+
+/** The customer's view: who received which fields when (export), from an order's ledger. */
+export interface Disclosure {
+  readonly at: string;
+  readonly recipient: string;
+  readonly what: string;
+  readonly fields: readonly FieldPath[];
+  readonly messageId: string | null;
+  readonly acknowledgedAt: string | null;
+}
+
+export function disclosuresOf(entries: readonly LedgerEntry[]): Disclosure[] {
+  const acks = new Map<string, string>();
+  for (const e of entries)
+    if (e.type === 'acknowledged' && !acks.has(e.webhookId)) acks.set(e.webhookId, e.at);
+  const out: Disclosure[] = [];
+  for (const e of entries) {
+    if (e.type === 'sent' && e.failure === undefined)
+      out.push({
+        at: e.at,
+        recipient: e.recipient,
+        what: e.messageType,
+        fields: e.fields,
+        messageId: e.webhookId,
+        acknowledgedAt: acks.get(e.webhookId) ?? null,
+      });
+    if (e.type === 'email-sent')
+      out.push({
+        at: e.at,
+        recipient: e.recipient,
+        what: `email: ${e.template}`,
+        fields: e.fields,
+        messageId: e.messageId,
+        acknowledgedAt: null,
+      });
+  }
+  return out;
+}

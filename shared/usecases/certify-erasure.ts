@@ -1,0 +1,153 @@
+/**
+ * Erasure with its receipt (data-inventory.md, "Erasure and expiry reach backups"): runs the
+ * erasure (erase-customer.ts), then for every order it erased
+ * 1. reads the order's ledger for the partners that received personal data of it (the carrier;
+ *    never the warehouse, which gets no personal field),
+ * 2. appends `erased` and one `redaction-requested` per such partner to the ledger (one write),
+ * 3. enqueues `order.redacted` on each partner's queue (signed, retried and acknowledged like any
+ *    webhook: deliver-redaction.ts),
+ * and stores the erasure certificate (`era_…`): what was erased, when each copy becomes
+ * unrecoverable, and the redactions requested. It holds no personal data; `showCertificate`
+ * adds the partners' acknowledgements from the ledgers each time it is shown.
+ *
+ * A crash after the erasure but before the redactions are enqueued leaves the orders without
+ * personal data and without redaction; the ledger shows no `redaction-requested` then, and the
+ * certificate is not stored (the operator sees the failure and the erasure's own receipt).
+ */
+import {
+  type ErasureCertificate,
+  newCertificateId,
+  type RedactionStatus,
+  type RequestedRedaction,
+  redactionStatus,
+} from '../domain/certificate.js';
+import { type LedgerEvent, type Mac, partnersWithPersonalData, tipOf } from '../domain/ledger.js';
+import { ORDER_REDACTED_TYPE } from '../domain/projections.js';
+import { FIELDS, type FieldDeclaration, type FieldPath, type PartnerKind } from '../inventory.js';
+import type { CertificateStore, LedgerStore, PrincipalSource } from '../ledger-ports.js';
+import type { Queue } from '../ports.js';
+import { certificateCopies, erasureHorizon } from '../report/erasure-horizon.js';
+import { webhookId } from './deliver-to-partner.js';
+import { appendOf } from './disclosure-ledger.js';
+import { type EraseDeps, type ErasureReceipt, eraseCustomer } from './erase-customer.js';
+import { partnerQueue } from './fan-out.js';
+
+export interface CertifiedEraseDeps extends EraseDeps {
+  readonly ledger: LedgerStore;
+  readonly ledgerMac: Mac;
+  readonly queue: Pick<Queue, 'send'>;
+  readonly certificates: CertificateStore;
+  readonly principal: PrincipalSource;
+  /** Configured partners: a redaction goes only to a partner that still exists. */
+  readonly partners: ReadonlyArray<{
+    readonly id: string;
+    readonly kind: PartnerKind;
+    readonly fields: readonly FieldPath[];
+  }>;
+  /** Days the key table's backups are kept (the crypto-shredding horizon). @default 7 */
+  readonly shredBackupDays?: number;
+  readonly newId?: () => string;
+}
+
+export interface CertifiedErasure {
+  readonly receipt: ErasureReceipt;
+  readonly certificate: ErasureCertificate;
+}
+
+const isPersonal = (path: keyof typeof FIELDS) => (FIELDS[path] as FieldDeclaration).personal;
+
+export async function eraseWithCertificate(
+  deps: CertifiedEraseDeps,
+  email: string,
+): Promise<CertifiedErasure> {
+  const principal = await deps.principal.principal();
+  const receipt = await eraseCustomer(deps, email);
+  const id = (deps.newId ?? newCertificateId)();
+  const requestedAt = receipt.erasedAt;
+  const known = new Set(deps.partners.map((p) => p.id));
+  const redactions: RequestedRedaction[] = [];
+
+  for (const orderId of receipt.ordersErased) {
+    const ledger = await deps.ledger.getLedger(orderId);
+    if (!ledger) continue; // intake stopped before writing the order record: nothing was sent
+    const partners = partnersWithPersonalData(ledger.entries, isPersonal).filter((p) => known.has(p));
+    const requests = partners.map((partner) => ({
+      orderId,
+      partner,
+      webhookId: webhookId(orderId, partner, ORDER_REDACTED_TYPE),
+      requestedAt,
+    }));
+    const events: LedgerEvent[] = [
+      { type: 'erased', by: 'operator', principal, certificate: id },
+      ...requests.map(
+        (r): LedgerEvent => ({
+          type: 'redaction-requested',
+          by: 'operator',
+          principal,
+          recipient: r.partner,
+          webhookId: r.webhookId,
+          certificate: id,
+        }),
+      ),
+    ];
+    await deps.ledger.appendLedger(
+      orderId,
+      appendOf(deps.ledgerMac, { orderId, ledgerTip: tipOf(ledger.entries) }, events, requestedAt),
+    );
+    for (const r of requests)
+      await deps.queue.send(partnerQueue(r.partner), {
+        type: ORDER_REDACTED_TYPE,
+        orderId,
+        partner: r.partner,
+        requestedAt,
+      });
+    redactions.push(...requests);
+  }
+
+  const certificate: ErasureCertificate = {
+    id,
+    erasedAt: receipt.erasedAt,
+    principal,
+    outcome: receipt.outcome,
+    suppressionRef: receipt.suppressionRef,
+    erased: {
+      orders: receipt.ordersErased.map((orderId) => ({ orderId, personalRecords: 1 })),
+      personalRecords: receipt.ordersErased.length,
+      customerRecords: receipt.consentLedgerRemoved || receipt.marketingContactRemoved ? 1 : 0,
+      consentLedgerRemoved: receipt.consentLedgerRemoved,
+      marketingContactRemoved: receipt.marketingContactRemoved,
+    },
+    copies: certificateCopies(
+      erasureHorizon({ shredBackupDays: deps.shredBackupDays ?? 7, partners: deps.partners }),
+      new Date(receipt.erasedAt),
+    ),
+    redactions,
+  };
+  await deps.certificates.putCertificate(certificate);
+  return { receipt, certificate };
+}
+
+export interface ShownCertificate extends Omit<ErasureCertificate, 'redactions'> {
+  readonly redactions: readonly RedactionStatus[];
+  /** True when every requested redaction was acknowledged. */
+  readonly complete: boolean;
+}
+
+/** The certificate with the partners' acknowledgements so far (from the orders' ledgers). */
+export async function showCertificate(
+  deps: { readonly certificates: CertificateStore; readonly ledger: Pick<LedgerStore, 'getLedger'> },
+  id: string,
+): Promise<ShownCertificate | undefined> {
+  const certificate = await deps.certificates.getCertificate(id);
+  if (!certificate) return undefined;
+  const redactions: RedactionStatus[] = [];
+  for (const request of certificate.redactions) {
+    const ledger = await deps.ledger.getLedger(request.orderId);
+    redactions.push(redactionStatus(request, ledger?.entries ?? []));
+  }
+  return {
+    ...certificate,
+    redactions,
+    complete: redactions.every((r) => r.state === 'acknowledged'),
+  };
+}

@@ -1,0 +1,135 @@
+/**
+ * Delivers one `order.redacted` (partners.md, "Redaction") to one partner: validated against its
+ * strict schema, signed like every webhook (Standard Webhooks, the same deterministic
+ * `webhook-id` on every retry), POSTed, and retried through the partner's queue with the same
+ * backoff as other deliveries. The partner's 2xx is its acknowledgement that it deleted what it
+ * held for the order: the send and the acknowledgement are appended to the order's ledger in one
+ * write (the ledger is the redaction's state: an acknowledged redaction is never sent again).
+ */
+
+import type { LedgerEvent, Mac } from '../domain/ledger.js';
+import { signWithAll } from '../domain/partner-keyring.js';
+import { ORDER_REDACTED_TYPE, orderRedactedSchema } from '../domain/projections.js';
+import type { LedgerStore } from '../ledger-ports.js';
+import type { Clock, PartnerClient, SecretStore } from '../ports.js';
+import {
+  type DeliverOutcome,
+  type DeliveryPartner,
+  type FailureReason,
+  type RetryPolicy,
+  retryDelaySeconds,
+  webhookId,
+} from './deliver-to-partner.js';
+import { appendOf } from './disclosure-ledger.js';
+
+export interface DeliverRedactionDeps {
+  readonly ledger: LedgerStore;
+  readonly ledgerMac: Mac;
+  readonly secrets: SecretStore;
+  readonly partnerClient: PartnerClient;
+  readonly clock: Clock;
+  readonly partners: readonly Pick<DeliveryPartner, 'id' | 'url'>[];
+  readonly settings: RetryPolicy & { readonly timeoutMs: number };
+  readonly random?: () => number;
+}
+
+export interface DeliverRedactionInput {
+  readonly orderId: string;
+  readonly partnerId: string;
+  readonly requestedAt: string;
+  readonly receiveCount: number;
+  readonly maxAttempts: number;
+}
+
+const errorName = (error: unknown) => (error instanceof Error ? error.name : typeof error);
+
+export async function deliverRedaction(
+  deps: DeliverRedactionDeps,
+  input: DeliverRedactionInput,
+): Promise<DeliverOutcome> {
+  const attempt = Math.max(1, input.receiveCount);
+  const id = webhookId(input.orderId, input.partnerId, ORDER_REDACTED_TYPE);
+  const sent: LedgerEvent = {
+    type: 'sent',
+    by: 'partner-delivery',
+    recipient: input.partnerId,
+    messageType: ORDER_REDACTED_TYPE,
+    fields: [],
+    webhookId: id,
+  };
+  let tip: { orderId: string; ledgerTip?: { count: number; lastMac: string } } = { orderId: input.orderId };
+  const record = (events: LedgerEvent[]) =>
+    deps.ledger.appendLedger(
+      input.orderId,
+      appendOf(deps.ledgerMac, tip, events, deps.clock.now().toISOString()),
+    );
+  const fail = async (reason: FailureReason): Promise<DeliverOutcome> => {
+    if (attempt >= input.maxAttempts) {
+      // The last attempt: the certificate shows the redaction as failed (a redrive retries it).
+      const failure = 'status' in reason ? String(reason.status) : reason.error;
+      await record([{ ...sent, failure }]).catch(() => false);
+      return { outcome: 'gave-up', attempt, reason };
+    }
+    return {
+      outcome: 'retry',
+      attempt,
+      delaySeconds: retryDelaySeconds(attempt, deps.settings, deps.random),
+      reason,
+    };
+  };
+
+  let status: number;
+  try {
+    const partner = deps.partners.find((p) => p.id === input.partnerId);
+    if (!partner) return await fail({ error: 'UnknownPartner' });
+    const ledger = await deps.ledger.getLedger(input.orderId);
+    if (!ledger) return { outcome: 'order-not-found' };
+    const last = ledger.entries.at(-1);
+    if (last)
+      tip = {
+        orderId: input.orderId,
+        ledgerTip: { count: ledger.head?.count ?? ledger.entries.length, lastMac: last.mac },
+      };
+    if (ledger.entries.some((e) => e.type === 'acknowledged' && e.webhookId === id))
+      return { outcome: 'already-delivered' };
+    const payload = orderRedactedSchema.parse({
+      type: ORDER_REDACTED_TYPE,
+      orderId: input.orderId,
+      requestedAt: input.requestedAt,
+    });
+    const body = JSON.stringify(payload);
+    const timestamp = deps.clock.now();
+    const signature = signWithAll(await deps.secrets.partnerSecrets(partner.id), id, timestamp, body);
+    const response = await deps.partnerClient.post(
+      partner.url,
+      body,
+      {
+        'content-type': 'application/json',
+        'webhook-id': id,
+        'webhook-timestamp': String(Math.floor(timestamp.getTime() / 1000)),
+        'webhook-signature': signature,
+      },
+      deps.settings.timeoutMs,
+    );
+    if (response.status < 200 || response.status > 299) return await fail({ status: response.status });
+    status = response.status;
+  } catch (error) {
+    return fail({ error: errorName(error) });
+  }
+  try {
+    await record([
+      sent,
+      {
+        type: 'acknowledged',
+        by: 'partner-delivery',
+        recipient: input.partnerId,
+        messageType: ORDER_REDACTED_TYPE,
+        webhookId: id,
+        status,
+      },
+    ]);
+  } catch (error) {
+    return fail({ error: errorName(error) });
+  }
+  return { outcome: 'delivered', webhookId: id, status };
+}

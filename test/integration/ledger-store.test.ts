@@ -1,0 +1,165 @@
+/**
+ * The ledger's conditional appends on DynamoDB (dynalite): appenders that chained on the same
+ * stale tip all land in one chain, whether their entries ride on a delivery-state write, an email
+ * write or stand alone; a state write whose own condition fails appends nothing.
+ */
+import { createHmac, randomBytes } from 'node:crypto';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { documentClient } from '../../shared/adapters/aws/dynamo-client.js';
+import { DynamoLedgerStore } from '../../shared/adapters/aws/dynamo-ledger.js';
+import { DynamoOrderStore } from '../../shared/adapters/aws/dynamo-order-store.js';
+import { tableDefinition } from '../../shared/adapters/aws/table-schema.js';
+import {
+  type EmbeddedDynamo,
+  ensureTables,
+  startDynalite,
+} from '../../shared/adapters/local/embedded-dynamodb.js';
+import { type LedgerEvent, type Mac, verifyLedger } from '../../shared/domain/ledger.js';
+import type { OrderRecord } from '../../shared/domain/order.js';
+import { appendOf } from '../../shared/usecases/disclosure-ledger.js';
+
+let dynamo: EmbeddedDynamo;
+let client: DynamoDBClient;
+let orders: DynamoOrderStore;
+let ledger: DynamoLedgerStore;
+const AT = '2026-12-01T10:00:00.000Z';
+const key = randomBytes(32);
+const mac: Mac = async (data) => createHmac('sha256', key).update(data).digest('base64url');
+let n = 0;
+
+function order(): OrderRecord {
+  const orderId = `ord_${String(n++).padStart(26, '0')}`;
+  return {
+    orderId,
+    createdAt: AT,
+    updatedAt: AT,
+    status: 'accepted',
+    items: [{ sku: 'A', name: 'B', quantity: 1, unitPrice: 100 }],
+    currency: 'EUR',
+    country: 'GB',
+    paymentReference: 'pi_1',
+    trackingNumber: null,
+    trackingUrl: null,
+    deliveredAt: null,
+    deliveries: {
+      carrier: { state: 'pending', updatedAt: AT },
+      warehouse: { state: 'pending', updatedAt: AT },
+    },
+    emails: {},
+    processedEvents: [],
+    fanout: 'done',
+  };
+}
+const sent = (recipient: string): LedgerEvent => ({
+  type: 'sent',
+  by: 'partner-delivery',
+  recipient,
+  messageType: 'x',
+  fields: [],
+  webhookId: `msg_${recipient}`,
+});
+
+beforeAll(async () => {
+  dynamo = await startDynalite({ port: 0 });
+  client = new DynamoDBClient({
+    endpoint: dynamo.url,
+    region: 'us-east-1',
+    credentials: { accessKeyId: 'x', secretAccessKey: 'x' },
+  });
+  await ensureTables(client, [tableDefinition('orders')]);
+  const db = documentClient(client);
+  orders = new DynamoOrderStore(db, 'orders');
+  ledger = new DynamoLedgerStore(db, 'orders');
+});
+afterAll(async () => {
+  client.destroy();
+  await dynamo.stop();
+});
+
+describe('DynamoDB ledger appends', () => {
+  it('concurrent appenders from the same stale tip never fork the chain or lose an entry', async () => {
+    // Prepare: every appender read the order before any of them wrote.
+    const record = order();
+    await orders.putOrder(record, {
+      orderId: record.orderId,
+      emailKey: 'k'.repeat(43),
+      sealed: {},
+      expiresAt: 2e9,
+    });
+    const seen = (await orders.getOrder(record.orderId)) as OrderRecord;
+    // Act
+    await Promise.all([
+      orders.setDeliveryState(
+        record.orderId,
+        'carrier',
+        'delivered',
+        AT,
+        appendOf(mac, seen, [sent('carrier')], AT),
+      ),
+      orders.setDeliveryState(
+        record.orderId,
+        'warehouse',
+        'delivered',
+        AT,
+        appendOf(mac, seen, [sent('warehouse')], AT),
+      ),
+      orders.markEmailSent(record.orderId, 'order-confirmation', appendOf(mac, seen, [sent('mailbox')], AT)),
+      ledger.appendLedger(record.orderId, appendOf(mac, seen, [sent('operator')], AT)),
+    ]);
+    // Assess
+    const stored = await ledger.getLedger(record.orderId);
+    expect(stored?.entries.map((e) => (e.type === 'sent' ? e.recipient : '')).sort()).toEqual([
+      'carrier',
+      'mailbox',
+      'operator',
+      'warehouse',
+    ]);
+    expect(await verifyLedger(mac, record.orderId, stored?.entries ?? [], stored?.head)).toEqual({
+      ok: true,
+      entries: 4,
+      problems: [],
+    });
+    const after = await orders.getOrder(record.orderId);
+    expect(after?.deliveries.carrier?.state).toBe('delivered');
+    expect(after?.deliveries.warehouse?.state).toBe('delivered');
+    expect(after?.emails['order-confirmation']?.state).toBe('sent');
+    expect(after?.ledgerTip?.count).toBe(4);
+  });
+
+  it('a state write whose own condition fails appends nothing, and an unknown order takes no entry', async () => {
+    // Prepare
+    const record = order();
+    await orders.putOrder(record, {
+      orderId: record.orderId,
+      emailKey: 'k'.repeat(43),
+      sealed: {},
+      expiresAt: 2e9,
+    });
+    await orders.setDeliveryState(
+      record.orderId,
+      'carrier',
+      'delivered',
+      AT,
+      appendOf(mac, record, [sent('first')], AT),
+    );
+    const seen = (await orders.getOrder(record.orderId)) as OrderRecord;
+    // Act
+    await orders.setDeliveryState(
+      record.orderId,
+      'carrier',
+      'failed',
+      AT,
+      appendOf(mac, seen, [sent('late')], AT),
+    );
+    const unknown = await ledger.appendLedger(
+      'ord_NOPE',
+      appendOf(mac, { orderId: 'ord_NOPE' }, [sent('x')], AT),
+    );
+    // Assess
+    const stored = await ledger.getLedger(record.orderId);
+    expect(stored?.entries.map((e) => (e.type === 'sent' ? e.recipient : ''))).toEqual(['first']);
+    expect(unknown).toBe(false);
+    expect(await ledger.getLedger('ord_NOPE')).toBeUndefined();
+  });
+});

@@ -1,0 +1,19 @@
+/** The ledger's request budget (bench/ledger-requests.ts): counted, so deterministic. */
+import { describe, expect, it } from 'vitest';
+import { ledgerRequests } from '../../bench/ledger-requests.js';
+
+describe('disclosure ledger request budget', () => {
+  it('adds no request on the submit path nor where a state update already happens, at most one write per other disclosure', async () => {
+    // Act
+    const rows = Object.fromEntries((await ledgerRequests(20)).map((r) => [r.path, r.after - r.before]));
+    // Assess: the ledger key's one read and create per process is the only cost on the delivery path.
+    expect(rows.submit).toBe(0);
+    expect(rows['deliver carrier']).toBe(0);
+    expect(rows['confirmation email']).toBe(0);
+    expect(rows['deliver warehouse']).toBeCloseTo(2 / 20, 5);
+    // Export: the ledger write, and the read that puts the ledger into the export.
+    expect(rows.export).toBe(2);
+    // Erase: the ledger write, the read that finds the partners, the certificate.
+    expect(rows.erase).toBe(3);
+  });
+});
