@@ -11,7 +11,7 @@ import { LocalKeyService } from '#shared/adapters/local/local-key-service.js';
 import { MemoryCertificateStore } from '#shared/adapters/memory/memory-ledger.js';
 import { MemoryPartnerStateStore } from '#shared/adapters/memory/memory-partner-state.js';
 import { MemoryQueue } from '#shared/adapters/memory/memory-queue.js';
-import { MemoryRecordSecretStore } from '#shared/adapters/memory/memory-record-secrets.js';
+import { MemoryErasureLog, MemoryRecordSecretStore } from '#shared/adapters/memory/memory-record-secrets.js';
 import {
   MemoryConsentStore,
   MemoryErasureFenceStore,
@@ -19,6 +19,7 @@ import {
   MemoryKeyRecordStore,
   MemoryOrderStore,
 } from '#shared/adapters/memory/memory-stores.js';
+import { shreddingConsentStore, shreddingOrderStore } from '#shared/adapters/shredding-stores.js';
 import { DataKeys } from '#shared/crypto/data-keys.js';
 import { LedgerKey } from '#shared/crypto/ledger-key.js';
 import { LookupKeys } from '#shared/crypto/lookup-keys.js';
@@ -91,8 +92,15 @@ async function run(withLedger: boolean, orders: number): Promise<Record<LedgerPa
   const rawRecords = new MemoryKeyRecordStore();
   const records = counter.wrap(rawRecords);
   const store = new MemoryOrderStore();
-  const orderStore = counter.wrap(store);
-  const consent = counter.wrap(new MemoryConsentStore());
+  // The key table and the shredding wrapper, as the wiring composes them (the key table's own
+  // requests are counted by the crypto-shredding figures, not here).
+  const recordSecrets = new MemoryRecordSecretStore();
+  const shredding = { secrets: recordSecrets, erasureLog: new MemoryErasureLog(), clock };
+  const orderStore = shreddingOrderStore(counter.wrap(store), shredding) as MemoryOrderStore;
+  const consent = shreddingConsentStore(
+    counter.wrap(new MemoryConsentStore()),
+    shredding,
+  ) as MemoryConsentStore;
   const idempotency = counter.wrap(new MemoryIdempotencyStore());
   const certificates = counter.wrap(new MemoryCertificateStore());
   const fence = counter.wrap(new MemoryErasureFenceStore());
@@ -100,7 +108,6 @@ async function run(withLedger: boolean, orders: number): Promise<Record<LedgerPa
   const lookup = new LookupKeys(service, records, () => clock.now(), true);
   const ledgerKey = new LedgerKey(service, records, () => clock.now());
   const queue = new MemoryQueue();
-  const recordSecrets = new MemoryRecordSecretStore();
   const principal = { principal: async () => 'local:bench' };
   const totals = Object.fromEntries(LEDGER_PATHS.map((p) => [p, 0])) as Record<LedgerPath, number>;
   const measure = async (path: LedgerPath, work: () => Promise<unknown>) => {
