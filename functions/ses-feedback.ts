@@ -15,7 +15,7 @@ const w = wiring();
  */
 export const handler = async (
   event: unknown,
-): Promise<void | { batchItemFailures: Array<{ itemIdentifier: string }> }> => {
+): Promise<undefined | { batchItemFailures: Array<{ itemIdentifier: string }> }> => {
   const deps = {
     consent: w.consent,
     clock: w.clock,
