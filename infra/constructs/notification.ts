@@ -5,7 +5,7 @@
  *
  * No feedback is dropped: an event the function fails on three times (Lambda's two async retries),
  * or that EventBridge cannot deliver for 24 h, goes to the `ses-feedback-retry` queue (storage key,
- * TLS-only, 4-day retention); the same function consumes that queue and records the event again
+ * TLS-only, FEEDBACK_RETRY_DAYS retention); the same function consumes that queue and records the event again
  * until it succeeds. Only that function's role can read the queue. Alarms: any message waiting,
  * and the oldest one older than an hour (act long before the retention ends).
  *
@@ -27,6 +27,7 @@ import * as ses from 'aws-cdk-lib/aws-ses';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
+import { FEEDBACK_RETRY_DAYS } from '../../shared/inventory.js';
 import { MinimisFunction } from './minimis-function.js';
 import { grantForComponent, grantPurposes } from './purpose-grants.js';
 import { grantConsumeQueues, grantSendToQueues, type TableRef } from './storage-grants.js';
@@ -36,7 +37,7 @@ import { WorkQueue } from './work-queue.js';
 /** Receives before a notification is dead-lettered. */
 export const NOTIFY_MAX_RECEIVE_COUNT = 8;
 /** How long a failed SES feedback event may wait in the retry queue (with the address in it). */
-export const FEEDBACK_RETRY_RETENTION = Duration.days(4);
+export const FEEDBACK_RETRY_RETENTION = Duration.days(FEEDBACK_RETRY_DAYS);
 /** Age of the oldest waiting feedback event at which operators are alarmed. */
 export const FEEDBACK_RETRY_ALARM_AGE = Duration.hours(1);
 /** Timeout of the ses-feedback function. */

@@ -3,6 +3,7 @@
  * the data inventory and the deployment configuration, never written by hand. Output is
  * deterministic (no timestamps), so docs/ holds a committed copy that a test keeps fresh.
  */
+import { FEEDBACK_RETRY_DAYS } from '../inventory.js';
 import { renderDataFlowSvg } from './data-flow.js';
 import { type Block, renderHtml, renderMarkdown } from './document.js';
 import { buildPrivacyModel, type PrivacyModel } from './model.js';
@@ -182,9 +183,14 @@ function blocks(model: PrivacyModel, svg: string): Block[] {
           'DynamoDB TTL; treated as absent once expired',
         ],
         [
+          `failed SES feedback (${code('ses-feedback-retry')} queue: address encrypted)`,
+          `until recorded, at most ${FEEDBACK_RETRY_DAYS} days`,
+          'the event as SES sent it, under the storage key; only the feedback function reads it, retrying until the suppression is recorded; alarms fire at once and after an hour',
+        ],
+        [
           'logs, metrics, traces, queue messages',
           'per service configuration',
-          'never contain personal data: ids, counts, states and error names only',
+          'never contain personal data: ids, counts, states and error names only (the feedback retry queue above excepted)',
         ],
       ],
     },
