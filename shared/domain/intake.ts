@@ -31,10 +31,17 @@ const codePoints = (s: string): number => {
   return n;
 };
 
+/** Fast path: code points ≤ UTF-16 units, and a non-empty string has at least one code point. */
+const lengthWithin = (s: string, min: number, max: number): boolean => {
+  if (min <= 1 && s.length >= min && s.length <= max) return true;
+  const n = codePoints(s);
+  return n >= min && n <= max;
+};
+
 const notBlank = (min: number, max: number) =>
   z
     .string({ error: expected('a string') })
-    .refine((s) => codePoints(s) >= min && codePoints(s) <= max, {
+    .refine((s) => lengthWithin(s, min, max), {
       error: `must be ${min}–${max} characters`,
     })
     .regex(FREE_TEXT_PATTERN, { error: 'must not be blank or contain control characters' })
