@@ -19,10 +19,14 @@ const expected = (what: string) => (issue: { input?: unknown }) =>
  * enforced; `\s` is the same whitespace set `String.prototype.trim` uses, so "not blank" keeps its
  * meaning. ECMA-262 syntax without lookarounds, so any JSON Schema validator (and fast-check's
  * `stringMatching`) reads it the same way.
+ *
+ * Linear time: the leading run (whitespace) and the first required character (not whitespace) are
+ * disjoint, so no input can make a backtracking engine try every split. (The obvious
+ * `^[^ctl]*[^\s ctl][^ctl]*$` is quadratic: 1.2 s for 20 000 characters ending in a control.)
  */
 export const FREE_TEXT_PATTERN =
   // biome-ignore lint/suspicious/noControlCharactersInRegex: rejecting control characters is the point
-  /^[^\x00-\x1f\x7f]*[^\s\x00-\x1f\x7f][^\x00-\x1f\x7f]*$/;
+  /^[^\S\x00-\x1f\x7f]*[^\s\x00-\x1f\x7f][^\x00-\x1f\x7f]*$/;
 
 /** Length in Unicode code points, as JSON Schema's minLength/maxLength count it (not UTF-16 units). */
 const codePoints = (s: string): number => {

@@ -10,7 +10,7 @@ export const partnerEventSchema = z.discriminatedUnion('type', [
       .url({ protocol: /^https$/ })
       .max(2048)
       // What the URL parser also checks, as a pattern the published document can carry.
-      .regex(/^https:\/\/[^\s/?#]+\S*$/, { error: 'must be an https URL' })
+      .regex(/^https:\/\/[^\s/?#]+(?:[/?#]\S*)?$/, { error: 'must be an https URL' })
       .optional(),
   }),
   z.strictObject({

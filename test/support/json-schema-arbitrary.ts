@@ -319,7 +319,13 @@ function sites(schema: JsonSchema, path: Path, options: GeneratorOptions): Site[
 export function mutations(schema: JsonSchema, options: GeneratorOptions): fc.Arbitrary<Mutation> {
   const all = sites(schema, [], options);
   const base = validValue(schema, options);
-  return fc.constantFrom(...all).chain((site) => {
+  // Kind first, then one of its sites: rare kinds (one array, two numbers) are drawn as often as
+  // the many string sites.
+  const kinds = [...new Set(all.map((site) => site.kind))];
+  const pick = fc
+    .constantFrom(...kinds)
+    .chain((kind) => fc.constantFrom(...all.filter((candidate) => candidate.kind === kind)));
+  return pick.chain((site) => {
     const { extraKey } = site;
     if (extraKey) {
       // A harmless value: what is wrong is only the key.
