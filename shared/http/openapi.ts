@@ -330,7 +330,7 @@ export function openApiDocument(serverUrl: string): Record<string, unknown> {
       title: 'minimis',
       version: '1.0.0',
       description:
-        'Order intake that tells every party only what it must know. Errors are RFC 9457 problems (`application/problem+json`); the pages meant for people answer a browser with HTML. A path not listed here is a 404 problem, and a method not listed for a path a 405 problem with an `Allow` header. Lengths count Unicode code points.',
+        'Order intake that tells every party only what it must know. Errors are RFC 9457 problems (`application/problem+json`); the pages meant for people answer a browser with HTML. A path not listed here is a 404 problem (`#/components/responses/NotFound`), and a method not listed for a path a 405 problem with an `Allow` header (`#/components/responses/MethodNotAllowed`). Lengths count Unicode code points.',
     },
     servers: [{ url: serverUrl }],
     paths: withServerErrors(paths),
@@ -344,6 +344,13 @@ export function openApiDocument(serverUrl: string): Record<string, unknown> {
         Unsubscribed: schema(statusSchema('unsubscribed')),
         Health: schema(statusSchema('ok')),
         Problem: schema(problemSchema),
+      },
+      // Answered for what the paths do not list (no operation can name them).
+      responses: {
+        NotFound: problemResponse('No such path (`/not-found`)'),
+        MethodNotAllowed: problemResponse('The path exists, the method does not (`/method-not-allowed`)', {
+          Allow: { required: true, description: 'The methods the path has', schema: { type: 'string' } },
+        }),
       },
       securitySchemes: WEBHOOK_SECURITY_SCHEMES,
     },

@@ -157,6 +157,7 @@ describe('the served OpenAPI document', () => {
       '415',
       '500',
     ]);
+    expect(doc.components.responses.MethodNotAllowed.headers.Allow.required).toBe(true);
     expect(doc.paths['/health'].get.responses['200'].content['application/json'].schema).toEqual({
       $ref: '#/components/schemas/Health',
     });
