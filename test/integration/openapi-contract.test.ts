@@ -47,7 +47,15 @@ const options = { resolve, acceptString: cardFree, maxArrayItems: 4 };
 
 async function submit(body: unknown): Promise<{ status: number; problem?: Doc; bytes: number }> {
   const text = JSON.stringify(body);
-  const response = await app.post('/orders', text, { 'idempotency-key': randomUUID() });
+  const key = randomUUID();
+  let response: Response;
+  try {
+    response = await app.post('/orders', text, { 'idempotency-key': key });
+  } catch {
+    // A pooled keep-alive socket the server closed meanwhile (slow generation on a loaded
+    // machine): retry once with the same Idempotency-Key, which the API promises is safe.
+    response = await app.post('/orders', text, { 'idempotency-key': key });
+  }
   const type = response.headers.get('content-type') ?? '';
   const payload = (await response.json()) as Doc;
   return {
