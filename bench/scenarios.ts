@@ -26,6 +26,7 @@ import { CountingKeyService } from '#shared/adapters/memory/counting-key-service
 import { MemoryQueue } from '#shared/adapters/memory/memory-queue.js';
 import {
   MemoryConsentStore,
+  MemoryErasureFenceStore,
   MemoryIdempotencyStore,
   MemoryKeyRecordStore,
   MemoryOrderStore,
@@ -227,6 +228,7 @@ export async function runScenario(id: ScenarioId, options: ScenarioOptions): Pro
     orders: orderStore,
     idempotency: new MemoryIdempotencyStore(),
     consent,
+    fence: new MemoryErasureFenceStore(),
     queue: new MemoryQueue(),
     dataKeys: intake.dataKeys,
     lookup: intake.lookup,

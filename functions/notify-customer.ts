@@ -4,6 +4,7 @@ import { NOTIFY_TYPES } from '#shared/domain/email-policy.js';
 import { ORDER_ID_PATTERN } from '#shared/domain/ids.js';
 import { createLogger, errorFields } from '#shared/observability/logger.js';
 import { type NotifyMessage, notifyCustomer } from '#shared/usecases/notify-customer.js';
+import { sendConsentConfirmation } from '#shared/usecases/send-consent-confirmation.js';
 import { wiring } from '#shared/wiring.js';
 
 const logger = createLogger('notify-customer');
@@ -55,6 +56,28 @@ async function handleRecord(record: SQSRecord): Promise<boolean> {
   };
   if (result.recorded === false) logger.warn('email sent but not marked sent', fields);
   else logger.info('notify handled', fields);
+  if (message.type === 'order.accepted') {
+    // A checkout opt-in for a suppressed address asks its owner to confirm (its own claim).
+    const confirmation = await sendConsentConfirmation(
+      {
+        orders: w.orders,
+        consent: w.consent,
+        dataKeys: w.dataKeys,
+        lookup: w.lookup,
+        mailer: w.mailer,
+        clock: w.clock,
+        settings: { publicBaseUrl: w.config.publicBaseUrl },
+      },
+      message.orderId,
+    );
+    const confirmationFields = {
+      orderId: message.orderId,
+      email: 'consent-confirmation',
+      outcome: confirmation.outcome,
+    };
+    if (confirmation.recorded === false) logger.warn('email sent but not marked sent', confirmationFields);
+    else if (confirmation.outcome !== 'not-requested') logger.info('notify handled', confirmationFields);
+  }
   return true;
 }
 

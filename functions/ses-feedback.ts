@@ -18,6 +18,7 @@ export const handler = async (
 ): Promise<undefined | { batchItemFailures: Array<{ itemIdentifier: string }> }> => {
   const deps = {
     consent: w.consent,
+    fence: w.fence,
     clock: w.clock,
     lookup: w.lookup,
     settings: { policyVersion: w.config.policyVersion },

@@ -54,6 +54,7 @@ export const handler = async (event: APIGatewayProxyEventV2): Promise<HttpResult
     const outcome = await unsubscribe(
       {
         consent: w.consent,
+        fence: w.fence,
         clock: w.clock,
         lookup: w.lookup,
         settings: { policyVersion: w.config.policyVersion },

@@ -13,4 +13,6 @@ export const HANDLERS: Readonly<Record<string, () => Module>> = {
   'partner-events': () => import('#functions/partner-events.js') as unknown as Module,
   'unsubscribe-page': () => import('#functions/unsubscribe-page.js') as unknown as Module,
   unsubscribe: () => import('#functions/unsubscribe.js') as unknown as Module,
+  'consent-confirm-page': () => import('#functions/consent-confirm-page.js') as unknown as Module,
+  'consent-confirm': () => import('#functions/consent-confirm.js') as unknown as Module,
 };

@@ -2,7 +2,12 @@
  * Ports: what the use cases need from the outside world. Adapters in adapters/aws and
  * adapters/local implement them; tests pass in-memory fakes. Nothing here does I/O.
  */
-import type { ConsentEvent, CustomerRecord, SuppressionRecord } from './domain/consent.js';
+import type {
+  ConfirmationRequest,
+  ConsentEvent,
+  CustomerRecord,
+  SuppressionRecord,
+} from './domain/consent.js';
 import type { OrderRecord, OrderStatus, PersonalRecord } from './domain/order.js';
 import type { KeyContext, Purpose } from './inventory.js';
 
@@ -39,6 +44,11 @@ export interface IdempotencyRecord {
   readonly leaseUntil: number;
   /** Epoch seconds; TTL attribute, and treated as absent on read once passed. */
   readonly expiresAt: number;
+  /**
+   * The erasure fence's `ended` count for the order's address, read before the first attempt's
+   * first write (see usecases/erasure-fence.ts); a resumed attempt checks against it.
+   */
+  readonly fenceEnded?: number;
 }
 
 export interface IdempotencyStore {
@@ -70,6 +80,10 @@ export interface StatusChange {
 export interface OrderStore {
   /** Writes the personal record then the order; both conditional on not existing (safe to repeat). */
   putOrder(order: OrderRecord, personal: PersonalRecord): Promise<void>;
+  /** The first half of `putOrder`: the personal record, only if absent. */
+  putPersonal(personal: PersonalRecord): Promise<void>;
+  /** The second half of `putOrder`: the order record, only if absent. */
+  putOrderRecord(order: OrderRecord): Promise<void>;
   getOrder(orderId: string): Promise<OrderRecord | undefined>;
   /** Undefined when absent or expired (expiry is checked here, not left to DynamoDB TTL). */
   getPersonal(orderId: string, now: Date): Promise<PersonalRecord | undefined>;
@@ -100,11 +114,65 @@ export interface OrderStore {
 
 export interface ConsentStore {
   getCustomer(emailKey: string): Promise<CustomerRecord | undefined>;
-  /** Appends a ledger event; `marketing` replaces (or with null removes) the sealed marketing contact. */
+  /**
+   * Appends a ledger event; `marketing` replaces (or with null removes) the sealed marketing contact.
+   * Null (an opt-out) also withdraws a pending confirmation request and its sealed contact.
+   */
   appendConsent(emailKey: string, event: ConsentEvent, marketing?: Uint8Array | null): Promise<void>;
   deleteCustomer(emailKey: string): Promise<boolean>;
   getSuppression(emailKey: string): Promise<SuppressionRecord | undefined>;
   putSuppression(record: SuppressionRecord): Promise<void>;
+  /**
+   * Appends an `unconfirmed` opt-in and opens `request` with the sealed contact it would confirm —
+   * only when no request is outstanding at `nowSeconds` (one write, conditional). False, and
+   * nothing written, when one is.
+   */
+  requestConfirmation(
+    emailKey: string,
+    event: ConsentEvent,
+    request: ConfirmationRequest,
+    pendingMarketing: Uint8Array,
+    nowSeconds: number,
+  ): Promise<boolean>;
+  /** Claims sending the email of request `requestId`; false if it is sent, being sent, or gone. */
+  claimConfirmationEmail(
+    emailKey: string,
+    requestId: string,
+    leaseUntil: number,
+    nowMs: number,
+  ): Promise<boolean>;
+  /** After a send: marks it `sent`, or gives the claim back so a retry sends (only for that request). */
+  finishConfirmationEmail(emailKey: string, requestId: string, sent: boolean): Promise<void>;
+  /**
+   * The single-use confirmation, one conditional write: only while request `requestId` is
+   * outstanding at `nowSeconds`, appends `event`, makes the pending contact the marketing contact
+   * and closes the request. False, and nothing written, otherwise (used, superseded, expired, erased).
+   */
+  confirmConsent(
+    emailKey: string,
+    requestId: string,
+    event: ConsentEvent,
+    nowSeconds: number,
+  ): Promise<boolean>;
+}
+
+/** Erasures begun and ended for one keyed email hash (see usecases/erasure-fence.ts). */
+export interface ErasureFence {
+  readonly begun: number;
+  readonly ended: number;
+}
+
+export interface ErasureFenceStore {
+  /** Consistent read; zeros when no erasure ever ran for the address. */
+  readFence(emailKey: string): Promise<ErasureFence>;
+  /**
+   * Counts one more erasure begun and holds the fence until `leaseUntil` (epoch ms); returns the
+   * new `begun` count. Undefined, and nothing written, while another erasure of the address holds
+   * an unexpired lease (erasures of one address run one at a time; a crashed one is taken over).
+   */
+  beginErasure(emailKey: string, leaseUntil: number, nowMs: number): Promise<number | undefined>;
+  /** Marks every erasure up to `begun` (as returned by beginErasure) ended; never lowers `ended`. */
+  endErasure(emailKey: string, begun: number): Promise<void>;
 }
 
 export interface QueueMessage {

@@ -12,6 +12,7 @@ import { SQSClient } from '@aws-sdk/client-sqs';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { documentClient } from './adapters/aws/dynamo-client.js';
 import { DynamoConsentStore } from './adapters/aws/dynamo-consent-store.js';
+import { DynamoErasureFenceStore } from './adapters/aws/dynamo-erasure-fence.js';
 import { DynamoIdempotencyStore } from './adapters/aws/dynamo-idempotency-store.js';
 import { DynamoKeyRecordStore } from './adapters/aws/dynamo-key-record-store.js';
 import { DynamoOrderStore } from './adapters/aws/dynamo-order-store.js';
@@ -29,6 +30,7 @@ import type {
   Clock,
   ConsentStore,
   DeadLetterQueue,
+  ErasureFenceStore,
   IdempotencyStore,
   KeyRecordStore,
   KeyService,
@@ -47,6 +49,7 @@ export interface Wiring {
   readonly orders: OrderStore;
   readonly idempotency: IdempotencyStore;
   readonly consent: ConsentStore;
+  readonly fence: ErasureFenceStore;
   readonly keyRecords: KeyRecordStore;
   readonly keyService: KeyService;
   readonly dataKeys: DataKeys;
@@ -88,6 +91,7 @@ export function wire(config: Config = loadConfig(), overrides: Partial<Wiring> =
     orders: overrides.orders ?? new DynamoOrderStore(db, config.tableName),
     idempotency: overrides.idempotency ?? new DynamoIdempotencyStore(db, config.tableName),
     consent: overrides.consent ?? new DynamoConsentStore(db, config.tableName),
+    fence: overrides.fence ?? new DynamoErasureFenceStore(db, config.tableName),
     keyRecords,
     keyService,
     dataKeys: overrides.dataKeys ?? new DataKeys(keyService, keyRecords, clock, config.dataKeyCache),

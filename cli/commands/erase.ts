@@ -46,7 +46,10 @@ export const eraseCommand: Command = {
       if (answer.trim() !== 'erase') throw new CliError('not confirmed; nothing was erased');
     }
     const receipt = await withTarget(io, values.aws as boolean | undefined, ({ wiring: w }) =>
-      eraseCustomer({ orders: w.orders, consent: w.consent, lookup: w.lookup, clock: w.clock }, email),
+      eraseCustomer(
+        { orders: w.orders, consent: w.consent, lookup: w.lookup, fence: w.fence, clock: w.clock },
+        email,
+      ),
     );
     io.err(
       receipt.outcome === 'erased'

@@ -9,6 +9,7 @@
  * | `PII#<orderId>`       | sealed personal record (`emailKey` → GSI `byEmail`)                          |
  * | `CUSTOMER#<emailKey>` | consent ledger and sealed marketing contact                                  |
  * | `SUPPRESS#<emailKey>` | suppression entry                                                            |
+ * | `FENCE#<emailKey>`    | erasure fence: erasures begun/ended (usecases/erasure-fence.ts)              |
  * | `IDEM#<key>`          | idempotency record                                                           |
  * | `DATAKEY#<ref>`       | wrapped data keys; `DATAKEY#lookup-v1` and `DATAKEY#token-v1` the index keys |
  *
@@ -35,6 +36,7 @@ export const ITEM = {
   personal: keys.personal('*'),
   customer: keys.customer('*'),
   suppression: keys.suppression('*'),
+  fence: keys.fence('*'),
   idempotency: keys.idempotency('*'),
   dataKey: keys.dataKey('*'),
   lookupKey: keys.dataKey(LOOKUP_KEY_REF),
@@ -60,13 +62,24 @@ export interface TableAccess {
 export const TABLE_ACCESS = {
   /**
    * Idempotency claim/take-over/complete, the lookup and token keys (created on first order), sealing keys,
-   * consent ledger, personal and order record (the order read back when a retry resumes), outbox flag.
+   * consent ledger (read with the suppression to decide whether an opt-in needs confirming),
+   * personal and order record (the order read back when a retry resumes), outbox flag; the erasure
+   * fence, and deleting its own personal record and the customer record when an erasure raced it.
    */
   'submit-order': {
     items: {
-      GetItem: [ITEM.idempotency, ITEM.lookupKey, ITEM.tokenKey, ITEM.order],
+      GetItem: [
+        ITEM.idempotency,
+        ITEM.lookupKey,
+        ITEM.tokenKey,
+        ITEM.order,
+        ITEM.customer,
+        ITEM.suppression,
+        ITEM.fence,
+      ],
       PutItem: [ITEM.idempotency, ITEM.personal, ITEM.order, ITEM.dataKey],
       UpdateItem: [ITEM.idempotency, ITEM.order, ITEM.customer],
+      DeleteItem: [ITEM.personal, ITEM.customer],
     },
   },
   'get-order': { items: { GetItem: [ITEM.order] } },
@@ -74,27 +87,39 @@ export const TABLE_ACCESS = {
   'partner-events': { items: { GetItem: [ITEM.order], UpdateItem: [ITEM.order, ITEM.personal] } },
   /** Only verifies the unsubscribe token (a MAC under the token key). */
   'unsubscribe-page': { items: { GetItem: [ITEM.tokenKey] } },
-  /** Token check, then the opt-out: ledger event (update) and suppression entry (put). */
+  /**
+   * Token check, then the opt-out: ledger event (update) and suppression entry (put), fenced against
+   * a concurrent erasure (the fence read; the customer record deleted again when one raced).
+   */
   unsubscribe: {
     items: {
-      GetItem: [ITEM.tokenKey, ITEM.customer, ITEM.suppression],
+      GetItem: [ITEM.tokenKey, ITEM.customer, ITEM.suppression, ITEM.fence],
       UpdateItem: [ITEM.customer],
       PutItem: [ITEM.suppression],
+      DeleteItem: [ITEM.customer],
     },
   },
   /** Keyed hash of each bounced/complaining address, then the same opt-out as unsubscribe. */
   'ses-feedback': {
     items: {
-      GetItem: [ITEM.lookupKey, ITEM.customer, ITEM.suppression],
+      GetItem: [ITEM.lookupKey, ITEM.customer, ITEM.suppression, ITEM.fence],
       UpdateItem: [ITEM.customer],
       PutItem: [ITEM.suppression],
+      DeleteItem: [ITEM.customer],
     },
   },
-  /** Order, personal record, consent and suppression, data keys to open contact/marketing; email claims on the order. */
+  /** Only verifies the consent-confirmation token (a MAC under the token key, and its expiry). */
+  'consent-confirm-page': { items: { GetItem: [ITEM.tokenKey] } },
+  /** Token check, then the single-use confirmation: one conditional update of the customer record. */
+  'consent-confirm': { items: { GetItem: [ITEM.tokenKey], UpdateItem: [ITEM.customer] } },
+  /**
+   * Order, personal record, consent and suppression, data keys to open contact/marketing; email
+   * claims on the order, and the consent-confirmation email's claim on the customer record.
+   */
   'notify-customer': {
     items: {
       GetItem: [ITEM.order, ITEM.personal, ITEM.customer, ITEM.suppression, ITEM.dataKey],
-      UpdateItem: [ITEM.order],
+      UpdateItem: [ITEM.order, ITEM.customer],
     },
   },
   /** Pending outbox entries, their orders (destination), and the cleared outbox flag. */
@@ -106,14 +131,14 @@ export const TABLE_ACCESS = {
   purge: { items: { DeleteItem: [ITEM.personal] }, scan: true },
   /**
    * The ops CLI: export (byEmail, orders, ledger, suppression, data keys), erase (byEmail, delete
-   * personal and customer records, put the erasure suppression), purge (scan, delete personal
-   * records), redrive (delivery state on the order).
+   * personal and customer records, put the erasure suppression, begin/end the erasure fence), purge
+   * (scan, delete personal records), redrive (delivery state on the order).
    */
   operator: {
     items: {
       GetItem: [ITEM.order, ITEM.customer, ITEM.suppression, ITEM.dataKey],
       PutItem: [ITEM.suppression],
-      UpdateItem: [ITEM.order],
+      UpdateItem: [ITEM.order, ITEM.fence],
       DeleteItem: [ITEM.personal, ITEM.customer],
     },
     query: [{ index: 'byEmail' }],

@@ -178,6 +178,26 @@ export class StatelessStack extends Stack {
     grantTableAccess(unsubscribe.role, table, TABLE_ACCESS.unsubscribe);
     grantPurposes(unsubscribe.role, purposeKey, grantForComponent('unsubscribe'));
 
+    const consentConfirmPage = new MinimisFunction(this, 'ConsentConfirmPage', {
+      handler: 'consent-confirm-page',
+      rolePath,
+      serviceName: 'minimis-consent-confirm-page',
+      description: 'minimis: GET /consent/confirm — confirmation page (changes nothing)',
+      noDeadLetterQueueReason: SYNC_NO_DLQ,
+    });
+    grantTableAccess(consentConfirmPage.role, table, TABLE_ACCESS['consent-confirm-page']);
+    grantPurposes(consentConfirmPage.role, purposeKey, grantForComponent('unsubscribe'));
+
+    const consentConfirm = new MinimisFunction(this, 'ConsentConfirm', {
+      handler: 'consent-confirm',
+      rolePath,
+      serviceName: 'minimis-consent-confirm',
+      description: 'minimis: POST /consent/confirm — confirms a renewed opt-in (single-use link)',
+      noDeadLetterQueueReason: SYNC_NO_DLQ,
+    });
+    grantTableAccess(consentConfirm.role, table, TABLE_ACCESS['consent-confirm']);
+    grantPurposes(consentConfirm.role, purposeKey, grantForComponent('unsubscribe'));
+
     const fallback = new MinimisFunction(this, 'Fallback', {
       handler: 'fallback',
       rolePath,
@@ -241,6 +261,20 @@ export class StatelessStack extends Stack {
           publicBecause:
             'RFC 8058 one-click opt-out from mail clients; authorised by the signed unsubscribe token.',
         },
+        {
+          method: 'GET',
+          path: '/consent/confirm',
+          handler: consentConfirmPage.function,
+          publicBecause:
+            'Opened from the consent-confirmation email; authorised by the signed token in the link.',
+        },
+        {
+          method: 'POST',
+          path: '/consent/confirm',
+          handler: consentConfirm.function,
+          publicBecause:
+            'The confirmation button of that page; authorised by the signed, single-use, expiring token.',
+        },
       ],
     });
 
@@ -282,6 +316,8 @@ export class StatelessStack extends Stack {
       'partner-events': partnerEvents,
       'unsubscribe-page': unsubscribePage,
       unsubscribe,
+      'consent-confirm-page': consentConfirmPage,
+      'consent-confirm': consentConfirm,
       'notify-customer': this.notification.notify,
       'ses-feedback': this.notification.feedback,
       'sweep-outbox': this.sweeper.sweeper,

@@ -5,7 +5,7 @@
  *   - keyed email hashes (HMAC-SHA256 of the normalised address) for look-ups and suppression;
  *   - request MACs for idempotency (never a plain hash of a body that holds personal data);
  * - root `token` (context `token`, record `DATAKEY#token-v1`):
- *   - unsubscribe-token signatures.
+ *   - unsubscribe-token and consent-confirmation-token signatures.
  *
  * Each root is loaded lazily, only when one of its sub-keys is needed: a process that only signs
  * or verifies tokens never unwraps the `lookup` key, so it cannot compute the keyed hash of a
@@ -24,7 +24,7 @@ import type { KeyRecordStore, KeyService } from '../ports.js';
 export const LOOKUP_KEY_REF = 'lookup-v1';
 export const TOKEN_KEY_REF = 'token-v1';
 
-export type SubKey = 'email-lookup' | 'request-mac' | 'unsubscribe-token';
+export type SubKey = 'email-lookup' | 'request-mac' | 'unsubscribe-token' | 'consent-token';
 
 /** The root keys, each wrapped under the index context of the same name. */
 export type RootKey = 'lookup' | 'token';
@@ -40,6 +40,7 @@ export const ROOT_OF: Readonly<Record<SubKey, RootKey>> = {
   'email-lookup': 'lookup',
   'request-mac': 'lookup',
   'unsubscribe-token': 'token',
+  'consent-token': 'token',
 };
 
 export function normaliseEmail(email: string): string {

@@ -1,5 +1,17 @@
-/** Consent is a ledger: every opt-in and opt-out is an event; the latest one decides. */
-export const CONSENT_SOURCES = ['checkout', 'unsubscribe-link', 'bounce', 'complaint', 'operator'] as const;
+/**
+ * Consent is a ledger: every opt-in, confirmation and opt-out is an event; the latest EFFECTIVE one
+ * decides. A checkout opt-in for a suppressed address is recorded as `unconfirmed` (not effective)
+ * until the owner of the address confirms it with the signed link of the consent-confirmation email
+ * (a `confirmation` event). See email.md, "A person's word is final".
+ */
+export const CONSENT_SOURCES = [
+  'checkout',
+  'confirmation',
+  'unsubscribe-link',
+  'bounce',
+  'complaint',
+  'operator',
+] as const;
 export type ConsentSource = (typeof CONSENT_SOURCES)[number];
 
 export interface ConsentEvent {
@@ -7,6 +19,23 @@ export interface ConsentEvent {
   readonly at: string;
   readonly source: ConsentSource;
   readonly policyVersion: string;
+  /**
+   * `unconfirmed`: a checkout opt-in for a suppressed address, awaiting the owner's confirmation
+   * (recorded, not effective). `confirmed`: the owner confirmed with the signed link. Absent: an
+   * ordinary event, effective as recorded.
+   */
+  readonly status?: 'unconfirmed' | 'confirmed';
+}
+
+/** An outstanding request to confirm a renewed opt-in (one at a time per address). */
+export interface ConfirmationRequest {
+  /** Random id (base64url, 16 bytes) carried by the signed link; single use. */
+  readonly id: string;
+  /** Epoch seconds after which the link no longer works (7 days after the request). */
+  readonly expiresAt: number;
+  /** The confirmation email: to be sent, being sent (lease, epoch ms), or sent. */
+  readonly email: 'requested' | 'sending' | 'sent';
+  readonly leaseUntil?: number;
 }
 
 export interface CustomerRecord {
@@ -14,6 +43,9 @@ export interface CustomerRecord {
   readonly consent: readonly ConsentEvent[];
   /** The email sealed under the `marketing` purpose; present only while consent stands. */
   readonly marketing?: Uint8Array;
+  /** The sealed marketing contact of an unconfirmed opt-in: becomes `marketing` on confirmation. */
+  readonly pendingMarketing?: Uint8Array;
+  readonly confirmation?: ConfirmationRequest;
   readonly updatedAt: string;
 }
 
@@ -23,9 +55,25 @@ export interface SuppressionRecord {
   readonly at: string;
 }
 
-/** The latest event decides; no event means no consent. */
+/** How long a consent-confirmation link works. */
+export const CONFIRMATION_DAYS = 7;
+
+/** Whether an event counts: an unconfirmed opt-in is in the ledger but decides nothing. */
+export function isEffective(event: ConsentEvent): boolean {
+  return event.status !== 'unconfirmed';
+}
+
+/** The latest effective event decides; no event means no consent. */
 export function hasMarketingConsent(ledger: readonly ConsentEvent[]): boolean {
   let latest: ConsentEvent | undefined;
-  for (const event of ledger) if (!latest || event.at >= latest.at) latest = event;
+  for (const event of ledger) if (isEffective(event) && (!latest || event.at >= latest.at)) latest = event;
   return latest?.granted ?? false;
+}
+
+/** Whether a confirmation request is still outstanding at `nowSeconds` (then no new one is made). */
+export function confirmationOutstanding(
+  request: ConfirmationRequest | undefined,
+  nowSeconds: number,
+): request is ConfirmationRequest {
+  return request !== undefined && request.expiresAt > nowSeconds;
 }

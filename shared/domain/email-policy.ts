@@ -2,11 +2,11 @@
  * Which email may go out, decided from the consent ledger and the suppression list at send time.
  * Pure functions; notify-customer and unsubscribe apply them.
  *
- * Promotional mail: only while the latest consent event is an opt-in AND no suppression
- * (unsubscribe, bounce, complaint, erasure) was recorded at or after that opt-in. A later opt-in
- * at checkout (a new, explicit consent: the latest event decides) lifts an older unsubscribe or
- * erasure suppression — but never a bounce or a spam complaint: those come from the mailbox, and
- * anyone can type an address at checkout.
+ * Promotional mail: only while the latest EFFECTIVE consent event is an opt-in AND no suppression
+ * (unsubscribe, bounce, complaint, erasure) is in force. A suppression is lifted only by that
+ * person: by a `confirmed` opt-in (the signed link of the consent-confirmation email) recorded
+ * after it. A checkout opt-in for a suppressed address is recorded `unconfirmed` and decides
+ * nothing (anyone can type an address at checkout; email.md, "A person's word is final").
  *
  * Transactional mail (confirmation, dispatch) still goes to a customer who unsubscribed or
  * complained: it is needed to deliver the purchase. It is held back only when the address
@@ -18,6 +18,7 @@ import {
   type ConsentEvent,
   type CustomerRecord,
   hasMarketingConsent,
+  isEffective,
   type SuppressionRecord,
 } from './consent.js';
 
@@ -44,32 +45,32 @@ export const EMAIL_CATEGORY: Readonly<Record<EmailKind, EmailCategory>> = {
 /** Suppression reasons that also stop transactional mail for orders placed before them. */
 const STOPS_TRANSACTIONAL: ReadonlySet<SuppressionRecord['reason']> = new Set(['bounce', 'erasure']);
 
-/** The latest event of a ledger (ties: the one appended last), or undefined. */
+/** The latest effective event of a ledger (ties: the one appended last), or undefined. */
 export function latestConsentEvent(ledger: readonly ConsentEvent[]): ConsentEvent | undefined {
   let latest: ConsentEvent | undefined;
-  for (const event of ledger) if (!latest || event.at >= latest.at) latest = event;
+  for (const event of ledger) if (isEffective(event) && (!latest || event.at >= latest.at)) latest = event;
   return latest;
 }
 
-/** When the customer last opted in, or undefined if never. */
-export function latestOptInAt(ledger: readonly ConsentEvent[]): string | undefined {
+/** When the owner of the address last confirmed an opt-in with the signed link, or undefined. */
+export function latestConfirmationAt(ledger: readonly ConsentEvent[]): string | undefined {
   let at: string | undefined;
-  for (const event of ledger) if (event.granted && (at === undefined || event.at > at)) at = event.at;
+  for (const event of ledger)
+    if (event.granted && event.status === 'confirmed' && (at === undefined || event.at > at)) at = event.at;
   return at;
 }
 
-/** Suppressions that a checkout opt-in cannot lift. */
-const PERMANENT: ReadonlySet<SuppressionRecord['reason']> = new Set(['bounce', 'complaint']);
-
-/** A suppression is in force unless a later opt-in (new, explicit consent) replaced it. */
+/**
+ * A suppression (any reason) is in force unless the person lifted it: a `confirmed` opt-in
+ * recorded after it. A checkout opt-in alone never lifts one.
+ */
 export function suppressionInForce(
   suppression: SuppressionRecord | undefined,
   ledger: readonly ConsentEvent[],
 ): suppression is SuppressionRecord {
   if (!suppression) return false;
-  if (PERMANENT.has(suppression.reason)) return true;
-  const optIn = latestOptInAt(ledger);
-  return optIn === undefined || suppression.at >= optIn;
+  const confirmed = latestConfirmationAt(ledger);
+  return confirmed === undefined || suppression.at >= confirmed;
 }
 
 export type PromotionDecision =

@@ -286,7 +286,7 @@ export function unsubscribedPage(): string {
     `<h1>${escapeHtml(UNSUBSCRIBED_PAGE_TITLE)}</h1>` +
       '<p role="status">We will not send you promotional email any more.</p>' +
       '<p>Emails about orders you have already placed are still sent, because we need them to deliver your purchase. ' +
-      'If you opt in again at a later checkout, we will take that as your new choice.</p>',
+      'If you opt in again at a later checkout, we will ask you by email to confirm it first.</p>',
   );
 }
 
@@ -299,6 +299,85 @@ export function invalidLinkPage(): string {
     `<h1>${escapeHtml(INVALID_LINK_PAGE_TITLE)}</h1>` +
       '<p>The link may have been cut short by your email program. Please open the full link from the ' +
       'bottom of one of our emails, or use the unsubscribe button of your email program.</p>' +
+      '<p>Nothing was changed.</p>',
+  );
+}
+
+// ---- Consent confirmation (a checkout opt-in for a suppressed address; email.md) ----
+
+export function consentConfirmUrl(publicBaseUrl: string, token: string): string {
+  return `${publicBaseUrl.replace(/\/+$/, '')}/consent/confirm?token=${encodeURIComponent(token)}`;
+}
+
+export interface ConsentConfirmationInput {
+  readonly confirmUrl: string;
+  readonly unsubscribeUrl: string;
+}
+
+export const CONSENT_CONFIRMATION_SUBJECT = 'Please confirm: do you want our promotional email?';
+
+/** Transactional: only the address it goes to and the signed link; no name, no order details. */
+export function consentConfirmationEmail(input: ConsentConfirmationInput): RenderedEmail {
+  const subject = CONSENT_CONFIRMATION_SUBJECT;
+  const text = [
+    'Hello,',
+    '',
+    'at a checkout in our shop, someone asked to receive our promotional email at this address.',
+    'This address had asked us to stop, or our mail to it could not be delivered, so we send',
+    'nothing promotional to it unless you confirm.',
+    '',
+    `To confirm, open this link and press the button (it works once, for 7 days): ${input.confirmUrl}`,
+    '',
+    'If this was not you, or you changed your mind, ignore this email: nothing changes.',
+  ];
+  const html =
+    `<h1 style="font-size:22px">${escapeHtml(subject)}</h1>` +
+    '<p>Hello,</p>' +
+    '<p>at a checkout in our shop, someone asked to receive our promotional email at this address. ' +
+    'This address had asked us to stop, or our mail to it could not be delivered, so we send nothing ' +
+    'promotional to it unless you confirm.</p>' +
+    `<p><a href="${escapeHtml(input.confirmUrl)}">Confirm that you want our promotional email</a> ` +
+    '(the link works once, for 7 days).</p>' +
+    '<p>If this was not you, or you changed your mind, ignore this email: nothing changes.</p>';
+  return message('transactional', subject, input.unsubscribeUrl, text, html);
+}
+
+export const CONSENT_CONFIRM_PAGE_TITLE = 'Confirm promotional email';
+
+/** GET /consent/confirm: nothing changes until the person presses the button. */
+export function consentConfirmPage(token: string): string {
+  return webPage(
+    CONSENT_CONFIRM_PAGE_TITLE,
+    `<h1>${escapeHtml(CONSENT_CONFIRM_PAGE_TITLE)}</h1>` +
+      '<p>Press the button to receive our promotional email at the address this link was sent to.</p>' +
+      `<form method="post" action="?token=${escapeHtml(encodeURIComponent(token))}">` +
+      '<button type="submit">Yes, send me promotional email</button></form>' +
+      '<p><small>Nothing changes until you press the button. You can unsubscribe at any time with the ' +
+      'link at the bottom of every email.</small></p>',
+  );
+}
+
+export const CONSENT_CONFIRMED_PAGE_TITLE = 'Thank you: confirmed';
+
+export function consentConfirmedPage(): string {
+  return webPage(
+    CONSENT_CONFIRMED_PAGE_TITLE,
+    `<h1>${escapeHtml(CONSENT_CONFIRMED_PAGE_TITLE)}</h1>` +
+      '<p role="status">We will send you promotional email again.</p>' +
+      '<p>You can unsubscribe at any time with the link at the bottom of every email.</p>',
+  );
+}
+
+export const INVALID_CONSENT_LINK_PAGE_TITLE = 'This confirmation link does not work';
+
+/** A tampered, used or expired confirmation link: what to do instead, no technical detail. */
+export function invalidConsentLinkPage(): string {
+  return webPage(
+    INVALID_CONSENT_LINK_PAGE_TITLE,
+    `<h1>${escapeHtml(INVALID_CONSENT_LINK_PAGE_TITLE)}</h1>` +
+      '<p>The link may have been used already, have expired (it works for 7 days), or have been cut ' +
+      'short by your email program. To receive our promotional email, opt in at your next checkout ' +
+      'and confirm with the link we then send you.</p>' +
       '<p>Nothing was changed.</p>',
   );
 }

@@ -85,3 +85,11 @@ export class NoLookupKeyError extends Error {
     super('No lookup key yet: no order has been taken');
   }
 }
+
+/** Another erasure of the same address is running (erasures of one address run one at a time). */
+export class ErasureInProgressError extends Error {
+  override readonly name = 'ErasureInProgressError';
+  constructor(options?: ErrorOptions) {
+    super('Another erasure of this address is in progress; try again in a few minutes', options);
+  }
+}

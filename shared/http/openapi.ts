@@ -13,6 +13,7 @@
  */
 import { z } from 'zod';
 import { PARTNER_ID_PATTERN } from '../config.js';
+import { CONSENT_TOKEN_PATTERN } from '../domain/consent-token.js';
 import { ORDER_ID_PATTERN } from '../domain/ids.js';
 import { orderRequestSchema } from '../domain/intake.js';
 import { DELIVERY_STATES, ORDER_STATUSES } from '../domain/order.js';
@@ -77,12 +78,12 @@ export const pageOrProblem = (description: string): Response => ({
 });
 
 /** A signed token in the query string of a link we mailed. */
-export const tokenParameter = (re: RegExp, description: string) => ({
+export const tokenParameter = (re: RegExp | string, description: string) => ({
   name: 'token',
   in: 'query',
   required: true,
   description,
-  schema: pattern(re),
+  schema: pattern(typeof re === 'string' ? new RegExp(re) : re),
 });
 
 const jsonResponse = (description: string, schemaRef: string, headers?: Record<string, unknown>) => ({
@@ -290,6 +291,45 @@ const unsubscribePath = (): PathItem => ({
   },
 });
 
+const consentToken = () =>
+  tokenParameter(
+    CONSENT_TOKEN_PATTERN,
+    'The signed, single-use token of the consent-confirmation email (expires after 7 days)',
+  );
+
+const consentConfirmPath = (): PathItem => ({
+  get: {
+    summary: 'Page with a button to confirm a renewed opt-in to promotional email (changes nothing)',
+    operationId: 'consentConfirmPage',
+    parameters: [consentToken()],
+    responses: {
+      '200': pageResponse('The page with the button that POSTs the confirmation'),
+      '400': pageOrProblem('Malformed, tampered, used or expired token; nothing changes'),
+    },
+  },
+  post: {
+    summary: 'Confirm a renewed opt-in: records a confirmed consent event and lifts the suppression',
+    operationId: 'consentConfirm',
+    parameters: [consentToken()],
+    requestBody: {
+      required: false,
+      description: `The body is ignored (the page's button sends an empty form). ${BODY_LIMIT}`,
+      content: { '*/*': { schema: {} } },
+    },
+    responses: {
+      '200': {
+        description: 'Confirmed (repeating it is harmless). A browser gets a confirmation page.',
+        content: {
+          'application/json': { schema: ref('ConsentConfirmed') },
+          'text/html': { schema: { type: 'string' } },
+        },
+      },
+      '400': pageOrProblem('Malformed, tampered, used or expired token; nothing changes'),
+      '413': problemResponse(`Body larger than ${MAX_BODY_BYTES / 1024} KiB`),
+    },
+  },
+});
+
 const healthPath = (): PathItem => ({
   get: {
     summary: 'Ready to take orders',
@@ -317,6 +357,7 @@ export const PATHS: Readonly<Record<string, () => PathItem>> = {
   '/orders/{orderId}': orderPath,
   '/partners/{partnerId}/events': partnerEventsPath,
   '/unsubscribe': unsubscribePath,
+  '/consent/confirm': consentConfirmPath,
   '/health': healthPath,
   '/openapi.json': openApiPath,
 };
@@ -342,6 +383,7 @@ export function openApiDocument(serverUrl: string): Record<string, unknown> {
         PartnerEvent: schema(partnerEventSchema),
         PartnerEventApplied: schema(eventAppliedSchema),
         Unsubscribed: schema(statusSchema('unsubscribed')),
+        ConsentConfirmed: schema(statusSchema('confirmed')),
         Health: schema(statusSchema('ok')),
         Problem: schema(problemSchema),
       },

@@ -16,6 +16,8 @@ export const ROUTE_TABLE: readonly RouteSpec[] = [
   { method: 'POST', path: '/partners/{partnerId}/events', handler: 'partner-events' },
   { method: 'GET', path: '/unsubscribe', handler: 'unsubscribe-page' },
   { method: 'POST', path: '/unsubscribe', handler: 'unsubscribe' },
+  { method: 'GET', path: '/consent/confirm', handler: 'consent-confirm-page' },
+  { method: 'POST', path: '/consent/confirm', handler: 'consent-confirm' },
 ];
 
 function compile(path: string): RegExp {

@@ -45,8 +45,8 @@ export const COMPONENT_ROLES: Readonly<
     handlers: ['notify-customer'],
   },
   unsubscribe: {
-    does: 'one-click opt-out: checks the signed token, then suppression by the keyed hash it carries',
-    handlers: ['unsubscribe', 'unsubscribe-page'],
+    does: 'one-click opt-out, and confirming a renewed opt-in: checks the signed token, then acts on the keyed hash it carries',
+    handlers: ['unsubscribe', 'unsubscribe-page', 'consent-confirm', 'consent-confirm-page'],
   },
   'mail-feedback': {
     does: 'SES bounce/complaint feedback: keyed hash of each address, then suppression (retried)',

@@ -145,7 +145,7 @@ function blocks(model: PrivacyModel, svg: string): Block[] {
     },
     {
       kind: 'paragraph',
-      text: `${code('lookup')} unwraps the shop's HMAC key for keyed email hashes (look-ups, suppression) and request MACs (idempotency); ${code('token')} unwraps a separate key that only signs unsubscribe tokens, so the functions that issue or check tokens cannot compute the keyed hash of a guessed address. Nothing personal is sealed under either; only intake creates them. Only intake seals new personal data. Functions with no key rights at all: ${codes(model.handlersWithoutKeys.map((h) => `functions/${h}.ts`))}.`,
+      text: `${code('lookup')} unwraps the shop's HMAC key for keyed email hashes (look-ups, suppression) and request MACs (idempotency); ${code('token')} unwraps a separate key that only signs unsubscribe and consent-confirmation tokens, so the functions that issue or check tokens cannot compute the keyed hash of a guessed address. Nothing personal is sealed under either; only intake creates them. Only intake seals new personal data. Functions with no key rights at all: ${codes(model.handlersWithoutKeys.map((h) => `functions/${h}.ts`))}.`,
     },
     { kind: 'heading', level: 2, text: 'Retention' },
     {
@@ -160,7 +160,7 @@ function blocks(model: PrivacyModel, svg: string): Block[] {
         [
           `marketing contact (${code('CUSTOMER#')} item, sealed under ${code('marketing')})`,
           'until the customer opts out or asks for erasure',
-          'an opt-out removes the sealed contact and records a withdrawal in the consent ledger; erasure deletes the item',
+          'an opt-out removes the sealed contact and records a withdrawal in the consent ledger; erasure deletes the item. The contact of an unconfirmed opt-in is kept apart (pending) and becomes the marketing contact only when its owner confirms; an opt-out or erasure removes it',
         ],
         [
           `consent ledger (${code('CUSTOMER#')} item)`,
@@ -194,12 +194,23 @@ function blocks(model: PrivacyModel, svg: string): Block[] {
         ],
       ],
     },
+    { kind: 'heading', level: 2, text: "Consent: a person's word is final" },
+    {
+      kind: 'list',
+      items: [
+        `Promotional email goes out only while the latest effective consent event is an opt-in and no suppression is in force (checked at send time). A suppression (unsubscribe, erasure, bounce, complaint) is lifted only by the person: a ${code('confirmed')} event recorded after it.`,
+        `A checkout opt-in for a suppressed address (anyone can type an address at checkout) is recorded as ${code('unconfirmed')}: in the ledger and the export, but not effective. The order's own mail goes out as usual, plus one consent-confirmation email (transactional, with the unsubscribe headers and footer) holding a signed link (an HMAC under the ${code('token')} key: no personal data in clear) that works once and for 7 days.`,
+        `${code('GET /consent/confirm')} only shows a button. Its ${code('POST')} records the ${code('confirmed')} event with one conditional write on the ${code('CUSTOMER#')} item that holds only while that link's request is outstanding and unexpired and closes it, so a used, expired, withdrawn (by a later opt-out) or erased request changes nothing and two concurrent POSTs record one event. A tampered, used or expired link is a 400 (a page for a browser, problem+json otherwise).`,
+        'Repeated checkouts by a stranger cannot spam the address: while a request is outstanding (7 days) no new one is made and no further confirmation email is sent; the opt-ins are still recorded (unconfirmed).',
+      ],
+    },
     { kind: 'heading', level: 2, text: 'Export and erasure' },
     {
       kind: 'list',
       items: [
-        `${code('minimis export --email <address>')} prints, as JSON, every live order of that person with its personal fields decrypted per purpose, the non-personal order data, the consent ledger, the marketing contact and the suppression state. Expired data is not exported: it is gone.`,
+        `${code('minimis export --email <address>')} prints, as JSON, every live order of that person with its personal fields decrypted per purpose, the non-personal order data, the consent ledger (unconfirmed and confirmed events included), the marketing contact, a pending confirmation request with its contact, and the suppression state. Expired data is not exported: it is gone.`,
         `${code('minimis erase --email <address> --yes')} records a suppression entry with reason ${code('erasure')} (it supersedes an earlier opt-out, complaint or bounce entry and also holds back transactional mail for earlier orders), deletes the personal record of every order and the customer record (consent ledger and marketing contact), and prints a receipt that holds no personal data. The non-personal order records stay (${code('GET /orders/{orderId}')} still answers) and are no longer linked to the person. Running it again finds nothing and says so.`,
+        `Erasure cannot be raced: it runs inside an erasure fence (${code('FENCE#')} item: counts of erasures begun and ended per keyed hash; erasures of one address run one at a time). Intake and opt-out writes read the fence before their first write and again after their last personal write; if an erasure began meanwhile, they delete what they wrote before going on (the order is then kept as one whose personal data was erased). Intake writes its order record only after this check, and a resumed retry checks against the first attempt's reading, so neither a retry nor the outbox can resume an unchecked intake.`,
         `${code('minimis purge')} deletes expired personal data now (it also runs daily).`,
       ],
     },
@@ -209,7 +220,7 @@ function blocks(model: PrivacyModel, svg: string): Block[] {
       items: [
         'Point-in-time recovery keeps backups of the table for 35 days: erased or expired data remains in those backups until they age out. After a restore, re-run the erasures made since the backup.',
         'Partners keep what they received to deliver the order under their own retention; an erasure in minimis does not reach them.',
-        'Look-ups by email use an eventually consistent index: an order placed within about a second of an erasure may be missed. Erasure is safe to repeat.',
+        'Look-ups by email use an eventually consistent index: the erasure fence closes the race with intakes still writing, but an order whose write completed within about a second before an erasure began may be missed by it. Erasure is safe to repeat.',
         `The key policy binds the deployment's roles, not the account's administrators: whoever may rewrite the purpose key's policy (the account root keeps ${code('kms:*')} on it, so that the key stays manageable), or create, tag, re-trust or re-code roles on the ${code('/minimis/<stage>/')} path, can get around the purpose binding. Restrict those permissions with a service control policy (see the README, "Hardening the account").`,
       ],
     },

@@ -11,13 +11,18 @@
  * 2. Every personal record linked to the keyed hash is deleted (expired ones not yet purged too).
  * 3. The customer record — consent ledger and sealed marketing contact — is deleted.
  *
+ * Steps 1–3 run inside the erasure fence (erasure-fence.ts): an intake or consent write for the
+ * same address that raced this erasure removes its own writes, so nothing personal outlives the
+ * receipt.
+ *
  * Kept on purpose: the non-personal ORDER# records (accounting; `GET /orders/{id}` still answers)
  * and the suppression entry. Safe to repeat: a second run finds nothing and says so.
  */
 import type { LookupKeys } from '../crypto/lookup-keys.js';
 import type { SuppressionRecord } from '../domain/consent.js';
 import { RETENTION_DEFAULTS } from '../inventory.js';
-import type { Clock, ConsentStore, OrderStore } from '../ports.js';
+import type { Clock, ConsentStore, ErasureFenceStore, OrderStore } from '../ports.js';
+import { fencedErasure } from './erasure-fence.js';
 
 export interface EraseDeps {
   readonly orders: Pick<OrderStore, 'listPersonalByEmailKey' | 'deletePersonal'>;
@@ -26,6 +31,7 @@ export interface EraseDeps {
     'getCustomer' | 'deleteCustomer' | 'getSuppression' | 'putSuppression'
   >;
   readonly lookup: Pick<LookupKeys, 'emailKey'>;
+  readonly fence: ErasureFenceStore;
   readonly clock: Clock;
   readonly settings?: { readonly accountingYears?: number };
 }
@@ -73,24 +79,17 @@ export async function eraseCustomer(deps: EraseDeps, email: string): Promise<Era
   const at = deps.clock.now().toISOString();
   const emailKey = await deps.lookup.emailKey(email);
 
-  const existing = await deps.consent.getSuppression(emailKey);
-  const earlierErasure = existing?.reason === 'erasure' ? existing : undefined;
-  if (!earlierErasure) await deps.consent.putSuppression({ emailKey, reason: 'erasure', at });
-
-  const ordersErased: string[] = [];
-  for (const record of await deps.orders.listPersonalByEmailKey(emailKey)) {
-    if (await deps.orders.deletePersonal(record.orderId)) ordersErased.push(record.orderId);
-  }
-  ordersErased.sort();
-
-  const customer = await deps.consent.getCustomer(emailKey);
-  const customerRemoved = customer ? await deps.consent.deleteCustomer(emailKey) : false;
-  const consentLedgerRemoved = customerRemoved && (customer?.consent.length ?? 0) > 0;
-  const marketingContactRemoved = customerRemoved && customer?.marketing !== undefined;
-
+  const swept = await fencedErasure(deps, emailKey, () => sweep(deps, emailKey, at));
+  const {
+    existing,
+    earlierErasure,
+    ordersErased,
+    customerRemoved,
+    consentLedgerRemoved,
+    marketingContactRemoved,
+  } = swept;
   const erasedSomething = ordersErased.length > 0 || customerRemoved;
   const redate = earlierErasure !== undefined && erasedSomething;
-  if (redate) await deps.consent.putSuppression({ emailKey, reason: 'erasure', at });
   const kept = earlierErasure !== undefined && !redate;
   const accountingYears = deps.settings?.accountingYears ?? RETENTION_DEFAULTS.accountingYears;
   return {
@@ -128,5 +127,36 @@ export async function eraseCustomer(deps: EraseDeps, email: string): Promise<Era
       'copies partners received to deliver the order (the carrier keeps shipping details under its own retention)',
       'emails already delivered to the customer',
     ],
+  };
+}
+
+/** Steps 1–3 of the module comment (inside the erasure fence). */
+async function sweep(deps: EraseDeps, emailKey: string, at: string) {
+  const existing = await deps.consent.getSuppression(emailKey);
+  const earlierErasure = existing?.reason === 'erasure' ? existing : undefined;
+  if (!earlierErasure) await deps.consent.putSuppression({ emailKey, reason: 'erasure', at });
+
+  const ordersErased: string[] = [];
+  for (const record of await deps.orders.listPersonalByEmailKey(emailKey)) {
+    if (await deps.orders.deletePersonal(record.orderId)) ordersErased.push(record.orderId);
+  }
+  ordersErased.sort();
+
+  const customer = await deps.consent.getCustomer(emailKey);
+  const customerRemoved = customer ? await deps.consent.deleteCustomer(emailKey) : false;
+  const consentLedgerRemoved = customerRemoved && (customer?.consent.length ?? 0) > 0;
+  const marketingContactRemoved =
+    customerRemoved && (customer?.marketing !== undefined || customer?.pendingMarketing !== undefined);
+
+  const erasedSomething = ordersErased.length > 0 || customerRemoved;
+  if (earlierErasure !== undefined && erasedSomething)
+    await deps.consent.putSuppression({ emailKey, reason: 'erasure', at });
+  return {
+    existing,
+    earlierErasure,
+    ordersErased,
+    customerRemoved,
+    consentLedgerRemoved,
+    marketingContactRemoved,
   };
 }

@@ -54,7 +54,16 @@ export interface CustomerExport {
   readonly consent: { readonly events: readonly ConsentEvent[]; readonly currentlyConsented: boolean };
   /** The contact sealed under `marketing` (present only while consent stands). */
   readonly marketingContact: PersonalFields | null;
-  /** `inForce`: whether it still stops promotional mail (a later opt-in lifts an unsubscribe). */
+  /**
+   * An unconfirmed opt-in awaiting its owner's confirmation: the contact it would make the marketing
+   * contact, and until when its link works.
+   */
+  readonly pendingConfirmation: {
+    readonly contact: PersonalFields;
+    readonly expiresAt: string;
+    readonly email: 'requested' | 'sending' | 'sent';
+  } | null;
+  /** `inForce`: whether it still stops promotional mail (only a confirmed opt-in after it lifts it). */
   readonly suppression: (Omit<SuppressionRecord, 'emailKey'> & { readonly inForce: boolean }) | null;
 }
 
@@ -79,12 +88,24 @@ export async function exportCustomer(deps: ExportDeps, email: string): Promise<C
   const marketingContact = customer?.marketing
     ? decodeFields(await deps.dataKeys.open('marketing', customerRecordId(emailKey), customer.marketing))
     : null;
+  const request = customer?.confirmation;
+  const pendingConfirmation =
+    customer?.pendingMarketing && request
+      ? {
+          contact: decodeFields(
+            await deps.dataKeys.open('marketing', customerRecordId(emailKey), customer.pendingMarketing),
+          ),
+          expiresAt: new Date(request.expiresAt * 1000).toISOString(),
+          email: request.email,
+        }
+      : null;
   return {
     email: normaliseEmail(email),
     generatedAt: now.toISOString(),
     orders,
     consent: { events, currentlyConsented: hasMarketingConsent(events) },
     marketingContact,
+    pendingConfirmation,
     suppression: suppression
       ? { reason: suppression.reason, at: suppression.at, inForce: suppressionInForce(suppression, events) }
       : null,

@@ -3,11 +3,15 @@
  * feedback: a consent-ledger event, removal of the sealed marketing contact, and a suppression
  * entry keyed only by the keyed email hash.
  *
- * Idempotent: an opt-out event is appended only when it changes something (the latest event was an
- * opt-in, a sealed marketing contact is still present, or there is neither a ledger nor a
- * suppression yet — a transactional-only customer's first opt-out is recorded too); the suppression
+ * Idempotent: an opt-out event is appended only when it changes something (the latest effective
+ * event was an opt-in, a sealed marketing contact or a pending confirmation request is present, or
+ * there is neither a ledger nor a suppression yet — a transactional-only customer's first opt-out
+ * is recorded too); the suppression
  * is written only when none is in force or the new reason is stronger (a bounce after an
  * unsubscribe is recorded as a bounce). Repeating a request therefore changes nothing.
+ *
+ * The writes are fenced against a concurrent erasure of the address (erasure-fence.ts): when one
+ * raced them, the ledger this wrote is deleted again and the suppression is left as an erasure.
  */
 import type { ConsentSource, SuppressionRecord } from '../domain/consent.js';
 import { latestConsentEvent, suppressionInForce } from '../domain/email-policy.js';
@@ -16,10 +20,15 @@ import {
   type UnsubscribeTokenSigner,
   verifyUnsubscribeToken,
 } from '../domain/unsubscribe-token.js';
-import type { Clock, ConsentStore } from '../ports.js';
+import type { Clock, ConsentStore, ErasureFenceStore } from '../ports.js';
+import { erasureRaced, fenceMark } from './erasure-fence.js';
 
 export interface OptOutDeps {
-  readonly consent: Pick<ConsentStore, 'getCustomer' | 'appendConsent' | 'getSuppression' | 'putSuppression'>;
+  readonly consent: Pick<
+    ConsentStore,
+    'getCustomer' | 'appendConsent' | 'getSuppression' | 'putSuppression' | 'deleteCustomer'
+  >;
+  readonly fence: Pick<ErasureFenceStore, 'readFence'>;
   readonly clock: Clock;
   readonly settings: { readonly policyVersion: string };
 }
@@ -52,9 +61,10 @@ export async function recordOptOut(
   emailKey: string,
   reason: OptOutReason,
 ): Promise<OptOutOutcome> {
-  const [customer, suppression] = await Promise.all([
+  const [customer, suppression, mark] = await Promise.all([
     deps.consent.getCustomer(emailKey),
     deps.consent.getSuppression(emailKey),
+    fenceMark(deps.fence, emailKey),
   ]);
   const ledger = customer?.consent ?? [];
   const latest = latestConsentEvent(ledger);
@@ -63,7 +73,13 @@ export async function recordOptOut(
   const inForce = suppressionInForce(suppression, ledger);
   // No ledger but a suppression in force (e.g. the customer was erased): nothing to withdraw, and
   // no new record about the person is created.
-  const appendEvent = customer ? (latest?.granted ?? true) || customer.marketing !== undefined : !inForce;
+  // A pending confirmation request is withdrawn too (the owner may unsubscribe from that very email).
+  const appendEvent = customer
+    ? (latest?.granted ?? true) ||
+      customer.marketing !== undefined ||
+      customer.pendingMarketing !== undefined ||
+      customer.confirmation !== undefined
+    : !inForce;
   const writeSuppression = !inForce || STRENGTH[reason] > STRENGTH[suppression.reason];
 
   if (appendEvent) {
@@ -74,6 +90,11 @@ export async function recordOptOut(
     );
   }
   if (writeSuppression) await deps.consent.putSuppression({ emailKey, reason, at });
+  if ((appendEvent || writeSuppression) && (await erasureRaced(deps.fence, emailKey, mark))) {
+    // An erasure raced these writes and may have swept before them: undo what it would have removed.
+    if (appendEvent) await deps.consent.deleteCustomer(emailKey);
+    if (writeSuppression) await deps.consent.putSuppression({ emailKey, reason: 'erasure', at });
+  }
   return appendEvent || writeSuppression ? 'recorded' : 'unchanged';
 }
 

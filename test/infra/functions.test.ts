@@ -20,6 +20,8 @@ const HANDLERS = [
   'minimis-partner-events',
   'minimis-unsubscribe-page',
   'minimis-unsubscribe',
+  'minimis-consent-confirm-page',
+  'minimis-consent-confirm',
   'minimis-notify-customer',
   'minimis-ses-feedback',
   'minimis-sweep-outbox',

@@ -29,6 +29,8 @@ describe('HTTP API', () => {
         'POST /partners/{partnerId}/events',
         'GET /unsubscribe',
         'POST /unsubscribe',
+        'GET /consent/confirm',
+        'POST /consent/confirm',
         '$default',
       ].sort(),
     );

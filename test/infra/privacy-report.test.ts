@@ -93,6 +93,8 @@ describe('privacy report vs synthesized IAM grants', () => {
       'minimis-notify-customer': ['contact', 'marketing', 'token'],
       'minimis-unsubscribe': ['token'],
       'minimis-unsubscribe-page': ['token'],
+      'minimis-consent-confirm': ['token'],
+      'minimis-consent-confirm-page': ['token'],
       'minimis-ses-feedback': ['lookup'],
       'minimis-submit-order': ['lookup'],
       'minimis-purge': [],

@@ -38,6 +38,8 @@ const COMPONENT_OF: Record<string, Component | null> = {
   'minimis-partner-events': 'partner-events',
   'minimis-unsubscribe-page': 'unsubscribe',
   'minimis-unsubscribe': 'unsubscribe',
+  'minimis-consent-confirm-page': 'unsubscribe',
+  'minimis-consent-confirm': 'unsubscribe',
   'minimis-notify-customer': 'notification',
   'minimis-ses-feedback': 'mail-feedback',
   'minimis-sweep-outbox': null,
@@ -137,8 +139,13 @@ describe('purpose binding (KMS encryption-context conditions)', () => {
     expect(purposeCondition(decrypt[0] as Statement)).toEqual(['lookup']);
   });
 
-  it('lets both unsubscribe functions decrypt exactly token: they cannot compute keyed email hashes', () => {
-    for (const service of ['minimis-unsubscribe', 'minimis-unsubscribe-page']) {
+  it('lets the unsubscribe and consent-confirmation functions decrypt exactly token: they cannot compute keyed email hashes', () => {
+    for (const service of [
+      'minimis-unsubscribe',
+      'minimis-unsubscribe-page',
+      'minimis-consent-confirm',
+      'minimis-consent-confirm-page',
+    ]) {
       // Act
       const { decrypt, seal } = purposeKeyGrants(statementsOf(service));
       // Assess

@@ -5,7 +5,7 @@
  * the operator may Scan (LeadingKeys cannot constrain a Scan).
  *
  * Item layout (partition key `pk`): ORDER#<orderId>, PII#<orderId>, CUSTOMER#<emailKey>,
- * SUPPRESS#<emailKey>, IDEM#<key>, DATAKEY#<ref> (DATAKEY#lookup-v1 is the lookup key,
+ * SUPPRESS#<emailKey>, FENCE#<emailKey> (erasure fence), IDEM#<key>, DATAKEY#<ref> (DATAKEY#lookup-v1 is the lookup key,
  * DATAKEY#token-v1 the token key).
  */
 import type { Template } from 'aws-cdk-lib/assertions';
@@ -94,15 +94,25 @@ describe('order-table grants (least privilege per role)', () => {
     return tableGrants(roleStatements(template, fn.roleLogicalId), service);
   };
 
-  it('submit-order: idempotency record, order (read back on a resumed retry) and personal record, consent ledger, data keys', () => {
+  it('submit-order: idempotency record, order (read back on a resumed retry) and personal record, consent ledger and suppression, erasure fence, data keys', () => {
     // Act
     const grants = grantsOf('minimis-submit-order');
     // Assess
     expect(grants).toEqual({
       items: {
-        'dynamodb:GetItem': ['DATAKEY#lookup-v1', 'DATAKEY#token-v1', 'IDEM#*', 'ORDER#*'],
+        'dynamodb:GetItem': [
+          'CUSTOMER#*',
+          'DATAKEY#lookup-v1',
+          'DATAKEY#token-v1',
+          'FENCE#*',
+          'IDEM#*',
+          'ORDER#*',
+          'SUPPRESS#*',
+        ],
         'dynamodb:PutItem': ['DATAKEY#*', 'IDEM#*', 'ORDER#*', 'PII#*'],
         'dynamodb:UpdateItem': ['CUSTOMER#*', 'IDEM#*', 'ORDER#*'],
+        // Only to remove its own writes when an erasure raced them (usecases/erasure-fence.ts).
+        'dynamodb:DeleteItem': ['CUSTOMER#*', 'PII#*'],
       },
       query: {},
       scan: false,
@@ -142,11 +152,25 @@ describe('order-table grants (least privilege per role)', () => {
     });
   });
 
-  it('unsubscribe-page: only the token key, to check the token', () => {
+  it.each(['minimis-unsubscribe-page', 'minimis-consent-confirm-page'])(
+    '%s: only the token key, to check the token',
+    (service) => {
+      // Act
+      const grants = grantsOf(service);
+      // Assess
+      expect(grants).toEqual({ items: { 'dynamodb:GetItem': ['DATAKEY#token-v1'] }, query: {}, scan: false });
+    },
+  );
+
+  it('consent-confirm: the token key, and one conditional update of the customer record', () => {
     // Act
-    const grants = grantsOf('minimis-unsubscribe-page');
+    const grants = grantsOf('minimis-consent-confirm');
     // Assess
-    expect(grants).toEqual({ items: { 'dynamodb:GetItem': ['DATAKEY#token-v1'] }, query: {}, scan: false });
+    expect(grants).toEqual({
+      items: { 'dynamodb:GetItem': ['DATAKEY#token-v1'], 'dynamodb:UpdateItem': ['CUSTOMER#*'] },
+      query: {},
+      scan: false,
+    });
   });
 
   it.each([
@@ -160,9 +184,11 @@ describe('order-table grants (least privilege per role)', () => {
       // Assess
       expect(grants).toEqual({
         items: {
-          'dynamodb:GetItem': ['CUSTOMER#*', keyRecord, 'SUPPRESS#*'],
+          'dynamodb:GetItem': sorted(['CUSTOMER#*', keyRecord, 'FENCE#*', 'SUPPRESS#*']),
           'dynamodb:PutItem': ['SUPPRESS#*'],
           'dynamodb:UpdateItem': ['CUSTOMER#*'],
+          // Only to remove a ledger it wrote when an erasure raced it.
+          'dynamodb:DeleteItem': ['CUSTOMER#*'],
         },
         query: {},
         scan: false,
@@ -170,14 +196,14 @@ describe('order-table grants (least privilege per role)', () => {
     },
   );
 
-  it('notify-customer: reads what an email needs, writes only the order email claims', () => {
+  it('notify-customer: reads what an email needs, writes only the email claims (order, consent confirmation)', () => {
     // Act
     const grants = grantsOf('minimis-notify-customer');
     // Assess
     expect(grants).toEqual({
       items: {
         'dynamodb:GetItem': ['CUSTOMER#*', 'DATAKEY#*', 'ORDER#*', 'PII#*', 'SUPPRESS#*'],
-        'dynamodb:UpdateItem': ['ORDER#*'],
+        'dynamodb:UpdateItem': ['CUSTOMER#*', 'ORDER#*'],
       },
       query: {},
       scan: false,
@@ -235,7 +261,7 @@ describe('order-table grants (least privilege per role)', () => {
       items: {
         'dynamodb:GetItem': ['CUSTOMER#*', 'DATAKEY#*', 'ORDER#*', 'SUPPRESS#*'],
         'dynamodb:PutItem': ['SUPPRESS#*'],
-        'dynamodb:UpdateItem': ['ORDER#*'],
+        'dynamodb:UpdateItem': ['FENCE#*', 'ORDER#*'],
         'dynamodb:DeleteItem': ['CUSTOMER#*', 'PII#*'],
       },
       // The byEmail partition key is the keyed hash itself (no prefix): not limited by LeadingKeys.

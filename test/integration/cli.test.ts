@@ -78,6 +78,7 @@ describe('minimis CLI against local mode', () => {
       orders: [],
       consent: { events: [], currentlyConsented: false },
       marketingContact: null,
+      pendingConfirmation: null,
       suppression: null,
     });
   });

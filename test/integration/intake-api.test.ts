@@ -235,6 +235,7 @@ describe('other routes', () => {
       '/orders/{orderId}',
       '/partners/{partnerId}/events',
       '/unsubscribe',
+      '/consent/confirm',
       '/health',
       '/openapi.json',
     ]);

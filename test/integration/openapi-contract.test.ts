@@ -214,6 +214,8 @@ describe('what the API answers is what the document says', () => {
     ['POST', '/unsubscribe?token=not-a-token', { 'content-type': 'text/plain' }, 'x'],
     ['POST', '/partners/carrier/events', { 'content-type': 'application/json' }, '{}'],
     ['POST', '/partners/nobody/events', { 'content-type': 'application/json' }, '{}'],
+    ['GET', '/consent/confirm?token=not-a-token', html, undefined],
+    ['POST', '/consent/confirm?token=not-a-token', { 'content-type': form }, ''],
     ['GET', '/health', {}, undefined],
     ['GET', '/openapi.json', {}, undefined],
   ];

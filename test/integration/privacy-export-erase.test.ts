@@ -147,6 +147,7 @@ describe('export', () => {
         currentlyConsented: true,
       },
       marketingContact: { 'customer.email': ada.email },
+      pendingConfirmation: null,
       suppression: null,
     });
     const text = JSON.stringify(exported);
@@ -273,6 +274,7 @@ describe('erase', () => {
       orders: [],
       consent: { events: [], currentlyConsented: false },
       marketingContact: null,
+      pendingConfirmation: null,
       suppression: { reason: 'erasure', at: suppression?.at, inForce: true },
     });
   });

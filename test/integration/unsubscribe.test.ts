@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CustomerRecord, SuppressionRecord } from '../../shared/domain/consent.js';
+import { CONSENT_CONFIRMATION_SUBJECT } from '../../shared/domain/email-templates.js';
 import type { Canaries } from '../support/canaries.js';
 import { startTestApp, type TestApp } from '../support/local-app.js';
 import { rawTableText } from '../support/raw-table.js';
@@ -221,7 +222,7 @@ describe('unsubscribe over HTTP', () => {
     expect(await consentState(c.email)).toEqual(before);
   });
 
-  it('a later checkout opt-in is a new choice: that new order gets its follow-up again', async () => {
+  it('a later checkout opt-in does not undo the unsubscribe: no follow-up, one confirmation request', async () => {
     // Prepare
     const c = emailCanaries();
     const first = await orderWithToken(c, true);
@@ -237,12 +238,18 @@ describe('unsubscribe over HTTP', () => {
     expect(subjects).toEqual([
       `Your order ${first.orderId} is confirmed`,
       `Your order ${second.orderId} is confirmed`,
-      'How was your order?',
+      CONSENT_CONFIRMATION_SUBJECT,
     ]);
-    expect((await consentState(c.email)).customer?.consent.map((e) => [e.granted, e.source])).toEqual([
-      [true, 'checkout'],
-      [false, 'unsubscribe-link'],
-      [true, 'checkout'],
+    expect(
+      (await consentState(c.email)).customer?.consent.map((e) => [
+        e.granted,
+        e.source,
+        e.status ?? 'effective',
+      ]),
+    ).toEqual([
+      [true, 'checkout', 'effective'],
+      [false, 'unsubscribe-link', 'effective'],
+      [true, 'checkout', 'unconfirmed'],
     ]);
   });
 

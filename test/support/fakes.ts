@@ -5,6 +5,7 @@ import { CountingKeyService } from '../../shared/adapters/memory/counting-key-se
 import { MemoryQueue } from '../../shared/adapters/memory/memory-queue.js';
 import {
   MemoryConsentStore,
+  MemoryErasureFenceStore,
   MemoryIdempotencyStore,
   MemoryKeyRecordStore,
   MemoryOrderStore,
@@ -35,6 +36,7 @@ export function fakePorts(options: { maxAgeSeconds?: number; maxUses?: number } 
     orders: new MemoryOrderStore(),
     idempotency: new MemoryIdempotencyStore(),
     consent: new MemoryConsentStore(),
+    fence: new MemoryErasureFenceStore(),
     queue: new MemoryQueue(),
     dataKeys: new DataKeys(keyService, keyRecords, clock, cache),
     lookup: new LookupKeys(keyService, keyRecords, () => clock.now(), true),

@@ -10,6 +10,7 @@
  * receives the event itself. The queue here is an array of SQS messages.
  */
 import { describe, expect, it } from 'vitest';
+import { MemoryErasureFenceStore } from '../../shared/adapters/memory/memory-stores.js';
 import type { SuppressionRecord } from '../../shared/domain/consent.js';
 import {
   drainFeedbackRetries,
@@ -101,7 +102,13 @@ async function setup() {
   const consent = new FlakyConsent();
   await optIn(k, consent, ADDRESS, '2026-11-20T09:00:00.000Z');
   const emailKey = await k.lookup.emailKey(ADDRESS);
-  const deps = { consent, clock, lookup: k.lookup, settings: { policyVersion: POLICY } };
+  const deps = {
+    consent,
+    fence: new MemoryErasureFenceStore(),
+    clock,
+    lookup: k.lookup,
+    settings: { policyVersion: POLICY },
+  };
   return { clock, consent, emailKey, deps };
 }
 

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { MemoryErasureFenceStore } from '../../shared/adapters/memory/memory-stores.js';
 import { parseSesFeedback, recordMailFeedback } from '../../shared/usecases/record-mail-feedback.js';
 import { fixedClock, keys, MemoryConsent, optIn } from './email-fakes.js';
 
@@ -128,7 +129,13 @@ describe('recording SES feedback', () => {
     const consent = new MemoryConsent();
     await optIn(k, consent, ADDRESS, '2026-11-20T09:00:00.000Z');
     const emailKey = await k.lookup.emailKey(ADDRESS);
-    const deps = { consent, clock, lookup: k.lookup, settings: { policyVersion: '2026-11-01' } };
+    const deps = {
+      consent,
+      fence: new MemoryErasureFenceStore(),
+      clock,
+      lookup: k.lookup,
+      settings: { policyVersion: '2026-11-01' },
+    };
 
     // Act
     const summary = await recordMailFeedback(deps, { kind: 'bounce', addresses: [ADDRESS.toUpperCase()] });

@@ -1,6 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import type { ConsentEvent, CustomerRecord, SuppressionRecord } from '../../shared/domain/consent.js';
-import { decidePromotion, latestOptInAt, transactionalAllowed } from '../../shared/domain/email-policy.js';
+import {
+  decidePromotion,
+  latestConfirmationAt,
+  transactionalAllowed,
+} from '../../shared/domain/email-policy.js';
 
 const KEY = 'k'.repeat(43);
 const BLOB = Uint8Array.of(1, 2, 3);
@@ -10,6 +14,12 @@ const optIn = (at: string): ConsentEvent => ({
   at,
   source: 'checkout',
   policyVersion: '2026-11-01',
+});
+const unconfirmed = (at: string): ConsentEvent => ({ ...optIn(at), status: 'unconfirmed' });
+const confirmed = (at: string): ConsentEvent => ({
+  ...optIn(at),
+  source: 'confirmation',
+  status: 'confirmed',
 });
 const optOut = (at: string, source: ConsentEvent['source'] = 'unsubscribe-link'): ConsentEvent => ({
   granted: false,
@@ -99,12 +109,13 @@ describe('promotional mail decision', () => {
     expect(decision).toEqual({ allowed: false, reason: 'suppressed' });
   });
 
-  it('allows promotion again after a re-opt-in that is newer than the suppression', () => {
+  it('allows promotion again after a confirmed re-opt-in that is newer than the suppression', () => {
     // Prepare
     const record = customer([
       optIn('2026-11-01T10:00:00.000Z'),
       optOut('2026-11-02T10:00:00.000Z'),
-      optIn('2026-11-05T10:00:00.000Z'),
+      unconfirmed('2026-11-05T10:00:00.000Z'),
+      confirmed('2026-11-06T10:00:00.000Z'),
     ]);
 
     // Act
@@ -114,38 +125,61 @@ describe('promotional mail decision', () => {
     expect(decision).toEqual({ allowed: true, marketing: BLOB });
   });
 
-  it('finds the latest opt-in regardless of ledger order', () => {
+  it('an unconfirmed opt-in decides nothing: the latest effective event (an opt-out) stands', () => {
+    // Prepare
+    const record = customer([
+      optIn('2026-11-01T10:00:00.000Z'),
+      optOut('2026-11-02T10:00:00.000Z'),
+      unconfirmed('2026-11-05T10:00:00.000Z'),
+    ]);
+
+    // Act
+    const decision = decidePromotion(record, undefined);
+
+    // Assess
+    expect(decision).toEqual({ allowed: false, reason: 'not-opted-in' });
+  });
+
+  it('finds the latest confirmation regardless of ledger order', () => {
     // Prepare
     const ledger = [
-      optIn('2026-11-05T00:00:00.000Z'),
+      confirmed('2026-11-05T00:00:00.000Z'),
       optOut('2026-11-06T00:00:00.000Z'),
-      optIn('2026-11-01T00:00:00.000Z'),
+      confirmed('2026-11-01T00:00:00.000Z'),
+      unconfirmed('2026-11-07T00:00:00.000Z'),
     ];
 
     // Act
-    const at = latestOptInAt(ledger);
+    const at = latestConfirmationAt(ledger);
 
     // Assess
     expect(at).toBe('2026-11-05T00:00:00.000Z');
   });
 });
 
-describe('what a later checkout opt-in can lift', () => {
-  it.each([
-    ['unsubscribe', true],
-    ['erasure', true],
-    ['bounce', false],
-    ['complaint', false],
-  ] as const)('a %s suppression: lifted by a later opt-in → %s', (reason, lifted) => {
-    // Prepare: suppressed on the 2nd, opted in again at checkout on the 3rd
-    const record = customer([optIn('2026-11-01T10:00:00.000Z'), optIn('2026-11-03T10:00:00.000Z')]);
-    // Act
-    const decision = decidePromotion(record, suppression(reason, '2026-11-02T10:00:00.000Z'));
-    // Assess
-    expect(decision).toEqual(
-      lifted ? { allowed: true, marketing: BLOB } : { allowed: false, reason: 'suppressed' },
-    );
-  });
+describe('only the person lifts a suppression', () => {
+  it.each(['unsubscribe', 'erasure', 'bounce', 'complaint'] as const)(
+    'a %s suppression: a later checkout opt-in does not lift it, a later confirmation does',
+    (reason) => {
+      // Prepare: suppressed on the 2nd, opted in again at checkout on the 3rd, confirmed on the 4th
+      const checkout = customer([optIn('2026-11-01T10:00:00.000Z'), optIn('2026-11-03T10:00:00.000Z')]);
+      const pending = customer([optIn('2026-11-01T10:00:00.000Z'), unconfirmed('2026-11-03T10:00:00.000Z')]);
+      const confirmedRecord = customer([
+        optIn('2026-11-01T10:00:00.000Z'),
+        unconfirmed('2026-11-03T10:00:00.000Z'),
+        confirmed('2026-11-04T10:00:00.000Z'),
+      ]);
+      const entry = suppression(reason, '2026-11-02T10:00:00.000Z');
+      // Act
+      const decisions = [checkout, pending, confirmedRecord].map((record) => decidePromotion(record, entry));
+      // Assess
+      expect(decisions).toEqual([
+        { allowed: false, reason: 'suppressed' },
+        { allowed: false, reason: 'suppressed' },
+        { allowed: true, marketing: BLOB },
+      ]);
+    },
+  );
 });
 
 describe('transactional mail decision', () => {

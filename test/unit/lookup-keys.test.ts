@@ -203,7 +203,13 @@ describe('before the first order (no lookup key)', () => {
     const reader = new LookupKeys(ports.keyService, ports.keyRecords);
     // Act
     const summary = await recordMailFeedback(
-      { consent: ports.consent, clock: ports.clock, settings: ports.settings, lookup: reader },
+      {
+        consent: ports.consent,
+        fence: ports.fence,
+        clock: ports.clock,
+        settings: ports.settings,
+        lookup: reader,
+      },
       { kind: 'bounce', addresses: ['ada@example.com'] },
     );
     // Assess

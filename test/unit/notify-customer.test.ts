@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { MemoryErasureFenceStore } from '../../shared/adapters/memory/memory-stores.js';
 import type { OrderRecord } from '../../shared/domain/order.js';
 import { verifyUnsubscribeToken } from '../../shared/domain/unsubscribe-token.js';
 import type { OutboundEmail } from '../../shared/ports.js';
@@ -260,7 +261,12 @@ describe('notify customer: transactional', () => {
   it('still sends transactional mail to a customer who unsubscribed or complained', async () => {
     // Prepare
     const { deps, mailer, consent, emailKey, clock } = await setup();
-    const optOutDeps = { consent, clock, settings: { policyVersion: '2026-11-01' } };
+    const optOutDeps = {
+      consent,
+      fence: new MemoryErasureFenceStore(),
+      clock,
+      settings: { policyVersion: '2026-11-01' },
+    };
     await recordOptOut(optOutDeps, emailKey, 'unsubscribe');
     await recordOptOut(optOutDeps, emailKey, 'complaint');
 
@@ -332,7 +338,7 @@ describe('notify customer: promotional follow-up', () => {
     });
     await optIn(k, consent, PERSON.email, CREATED);
     await recordOptOut(
-      { consent, clock, settings: { policyVersion: '2026-11-01' } },
+      { consent, fence: new MemoryErasureFenceStore(), clock, settings: { policyVersion: '2026-11-01' } },
       emailKey,
       'unsubscribe',
     );

@@ -151,7 +151,7 @@ describe('submit order', () => {
     const ports = fakePorts();
     const failing = {
       ...ports,
-      orders: { ...ports.orders, putOrder: async () => Promise.reject(new Error('crash')) },
+      orders: { ...ports.orders, putPersonal: async () => Promise.reject(new Error('crash')) },
     };
     await expect(submitOrder(failing as never, { idempotencyKey: 'k', body: orderBody(c) })).rejects.toThrow(
       'crash',

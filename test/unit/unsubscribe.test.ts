@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { MemoryErasureFenceStore } from '../../shared/adapters/memory/memory-stores.js';
 import {
   createUnsubscribeToken,
   InvalidUnsubscribeTokenError,
@@ -15,7 +16,13 @@ async function setup() {
   const consent = new MemoryConsent();
   const emailKey = await k.lookup.emailKey(ADDRESS);
   const token = await createUnsubscribeToken(k.lookup, emailKey);
-  const deps = { consent, clock, lookup: k.lookup, settings: { policyVersion: POLICY } };
+  const deps = {
+    consent,
+    fence: new MemoryErasureFenceStore(),
+    clock,
+    lookup: k.lookup,
+    settings: { policyVersion: POLICY },
+  };
   return { clock, k, consent, emailKey, token, deps };
 }
 
@@ -79,12 +86,18 @@ describe('unsubscribe', () => {
     expect(consent.suppressions.get(emailKey)?.reason).toBe('unsubscribe');
   });
 
-  it('records a new opt-out after the customer opted in again at a later checkout', async () => {
+  it('records a new opt-out after the customer confirmed a renewed opt-in', async () => {
     // Prepare
     const { deps, consent, k, emailKey, token, clock } = await setup();
     await optIn(k, consent, ADDRESS, '2026-11-20T09:00:00.000Z');
     await unsubscribe(deps, token);
-    await optIn(k, consent, ADDRESS, '2026-11-27T09:00:00.000Z');
+    await consent.appendConsent(emailKey, {
+      granted: true,
+      at: '2026-11-27T09:00:00.000Z',
+      source: 'confirmation',
+      status: 'confirmed',
+      policyVersion: POLICY,
+    });
     clock.set('2026-11-28T10:00:00.000Z');
 
     // Act

@@ -40,6 +40,7 @@ export const keys = {
   personal: (orderId: string) => `PII#${orderId}`,
   customer: (emailKey: string) => `CUSTOMER#${emailKey}`,
   suppression: (emailKey: string) => `SUPPRESS#${emailKey}`,
+  fence: (emailKey: string) => `FENCE#${emailKey}`,
   idempotency: (key: string) => `IDEM#${key}`,
   dataKey: (ref: string) => `DATAKEY#${ref}`,
 } as const;

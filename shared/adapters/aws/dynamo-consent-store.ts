@@ -5,9 +5,14 @@ import {
   PutCommand,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
-import type { ConsentEvent, CustomerRecord, SuppressionRecord } from '../../domain/consent.js';
+import type {
+  ConfirmationRequest,
+  ConsentEvent,
+  CustomerRecord,
+  SuppressionRecord,
+} from '../../domain/consent.js';
 import type { ConsentStore } from '../../ports.js';
-import { call, keys } from './dynamo-client.js';
+import { call, conditional, keys } from './dynamo-client.js';
 
 /** Consent ledger (CUSTOMER#) and suppression list (SUPPRESS#), both keyed by the keyed email hash. */
 export class DynamoConsentStore implements ConsentStore {
@@ -31,6 +36,17 @@ export class DynamoConsentStore implements ConsentStore {
       emailKey,
       consent: (Item.consent as ConsentEvent[] | undefined) ?? [],
       ...(Item.marketing instanceof Uint8Array ? { marketing: Item.marketing } : {}),
+      ...(Item.pendingMarketing instanceof Uint8Array ? { pendingMarketing: Item.pendingMarketing } : {}),
+      ...(typeof Item.confirmId === 'string'
+        ? {
+            confirmation: {
+              id: Item.confirmId,
+              expiresAt: Item.confirmExpiresAt as number,
+              email: Item.confirmEmail as ConfirmationRequest['email'],
+              ...(typeof Item.confirmLease === 'number' ? { leaseUntil: Item.confirmLease } : {}),
+            },
+          }
+        : {}),
       updatedAt: Item.updatedAt as string,
     };
   }
@@ -42,7 +58,10 @@ export class DynamoConsentStore implements ConsentStore {
       update += ', marketing = :m';
       values[':m'] = marketing;
     }
-    if (marketing === null) update += ' REMOVE marketing';
+    // An opt-out also withdraws a pending confirmation request and its sealed contact.
+    if (marketing === null)
+      update +=
+        ' REMOVE marketing, pendingMarketing, confirmId, confirmExpiresAt, confirmEmail, confirmLease';
     await call('append consent', () =>
       this.db.send(
         new UpdateCommand({
@@ -50,6 +69,100 @@ export class DynamoConsentStore implements ConsentStore {
           Key: { pk: keys.customer(emailKey) },
           UpdateExpression: update,
           ExpressionAttributeValues: values,
+        }),
+      ),
+    );
+  }
+
+  requestConfirmation(
+    emailKey: string,
+    event: ConsentEvent,
+    request: ConfirmationRequest,
+    pendingMarketing: Uint8Array,
+    nowSeconds: number,
+  ): Promise<boolean> {
+    return conditional('request consent confirmation', () =>
+      this.db.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: { pk: keys.customer(emailKey) },
+          UpdateExpression:
+            'SET consent = list_append(if_not_exists(consent, :empty), :e), updatedAt = :at, ' +
+            'pendingMarketing = :m, confirmId = :id, confirmExpiresAt = :exp, confirmEmail = :state ' +
+            'REMOVE confirmLease',
+          ConditionExpression: 'attribute_not_exists(confirmId) OR confirmExpiresAt <= :now',
+          ExpressionAttributeValues: {
+            ':e': [event],
+            ':empty': [],
+            ':at': event.at,
+            ':m': pendingMarketing,
+            ':id': request.id,
+            ':exp': request.expiresAt,
+            ':state': request.email,
+            ':now': nowSeconds,
+          },
+        }),
+      ),
+    );
+  }
+
+  claimConfirmationEmail(
+    emailKey: string,
+    requestId: string,
+    leaseUntil: number,
+    nowMs: number,
+  ): Promise<boolean> {
+    return conditional('claim confirmation email', () =>
+      this.db.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: { pk: keys.customer(emailKey) },
+          UpdateExpression: 'SET confirmEmail = :sending, confirmLease = :lease',
+          ConditionExpression:
+            'confirmId = :id AND (confirmEmail = :requested OR (confirmEmail = :sending AND confirmLease < :now))',
+          ExpressionAttributeValues: {
+            ':id': requestId,
+            ':requested': 'requested',
+            ':sending': 'sending',
+            ':lease': leaseUntil,
+            ':now': nowMs,
+          },
+        }),
+      ),
+    );
+  }
+
+  async finishConfirmationEmail(emailKey: string, requestId: string, sent: boolean): Promise<void> {
+    await conditional('finish confirmation email', () =>
+      this.db.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: { pk: keys.customer(emailKey) },
+          UpdateExpression: 'SET confirmEmail = :state REMOVE confirmLease',
+          ConditionExpression: 'confirmId = :id',
+          ExpressionAttributeValues: { ':id': requestId, ':state': sent ? 'sent' : 'requested' },
+        }),
+      ),
+    );
+  }
+
+  confirmConsent(
+    emailKey: string,
+    requestId: string,
+    event: ConsentEvent,
+    nowSeconds: number,
+  ): Promise<boolean> {
+    return conditional('confirm consent', () =>
+      this.db.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: { pk: keys.customer(emailKey) },
+          UpdateExpression:
+            'SET consent = list_append(consent, :e), updatedAt = :at, marketing = pendingMarketing ' +
+            'REMOVE pendingMarketing, confirmId, confirmExpiresAt, confirmEmail, confirmLease',
+          ConditionExpression:
+            'confirmId = :id AND confirmExpiresAt > :now AND attribute_exists(pendingMarketing)',
+          ExpressionAttributeValues: { ':e': [event], ':at': event.at, ':id': requestId, ':now': nowSeconds },
         }),
       ),
     );

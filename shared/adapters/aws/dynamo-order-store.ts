@@ -60,26 +60,36 @@ export class DynamoOrderStore implements OrderStore {
   ) {}
 
   async putOrder(order: OrderRecord, personal: PersonalRecord): Promise<void> {
-    // Each put only if absent: a repeated intake keeps what the first one wrote.
-    const putIfAbsent = (what: string, item: Item) =>
-      conditional(what, () =>
-        this.db.send(
-          new PutCommand({
-            TableName: this.tableName,
-            Item: item,
-            ConditionExpression: 'attribute_not_exists(pk)',
-          }),
-        ),
-      );
-    await putIfAbsent('put personal', {
+    await this.putPersonal(personal);
+    await this.putOrderRecord(order);
+  }
+
+  // Each put only if absent: a repeated intake keeps what the first one wrote.
+  private putIfAbsent(what: string, item: Item): Promise<boolean> {
+    return conditional(what, () =>
+      this.db.send(
+        new PutCommand({
+          TableName: this.tableName,
+          Item: item,
+          ConditionExpression: 'attribute_not_exists(pk)',
+        }),
+      ),
+    );
+  }
+
+  async putPersonal(personal: PersonalRecord): Promise<void> {
+    await this.putIfAbsent('put personal', {
       pk: keys.personal(personal.orderId),
       orderId: personal.orderId,
       emailKey: personal.emailKey,
       sealed: personal.sealed,
       expiresAt: personal.expiresAt,
     });
+  }
+
+  async putOrderRecord(order: OrderRecord): Promise<void> {
     const { fanout, trackingNumber, trackingUrl, deliveredAt, ...rest } = order;
-    await putIfAbsent('put order', {
+    await this.putIfAbsent('put order', {
       pk: keys.order(order.orderId),
       ...rest,
       ...(trackingNumber ? { trackingNumber } : {}),

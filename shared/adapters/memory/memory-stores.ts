@@ -2,12 +2,19 @@
  * In-memory implementations of the storage ports, with the same conditional semantics as the
  * DynamoDB adapters. Used by unit tests and the benchmark (I/O replaced by in-process stand-ins).
  */
-import type { ConsentEvent, CustomerRecord, SuppressionRecord } from '../../domain/consent.js';
+import type {
+  ConfirmationRequest,
+  ConsentEvent,
+  CustomerRecord,
+  SuppressionRecord,
+} from '../../domain/consent.js';
 import type { OrderRecord, PersonalRecord } from '../../domain/order.js';
 import type {
   ApplyEventResult,
   ConsentStore,
   DataKeyRecord,
+  ErasureFence,
+  ErasureFenceStore,
   IdempotencyRecord,
   IdempotencyStore,
   KeyRecordStore,
@@ -52,7 +59,13 @@ export class MemoryOrderStore implements OrderStore {
   readonly personal = new Map<string, PersonalRecord>();
 
   async putOrder(order: OrderRecord, personal: PersonalRecord) {
+    await this.putPersonal(personal);
+    await this.putOrderRecord(order);
+  }
+  async putPersonal(personal: PersonalRecord) {
     if (!this.personal.has(personal.orderId)) this.personal.set(personal.orderId, personal);
+  }
+  async putOrderRecord(order: OrderRecord) {
     if (!this.orders.has(order.orderId)) this.orders.set(order.orderId, order);
   }
   async getOrder(orderId: string) {
@@ -149,7 +162,12 @@ export class MemoryConsentStore implements ConsentStore {
   }
   async appendConsent(emailKey: string, event: ConsentEvent, marketing?: Uint8Array | null) {
     const current = this.customers.get(emailKey);
+    // An opt-out (null) withdraws the marketing contact and any confirmation still pending.
+    const { marketing: _old, ...kept }: Partial<CustomerRecord> = current ?? {};
+    const { confirmation: _c, pendingMarketing: _p, ...withdrawn } = kept;
+    const rest = marketing === null ? withdrawn : kept;
     const next: CustomerRecord = {
+      ...rest,
       emailKey,
       consent: [...(current?.consent ?? []), event],
       updatedAt: event.at,
@@ -161,6 +179,58 @@ export class MemoryConsentStore implements ConsentStore {
     };
     this.customers.set(emailKey, next);
   }
+  async requestConfirmation(
+    emailKey: string,
+    event: ConsentEvent,
+    request: ConfirmationRequest,
+    pendingMarketing: Uint8Array,
+    nowSeconds: number,
+  ) {
+    const current = this.customers.get(emailKey);
+    if (current?.confirmation && current.confirmation.expiresAt > nowSeconds) return false;
+    this.customers.set(emailKey, {
+      ...(current ?? { emailKey }),
+      emailKey,
+      consent: [...(current?.consent ?? []), event],
+      updatedAt: event.at,
+      confirmation: request,
+      pendingMarketing,
+    });
+    return true;
+  }
+  async claimConfirmationEmail(emailKey: string, requestId: string, leaseUntil: number, nowMs: number) {
+    const current = this.customers.get(emailKey);
+    const request = current?.confirmation;
+    if (!current || request?.id !== requestId) return false;
+    if (request.email === 'sent' || (request.email === 'sending' && (request.leaseUntil ?? 0) >= nowMs))
+      return false;
+    this.customers.set(emailKey, { ...current, confirmation: { ...request, email: 'sending', leaseUntil } });
+    return true;
+  }
+  async finishConfirmationEmail(emailKey: string, requestId: string, sent: boolean) {
+    const current = this.customers.get(emailKey);
+    const request = current?.confirmation;
+    if (!current || request?.id !== requestId) return;
+    const { leaseUntil: _lease, ...rest } = request;
+    this.customers.set(emailKey, {
+      ...current,
+      confirmation: { ...rest, email: sent ? 'sent' : 'requested' },
+    });
+  }
+  async confirmConsent(emailKey: string, requestId: string, event: ConsentEvent, nowSeconds: number) {
+    const current = this.customers.get(emailKey);
+    const request = current?.confirmation;
+    if (!current?.pendingMarketing || request?.id !== requestId || request.expiresAt <= nowSeconds)
+      return false;
+    const { confirmation: _c, pendingMarketing, ...rest } = current;
+    this.customers.set(emailKey, {
+      ...rest,
+      consent: [...current.consent, event],
+      marketing: pendingMarketing,
+      updatedAt: event.at,
+    });
+    return true;
+  }
   async deleteCustomer(emailKey: string) {
     return this.customers.delete(emailKey);
   }
@@ -169,5 +239,23 @@ export class MemoryConsentStore implements ConsentStore {
   }
   async putSuppression(record: SuppressionRecord) {
     this.suppressions.set(record.emailKey, record);
+  }
+}
+
+export class MemoryErasureFenceStore implements ErasureFenceStore {
+  readonly fences = new Map<string, ErasureFence & { leaseUntil?: number }>();
+  async readFence(emailKey: string) {
+    const { begun, ended } = this.fences.get(emailKey) ?? { begun: 0, ended: 0 };
+    return { begun, ended };
+  }
+  async beginErasure(emailKey: string, leaseUntil: number, nowMs: number) {
+    const current = this.fences.get(emailKey) ?? { begun: 0, ended: 0 };
+    if (current.begun !== current.ended && (current.leaseUntil ?? 0) >= nowMs) return undefined;
+    this.fences.set(emailKey, { ...current, begun: current.begun + 1, leaseUntil });
+    return current.begun + 1;
+  }
+  async endErasure(emailKey: string, begun: number) {
+    const current = this.fences.get(emailKey);
+    if (current && current.ended < begun) this.fences.set(emailKey, { ...current, ended: begun });
   }
 }

@@ -1,0 +1,28 @@
+import type { APIGatewayProxyEventV2 } from 'aws-lambda';
+import { InvalidConsentTokenError } from '#shared/domain/consent-token.js';
+import { consentConfirmPage } from '#shared/domain/email-templates.js';
+import { invalidConsentToken, PAGE_HEADERS } from '#shared/http/consent-responses.js';
+import { type HttpResult, internalError } from '#shared/http/problem.js';
+import { header } from '#shared/http/request.js';
+import { createLogger, errorFields } from '#shared/observability/logger.js';
+import { checkConsentToken } from '#shared/usecases/confirm-consent.js';
+import { wiring } from '#shared/wiring.js';
+
+const logger = createLogger('consent-confirm-page');
+const w = wiring();
+
+/** GET /consent/confirm?token=… — shows a button that POSTs the confirmation; changes nothing. */
+export const handler = async (event: APIGatewayProxyEventV2): Promise<HttpResult> => {
+  const token = event.queryStringParameters?.token;
+  try {
+    await checkConsentToken(w, token);
+    return { statusCode: 200, headers: { ...PAGE_HEADERS }, body: consentConfirmPage(token ?? '') };
+  } catch (error) {
+    if (error instanceof InvalidConsentTokenError) {
+      logger.info('consent confirm page: invalid token', { reason: error.reason });
+      return invalidConsentToken(header(event, 'accept'));
+    }
+    logger.error('consent confirm page failed', errorFields(error));
+    return internalError();
+  }
+};

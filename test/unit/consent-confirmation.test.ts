@@ -1,0 +1,396 @@
+/**
+ * "A person's word is final" (email.md): a stranger's checkout opt-in for a suppressed address
+ * never lifts the suppression; only the owner's POST of the signed, single-use, 7-day link does.
+ * Everything runs through the real use cases over the in-memory ports: intake, the notify worker
+ * (order confirmation, consent confirmation, delivered follow-up), unsubscribe, SES feedback,
+ * erasure, export.
+ */
+import { describe, expect, it } from 'vitest';
+import { InvalidConsentTokenError } from '../../shared/domain/consent-token.js';
+import { CONSENT_CONFIRMATION_SUBJECT, FOOTER_HOW_TO } from '../../shared/domain/email-templates.js';
+import { checkConsentToken, confirmConsent } from '../../shared/usecases/confirm-consent.js';
+import { eraseCustomer } from '../../shared/usecases/erase-customer.js';
+import { exportCustomer } from '../../shared/usecases/export-customer.js';
+import { type NotifyMessage, notifyCustomer } from '../../shared/usecases/notify-customer.js';
+import { sendConsentConfirmation } from '../../shared/usecases/send-consent-confirmation.js';
+import { submitOrder } from '../../shared/usecases/submit-order.js';
+import { recordOptOut } from '../../shared/usecases/unsubscribe.js';
+import { canaries, orderBody } from '../support/canaries.js';
+import { type FakePorts, fakePorts } from '../support/fakes.js';
+import { RecordingMailer } from './email-fakes.js';
+
+const BASE = 'https://shop.example';
+const DAY_MS = 86_400_000;
+const owner = canaries('c0f1a001');
+
+function world() {
+  const ports = fakePorts();
+  const mailer = new RecordingMailer();
+  const notifyDeps = {
+    orders: ports.orders,
+    consent: ports.consent,
+    dataKeys: ports.dataKeys,
+    lookup: ports.lookup,
+    mailer,
+    clock: ports.clock,
+    settings: { publicBaseUrl: BASE },
+  };
+  const confirmDeps = {
+    consent: ports.consent,
+    lookup: ports.lookup,
+    clock: ports.clock,
+    settings: ports.settings,
+  };
+  let n = 0;
+  /** A checkout with the owner's address (by the owner or a stranger: intake cannot tell). */
+  const checkout = async (marketingOptIn: boolean) => {
+    n++;
+    ports.clock.advance(1000);
+    const { orderId } = await submitOrder(ports, {
+      idempotencyKey: `checkout-${n}`,
+      body: orderBody(owner, { marketingOptIn }),
+    });
+    return orderId;
+  };
+  /** What the notify worker does for a message (functions/notify-customer.ts). */
+  const notify = async (type: NotifyMessage['type'], orderId: string) => {
+    const result = await notifyCustomer(notifyDeps, { type, orderId });
+    const confirmation =
+      type === 'order.accepted' ? await sendConsentConfirmation(notifyDeps, orderId) : undefined;
+    return { result, confirmation };
+  };
+  /** The carrier reports the order delivered; the notify worker handles the follow-up. */
+  const deliver = async (orderId: string) => {
+    ports.clock.advance(1000);
+    const at = ports.clock.now().toISOString();
+    await ports.orders.applyStatusChange(orderId, {
+      eventId: `evt-${orderId}`,
+      to: 'delivered',
+      from: ['accepted', 'dispatched'],
+      at,
+    });
+    return (await notify('shipment.delivered', orderId)).result;
+  };
+  const promotional = () => mailer.sent.filter((m) => m.subject === 'How was your order?');
+  const confirmations = () => mailer.sent.filter((m) => m.subject === CONSENT_CONFIRMATION_SUBJECT);
+  const emailKey = () => ports.lookup.emailKey(owner.email);
+  const tokenOf = (text: string) => {
+    const match = /\/consent\/confirm\?token=([A-Za-z0-9_-]+)/.exec(text);
+    if (!match?.[1]) throw new Error('no confirmation link');
+    return match[1];
+  };
+  /** Everything stored about the address, to assert that something changed nothing. */
+  const snapshot = async () => {
+    const key = await emailKey();
+    return structuredClone({
+      customer: ports.consent.customers.get(key),
+      suppression: ports.consent.suppressions.get(key),
+    });
+  };
+  return {
+    ports,
+    mailer,
+    notifyDeps,
+    confirmDeps,
+    checkout,
+    notify,
+    deliver,
+    promotional,
+    confirmations,
+    emailKey,
+    tokenOf,
+    snapshot,
+  };
+}
+type World = ReturnType<typeof world>;
+
+const optOutDeps = (ports: FakePorts) => ({
+  consent: ports.consent,
+  fence: ports.fence,
+  clock: ports.clock,
+  settings: ports.settings,
+});
+
+const eraseDeps = (ports: FakePorts) => ({
+  orders: ports.orders,
+  consent: ports.consent,
+  lookup: ports.lookup,
+  fence: ports.fence,
+  clock: ports.clock,
+});
+
+/** The four ways an address becomes suppressed, each after the owner had opted in. */
+const SUPPRESSIONS: ReadonlyArray<readonly [string, (w: World) => Promise<void>]> = [
+  [
+    'unsubscribe',
+    async (w) => void (await recordOptOut(optOutDeps(w.ports), await w.emailKey(), 'unsubscribe')),
+  ],
+  ['bounce', async (w) => void (await recordOptOut(optOutDeps(w.ports), await w.emailKey(), 'bounce'))],
+  ['complaint', async (w) => void (await recordOptOut(optOutDeps(w.ports), await w.emailKey(), 'complaint'))],
+  ['erasure', async (w) => void (await eraseCustomer(eraseDeps(w.ports), owner.email))],
+];
+
+/** The owner opts in and gets promotional mail; then the address is suppressed. */
+async function suppressedAddress(suppress: (w: World) => Promise<void>): Promise<World> {
+  const w = world();
+  const first = await w.checkout(true);
+  await w.notify('order.accepted', first);
+  expect((await w.deliver(first)).outcome).toBe('sent');
+  w.ports.clock.advance(DAY_MS);
+  await suppress(w);
+  w.ports.clock.advance(DAY_MS);
+  w.mailer.sent.length = 0;
+  return w;
+}
+
+describe("a stranger's opt-in for a suppressed address", () => {
+  it.each(SUPPRESSIONS)(
+    'after a %s: no promotional mail until the confirmation POST, then it goes out',
+    async (_reason, suppress) => {
+      // Prepare
+      const w = await suppressedAddress(suppress);
+      // Act: a stranger checks out with the address and opts in; the carrier delivers
+      const strangers = await w.checkout(true);
+      const accepted = await w.notify('order.accepted', strangers);
+      const before = await w.deliver(strangers);
+      // Assess: the order's mail and one confirmation request go out, no promotion
+      expect(accepted.result.outcome).toBe('sent');
+      expect(accepted.confirmation?.outcome).toBe('sent');
+      expect(before.outcome).toBe('suppressed');
+      expect(w.promotional()).toEqual([]);
+      expect(w.confirmations()).toHaveLength(1);
+
+      // Act: the owner opens the link (GET), then presses the button (POST)
+      const token = w.tokenOf(w.confirmations()[0]?.text ?? '');
+      const stored = await w.snapshot();
+      await checkConsentToken(w.confirmDeps, token);
+      const afterGet = await w.snapshot();
+      const outcome = await confirmConsent(w.confirmDeps, token);
+      // the follow-up's claim was given back when it was suppressed: its retry now sends
+      const after = (await w.notify('shipment.delivered', strangers)).result;
+
+      // Assess
+      expect(afterGet).toEqual(stored);
+      expect(outcome).toBe('confirmed');
+      expect(after.outcome).toBe('sent');
+      expect(w.promotional()).toHaveLength(1);
+      expect(w.promotional()[0]?.to).toBe(owner.email);
+    },
+  );
+
+  it('the confirmation email is transactional mail with the same headers and footer, and only the link', async () => {
+    // Prepare
+    const w = await suppressedAddress(SUPPRESSIONS[0]?.[1] ?? (async () => undefined));
+    // Act
+    await w.notify('order.accepted', await w.checkout(true));
+    // Assess
+    const [email] = w.confirmations();
+    expect(email?.to).toBe(owner.email);
+    expect(email?.headers.map((h) => h.name)).toEqual(['List-Unsubscribe', 'List-Unsubscribe-Post']);
+    expect(email?.headers[0]?.value).toMatch(
+      /^<https:\/\/shop\.example\/unsubscribe\?token=[A-Za-z0-9_-]+>$/,
+    );
+    expect(email?.text).toContain(FOOTER_HOW_TO);
+    expect(email?.text).toMatch(/Unsubscribe: https:\/\/shop\.example\/unsubscribe\?token=/);
+    const shown = JSON.stringify(email);
+    for (const value of [
+      owner.givenName,
+      owner.familyName,
+      owner.phone,
+      owner.line1,
+      owner.city,
+      owner.postalCode,
+    ])
+      expect(shown).not.toContain(value);
+  });
+
+  it('the ledger (and the export) shows the unconfirmed and the confirmed event', async () => {
+    // Prepare
+    const w = await suppressedAddress(SUPPRESSIONS[0]?.[1] ?? (async () => undefined));
+    await w.notify('order.accepted', await w.checkout(true));
+    // Act
+    const pending = await exportCustomer(w.ports, owner.email);
+    await confirmConsent(w.confirmDeps, w.tokenOf(w.confirmations()[0]?.text ?? ''));
+    const exported = await exportCustomer(w.ports, owner.email);
+    // Assess
+    expect(pending.consent.currentlyConsented).toBe(false);
+    expect(pending.marketingContact).toBeNull();
+    expect(pending.pendingConfirmation).toEqual({
+      contact: { 'customer.email': owner.email },
+      expiresAt: new Date(w.ports.clock.now().getTime() + 7 * DAY_MS).toISOString(),
+      email: 'sent',
+    });
+    expect(exported.pendingConfirmation).toBeNull();
+    expect(exported.marketingContact).toEqual({ 'customer.email': owner.email });
+    expect(exported.consent.events.map((e) => [e.granted, e.source, e.status ?? 'effective'])).toEqual([
+      [true, 'checkout', 'effective'],
+      [false, 'unsubscribe-link', 'effective'],
+      [true, 'checkout', 'unconfirmed'],
+      [true, 'confirmation', 'confirmed'],
+    ]);
+    expect(exported.consent.currentlyConsented).toBe(true);
+    expect(exported.suppression?.inForce).toBe(false);
+  });
+
+  it('repeated checkouts by a stranger send one confirmation while it is outstanding; the next only after it expired', async () => {
+    // Prepare
+    const w = await suppressedAddress(SUPPRESSIONS[0]?.[1] ?? (async () => undefined));
+    // Act
+    for (let i = 0; i < 3; i++) await w.notify('order.accepted', await w.checkout(true));
+    const withinWeek = w.confirmations().length;
+    w.ports.clock.advance(7 * DAY_MS);
+    await w.notify('order.accepted', await w.checkout(true));
+    // Assess
+    expect(withinWeek).toBe(1);
+    expect(w.confirmations()).toHaveLength(2);
+    const ledger = w.ports.consent.customers.get(await w.emailKey())?.consent ?? [];
+    expect(ledger.filter((e) => e.status === 'unconfirmed')).toHaveLength(4);
+    expect(w.promotional()).toEqual([]);
+  });
+
+  it('an address with no suppression opts in directly: no confirmation email, promotion after delivery', async () => {
+    // Prepare
+    const w = world();
+    // Act
+    const orderId = await w.checkout(true);
+    const accepted = await w.notify('order.accepted', orderId);
+    const followUp = await w.deliver(orderId);
+    // Assess
+    expect(accepted.confirmation?.outcome).toBe('not-requested');
+    expect(w.confirmations()).toEqual([]);
+    expect(followUp.outcome).toBe('sent');
+    expect(w.ports.consent.customers.get(await w.emailKey())?.consent.map((e) => e.status)).toEqual([
+      undefined,
+    ]);
+  });
+});
+
+describe('the confirmation link', () => {
+  async function pending() {
+    const w = await suppressedAddress(SUPPRESSIONS[0]?.[1] ?? (async () => undefined));
+    const orderId = await w.checkout(true);
+    await w.notify('order.accepted', orderId);
+    return { w, orderId, token: w.tokenOf(w.confirmations()[0]?.text ?? '') };
+  }
+  const reasonOf = async (promise: Promise<unknown>) => {
+    const error = await promise.then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect(error).toBeInstanceOf(InvalidConsentTokenError);
+    return (error as InvalidConsentTokenError).reason;
+  };
+
+  it.each([
+    [
+      'a flipped character',
+      (t: string) => `${t.slice(0, 40)}${t[40] === 'A' ? 'B' : 'A'}${t.slice(41)}`,
+      'bad-signature',
+    ],
+    ['a cut-short link', (t: string) => t.slice(0, -3), 'malformed'],
+    [
+      'a later expiry spliced in',
+      (t: string) => t.slice(0, 66) + (t[66] === 'z' ? 'y' : 'z') + t.slice(67),
+      'bad-signature',
+    ],
+    ['no token', () => undefined, 'malformed'],
+  ] as const)('with %s is 400 on GET and POST and changes nothing', async (_label, tamper, reason) => {
+    // Prepare
+    const { w, orderId, token } = await pending();
+    const stored = await w.snapshot();
+    // Act
+    const onGet = await reasonOf(checkConsentToken(w.confirmDeps, tamper(token)));
+    const onPost = await reasonOf(confirmConsent(w.confirmDeps, tamper(token)));
+    const followUp = await w.deliver(orderId);
+    // Assess
+    expect([onGet, onPost]).toEqual([reason, reason]);
+    expect(await w.snapshot()).toEqual(stored);
+    expect(followUp.outcome).toBe('suppressed');
+  });
+
+  it('used once: a second POST is 400 and changes nothing', async () => {
+    // Prepare
+    const { w, token } = await pending();
+    await confirmConsent(w.confirmDeps, token);
+    const stored = await w.snapshot();
+    // Act
+    const again = await reasonOf(confirmConsent(w.confirmDeps, token));
+    // Assess
+    expect(again).toBe('used');
+    expect(await w.snapshot()).toEqual(stored);
+  });
+
+  it('expired after 7 days (fake clock): 400 on GET and POST, nothing changes, no promotion', async () => {
+    // Prepare
+    const { w, orderId, token } = await pending();
+    w.ports.clock.advance(7 * DAY_MS);
+    const stored = await w.snapshot();
+    // Act
+    const onGet = await reasonOf(checkConsentToken(w.confirmDeps, token));
+    const onPost = await reasonOf(confirmConsent(w.confirmDeps, token));
+    const followUp = await w.deliver(orderId);
+    // Assess
+    expect([onGet, onPost]).toEqual(['expired', 'expired']);
+    expect(await w.snapshot()).toEqual(stored);
+    expect(followUp.outcome).toBe('suppressed');
+  });
+
+  it('still works just before the 7 days are up', async () => {
+    // Prepare
+    const { w, token } = await pending();
+    w.ports.clock.advance(7 * DAY_MS - 2000);
+    // Act
+    const outcome = await confirmConsent(w.confirmDeps, token);
+    // Assess
+    expect(outcome).toBe('confirmed');
+  });
+
+  it('two concurrent POSTs: exactly one records the confirmation', async () => {
+    // Prepare
+    const { w, token } = await pending();
+    // Act
+    const results = await Promise.allSettled([
+      confirmConsent(w.confirmDeps, token),
+      confirmConsent(w.confirmDeps, token),
+    ]);
+    // Assess
+    expect(results.map((r) => r.status).sort()).toEqual(['fulfilled', 'rejected']);
+    const ledger = w.ports.consent.customers.get(await w.emailKey())?.consent ?? [];
+    expect(ledger.filter((e) => e.status === 'confirmed')).toHaveLength(1);
+  });
+
+  it('an unsubscribe after the request withdraws it: the link is then 400', async () => {
+    // Prepare
+    const { w, orderId, token } = await pending();
+    await recordOptOut(optOutDeps(w.ports), await w.emailKey(), 'unsubscribe');
+    // Act
+    const reason = await reasonOf(confirmConsent(w.confirmDeps, token));
+    const followUp = await w.deliver(orderId);
+    // Assess
+    expect(reason).toBe('used');
+    expect(followUp.outcome).toBe('suppressed');
+  });
+
+  it('an erasure after the request removes it: the link is then 400 and nothing is re-created', async () => {
+    // Prepare
+    const { w, token } = await pending();
+    await eraseCustomer(eraseDeps(w.ports), owner.email);
+    // Act
+    const reason = await reasonOf(confirmConsent(w.confirmDeps, token));
+    // Assess
+    expect(reason).toBe('used');
+    expect(w.ports.consent.customers.has(await w.emailKey())).toBe(false);
+  });
+
+  it('after the confirmation, a later unsubscribe suppresses again at once', async () => {
+    // Prepare
+    const { w, orderId, token } = await pending();
+    await confirmConsent(w.confirmDeps, token);
+    w.ports.clock.advance(1000);
+    await recordOptOut(optOutDeps(w.ports), await w.emailKey(), 'unsubscribe');
+    // Act
+    const followUp = await w.deliver(orderId);
+    // Assess
+    expect(followUp.outcome).toBe('suppressed');
+  });
+});
