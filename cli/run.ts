@@ -8,9 +8,12 @@ import { ReportSettingsError } from '#shared/report/settings.js';
 import type { Command } from './command.js';
 import { eraseCommand } from './commands/erase.js';
 import { exportCommand } from './commands/export.js';
+import { partnerCommand } from './commands/partner.js';
+import { partnerCatalogCommand } from './commands/partner-catalog.js';
 import { privacyReportCommand } from './commands/privacy-report.js';
 import { purgeCommand } from './commands/purge.js';
 import { redriveCommand } from './commands/redrive.js';
+import { replayCommand } from './commands/replay.js';
 import { CliError, EXIT, UsageError } from './errors.js';
 import type { CliIo } from './io.js';
 
@@ -20,6 +23,9 @@ export const COMMANDS: readonly Command[] = [
   privacyReportCommand,
   redriveCommand,
   purgeCommand,
+  replayCommand,
+  partnerCommand,
+  partnerCatalogCommand,
 ];
 
 export const USAGE = `minimis — ops CLI for the minimis order pipeline

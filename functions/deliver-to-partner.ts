@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { createLogger, errorFields } from '#shared/observability/logger.js';
 import { type DeliverOutcome, deliverToPartner } from '#shared/usecases/deliver-to-partner.js';
 import { partnerQueue } from '#shared/usecases/fan-out.js';
+import { PARTNER_DISABLED_LOG } from '#shared/usecases/partner-gone.js';
 import { wiring } from '#shared/wiring.js';
 
 const logger = createLogger('deliver-to-partner');
@@ -15,6 +16,8 @@ const messageSchema = z.object({
   type: z.literal('order.accepted'),
   orderId: z.string().min(1).max(64),
   partner: z.string().regex(/^[a-z][a-z0-9-]{0,30}$/),
+  /** Set by `minimis replay`: send again even if delivered. */
+  replay: z.literal(1).optional(),
 });
 
 function parse(record: SQSRecord): z.output<typeof messageSchema> | undefined {
@@ -48,6 +51,7 @@ async function handle(record: SQSRecord): Promise<boolean> {
       dataKeys: w.dataKeys,
       secrets: w.secrets,
       partnerClient: w.partnerClient,
+      partnerState: w.partnerState,
       clock: w.clock,
       partners: w.config.partners,
       settings: {
@@ -61,6 +65,7 @@ async function handle(record: SQSRecord): Promise<boolean> {
       partnerId: message.partner,
       receiveCount,
       maxAttempts: w.config.delivery.maxAttempts,
+      ...(message.replay ? { replay: true } : {}),
     },
   );
   const queue = partnerQueue(message.partner);
@@ -75,6 +80,13 @@ async function handle(record: SQSRecord): Promise<boolean> {
       return true;
     case 'personal-data-gone':
       logger.warn('personal data gone; delivery marked failed', { ...ids, outcome: outcome.outcome });
+      return true;
+    case 'held':
+      if (outcome.disabled) {
+        // The PartnerDisabled metric filter (and its alarm) match this message.
+        logger.error(PARTNER_DISABLED_LOG, { ...ids, status: 410 });
+      }
+      logger.warn('partner disabled; message held', { ...ids, webhookId: outcome.webhookId });
       return true;
     case 'retry':
       logger.warn('delivery failed; will retry', {

@@ -111,6 +111,8 @@ export async function startLocal(options: StartOptions = {}): Promise<LocalApp> 
     PARTNERS: JSON.stringify(partners),
     DELIVERY_BASE_DELAY_SECONDS: env.DELIVERY_BASE_DELAY_SECONDS ?? '1',
     DELIVERY_MAX_ATTEMPTS: env.DELIVERY_MAX_ATTEMPTS ?? '8',
+    // The CLI may rotate a keyring file at any moment: read it on every use (it is a small file).
+    PARTNER_SECRET_CACHE_SECONDS: env.PARTNER_SECRET_CACHE_SECONDS ?? '0',
   });
   const wiring = wire(config);
   setWiring(wiring);
@@ -144,7 +146,13 @@ export async function startLocal(options: StartOptions = {}): Promise<LocalApp> 
   });
 
   if (options.samplePartners !== false) {
-    const samples = samplePartners({ apiUrl, partners, timers: options.timers !== false, onError });
+    const samples = samplePartners({
+      apiUrl,
+      partners,
+      secrets: wiring.secrets,
+      timers: options.timers !== false,
+      onError,
+    });
     extra.push(samples.route);
     stops.push(samples.stop);
   }

@@ -2,11 +2,12 @@
  * Local-mode settings (PORT, DYNAMODB_PORT, PARTNER_*_URL/SECRET, …), parsed once; the first
  * problem stops start-up with one line naming the variable. Everything else is shared/config.ts.
  */
-import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
+import { partnerKeyringFile, writeKeyringFile } from '#shared/adapters/aws/secrets-manager-store.js';
 import { ConfigError, countrySetting, type PartnerConfig, withoutEmpty } from '#shared/config.js';
+import { newSecret } from '#shared/domain/partner-keyring.js';
 import { DEFAULT_PARTNER_FIELDS } from '#shared/inventory.js';
 
 const port = z.coerce
@@ -42,36 +43,42 @@ export function parseLocalEnv(env: NodeJS.ProcessEnv): LocalEnv {
   throw new ConfigError(String(issue?.path[0] ?? 'environment'), issue?.message ?? 'is invalid');
 }
 
-/** Sample partners' secrets: generated once per data directory (mode 0600) unless given. */
-function localSecrets(dataDir: string): Record<string, string> {
-  const file = join(dataDir, 'partner-secrets.json');
-  if (existsSync(file)) return JSON.parse(readFileSync(file, 'utf8')) as Record<string, string>;
+/**
+ * A partner's keyring file in the data directory (`partner-keys/<id>.json`, mode 0600), created
+ * with a generated secret on first start; `minimis partner rotate-secret` changes it. A data
+ * directory from before keyrings (`partner-secrets.json`) keeps its secrets.
+ */
+function ensureKeyringFile(dataDir: string, partnerId: string): void {
+  const file = partnerKeyringFile(dataDir, partnerId);
+  if (existsSync(file)) return;
+  const legacyFile = join(dataDir, 'partner-secrets.json');
+  const legacy = existsSync(legacyFile)
+    ? (JSON.parse(readFileSync(legacyFile, 'utf8')) as Record<string, string | undefined>)[partnerId]
+    : undefined;
   mkdirSync(dataDir, { recursive: true });
-  const secrets = {
-    warehouse: `whsec_${randomBytes(24).toString('base64')}`,
-    carrier: `whsec_${randomBytes(24).toString('base64')}`,
-  };
-  writeFileSync(file, JSON.stringify(secrets, null, 2), { mode: 0o600 });
-  return secrets;
+  writeKeyringFile(file, {
+    secrets: [{ secret: legacy ?? newSecret(), activatedAt: new Date().toISOString() }],
+  });
 }
 
-/** The two built-in partners; PARTNER_*_URL points one at a real receiver instead of the sample. */
+/**
+ * The two built-in partners; PARTNER_*_URL points one at a real receiver instead of the sample.
+ * PARTNER_*_SECRET fixes a partner's secret (it cannot be rotated then); without it the secret
+ * lives in the partner's keyring file in the data directory.
+ */
 export function localPartners(env: LocalEnv, apiUrl: string): PartnerConfig[] {
-  const secrets = localSecrets(env.MINIMIS_DATA_DIR);
+  const partner = (id: 'warehouse' | 'carrier', url: string | undefined, secret: string | undefined) => {
+    if (!secret) ensureKeyringFile(env.MINIMIS_DATA_DIR, id);
+    return {
+      id,
+      kind: id,
+      url: url ?? `${apiUrl}/_sample/${id}`,
+      ...(secret ? { secret } : {}),
+      fields: [...DEFAULT_PARTNER_FIELDS[id]],
+    };
+  };
   return [
-    {
-      id: 'warehouse',
-      kind: 'warehouse',
-      url: env.PARTNER_WAREHOUSE_URL ?? `${apiUrl}/_sample/warehouse`,
-      secret: env.PARTNER_WAREHOUSE_SECRET ?? secrets.warehouse,
-      fields: [...DEFAULT_PARTNER_FIELDS.warehouse],
-    },
-    {
-      id: 'carrier',
-      kind: 'carrier',
-      url: env.PARTNER_CARRIER_URL ?? `${apiUrl}/_sample/carrier`,
-      secret: env.PARTNER_CARRIER_SECRET ?? secrets.carrier,
-      fields: [...DEFAULT_PARTNER_FIELDS.carrier],
-    },
+    partner('warehouse', env.PARTNER_WAREHOUSE_URL, env.PARTNER_WAREHOUSE_SECRET),
+    partner('carrier', env.PARTNER_CARRIER_URL, env.PARTNER_CARRIER_SECRET),
   ];
 }

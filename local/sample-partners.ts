@@ -14,6 +14,8 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import type { IncomingHttpHeaders } from 'node:http';
 import { Webhook } from 'standardwebhooks';
 import type { PartnerConfig } from '#shared/config.js';
+import { verifyWithAny } from '#shared/domain/partner-keyring.js';
+import type { SecretStore } from '#shared/ports.js';
 import type { LocalRoute } from './http-server.js';
 
 export interface SamplePartners {
@@ -24,6 +26,8 @@ export interface SamplePartners {
 export interface SamplePartnerOptions {
   readonly apiUrl: string;
   readonly partners: readonly PartnerConfig[];
+  /** The partners' secrets (the samples know every active one, as a partner mid-rotation may). */
+  readonly secrets: SecretStore;
   readonly timers: boolean;
   readonly onError: (error: unknown) => void;
   /** Where the one-line summaries go. @default console.log */
@@ -129,8 +133,9 @@ export function samplePartners(options: SamplePartnerOptions): SamplePartners {
   const route: LocalRoute = async (req, body, res) => {
     const match = SAMPLE_PATH.exec(new URL(req.url ?? '/', 'http://localhost').pathname);
     const partner = match ? options.partners.find((p) => p.id === match[1]) : undefined;
-    if (!partner?.secret) return false;
-    const secret = partner.secret;
+    if (!partner) return false;
+    const secrets = await options.secrets.partnerSecrets(partner.id);
+    const secret = secrets[0] as string;
     const label = `[sample ${partner.id}]`;
     if (req.method !== 'POST') {
       res.writeHead(405, { allow: 'POST' }).end();
@@ -139,7 +144,8 @@ export function samplePartners(options: SamplePartnerOptions): SamplePartners {
     const headers = flatHeaders(req.headers);
     let payload: Record<string, unknown>;
     try {
-      payload = new Webhook(secret).verify(body, headers) as Record<string, unknown>;
+      verifyWithAny(secrets, body, headers);
+      payload = JSON.parse(body.toString('utf8')) as Record<string, unknown>;
     } catch {
       print(`${label} rejected a webhook: bad or missing signature`);
       res.writeHead(401, { 'content-type': 'text/plain' }).end('bad signature');

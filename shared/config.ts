@@ -132,6 +132,13 @@ export const envSchema = z.object({
   DELIVERY_MAX_ATTEMPTS: positiveInt.default(16),
   DELIVERY_BASE_DELAY_SECONDS: positiveInt.default(30),
   DELIVERY_TIMEOUT_MS: positiveInt.default(15_000),
+  /** Seconds a loaded partner keyring is used before it is read again (0: every time). */
+  PARTNER_SECRET_CACHE_SECONDS: z.coerce
+    .number({ error: 'must be a whole number of seconds' })
+    .int({ error: 'must be a whole number of seconds' })
+    .min(0, { error: 'must be a whole number of seconds' })
+    .max(3600, { error: 'must be at most 3600' })
+    .default(60),
   TRACE_ENABLED: boolish.default(false),
 });
 export type Env = z.output<typeof envSchema>;
@@ -161,6 +168,8 @@ export interface Config {
     readonly baseDelaySeconds: number;
     readonly timeoutMs: number;
   };
+  /** Seconds a loaded partner keyring is cached: a rotation takes effect within this time. */
+  readonly secretCacheSeconds: number;
 }
 
 const DEFAULT_PARTNERS: PartnerConfig[] = [
@@ -220,6 +229,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       baseDelaySeconds: e.DELIVERY_BASE_DELAY_SECONDS,
       timeoutMs: e.DELIVERY_TIMEOUT_MS,
     },
+    secretCacheSeconds: e.PARTNER_SECRET_CACHE_SECONDS,
   };
 }
 

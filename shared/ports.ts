@@ -9,6 +9,7 @@ import type {
   SuppressionRecord,
 } from './domain/consent.js';
 import type { OrderRecord, OrderStatus, PersonalRecord } from './domain/order.js';
+import type { Keyring } from './domain/partner-keyring.js';
 import type { KeyContext, Purpose } from './inventory.js';
 
 export interface Clock {
@@ -225,8 +226,57 @@ export interface PartnerClient {
 }
 
 export interface SecretStore {
-  /** The partner's `whsec_…` signing secret. */
-  partnerSecret(partnerId: string): Promise<string>;
+  /**
+   * The partner's active `whsec_…` signing secrets, newest first: one, or two during a rotation
+   * (every outbound message is signed with each; inbound events may be signed with either).
+   */
+  partnerSecrets(partnerId: string): Promise<readonly string[]>;
+}
+
+/** Where a partner's keyring lives: only `environment` (an inline secret) cannot be rotated by minimis. */
+export type KeyringSource = 'environment' | 'secrets-manager' | 'file';
+
+/** The stored keyrings, for the rotation commands. */
+export interface KeyringStore {
+  keyringSource(partnerId: string): KeyringSource;
+  readKeyring(partnerId: string): Promise<Keyring>;
+  /** Replaces the stored keyring (a new Secrets Manager version; an atomic 0600 file write). */
+  writeKeyring(partnerId: string, keyring: Keyring): Promise<void>;
+}
+
+/** Whether minimis may send to a partner: `disabled` after it answered 410 Gone, until enabled. */
+export interface PartnerState {
+  readonly state: 'enabled' | 'disabled';
+  readonly changedAt?: string;
+  /** The HTTP status that disabled it (410). */
+  readonly status?: number;
+}
+
+/** A partner message kept while its partner is disabled: the queue message as it was. */
+export interface HeldMessage {
+  readonly webhookId: string;
+  readonly message: QueueMessage;
+  readonly heldAt: string;
+}
+
+export interface PartnerStateStore {
+  /** Read consistently: `enabled` when nothing was ever recorded. */
+  getPartnerState(partnerId: string): Promise<PartnerState>;
+  /** Records `disabled`; returns true when this call changed it (it was enabled). */
+  disablePartner(partnerId: string, at: string, status: number): Promise<boolean>;
+  /** Records `enabled`; returns true when this call changed it (it was disabled). */
+  enablePartner(partnerId: string, at: string): Promise<boolean>;
+  /** Keeps a message (one per webhook-id: holding it again changes nothing). */
+  holdMessage(partnerId: string, held: HeldMessage): Promise<void>;
+  /** Every held message of the partner (consistent read). */
+  listHeld(partnerId: string): AsyncIterable<HeldMessage>;
+  /** Removes a held message; returns whether it was there. */
+  releaseHeld(partnerId: string, webhookId: string): Promise<boolean>;
+}
+
+/** Reads every order created in a time range (a table scan: ops commands only). */
+export interface OrderScan {
+  scanOrders(range: { readonly from?: string; readonly to?: string }): AsyncIterable<OrderRecord>;
 }
 
 export type { Purpose };

@@ -15,7 +15,9 @@ import { DynamoConsentStore } from './adapters/aws/dynamo-consent-store.js';
 import { DynamoErasureFenceStore } from './adapters/aws/dynamo-erasure-fence.js';
 import { DynamoIdempotencyStore } from './adapters/aws/dynamo-idempotency-store.js';
 import { DynamoKeyRecordStore } from './adapters/aws/dynamo-key-record-store.js';
+import { DynamoOrderScan } from './adapters/aws/dynamo-order-scan.js';
 import { DynamoOrderStore } from './adapters/aws/dynamo-order-store.js';
+import { DynamoPartnerStateStore } from './adapters/aws/dynamo-partner-state-store.js';
 import { FetchPartnerClient } from './adapters/aws/fetch-partner-client.js';
 import { KmsKeyService } from './adapters/aws/kms-key-service.js';
 import { PartnerSecrets } from './adapters/aws/secrets-manager-store.js';
@@ -33,10 +35,13 @@ import type {
   ErasureFenceStore,
   IdempotencyStore,
   KeyRecordStore,
+  KeyringStore,
   KeyService,
   Mailer,
+  OrderScan,
   OrderStore,
   PartnerClient,
+  PartnerStateStore,
   Queue,
   RetryScheduler,
   SecretStore,
@@ -58,6 +63,12 @@ export interface Wiring {
   readonly mailer: Mailer;
   readonly partnerClient: PartnerClient;
   readonly secrets: SecretStore;
+  /** The stored partner keyrings (rotation); by default the same store as `secrets`. */
+  readonly keyrings: KeyringStore;
+  /** Enabled/disabled (410 Gone) partners and their held messages. */
+  readonly partnerState: PartnerStateStore;
+  /** Orders by creation time, for replays (a scan). */
+  readonly orderScan: OrderScan;
 }
 
 export const systemClock: Clock = { now: () => new Date() };
@@ -84,6 +95,11 @@ export function wire(config: Config = loadConfig(), overrides: Partial<Wiring> =
           visibilityTimeoutSeconds: Math.ceil(config.delivery.timeoutMs / 1000) * 2,
           maxReceiveCount: { '*': config.delivery.maxAttempts },
         }));
+  const secrets = new PartnerSecrets(config.partners, {
+    ...(config.mode === 'aws' ? { client: new SecretsManagerClient({}) } : { dataDir: config.dataDir }),
+    cacheSeconds: config.secretCacheSeconds,
+    clock,
+  });
   return {
     config,
     clock,
@@ -101,9 +117,10 @@ export function wire(config: Config = loadConfig(), overrides: Partial<Wiring> =
     mailer:
       overrides.mailer ?? new SesMailer(new SESv2Client({}), config.senderEmail, config.sesConfigurationSet),
     partnerClient: overrides.partnerClient ?? new FetchPartnerClient(),
-    secrets:
-      overrides.secrets ??
-      new PartnerSecrets(config.partners, config.mode === 'aws' ? new SecretsManagerClient({}) : undefined),
+    secrets: overrides.secrets ?? secrets,
+    keyrings: overrides.keyrings ?? secrets,
+    partnerState: overrides.partnerState ?? new DynamoPartnerStateStore(db, config.tableName),
+    orderScan: overrides.orderScan ?? new DynamoOrderScan(db, config.tableName),
   };
 }
 

@@ -1,5 +1,6 @@
 /**
- * The operator role used by the ops CLI in AWS (export, erase, purge, redrive). It is the only
+ * The operator role used by the ops CLI in AWS (export, erase, purge, redrive, replay, partner
+ * secret rotation and enable). It is the only
  * principal outside the functions that may decrypt every purpose, so only the roles and users listed
  * in the context may assume it — never an account root, never a wildcard — and only with MFA
  * (`aws:MultiFactorAuthPresent`). It sits under the deployment's role path, which the purpose key
@@ -8,10 +9,16 @@
 import { Duration } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
+import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { grantForComponent, grantPurposes, isRolePath } from './purpose-grants.js';
-import { grantConsumeQueues, grantSendToQueues, type TableRef } from './storage-grants.js';
+import {
+  grantConsumeQueues,
+  grantRotateSecrets,
+  grantSendToQueues,
+  type TableRef,
+} from './storage-grants.js';
 import { grantTableAccess, TABLE_ACCESS } from './table-access.js';
 
 export interface OperatorRoleProps {
@@ -27,6 +34,16 @@ export interface OperatorRoleProps {
   readonly workQueues: readonly sqs.IQueue[];
   /** Dead-letter queues the redrive command reads and moves back. */
   readonly deadLetterQueues: readonly sqs.IQueue[];
+  /**
+   * Partner signing secrets `minimis partner rotate-secret|retire-secret` reads and writes.
+   * @default none
+   */
+  readonly partnerSecrets?: readonly secretsmanager.ISecret[];
+  /**
+   * Key encrypting the partner secrets at rest.
+   * @default queueKey
+   */
+  readonly secretKey?: kms.IKey;
   /**
    * @default Duration.hours(1)
    */
@@ -58,6 +75,7 @@ export class OperatorRole extends Construct {
     grantPurposes(this.role, props.purposeKey, grantForComponent('operator'));
     grantSendToQueues(this.role, props.workQueues, props.queueKey);
     grantConsumeQueues(this.role, props.deadLetterQueues, props.queueKey);
+    grantRotateSecrets(this.role, props.partnerSecrets ?? [], props.secretKey ?? props.queueKey);
     if (props.deadLetterQueues.length > 0) {
       this.role.addToPrincipalPolicy(
         new iam.PolicyStatement({

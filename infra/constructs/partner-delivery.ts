@@ -4,14 +4,17 @@
  * partner's configured fields need (none for a partner that receives nothing personal).
  */
 import { Duration, Validations } from 'aws-cdk-lib';
-import type * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as actions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import * as eventsources from 'aws-cdk-lib/aws-lambda-event-sources';
+import * as logs from 'aws-cdk-lib/aws-logs';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import type { PartnerConfig } from '../../shared/config.js';
+import { PARTNER_DISABLED_LOG } from '../../shared/usecases/partner-gone.js';
 import { MinimisFunction } from './minimis-function.js';
 import { grantForPartner, grantPurposes, type PurposeGrant } from './purpose-grants.js';
 import { grantConsumeQueues, grantReadSecrets, type TableRef } from './storage-grants.js';
@@ -20,6 +23,8 @@ import { WorkQueue } from './work-queue.js';
 
 /** Receives before a partner message is dead-lettered; with backoff this spans more than 24 hours. */
 export const PARTNER_MAX_RECEIVE_COUNT = 16;
+/** CloudWatch namespace of minimis' own metrics. */
+export const METRIC_NAMESPACE = 'minimis';
 /** A partner must answer within 15 s (partners.md). */
 export const PARTNER_RESPONSE_TIMEOUT = Duration.seconds(15);
 
@@ -65,6 +70,8 @@ export class PartnerDelivery extends Construct {
   public readonly queue: sqs.Queue;
   public readonly deadLetterQueue: sqs.Queue;
   public readonly alarm: cloudwatch.Alarm;
+  /** Fires when the partner answers 410 Gone and is disabled (its messages are held). */
+  public readonly goneAlarm: cloudwatch.Alarm;
   public readonly secret: secretsmanager.Secret;
   public readonly delivery: MinimisFunction;
   public readonly maxReceiveCount: number;
@@ -107,7 +114,7 @@ export class PartnerDelivery extends Construct {
 
     this.secret = new secretsmanager.Secret(this, 'SigningSecret', {
       secretName: `${props.namePrefix}/partners/${partner.id}/webhook-secret`,
-      description: `minimis: Standard Webhooks signing secret shared with partner ${partner.id} (base64; whsec_ prefix optional)`,
+      description: `minimis: Standard Webhooks signing secret(s) shared with partner ${partner.id}: the bare secret (base64; whsec_ prefix optional) or the JSON keyring written by \`minimis partner rotate-secret\``,
       encryptionKey: props.storageKey,
       // 48 base64 characters = a 36-byte key; replace with the value agreed with the partner.
       generateSecretString: { passwordLength: 48, excludePunctuation: true, includeSpace: false },
@@ -115,7 +122,7 @@ export class PartnerDelivery extends Construct {
     Validations.of(this.secret).acknowledge({
       id: 'AwsSolutions-SMG4',
       reason:
-        'A webhook signing secret is shared with the partner; it is rotated by agreement with them (both sides at once), not by a rotation Lambda.',
+        'A webhook signing secret is shared with the partner; operators rotate it with `minimis partner rotate-secret` (two secrets active during a grace period, so the partner switches when ready), not with a rotation Lambda that could not hand the new secret to the partner.',
     });
 
     this.delivery = new MinimisFunction(this, 'Delivery', {
@@ -154,5 +161,24 @@ export class PartnerDelivery extends Construct {
     grantReadSecrets(this.delivery.role, [this.secret], props.storageKey);
     this.purposeGrant = grantForPartner(partner);
     grantPurposes(this.delivery.role, props.purposeKey, this.purposeGrant);
+
+    // 410 Gone: the delivery function logs PARTNER_DISABLED_LOG once when it disables the partner.
+    const gone = new logs.MetricFilter(this, 'GoneFilter', {
+      logGroup: this.delivery.logGroup,
+      filterPattern: logs.FilterPattern.stringValue('$.message', '=', PARTNER_DISABLED_LOG),
+      metricNamespace: METRIC_NAMESPACE,
+      metricName: `PartnerDisabled-${partner.id}`,
+      metricValue: '1',
+      defaultValue: 0,
+    });
+    this.goneAlarm = new cloudwatch.Alarm(this, 'GoneAlarm', {
+      alarmDescription: `minimis: partner ${partner.id} answered 410 Gone and is disabled; its messages are held until \`minimis partner enable --partner ${partner.id}\``,
+      metric: gone.metric({ statistic: 'Sum', period: Duration.minutes(5) }),
+      threshold: 1,
+      evaluationPeriods: 1,
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+    });
+    this.goneAlarm.addAlarmAction(new actions.SnsAction(props.alarmTopic));
   }
 }

@@ -89,3 +89,32 @@ export function grantReadSecrets(
     }),
   );
 }
+
+/**
+ * Read and write new versions of secrets encrypted with `key`: the operator's
+ * `minimis partner rotate-secret` / `retire-secret` (a new version of the same secret, no redeploy).
+ */
+export function grantRotateSecrets(
+  role: iam.IRole,
+  secrets: readonly secretsmanager.ISecret[],
+  key: kms.IKey,
+): void {
+  if (secrets.length === 0) return;
+  role.addToPrincipalPolicy(
+    new iam.PolicyStatement({
+      actions: [
+        'secretsmanager:GetSecretValue',
+        'secretsmanager:DescribeSecret',
+        'secretsmanager:PutSecretValue',
+      ],
+      resources: secrets.map((s) => s.secretArn),
+    }),
+  );
+  role.addToPrincipalPolicy(
+    new iam.PolicyStatement({
+      actions: ['kms:Decrypt', 'kms:GenerateDataKey'],
+      resources: [key.keyArn],
+      conditions: viaService(role, 'secretsmanager'),
+    }),
+  );
+}

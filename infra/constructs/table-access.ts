@@ -12,6 +12,8 @@
  * | `FENCE#<emailKey>`    | erasure fence: erasures begun/ended (usecases/erasure-fence.ts)              |
  * | `IDEM#<key>`          | idempotency record                                                           |
  * | `DATAKEY#<ref>`       | wrapped data keys; `DATAKEY#lookup-v1` and `DATAKEY#token-v1` the index keys |
+ * | `PARTNER#<id>`        | whether a partner is enabled (disabled after 410 Gone)                       |
+ * | `HELD#<id>#<msgId>`   | a message held while its partner is disabled                                 |
  *
  * Index queries are separate statements on the index ARN with only `dynamodb:Query`: the
  * LeadingKeys of an index query are the index's partition values (`pending` for `byOutbox`; the bare
@@ -41,6 +43,8 @@ export const ITEM = {
   dataKey: keys.dataKey('*'),
   lookupKey: keys.dataKey(LOOKUP_KEY_REF),
   tokenKey: keys.dataKey(TOKEN_KEY_REF),
+  partner: keys.partner('*'),
+  held: keys.held('*', '*'),
 } as const;
 
 const KNOWN_PREFIXES = Object.values(ITEM).map((pattern) => pattern.slice(0, pattern.indexOf('#') + 1));
@@ -132,14 +136,16 @@ export const TABLE_ACCESS = {
   /**
    * The ops CLI: export (byEmail, orders, ledger, suppression, data keys), erase (byEmail, delete
    * personal and customer records, put the erasure suppression, begin/end the erasure fence), purge
-   * (scan, delete personal records), redrive (delivery state on the order).
+   * (scan, delete personal records), redrive (delivery state on the order), replay (scan; order and
+   * personal record read to skip erased data), partner enable/status (partner state; held
+   * messages: scan, delete).
    */
   operator: {
     items: {
-      GetItem: [ITEM.order, ITEM.customer, ITEM.suppression, ITEM.dataKey],
+      GetItem: [ITEM.order, ITEM.personal, ITEM.customer, ITEM.suppression, ITEM.dataKey, ITEM.partner],
       PutItem: [ITEM.suppression],
-      UpdateItem: [ITEM.order, ITEM.fence],
-      DeleteItem: [ITEM.personal, ITEM.customer],
+      UpdateItem: [ITEM.order, ITEM.fence, ITEM.partner],
+      DeleteItem: [ITEM.personal, ITEM.customer, ITEM.held],
     },
     query: [{ index: 'byEmail' }],
     scan: true,
@@ -148,14 +154,20 @@ export const TABLE_ACCESS = {
 
 /**
  * One partner's delivery function: the order and its delivery state; the personal record and the
- * data keys only when the partner's fields need a purpose opened (none for the warehouse).
+ * data keys only when the partner's fields need a purpose opened (none for the warehouse); its own
+ * partner state (read; disabled on 410 Gone) and its own held messages (put; delete when it takes
+ * one back) — never another partner's.
  */
-export function partnerTableAccess(partner: Pick<PartnerConfig, 'fields'>): TableAccess {
+export function partnerTableAccess(partner: Pick<PartnerConfig, 'id' | 'fields'>): TableAccess {
   const opens = purposesForFields(partner.fields).length > 0;
+  const own = keys.partner(partner.id);
+  const held = keys.held(partner.id, '*');
   return {
     items: {
-      GetItem: opens ? [ITEM.order, ITEM.personal, ITEM.dataKey] : [ITEM.order],
-      UpdateItem: [ITEM.order],
+      GetItem: opens ? [ITEM.order, ITEM.personal, ITEM.dataKey, own] : [ITEM.order, own],
+      UpdateItem: [ITEM.order, own],
+      PutItem: [held],
+      DeleteItem: [held],
     },
   };
 }

@@ -303,6 +303,8 @@ export class StatelessStack extends Stack {
         purposeKey,
         workQueues: partnerQueues,
         deadLetterQueues: this.partners.map((p) => p.deadLetterQueue),
+        partnerSecrets: this.partners.map((p) => p.secret),
+        secretKey: storageKey,
       }).role;
     }
 

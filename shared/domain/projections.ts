@@ -357,3 +357,19 @@ export function projectFor(partner: ProjectionPartner, input: ProjectionInput): 
     international: isInternational(input.order, input.originCountry),
   });
 }
+
+// --- Redaction ---------------------------------------------------------------------------------
+
+/** The message type erasure sends to every partner that received personal data of an order. */
+export const ORDER_REDACTED_TYPE = 'order.redacted';
+
+/**
+ * `order.redacted` (partners.md, "Redaction"): asks the partner to delete what it holds for the
+ * order. Strict: the type, the order id and when the erasure was requested, nothing else.
+ */
+export const orderRedactedSchema = z.strictObject({
+  type: z.literal(ORDER_REDACTED_TYPE),
+  orderId: z.string().regex(ORDER_ID_PATTERN),
+  requestedAt: z.iso.datetime(),
+});
+export type OrderRedactedPayload = z.output<typeof orderRedactedSchema>;

@@ -12,16 +12,28 @@
  *   the other half is random, so retries of many messages after an outage do not arrive in step.
  * - Personal data that is gone (expired or erased) when a partner needs it: the delivery is marked
  *   `failed` and acknowledged; retrying cannot bring the data back, and nothing partial is sent.
+ * - A partner that answers `410 Gone` is disabled (partner-gone.ts): this message and every later
+ *   one is held, not sent and not dead-lettered, until `minimis partner enable` sends them.
+ * - A replay (`minimis replay`) is sent even when the delivery is recorded as delivered: same
+ *   `webhook-id`, fresh timestamp, payload projected anew from the data held now.
  */
 import { createHash } from 'node:crypto';
-import { Webhook } from 'standardwebhooks';
 import type { DataKeys } from '../crypto/data-keys.js';
 import { base32 } from '../domain/ids.js';
+import { signWithAll } from '../domain/partner-keyring.js';
 import { type PartnerScope, partnerServes } from '../domain/partner-scope.js';
 import { PAYLOAD_TYPES, type ProjectionPartner, projectFor } from '../domain/projections.js';
 import { decodeFields, type PersonalFields } from '../domain/sealing.js';
 import { purposesForFields } from '../inventory.js';
-import type { Clock, OrderStore, PartnerClient, SecretStore } from '../ports.js';
+import type {
+  Clock,
+  OrderStore,
+  PartnerClient,
+  PartnerStateStore,
+  QueueMessage,
+  SecretStore,
+} from '../ports.js';
+import { GONE_STATUS, holdMessage } from './partner-gone.js';
 
 /** SQS allows at most 12 hours of visibility per change: the cap of one backoff step. */
 export const MAX_RETRY_DELAY_SECONDS = 43_200;
@@ -41,6 +53,8 @@ export interface DeliverDeps {
   readonly dataKeys: Pick<DataKeys, 'open'>;
   readonly secrets: SecretStore;
   readonly partnerClient: PartnerClient;
+  /** Enabled/disabled partners (410 Gone) and their held messages. */
+  readonly partnerState: PartnerStateStore;
   readonly clock: Clock;
   readonly partners: readonly DeliveryPartner[];
   readonly settings: RetryPolicy & {
@@ -59,6 +73,13 @@ export interface DeliverInput {
   readonly receiveCount: number;
   /** The attempt at which a failure is final (the queue's maxReceiveCount). */
   readonly maxAttempts: number;
+  /** A replay: send even if the delivery is recorded as delivered. */
+  readonly replay?: boolean;
+}
+
+/** The queue message of a delivery (what fan-out, replay and enable enqueue). */
+export function deliveryMessage(orderId: string, partnerId: string, replay = false): QueueMessage {
+  return { type: 'order.accepted', orderId, partner: partnerId, ...(replay ? { replay: 1 } : {}) };
 }
 
 /** Why an attempt failed: an HTTP status, or an error class name. Never a value from a payload. */
@@ -82,7 +103,12 @@ export type DeliverOutcome =
       readonly reason: FailureReason;
     }
   /** The last attempt failed: marked failed; the message is left to dead-letter (redrivable). */
-  | { readonly outcome: 'gave-up'; readonly attempt: number; readonly reason: FailureReason };
+  | { readonly outcome: 'gave-up'; readonly attempt: number; readonly reason: FailureReason }
+  /**
+   * The partner is disabled (it answered 410 Gone): the message is held until it is enabled, the
+   * delivery shows `pending`. `disabled` is true when this very attempt got the 410.
+   */
+  | { readonly outcome: 'held'; readonly webhookId: string; readonly disabled: boolean };
 
 /**
  * The Standard Webhooks message id of a delivery: the same for every attempt of the same message
@@ -159,7 +185,18 @@ export async function deliverToPartner(deps: DeliverDeps, input: DeliverInput): 
     if (!order.deliveries[partner.id] || !partnerServes(partner, order.country)) {
       return { outcome: 'not-for-partner' };
     }
-    if (order.deliveries[partner.id]?.state === 'delivered') return { outcome: 'already-delivered' };
+    if (!input.replay && order.deliveries[partner.id]?.state === 'delivered') {
+      return { outcome: 'already-delivered' };
+    }
+    const id = webhookId(order.orderId, partner.id, PAYLOAD_TYPES[partner.kind]);
+    const hold = async (disabled: boolean): Promise<DeliverOutcome> => {
+      const message = deliveryMessage(order.orderId, partner.id, input.replay);
+      const kept = await holdMessage(deps, partner.id, { webhookId: id, message });
+      // Enabled again between our look and our hold: send it after all (through a retry).
+      if (!kept) return fail({ status: GONE_STATUS });
+      return { outcome: 'held', webhookId: id, disabled };
+    };
+    if ((await deps.partnerState.getPartnerState(partner.id)).state === 'disabled') return await hold(false);
 
     // Open exactly the purposes this partner's fields need (none for the warehouse).
     const personal: PersonalFields = {};
@@ -187,9 +224,9 @@ export async function deliverToPartner(deps: DeliverDeps, input: DeliverInput): 
 
     const payload = projectFor(partner, { order, personal, originCountry: deps.settings.originCountry });
     const body = JSON.stringify(payload);
-    const id = webhookId(order.orderId, partner.id, PAYLOAD_TYPES[partner.kind]);
     const timestamp = deps.clock.now();
-    const signature = new Webhook(await deps.secrets.partnerSecret(partner.id)).sign(id, timestamp, body);
+    // One signature per active secret: both during a rotation.
+    const signature = signWithAll(await deps.secrets.partnerSecrets(partner.id), id, timestamp, body);
     const response = await deps.partnerClient.post(
       partner.url,
       body,
@@ -201,6 +238,14 @@ export async function deliverToPartner(deps: DeliverDeps, input: DeliverInput): 
       },
       deps.settings.timeoutMs,
     );
+    if (response.status === GONE_STATUS) {
+      const changed = await deps.partnerState.disablePartner(
+        partner.id,
+        deps.clock.now().toISOString(),
+        GONE_STATUS,
+      );
+      return await hold(changed);
+    }
     if (response.status < 200 || response.status > 299) return await fail({ status: response.status });
     sent = { webhookId: id, status: response.status };
   } catch (error) {

@@ -9,12 +9,12 @@
  * applied change and again on a replay: the notifier deduplicates emails per order and type, so a
  * crash between the status write and the enqueue heals when the partner retries.
  */
-import { Webhook } from 'standardwebhooks';
 import type { FieldProblem } from '../domain/errors.js';
 import { isOrderId } from '../domain/ids.js';
 import { toProblems } from '../domain/intake.js';
 import { type OrderRecord, type OrderStatus, TRANSITIONS } from '../domain/order.js';
 import { EVENT_SENDERS, type PartnerEvent, partnerEventSchema } from '../domain/partner-events.js';
+import { verifyWithAny } from '../domain/partner-keyring.js';
 import type { PartnerKind } from '../inventory.js';
 import type { Clock, OrderStore, Queue, SecretStore } from '../ports.js';
 import { NOTIFY_QUEUE } from './fan-out.js';
@@ -88,15 +88,12 @@ export async function recordPartnerEvent(
   const eventId = headers['webhook-id'] ?? '';
   if (!WEBHOOK_ID.test(eventId)) return { outcome: 'unauthorized' };
   try {
-    new Webhook(await deps.secrets.partnerSecret(partner.id)).verify(
-      request.body,
-      {
-        'webhook-id': eventId,
-        'webhook-timestamp': headers['webhook-timestamp'] ?? '',
-        'webhook-signature': headers['webhook-signature'] ?? '',
-      },
-      { jsonParse: false },
-    );
+    // Any active secret: during a rotation the partner may sign with the old one or the new one.
+    verifyWithAny(await deps.secrets.partnerSecrets(partner.id), request.body, {
+      'webhook-id': eventId,
+      'webhook-timestamp': headers['webhook-timestamp'] ?? '',
+      'webhook-signature': headers['webhook-signature'] ?? '',
+    });
   } catch (error) {
     if (error instanceof Error && error.name === 'WebhookVerificationError')
       return { outcome: 'unauthorized' };

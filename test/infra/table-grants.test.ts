@@ -210,26 +210,33 @@ describe('order-table grants (least privilege per role)', () => {
     });
   });
 
-  it('deliver-to-carrier: order record, and the personal record and data keys it opens', () => {
+  it('deliver-to-carrier: order record, the personal record and data keys it opens, its own partner state and held messages', () => {
     // Act
     const grants = grantsOf('minimis-deliver-carrier');
     // Assess
     expect(grants).toEqual({
       items: {
-        'dynamodb:GetItem': ['DATAKEY#*', 'ORDER#*', 'PII#*'],
-        'dynamodb:UpdateItem': ['ORDER#*'],
+        'dynamodb:GetItem': ['DATAKEY#*', 'ORDER#*', 'PARTNER#carrier', 'PII#*'],
+        'dynamodb:UpdateItem': ['ORDER#*', 'PARTNER#carrier'],
+        'dynamodb:PutItem': ['HELD#carrier#*'],
+        'dynamodb:DeleteItem': ['HELD#carrier#*'],
       },
       query: {},
       scan: false,
     });
   });
 
-  it('deliver-to-warehouse: the order record only (it opens no purpose)', () => {
+  it('deliver-to-warehouse: the order record (it opens no purpose), its own partner state and held messages', () => {
     // Act
     const grants = grantsOf('minimis-deliver-warehouse');
     // Assess
     expect(grants).toEqual({
-      items: { 'dynamodb:GetItem': ['ORDER#*'], 'dynamodb:UpdateItem': ['ORDER#*'] },
+      items: {
+        'dynamodb:GetItem': ['ORDER#*', 'PARTNER#warehouse'],
+        'dynamodb:UpdateItem': ['ORDER#*', 'PARTNER#warehouse'],
+        'dynamodb:PutItem': ['HELD#warehouse#*'],
+        'dynamodb:DeleteItem': ['HELD#warehouse#*'],
+      },
       query: {},
       scan: false,
     });
@@ -253,16 +260,16 @@ describe('order-table grants (least privilege per role)', () => {
     expect(grants).toEqual({ items: { 'dynamodb:DeleteItem': ['PII#*'] }, query: {}, scan: true });
   });
 
-  it('operator: export, erase, purge and redrive', () => {
+  it('operator: export, erase, purge, redrive, replay and partner enable', () => {
     // Act
     const grants = tableGrants(roleStatements(template, operatorRoleId), 'operator');
     // Assess
     expect(grants).toEqual({
       items: {
-        'dynamodb:GetItem': ['CUSTOMER#*', 'DATAKEY#*', 'ORDER#*', 'SUPPRESS#*'],
+        'dynamodb:GetItem': ['CUSTOMER#*', 'DATAKEY#*', 'ORDER#*', 'PARTNER#*', 'PII#*', 'SUPPRESS#*'],
         'dynamodb:PutItem': ['SUPPRESS#*'],
-        'dynamodb:UpdateItem': ['FENCE#*', 'ORDER#*'],
-        'dynamodb:DeleteItem': ['CUSTOMER#*', 'PII#*'],
+        'dynamodb:UpdateItem': ['FENCE#*', 'ORDER#*', 'PARTNER#*'],
+        'dynamodb:DeleteItem': ['CUSTOMER#*', 'HELD#*#*', 'PII#*'],
       },
       // The byEmail partition key is the keyed hash itself (no prefix): not limited by LeadingKeys.
       query: { byEmail: 'any' },

@@ -53,7 +53,8 @@ describe('local mode', () => {
       expect(health.status).toBe(200);
       expect(await health.json()).toEqual({ status: 'ok' });
       expect(statSync(join(app.dataDir, 'master.key')).mode & 0o777).toBe(0o600);
-      expect(statSync(join(app.dataDir, 'partner-secrets.json')).mode & 0o777).toBe(0o600);
+      expect(statSync(join(app.dataDir, 'partner-keys', 'warehouse.json')).mode & 0o777).toBe(0o600);
+      expect(statSync(join(app.dataDir, 'partner-keys', 'carrier.json')).mode & 0o777).toBe(0o600);
     } finally {
       await app.stop();
     }

@@ -25,8 +25,9 @@ afterAll(async () => {
 const printed = () =>
   log.mock.calls.map((args) => args.map(String).join(' ')).filter((l) => l.startsWith('[sample '));
 
-function signed(partner: string, payload: Record<string, unknown>, id = `msg_${randomUUID()}`) {
-  const secret = app.config.partners.find((p) => p.id === partner)?.secret ?? '';
+async function signed(partner: string, payload: Record<string, unknown>, id = `msg_${randomUUID()}`) {
+  // The sample partner's secret lives in its keyring file (local mode, no PARTNER_*_SECRET).
+  const [secret = ''] = await app.wiring.secrets.partnerSecrets(partner);
   const body = JSON.stringify(payload);
   const at = new Date();
   return fetch(`${app.apiUrl}/_sample/${partner}`, {

@@ -127,9 +127,11 @@ describe('SES mailer', () => {
 });
 
 describe('partner secrets', () => {
-  it('reads a partner secret from Secrets Manager once and caches it', async () => {
+  it('reads a partner secret from Secrets Manager once and caches it for cacheSeconds', async () => {
     // Prepare
     secrets.on(GetSecretValueCommand).resolves({ SecretString: 'whsec_c2VjcmV0c2VjcmV0c2VjcmV0\n' });
+    let now = new Date('2026-12-01T10:00:00Z');
+    const clock = { now: () => now };
     const store = new PartnerSecrets(
       [
         {
@@ -140,14 +142,22 @@ describe('partner secrets', () => {
           fields: [],
         },
       ],
-      new SecretsManagerClient(region),
+      { client: new SecretsManagerClient(region), cacheSeconds: 60, clock },
     );
     // Act
-    const first = await store.partnerSecret('carrier');
-    const second = await store.partnerSecret('carrier');
+    const first = await store.partnerSecrets('carrier');
+    now = new Date(now.getTime() + 59_000);
+    const second = await store.partnerSecrets('carrier');
+    now = new Date(now.getTime() + 1_000);
+    const third = await store.partnerSecrets('carrier');
     // Assess
-    expect([first, second]).toEqual(['whsec_c2VjcmV0c2VjcmV0c2VjcmV0', 'whsec_c2VjcmV0c2VjcmV0c2VjcmV0']);
+    expect([first, second, third]).toEqual([
+      ['whsec_c2VjcmV0c2VjcmV0c2VjcmV0'],
+      ['whsec_c2VjcmV0c2VjcmV0c2VjcmV0'],
+      ['whsec_c2VjcmV0c2VjcmV0c2VjcmV0'],
+    ]);
     expect(secrets.commandCalls(GetSecretValueCommand).map((c) => c.args[0].input)).toEqual([
+      { SecretId: 'arn:secret:carrier' },
       { SecretId: 'arn:secret:carrier' },
     ]);
   });

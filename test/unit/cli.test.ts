@@ -74,12 +74,30 @@ describe('minimis help', () => {
 
   it('lists every command with its summary', () => {
     // Assess
-    expect(COMMANDS.map((c) => c.name)).toEqual(['export', 'erase', 'privacy-report', 'redrive', 'purge']);
+    expect(COMMANDS.map((c) => c.name)).toEqual([
+      'export',
+      'erase',
+      'privacy-report',
+      'redrive',
+      'purge',
+      'replay',
+      'partner',
+      'partner-catalog',
+    ]);
     for (const command of COMMANDS)
       expect(USAGE).toContain(`  ${command.name.padEnd(16)}${command.summary}\n`);
   });
 
-  for (const name of ['export', 'erase', 'privacy-report', 'redrive', 'purge']) {
+  for (const name of [
+    'export',
+    'erase',
+    'privacy-report',
+    'redrive',
+    'purge',
+    'replay',
+    'partner',
+    'partner-catalog',
+  ]) {
     it(`${name} --help and help ${name} print that command's usage`, async () => {
       // Prepare
       const viaFlag = io();
@@ -332,5 +350,5 @@ describe('bin/minimis.js', () => {
     });
     // Assess
     expect(result).toEqual({ code: 0, stdout: USAGE, stderr: '' });
-  });
+  }, 30_000);
 });

@@ -92,10 +92,10 @@ export function newSecret(): string {
 
 export class FakeSecrets implements SecretStore {
   constructor(readonly secrets: Readonly<Record<string, string>>) {}
-  async partnerSecret(partnerId: string): Promise<string> {
+  async partnerSecrets(partnerId: string): Promise<readonly string[]> {
     const secret = this.secrets[partnerId];
     if (!secret) throw new Error('no secret');
-    return secret;
+    return [secret];
   }
 }
 

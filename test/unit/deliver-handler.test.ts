@@ -2,10 +2,12 @@
  * The SQS handler of a partner's delivery function (as deployed: PARTNER_ID set), on in-memory ports
  * installed through the wiring (no module mocking): partial batch responses and backoff requests.
  */
+
 import { randomBytes } from 'node:crypto';
 import type { SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { LocalKeyService } from '../../shared/adapters/local/local-key-service.js';
+import { MemoryPartnerStateStore } from '../../shared/adapters/memory/memory-partner-state.js';
 import { MemoryQueue } from '../../shared/adapters/memory/memory-queue.js';
 import { MemoryOrderStore } from '../../shared/adapters/memory/memory-stores.js';
 import { loadConfig } from '../../shared/config.js';
@@ -78,6 +80,7 @@ beforeAll(async () => {
       keyService: new LocalKeyService(randomBytes(32)),
       dataKeys: new FakeDataKeys() as unknown as DataKeys,
       secrets: new FakeSecrets({ warehouse: newSecret(), carrier: newSecret() }),
+      partnerState: new MemoryPartnerStateStore(),
       partnerClient: {
         post: (...args) => client.post(...args),
       },

@@ -1,5 +1,6 @@
 import { Webhook } from 'standardwebhooks';
 import { describe, expect, it } from 'vitest';
+import { MemoryPartnerStateStore } from '../../shared/adapters/memory/memory-partner-state.js';
 import { MemoryOrderStore } from '../../shared/adapters/memory/memory-stores.js';
 import { loadConfig } from '../../shared/config.js';
 import type { OrderRecord, PersonalRecord } from '../../shared/domain/order.js';
@@ -69,6 +70,7 @@ function setup(
     dataKeys,
     secrets: new FakeSecrets(SECRETS),
     partnerClient: client,
+    partnerState: new MemoryPartnerStateStore(),
     clock,
     partners: PARTNERS,
     settings: { originCountry: options.originCountry ?? 'GB', timeoutMs: 15_000, baseDelaySeconds: 30 },

@@ -43,6 +43,10 @@ export const keys = {
   fence: (emailKey: string) => `FENCE#${emailKey}`,
   idempotency: (key: string) => `IDEM#${key}`,
   dataKey: (ref: string) => `DATAKEY#${ref}`,
+  /** Whether a partner is enabled (absent: enabled). */
+  partner: (partnerId: string) => `PARTNER#${partnerId}`,
+  /** A message held while its partner is disabled (410 Gone). */
+  held: (partnerId: string, webhookId: string) => `HELD#${partnerId}#${webhookId}`,
 } as const;
 
 export const INDEX = { byEmail: 'byEmail', byOutbox: 'byOutbox' } as const;

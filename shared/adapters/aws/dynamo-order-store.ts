@@ -16,7 +16,7 @@ type Item = Record<string, unknown>;
 
 const toBytes = (value: unknown): Uint8Array | undefined => (value instanceof Uint8Array ? value : undefined);
 
-function toOrder(item: Item): OrderRecord {
+export function toOrder(item: Item): OrderRecord {
   return {
     orderId: item.orderId as string,
     createdAt: item.createdAt as string,
