@@ -31,14 +31,9 @@ function toHttp(result: RecordPartnerEventResult): HttpResult {
         `${result.problems.length} field${result.problems.length === 1 ? ' is' : 's are'} invalid`,
         { errors: result.problems },
       );
-    case 'forbidden':
-      return problem(
-        403,
-        'forbidden',
-        'Event not allowed',
-        `This partner may not send ${result.type} events`,
-      );
+    // One answer for both: a partner the order was not routed to learns nothing about it.
     case 'order-not-found':
+    case 'not-routed':
       return problem(404, 'order-not-found', 'Order not found', 'No order with this id');
     case 'conflict':
       return problem(

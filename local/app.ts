@@ -10,7 +10,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { tableDefinition } from '#shared/adapters/aws/table-schema.js';
 import { ensureTables, startDynalite } from '#shared/adapters/local/embedded-dynamodb.js';
 import { type LocalQueue, localQueueTable } from '#shared/adapters/local/local-queue.js';
-import { type Config, loadConfig } from '#shared/config.js';
+import { type Config, loadConfig, type PartnerConfig } from '#shared/config.js';
 import { NOTIFY_QUEUE, partnerQueue } from '#shared/usecases/fan-out.js';
 import { localQueueTableName, setWiring, type Wiring, wire } from '#shared/wiring.js';
 import { createApiServer, type LocalRoute } from './http-server.js';
@@ -39,6 +39,8 @@ export interface StartOptions {
   readonly onError?: (error: unknown) => void;
   /** Background timers (outbox sweep, sample partner progress); tests may turn them off. */
   readonly timers?: boolean;
+  /** Partners instead of the built-in warehouse and carrier (e.g. two carriers scoped by country). */
+  readonly partners?: readonly PartnerConfig[];
 }
 
 function listen(server: Server, port: number): Promise<number> {
@@ -99,7 +101,7 @@ export async function startLocal(options: StartOptions = {}): Promise<LocalApp> 
       }),
   );
   const apiUrl = `http://localhost:${apiPort}`;
-  const partners = localPartners(local, apiUrl);
+  const partners = options.partners ? [...options.partners] : localPartners(local, apiUrl);
 
   const config = loadConfig({
     ...env,

@@ -4,10 +4,21 @@
  */
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { Duplex } from 'node:stream';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
-import { type HttpResult, internalError, methodNotAllowed, notFound, problem } from '#shared/http/problem.js';
+import {
+  type HttpResult,
+  internalError,
+  methodNotAllowed,
+  notFound,
+  PROBLEM_BASE,
+  problem,
+} from '#shared/http/problem.js';
 import { MAX_BODY_BYTES } from '#shared/http/request.js';
 import { matchRoute } from '#shared/http/routes.js';
+import { createLogger } from '#shared/observability/logger.js';
+import { LOCAL_ONLY_PATH, refuseUnlessLoopback } from './loopback-host.js';
+import { parseRequestTarget } from './request-target.js';
 import { HANDLERS } from './routes.js';
 
 /** Extra, local-only endpoints (sample partners, the email viewer link) mounted beside the API. */
@@ -70,6 +81,59 @@ export function toEvent(
   return event;
 }
 
+let logger: ReturnType<typeof createLogger> | undefined;
+
+/** A request the client got wrong: logged as such (reason only, never the target or a header). */
+function logClientError(statusCode: number, reason: string): void {
+  logger ??= createLogger('local-http'); // on first use, as the handlers' loggers are
+  logger.warn('client error', { statusCode, reason });
+}
+
+function rejectMalformed(req: IncomingMessage, res: ServerResponse, reason: 'request-target' | 'host'): void {
+  logClientError(400, `malformed-${reason}`);
+  req.resume(); // drain the body so the connection stays usable
+  send(
+    res,
+    reason === 'host'
+      ? problem(
+          400,
+          'malformed-host',
+          'Malformed Host header',
+          'Send a Host header with a host name and port',
+        )
+      : problem(
+          400,
+          'malformed-request-target',
+          'Malformed request target',
+          'The request target must be a path starting with a single "/"',
+        ),
+  );
+}
+
+/** Requests node's parser refuses (bad syntax, oversized headers): a problem+json answer, then close. */
+function answerClientError(error: Error & { code?: string }, socket: Duplex): void {
+  if (!socket.writable) {
+    socket.destroy();
+    return;
+  }
+  const [status, reason] =
+    error.code === 'HPE_HEADER_OVERFLOW'
+      ? [431, 'Request Header Fields Too Large']
+      : error.code === 'ERR_HTTP_REQUEST_TIMEOUT'
+        ? [408, 'Request Timeout']
+        : [400, 'Bad Request'];
+  logClientError(status, error.code ?? 'parse-error');
+  const body = JSON.stringify({
+    type: `${PROBLEM_BASE}/${status === 400 ? 'malformed-request' : status === 431 ? 'headers-too-large' : 'request-timeout'}`,
+    title: reason,
+    status,
+  });
+  socket.end(
+    `HTTP/1.1 ${status} ${reason}\r\ncontent-type: application/problem+json\r\ncache-control: no-store\r\n` +
+      `content-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`,
+  );
+}
+
 function send(res: ServerResponse, result: HttpResult): void {
   res.writeHead(result.statusCode, (result.headers ?? {}) as Record<string, string>);
   res.end(result.isBase64Encoded ? Buffer.from(result.body, 'base64') : result.body);
@@ -79,10 +143,16 @@ export function createApiServer(
   extra: LocalRoute[] = [],
   onError: (error: unknown) => void = () => {},
 ): Server {
-  return createServer((req, res) => {
+  // A missing Host is ours to answer (400 problem+json), not node's bare 400.
+  const server = createServer({ requireHostHeader: false }, (req, res) => {
     void (async () => {
       try {
-        const url = new URL(req.url ?? '/', `http://${req.headers.host ?? 'localhost'}`);
+        const target = parseRequestTarget(req.url ?? '/', req.headers.host);
+        if (!target.ok) return rejectMalformed(req, res, target.reason);
+        if (LOCAL_ONLY_PATH.test(target.path) && refuseUnlessLoopback(req, res)) {
+          return logClientError(421, 'host-not-loopback');
+        }
+        const url = new URL(`http://${target.host}${target.path}${target.query ? `?${target.query}` : ''}`);
         const { body, truncated } = await readBody(req);
         for (const route of extra) if (await route(req, body, res)) return;
         const match = matchRoute(req.method ?? 'GET', url.pathname);
@@ -105,4 +175,6 @@ export function createApiServer(
       }
     })();
   });
+  server.on('clientError', answerClientError);
+  return server;
 }

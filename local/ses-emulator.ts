@@ -9,6 +9,9 @@
  *   destination: { to, cc, bcc }, subject, body: { text, html }, headers: [{ name, value }], at }] }`.
  *   Tests read sent mail back from here.
  *
+ * Every request whose Host is not `127.0.0.1`, `localhost` or `[::1]` with this port is 421
+ * (`refuseUnlessLoopback`, against DNS rebinding).
+ *
  * The emulator keeps its messages in module state, shared by every instance in the process.
  */
 
@@ -19,6 +22,7 @@ import type { AddressInfo } from 'node:net';
 import { dirname } from 'node:path';
 import sesLocalModule from 'aws-ses-v2-local';
 import { escapeHtml } from '#shared/domain/email-templates.js';
+import { refuseUnlessLoopback } from './loopback-host.js';
 
 export interface EmbeddedSes {
   readonly url: string;
@@ -101,6 +105,8 @@ function withMessagesPage(server: Server, afterSend: () => void): void {
   if (!app) throw new Error('SES emulator has no request handler');
   server.removeAllListeners('request');
   server.on('request', (req: IncomingMessage, res: ServerResponse) => {
+    // Every page here shows customers' mail: only for a loopback Host (no DNS rebinding).
+    if (refuseUnlessLoopback(req, res)) return;
     const path = (req.url ?? '/').split('?')[0];
     if (req.method === 'GET' && path === '/messages') {
       res.writeHead(200, { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store' });

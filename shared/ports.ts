@@ -67,9 +67,17 @@ export type ApplyEventResult =
   | { readonly outcome: 'applied'; readonly order: OrderRecord }
   | { readonly outcome: 'replay'; readonly order: OrderRecord }
   | { readonly outcome: 'conflict'; readonly order: OrderRecord }
-  | { readonly outcome: 'not-found' };
+  | { readonly outcome: 'not-found' }
+  /** The order exists but was not routed to the reporting partner; callers answer as for not-found. */
+  | { readonly outcome: 'not-routed' };
 
 export interface StatusChange {
+  /**
+   * The partner reporting the change. It applies only if the order was routed to this partner
+   * at intake (a key of its `deliveries`), checked in the same conditional write: any other
+   * partner gets `not-routed`, which callers answer exactly as an order that does not exist.
+   */
+  readonly partnerId: string;
   readonly eventId: string;
   readonly to: OrderStatus;
   readonly from: readonly OrderStatus[];
@@ -91,13 +99,17 @@ export interface OrderStore {
   /** Orders whose fan-out was not confirmed, created before `before` (the outbox). */
   listPendingFanout(before: Date, limit: number): Promise<string[]>;
   markFanoutDone(orderId: string): Promise<void>;
+  /** Only for a partner the order was routed to at intake: never adds one (nor a `delivered` → other). */
   setDeliveryState(
     orderId: string,
     partnerId: string,
     state: 'pending' | 'delivered' | 'failed',
     at: string,
   ): Promise<void>;
-  /** Applies a partner event atomically: at most once per event id, only from allowed statuses. */
+  /**
+   * Applies a partner event atomically: at most once per event id, only from allowed statuses,
+   * and only when the order was routed to `change.partnerId` (else `not-routed`, also for replays).
+   */
   applyStatusChange(orderId: string, change: StatusChange): Promise<ApplyEventResult>;
   /** Shortens/sets when the personal record expires (e.g. 30 days after delivery). */
   /** Only while the record is still live at `now`: an expired record is never brought back. */

@@ -1,43 +1,55 @@
 /**
  * Card data is never accepted: any value that looks like a payment card number — 13–19 digits,
- * Luhn-valid, written in one run or in groups separated by spaces, dashes, dots or slashes —
- * rejects the request, wherever it is in the body.
+ * Luhn-valid, written in one run or in groups — rejects the request, wherever it is in the body.
  *
- * What "looks like" covers:
- * - any Unicode decimal digits (full-width, Arabic-Indic, …), read by their digit value;
- * - groups of at least 3 digits separated by one or two non-alphanumeric characters
- *   ("4111 1111 1111 1111", "4111-1111-1111-1111", "4111.1111.1111.1111", double spaces, NBSP);
+ * What "looks like" covers, so that a number cannot be spelled around the check:
+ * - characters that render as nothing are removed first: format characters (Unicode category Cf:
+ *   zero-width space/joiner/non-joiner, word joiner, soft hyphen, BOM, bidi marks, …), combining
+ *   marks (Mn, Me), other default-ignorable code points (variation selectors, Hangul fillers, …),
+ *   lone surrogates and control characters other than whitespace;
+ * - the text is NFKC-normalised (full-width, mathematical and circled digits become ASCII), and
+ *   any other Unicode decimal digits (Arabic-Indic, Devanagari, Thai, …) count by their value;
+ * - groups of digits separated by a short run of separators: whitespace (any Unicode space) and
+ *   up to 3 other non-alphanumeric characters (dashes of any kind, dots, slashes, underscores, …),
+ *   at most 8 characters in all: "4111 - 1111 - 1111 - 1111", "4111__1111", "4111 -- 1111";
+ * - groups of at least 3 digits ("4111 1111 1111 1111", "3782 822463 10005"), or groups all of the
+ *   same shorter length ("4 1 1 1 …", "41 11 11 …");
  * - a card number with other digits around it ("Flat 3 4111 1111 1111 1111", "… 12/27"): every
  *   contiguous run of groups of 13–19 digits is checked, not only the whole sequence.
- * The one exception is the customer's phone: an E.164 number ("+" then up to 15 digits) is not
- * written like a card number, and some real ones are Luhn-valid.
+ *
+ * What is not a card number:
+ * - an E.164 phone number: "+" directly followed by at most 15 digits (in groups or not) and no
+ *   more digits after them — some real phone numbers are Luhn-valid. Amex-shaped (15 digits,
+ *   34/37) and Diners-shaped (14 digits, 300–305/36/38/39) numbers get no such excuse: no phone
+ *   number of those lengths has those country codes;
+ * - in `items[].sku` only: a bare GTIN-13/14 (EAN barcode) with a valid GS1 check digit.
  */
 
-/** A digit group, or a separator of 1–2 characters that are neither letters nor digits. */
-const TOKEN = /(\p{Nd}+)|([^\p{L}\p{N}]{1,2})|([\p{L}\p{N}]|[^\p{L}\p{N}]{3,})/gu;
+/** Rendered as nothing: removed before the scan (see above). */
+const INVISIBLE =
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: removing control characters is the point
+  /[\p{Cf}\p{Mn}\p{Me}\p{Default_Ignorable_Code_Point}\p{Cs}\u0000-\u0008\u000e-\u001f\u007f-\u009f]/gu;
+/** Letters, other numerals and spacing marks end a number; everything else may separate groups. */
+const BREAKER = /[\p{L}\p{N}\p{Mc}]/u;
+const DIGIT = /\p{Nd}/u;
+const SPACE = /[\s\p{Z}]/u;
+const MAX_SEPARATOR_MARKS = 3;
+const MAX_SEPARATOR_LENGTH = 8;
 const MIN_GROUP = 3;
 
 /** Start of the contiguous block of decimal digits a code point belongs to, cached per block. */
 const zeroCache = new Map<number, number>();
-const ND = /\p{Nd}/u;
 
-function digitValue(ch: string): number {
-  const cp = ch.codePointAt(0) ?? 48;
+function digitValue(cp: number): number {
   if (cp >= 48 && cp <= 57) return cp - 48;
   let zero = zeroCache.get(cp);
   if (zero === undefined) {
     // Unicode decimal digits come in contiguous runs of ten, 0 to 9.
     zero = cp;
-    while (ND.test(String.fromCodePoint(zero - 1))) zero--;
+    while (DIGIT.test(String.fromCodePoint(zero - 1))) zero--;
     zeroCache.set(cp, zero);
   }
   return (cp - zero) % 10;
-}
-
-function toAsciiDigits(group: string): string {
-  let out = '';
-  for (const ch of group) out += String(digitValue(ch));
-  return out;
 }
 
 function luhnValid(digits: string): boolean {
@@ -55,40 +67,69 @@ function luhnValid(digits: string): boolean {
   return sum % 10 === 0;
 }
 
-/** Maximal sequences of digit groups joined by short separators, as ASCII digit strings. */
-function groupSequences(text: string): string[][] {
-  const sequences: string[][] = [];
-  let current: string[] = [];
-  let pendingSeparator = false;
-  const close = () => {
-    if (current.length) sequences.push(current);
-    current = [];
-    pendingSeparator = false;
-  };
-  for (const match of text.matchAll(TOKEN)) {
-    if (match[1] !== undefined) {
-      if (current.length && !pendingSeparator) close();
-      current.push(toAsciiDigits(match[1]));
-      pendingSeparator = false;
-    } else if (match[2] !== undefined) {
-      if (pendingSeparator) close();
-      else pendingSeparator = current.length > 0;
-    } else {
-      close();
-    }
-  }
-  close();
-  return sequences;
+/** A maximal run of digit groups joined by short separator runs. */
+interface Sequence {
+  readonly groups: string[];
+  /** The first group directly follows a "+" (E.164 style). */
+  plus: boolean;
 }
 
+/** Sequences of digit groups (as ASCII digit strings) in already cleaned text. */
+function sequences(text: string): Sequence[] {
+  const out: Sequence[] = [];
+  let current: Sequence | undefined;
+  let group = '';
+  let separator = 0; // characters in the separator run since the last group
+  let marks = 0; // non-space characters among them
+  let previous = ''; // the character before the current one
+  let plusBeforeGroup = false;
+  const endGroup = () => {
+    if (!group) return;
+    if (current) current.groups.push(group);
+    else {
+      current = { groups: [group], plus: plusBeforeGroup };
+      out.push(current);
+    }
+    group = '';
+    separator = 0;
+    marks = 0;
+  };
+  const endSequence = () => {
+    endGroup();
+    current = undefined;
+  };
+  for (const ch of text) {
+    const cp = ch.codePointAt(0) ?? 0;
+    if ((cp >= 48 && cp <= 57) || (cp > 127 && DIGIT.test(ch))) {
+      if (!group) {
+        if (current && (separator === 0 || separator > MAX_SEPARATOR_LENGTH || marks > MAX_SEPARATOR_MARKS))
+          current = undefined;
+        plusBeforeGroup = previous === '+';
+      }
+      group += String(digitValue(cp));
+    } else if (cp > 127 ? BREAKER.test(ch) : (cp | 32) >= 97 && (cp | 32) <= 122) {
+      endSequence();
+    } else {
+      endGroup();
+      separator++;
+      if (!(cp === 32 || (cp > 127 ? SPACE.test(ch) : cp >= 9 && cp <= 13))) marks++;
+    }
+    previous = ch;
+  }
+  endSequence();
+  return out;
+}
+
+/** Every contiguous run of groups that joins into 13–19 digits (see the rules above). */
 function sequenceHasCard(groups: readonly string[]): boolean {
   for (let start = 0; start < groups.length; start++) {
+    const first = (groups[start] as string).length;
     let digits = '';
     for (let end = start; end < groups.length; end++) {
-      const group = groups[end] as string;
-      // Within a grouped number every group has at least 3 digits; a lone run may be any length.
-      if (end > start && (group.length < MIN_GROUP || (groups[start] as string).length < MIN_GROUP)) break;
-      digits += group;
+      const length = (groups[end] as string).length;
+      // Groups of 3+ digits join each other; shorter groups join only groups of their own length.
+      if (end > start && (first >= MIN_GROUP ? length < MIN_GROUP : length !== first)) break;
+      digits += groups[end];
       if (digits.length > 19) break;
       if (digits.length >= 13 && luhnValid(digits)) return true;
     }
@@ -96,27 +137,51 @@ function sequenceHasCard(groups: readonly string[]): boolean {
   return false;
 }
 
+/** Amex (15 digits, 34/37) and Diners (14 digits, 300–305/36/38/39) shapes: never a phone number. */
+const CARD_SHAPED = /^(?:3[47]\d{13}|3(?:0[0-5]|[689])\d{11})$/;
+
+/** "+" then 1–15 digits starting with 1–9, and nothing more: an E.164 phone number. */
+function isPhoneNumber(sequence: Sequence): boolean {
+  if (!sequence.plus) return false;
+  const digits = sequence.groups.join('');
+  return digits.length <= 15 && digits[0] !== '0' && !CARD_SHAPED.test(digits);
+}
+
+/** A GTIN-13/14 (EAN barcode) with a valid GS1 check digit. */
+function isGtin(text: string): boolean {
+  if (!/^\d{13,14}$/.test(text)) return false;
+  let sum = 0;
+  for (let i = text.length - 2, weight = 3; i >= 0; i--, weight = 4 - weight) sum += Number(text[i]) * weight;
+  return (10 - (sum % 10)) % 10 === Number(text[text.length - 1]);
+}
+
 /** Pure-ASCII text with fewer than 13 digits cannot hold a card number: skip the full scan. */
 function fewerThan13AsciiDigits(text: string): boolean {
   let digits = 0;
   for (let i = 0; i < text.length; i++) {
     const c = text.charCodeAt(i);
-    if (c > 127) return false; // other scripts' digits: take the full path
+    if (c > 127) return false; // other scripts' digits, invisibles: take the full path
     if (c >= 48 && c <= 57 && ++digits >= 13) return false;
   }
   return true;
 }
 
-/** True if the text holds something that looks like a payment card number. */
-export function containsCardNumber(text: string, options: { phone?: boolean } = {}): boolean {
-  if (text.length < 13) return false; // too short to hold 13 digits: most fields
-  if (fewerThan13AsciiDigits(text)) return false; // the common case, without normalising
-  const normalised = text.normalize('NFKC');
-  if (options.phone && /^\+\p{Nd}{1,15}$/u.test(normalised)) return false;
-  return groupSequences(normalised).some(sequenceHasCard);
+/** False when the text cannot hold 13 digits: most fields, decided without normalising. */
+function mayHoldCard(text: string): boolean {
+  return text.length >= 13 && !fewerThan13AsciiDigits(text);
 }
 
-const PHONE_PATH = 'customer.phone';
+/** True if the text holds something that looks like a payment card number. */
+export function containsCardNumber(text: string, options: { sku?: boolean } = {}): boolean {
+  if (!mayHoldCard(text)) return false;
+  if (options.sku && isGtin(text)) return false;
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: only ASCII text skips normalising
+  const cleaned = (/^[\u0000-\u007f]*$/.test(text) ? text : text.normalize('NFKC')).replace(INVISIBLE, '');
+  return sequences(cleaned).some((s) => !isPhoneNumber(s) && sequenceHasCard(s.groups));
+}
+
+/** Paths whose whole value may be a GTIN barcode (`items[0].sku`, …). */
+const SKU_PATH = /^items\[\d+\]\.sku$/;
 const SAFE_KEY = /^[A-Za-z_][A-Za-z0-9_]{0,63}$/;
 
 /** A submitted key as it may appear in a path: identifier-like keys only, never a value in disguise. */
@@ -134,7 +199,9 @@ export class TooDeepError extends Error {
 export function findCardNumber(value: unknown, path = '', depth = 0): string | undefined {
   if (depth > MAX_DEPTH) throw new TooDeepError('The body is nested too deeply');
   if (typeof value === 'string' || typeof value === 'number') {
-    return containsCardNumber(String(value), { phone: path === PHONE_PATH }) ? path || '(body)' : undefined;
+    const text = String(value);
+    if (!mayHoldCard(text)) return undefined; // before anything else: this runs for every value
+    return containsCardNumber(text, { sku: SKU_PATH.test(path) }) ? path || '(body)' : undefined;
   }
   if (Array.isArray(value)) {
     for (let i = 0; i < value.length; i++) {

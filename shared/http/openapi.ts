@@ -234,7 +234,6 @@ const partnerEventsPath = (): PathItem => ({
       ),
       '400': problemResponse('Invalid event or malformed JSON'),
       '401': problemResponse('Missing or bad signature, or a timestamp more than 5 minutes away'),
-      '403': problemResponse('This partner may not send this event type'),
       '404': problemResponse(
         'Unknown partner, unknown order, or an order this partner was not routed to (the same answer)',
       ),

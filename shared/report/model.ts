@@ -37,7 +37,7 @@ export const COMPONENT_ROLES: Readonly<
     handlers: ['deliver-to-partner'],
   },
   'partner-events': {
-    does: 'records carrier progress (dispatched, delivered) and shortens retention on delivery',
+    does: 'records progress (dispatched, delivered) from a carrier the order was routed to, and shortens retention on delivery',
     handlers: ['partner-events'],
   },
   notification: {

@@ -88,7 +88,7 @@ function blocks(model: PrivacyModel, svg: string): Block[] {
     },
     {
       kind: 'paragraph',
-      text: `Intake is strict: a request with any field not listed here is rejected, never silently stored, and a value that looks like a payment card number anywhere in the body rejects the request without being stored or logged. Non-personal fields are stored in clear for accounting and operations; ${code('paymentReference')} is an opaque token from the payment provider.`,
+      text: `Intake is strict: a request with any field not listed here is rejected, never silently stored, and a value that looks like a payment card number anywhere in the body rejects the request without being stored or logged (invisible characters are removed, any script's digits and runs of separators are read through, so a card number cannot be spelled around the check). Non-personal fields are stored in clear for accounting and operations; ${code('paymentReference')} is an opaque token from the payment provider.`,
     },
     { kind: 'heading', level: 2, text: 'Purposes' },
     {

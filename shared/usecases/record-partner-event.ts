@@ -1,8 +1,10 @@
 /**
  * A partner reports progress (`POST /partners/{partnerId}/events`): verify its Standard Webhooks
  * signature over the raw body with that partner's own secret (5-minute timestamp tolerance, as the
- * `standardwebhooks` package enforces), check that its kind may send the event type, and apply the
- * status change at most once per `webhook-id`.
+ * `standardwebhooks` package enforces), and apply the status change at most once per `webhook-id`,
+ * only if the partner is a carrier the order was routed to at intake. That routing check is part of
+ * the store's conditional write; a partner that fails it (another carrier, or a partner of a kind
+ * that never sends these events) gets `not-routed`, which is answered exactly as an unknown order.
  *
  * On `shipment.delivered` the personal record's expiry becomes deliveredAt + the after-delivery
  * retention. A notification (`shipment.dispatched` / `shipment.delivered`) is enqueued after an
@@ -55,9 +57,9 @@ export type RecordPartnerEventResult =
   | { readonly outcome: 'unauthorized' }
   | { readonly outcome: 'malformed-json' }
   | { readonly outcome: 'invalid'; readonly problems: readonly FieldProblem[] }
-  /** This partner's kind may not send this event type. */
-  | { readonly outcome: 'forbidden'; readonly type: PartnerEvent['type'] }
   | { readonly outcome: 'order-not-found' }
+  /** The order was not routed to this partner, or its kind never sends this type: answer as not-found. */
+  | { readonly outcome: 'not-routed' }
   | { readonly outcome: 'conflict'; readonly from: OrderStatus; readonly to: OrderStatus };
 
 function lowerCased(headers: PartnerEventRequest['headers']): Record<string, string> {
@@ -109,11 +111,12 @@ export async function recordPartnerEvent(
   const parsed = partnerEventSchema.safeParse(json);
   if (!parsed.success) return { outcome: 'invalid', problems: toProblems(parsed.error) };
   const event = parsed.data;
-  if (!EVENT_SENDERS[event.type].includes(partner.kind)) return { outcome: 'forbidden', type: event.type };
   if (!isOrderId(event.orderId)) return { outcome: 'order-not-found' };
+  if (!EVENT_SENDERS[event.type].includes(partner.kind)) return { outcome: 'not-routed' };
 
   const to = event.type === 'shipment.dispatched' ? 'dispatched' : 'delivered';
   const result = await deps.orders.applyStatusChange(event.orderId, {
+    partnerId: partner.id,
     eventId,
     to,
     from: TRANSITIONS[to],
@@ -128,6 +131,8 @@ export async function recordPartnerEvent(
   switch (result.outcome) {
     case 'not-found':
       return { outcome: 'order-not-found' };
+    case 'not-routed':
+      return { outcome: 'not-routed' };
     case 'conflict':
       return { outcome: 'conflict', from: result.order.status, to };
     case 'applied':

@@ -63,6 +63,7 @@ export async function advance(
   tracking: { trackingNumber?: string; trackingUrl?: string } = {},
 ): Promise<void> {
   const result = await app.wiring.orders.applyStatusChange(orderId, {
+    partnerId: 'carrier',
     eventId: `evt_${randomUUID()}`,
     to,
     from: TRANSITIONS[to],

@@ -159,7 +159,6 @@ describe('the served OpenAPI document', () => {
       '202',
       '400',
       '401',
-      '403',
       '404',
       '409',
       '413',

@@ -1,7 +1,8 @@
 /** The DynamoDB order store's conditional writes, against dynalite. */
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { type DynamoDBDocumentClient, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { documentClient } from '../../shared/adapters/aws/dynamo-client.js';
+import { documentClient, keys } from '../../shared/adapters/aws/dynamo-client.js';
 import { DynamoOrderStore } from '../../shared/adapters/aws/dynamo-order-store.js';
 import { tableDefinition } from '../../shared/adapters/aws/table-schema.js';
 import {
@@ -14,6 +15,7 @@ import type { OrderRecord, PersonalRecord } from '../../shared/domain/order.js';
 let dynamo: EmbeddedDynamo;
 let client: DynamoDBClient;
 let store: DynamoOrderStore;
+let doc: DynamoDBDocumentClient;
 const T0 = Date.parse('2026-11-25T10:00:00Z');
 
 function order(orderId: string): OrderRecord {
@@ -50,7 +52,8 @@ beforeAll(async () => {
     credentials: { accessKeyId: 'x', secretAccessKey: 'x' },
   });
   await ensureTables(client, [tableDefinition('orders')]);
-  store = new DynamoOrderStore(documentClient(client), 'orders');
+  doc = documentClient(client);
+  store = new DynamoOrderStore(doc, 'orders');
 });
 afterAll(async () => {
   client.destroy();
@@ -91,6 +94,7 @@ describe('DynamoDB order store', () => {
     // Prepare
     await store.putOrder(order('ord_ev'), personal('ord_ev', 1e10));
     const change = {
+      partnerId: 'carrier',
       eventId: 'evt_1',
       to: 'dispatched',
       from: ['accepted'],
@@ -112,6 +116,113 @@ describe('DynamoDB order store', () => {
       trackingNumber: '1Z',
       processedEvents: ['evt_1'],
     });
+  });
+
+  it('a status change from a partner the order was not routed to is refused by the write itself', async () => {
+    // Prepare: routed to `carrier` only; `carrier-x` reports, also re-using carrier's event id
+    await store.putOrder(order('ord_route'), personal('ord_route', 1e10));
+    const change = {
+      partnerId: 'carrier',
+      eventId: 'evt_1',
+      to: 'dispatched',
+      from: ['accepted'],
+      at: '2026-11-25T11:00:00.000Z',
+      trackingNumber: '1Z',
+    } as const;
+    const before = await store.getOrder('ord_route');
+    // Act
+    const foreign = await store.applyStatusChange('ord_route', {
+      ...change,
+      partnerId: 'carrier-x',
+      trackingUrl: 'https://x.example/t',
+    });
+    const real = await store.applyStatusChange('ord_route', change);
+    const foreignReplay = await store.applyStatusChange('ord_route', { ...change, partnerId: 'carrier-x' });
+    const foreignUnknown = await store.applyStatusChange('ord_nope', { ...change, partnerId: 'carrier-x' });
+    // Assess
+    expect(foreign.outcome).toBe('not-routed');
+    expect(before?.status).toBe('accepted');
+    expect(real.outcome).toBe('applied');
+    expect(foreignReplay.outcome).toBe('not-routed');
+    expect(foreignUnknown.outcome).toBe('not-found');
+    expect(await store.getOrder('ord_route')).toMatchObject({
+      status: 'dispatched',
+      trackingNumber: '1Z',
+      trackingUrl: null,
+      processedEvents: ['evt_1'],
+    });
+  });
+
+  it('the routing is checked when the write lands: a routing change after any read still wins', async () => {
+    // Prepare: `carrier-x` is on the order when the event arrives (a read would say "routed"),
+    // and is taken off it just before the status write reaches the table
+    const routedTwice = order('ord_race');
+    const at = new Date(T0).toISOString();
+    await store.putOrder(
+      {
+        ...routedTwice,
+        deliveries: { ...routedTwice.deliveries, 'carrier-x': { state: 'pending', updatedAt: at } },
+      },
+      personal('ord_race', 1e10),
+    );
+    const seen = await store.getOrder('ord_race');
+    let interleaved = false;
+    const racing = new DynamoOrderStore(
+      {
+        send: async (command: unknown) => {
+          if (command instanceof UpdateCommand && !interleaved) {
+            interleaved = true;
+            await doc.send(
+              new UpdateCommand({
+                TableName: 'orders',
+                Key: { pk: keys.order('ord_race') },
+                UpdateExpression: 'REMOVE deliveries.#p',
+                ExpressionAttributeNames: { '#p': 'carrier-x' },
+              }),
+            );
+          }
+          return doc.send(command as UpdateCommand);
+        },
+      } as unknown as DynamoDBDocumentClient,
+      'orders',
+    );
+    // Act
+    const result = await racing.applyStatusChange('ord_race', {
+      partnerId: 'carrier-x',
+      eventId: 'evt_x',
+      to: 'delivered',
+      from: ['accepted', 'dispatched'],
+      at: '2026-11-25T11:00:00.000Z',
+    });
+    // Assess
+    expect(Object.keys(seen?.deliveries ?? {}).sort()).toEqual(['carrier', 'carrier-x']);
+    expect(interleaved).toBe(true);
+    expect(result.outcome).toBe('not-routed');
+    expect(await store.getOrder('ord_race')).toMatchObject({
+      status: 'accepted',
+      deliveredAt: null,
+      processedEvents: [],
+    });
+  });
+
+  it('a delivery state change never adds a partner to the order (nor lets it report events)', async () => {
+    // Prepare: routed to `carrier` only
+    await store.putOrder(order('ord_addp'), personal('ord_addp', 1e10));
+    // Act
+    await store.setDeliveryState('ord_addp', 'carrier-x', 'failed', '2026-11-25T10:01:00.000Z');
+    await store.setDeliveryState('ord_addp', 'carrier-x', 'pending', '2026-11-25T10:02:00.000Z');
+    await store.setDeliveryState('ord_nope', 'carrier', 'failed', '2026-11-25T10:02:00.000Z');
+    const event = await store.applyStatusChange('ord_addp', {
+      partnerId: 'carrier-x',
+      eventId: 'evt_x',
+      to: 'delivered',
+      from: ['accepted', 'dispatched'],
+      at: '2026-11-25T11:00:00.000Z',
+    });
+    // Assess
+    expect(Object.keys((await store.getOrder('ord_addp'))?.deliveries ?? {})).toEqual(['carrier']);
+    expect(await store.getOrder('ord_nope')).toBeUndefined();
+    expect(event.outcome).toBe('not-routed');
   });
 
   it('an email claim is exclusive until sent, or until its lease runs out', async () => {

@@ -186,14 +186,14 @@ describe('POST /partners/{partnerId}/events', () => {
     expect(status.trackingNumber).toBeNull();
   });
 
-  it('403 when the warehouse sends a shipment event (even correctly signed)', async () => {
+  it('404, as for an unknown order, when the warehouse sends a shipment event (even correctly signed)', async () => {
     // Prepare
     const orderId = await submit();
     // Act
     const response = await send(dispatched(orderId), { partner: 'warehouse', secret: secrets.warehouse });
     // Assess
-    expect(response.status).toBe(403);
-    expect(await problemType(response)).toBe(`${PROBLEMS}/forbidden`);
+    expect(response.status).toBe(404);
+    expect(await problemType(response)).toBe(`${PROBLEMS}/order-not-found`);
     expect((await view(orderId)).status).toBe('accepted');
   });
 

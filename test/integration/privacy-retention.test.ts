@@ -62,6 +62,7 @@ async function placeOrder(acceptedDaysAgo: number, key: string): Promise<string>
 async function markDelivered(orderId: string, deliveredDaysAgo: number): Promise<void> {
   const deliveredAt = at(deliveredDaysAgo).toISOString();
   await w.orders.applyStatusChange(orderId, {
+    partnerId: 'carrier',
     eventId: `evt-${orderId}`,
     to: 'delivered',
     from: ['accepted', 'dispatched'],

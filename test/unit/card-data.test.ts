@@ -24,7 +24,29 @@ describe('card data detection', () => {
     ['+442071234567', false], // phone: 12 digits
     ['1Z999AA10123456784', false], // letters break the run
     ['12345678901234567890123', false], // 23 digits in one run: too long to be a card
-    ['4111 - - 1111 1111 1111', false], // three separators break the sequence
+    ['4111 - 1111 - 1111 - 1111', true], // runs of separators
+    ['4111 - - 1111 1111 1111', true],
+    ['4111 -- 1111 -- 1111 -- 1111', true],
+    ['4111___1111___1111___1111', true],
+    ['4111\u2013\u20131111\u20141111\u22121111', true], // en/em dashes, minus sign
+    ['4111\u30001111\u30001111\u30001111', true], // ideographic spaces
+    ['4111\u200b1111\u200b1111\u200b1111', true], // zero-width spaces
+    ['4\u200b\u200b1\u20601\u00ad1\ufeff1111\u200c1111\u200d\u200e1111', true], // several invisibles in a row
+    ['4111\u202e1111\u202c1111\u20661111\u2069', true], // bidi controls
+    ['4\u03011\u20dd11111111111111', true], // combining marks (Mn, Me)
+    ['4\ufe0f111111111111111', true], // variation selector
+    ['4 1 1 1 1 1 1 1 1 1 1 1 1 1 1 1', true], // digit by digit
+    ['41 11 11 11 11 11 11 11', true], // in pairs
+    ['𝟒𝟏𝟏𝟏𝟏𝟏𝟏𝟏𝟏𝟏𝟏𝟏𝟏𝟏𝟏𝟏', true], // mathematical bold digits
+    ['४१११ ११११ ११११ ११११', true], // Devanagari
+    ['+378282246310005', true], // Amex-shaped: never a phone number
+    ['+30569309025904', true], // Diners-shaped
+    ['+4111111111111 111', true], // a "+" excuses only a number that ends within 15 digits
+    ['4111 ---- 1111 1111 1111', false], // four marks break the sequence
+    ['4111 - 1111 - 1111 - 1112', false], // Luhn-invalid
+    ['+4915123456787', false], // E.164, Luhn-valid: a phone, not a card
+    ['Call +4915123456787 at the door', false],
+    ['+86 138 0013 8000', false],
     ['SW1Y 4JH', false],
     ['12 St James\u2019s Square, Flat 3', false],
   ])('%s → %s', (text, expected) => {
@@ -32,14 +54,23 @@ describe('card data detection', () => {
     expect(containsCardNumber(text)).toBe(expected);
   });
 
-  it('a Luhn-valid E.164 number is accepted in the phone field only', () => {
+  it('a Luhn-valid E.164 number is not a card, in any field; without its "+" it is', () => {
     // Prepare: 13 digits that happen to pass Luhn, as German mobile numbers can
     const phone = '+4915123456787';
     // Act / Assess
-    expect(containsCardNumber(phone, { phone: true })).toBe(false);
     expect(findCardNumber({ customer: { phone } })).toBeUndefined();
-    expect(findCardNumber({ customer: { givenName: phone } })).toBe('customer.givenName');
+    expect(findCardNumber({ customer: { givenName: phone } })).toBeUndefined();
     expect(findCardNumber({ customer: { phone: '4915123456787' } })).toBe('customer.phone');
+  });
+
+  it('a bare EAN/GTIN-13 with a valid check digit is a SKU, in the sku field only', () => {
+    // Prepare: a Luhn-valid 13-digit EAN (its GS1 check digit 4 is right too)
+    const ean = '4006381333924';
+    // Act / Assess
+    expect(containsCardNumber(ean)).toBe(true);
+    expect(findCardNumber({ items: [{ sku: ean }] })).toBeUndefined();
+    expect(findCardNumber({ items: [{ name: ean }] })).toBe('items[0].name');
+    expect(findCardNumber({ items: [{ sku: '4111111111111111' }] })).toBe('items[0].sku');
   });
 
   it('finds a card number nested anywhere and names only its path', () => {

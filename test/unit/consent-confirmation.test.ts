@@ -64,6 +64,7 @@ function world() {
     ports.clock.advance(1000);
     const at = ports.clock.now().toISOString();
     await ports.orders.applyStatusChange(orderId, {
+      partnerId: 'carrier',
       eventId: `evt-${orderId}`,
       to: 'delivered',
       from: ['accepted', 'dispatched'],

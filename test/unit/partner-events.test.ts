@@ -247,17 +247,19 @@ describe('recordPartnerEvent', () => {
     expect(malformed).toEqual({ outcome: 'malformed-json' });
   });
 
-  it('forbids shipment events from a partner kind that may not send them', async () => {
-    // Prepare
-    const { deps, orders } = setup();
+  it('answers a partner kind that never sends shipment events as for an order it cannot see', async () => {
+    // Prepare: the warehouse is routed to the order, but only carriers report shipments
+    const { deps, orders, queue } = setup();
+    const before = structuredClone(orders.orders.get(ORDER_ID));
     // Act
     const result = await recordPartnerEvent(
       deps,
       signed(dispatched, { partnerId: 'warehouse', secret: SECRETS.warehouse }),
     );
     // Assess
-    expect(result).toEqual({ outcome: 'forbidden', type: 'shipment.dispatched' });
-    expect(orders.orders.get(ORDER_ID)?.status).toBe('accepted');
+    expect(result).toEqual({ outcome: 'not-routed' });
+    expect(orders.orders.get(ORDER_ID)).toEqual(before);
+    expect(queue.sent).toEqual([]);
   });
 
   it('answers order-not-found for an unknown or malformed order id', async () => {

@@ -40,3 +40,28 @@ describe('malformed paths', () => {
     expect(matchRoute('GET', '/orders/%E0%A4%A')).toEqual({ kind: 'not-found' });
   });
 });
+
+describe('network-path and backslash paths in AWS', () => {
+  it.each([
+    '//',
+    '/\\',
+    '//evil.example/orders',
+    '/\\evil.example/orders',
+    '//orders',
+    '/orders/',
+    '/orders//x',
+    '/partners//events',
+    '/partners/carrier/events/',
+  ])('the $default fallback answers %s with a 404 problem, never a route or a 500', async (rawPath) => {
+    // Act
+    const get = await fallback(event('GET', rawPath));
+    const post = await fallback(event('POST', rawPath));
+    // Assess
+    expect(matchRoute('POST', rawPath).kind).toBe('not-found');
+    expect(matchRoute('GET', rawPath).kind).toBe('not-found');
+    for (const result of [get, post]) {
+      expect(result.statusCode).toBe(404);
+      expect(result.headers).toMatchObject({ 'content-type': 'application/problem+json' });
+    }
+  });
+});

@@ -161,11 +161,12 @@ export class DynamoOrderStore implements OrderStore {
           TableName: this.tableName,
           Key: { pk: keys.order(orderId) },
           UpdateExpression: 'SET deliveries.#p = :d, updatedAt = :at',
-          // A late failure report never overwrites a recorded delivery.
+          // Only a delivery routed at intake changes (this never adds a partner to the order, so
+          // never lets one report events on it); a late failure never overwrites a delivery.
           ConditionExpression:
             state === 'delivered'
-              ? 'attribute_exists(pk)'
-              : 'attribute_exists(pk) AND (attribute_not_exists(deliveries.#p) OR deliveries.#p.#s <> :delivered)',
+              ? 'attribute_exists(deliveries.#p)'
+              : 'attribute_exists(deliveries.#p) AND deliveries.#p.#s <> :delivered',
           ExpressionAttributeNames: {
             '#p': partnerId,
             ...(state === 'delivered' ? {} : { '#s': 'state' }),
@@ -181,7 +182,8 @@ export class DynamoOrderStore implements OrderStore {
   }
 
   async applyStatusChange(orderId: string, change: StatusChange): Promise<ApplyEventResult> {
-    const names: Record<string, string> = { '#status': 'status' };
+    // `#partner` is the reporting partner: routed at intake iff it is a key of `deliveries`.
+    const names: Record<string, string> = { '#status': 'status', '#partner': change.partnerId };
     const values: Item = {
       ':to': change.to,
       ':at': change.at,
@@ -214,7 +216,7 @@ export class DynamoOrderStore implements OrderStore {
           TableName: this.tableName,
           Key: { pk: keys.order(orderId) },
           UpdateExpression: `SET ${sets.join(', ')}`,
-          ConditionExpression: `attribute_exists(pk) AND #status IN (${from.join(', ')}) AND NOT contains(processedEvents, :event)`,
+          ConditionExpression: `attribute_exists(pk) AND attribute_exists(deliveries.#partner) AND #status IN (${from.join(', ')}) AND NOT contains(processedEvents, :event)`,
           ExpressionAttributeNames: names,
           ExpressionAttributeValues: values,
           ReturnValues: 'ALL_NEW',
@@ -222,8 +224,11 @@ export class DynamoOrderStore implements OrderStore {
       ));
     });
     if (applied) return { outcome: 'applied', order: toOrder(updated ?? {}) };
+    // Why the write was refused. A partner the order was not routed to learns nothing more than
+    // it would about an order that does not exist (not even whether an event id was seen).
     const order = await this.getOrder(orderId);
     if (!order) return { outcome: 'not-found' };
+    if (!Object.hasOwn(order.deliveries, change.partnerId)) return { outcome: 'not-routed' };
     if (order.processedEvents.includes(change.eventId)) return { outcome: 'replay', order };
     return { outcome: 'conflict', order };
   }

@@ -95,14 +95,17 @@ export class MemoryOrderStore implements OrderStore {
     at: string,
   ) {
     this.update(orderId, (o) =>
-      state !== 'delivered' && o.deliveries[partnerId]?.state === 'delivered'
+      !Object.hasOwn(o.deliveries, partnerId) ||
+      (state !== 'delivered' && o.deliveries[partnerId]?.state === 'delivered')
         ? o
         : { ...o, updatedAt: at, deliveries: { ...o.deliveries, [partnerId]: { state, updatedAt: at } } },
     );
   }
   async applyStatusChange(orderId: string, change: StatusChange): Promise<ApplyEventResult> {
     const order = this.orders.get(orderId);
+    // Routing is part of the condition, as in DynamoDB: checked here, at the write, not earlier.
     if (!order) return { outcome: 'not-found' };
+    if (!Object.hasOwn(order.deliveries, change.partnerId)) return { outcome: 'not-routed' };
     if (order.processedEvents.includes(change.eventId)) return { outcome: 'replay', order };
     if (!change.from.includes(order.status)) return { outcome: 'conflict', order };
     const next: OrderRecord = {
