@@ -1,5 +1,5 @@
 import { createLogger, errorFields } from '#shared/observability/logger.js';
-import { parseSesFeedback, recordMailFeedback } from '#shared/usecases/record-mail-feedback.js';
+import { drainFeedbackRetries, isRetryBatch, recordSesEvent } from '#shared/usecases/mail-feedback-retry.js';
 import { wiring } from '#shared/wiring.js';
 
 const logger = createLogger('ses-feedback');
@@ -8,15 +8,14 @@ const w = wiring();
 /**
  * SES bounce/complaint feedback, delivered by EventBridge (SES event) or SNS (SES notification):
  * permanent bounces and complaints suppress the address. Logs kinds and counts, never addresses.
- * A failure throws, so the asynchronous invocation is retried (and then sent to its on-failure
- * destination).
+ *
+ * A failure throws, so the asynchronous invocation is retried twice, then goes to the on-failure
+ * destination, the `ses-feedback-retry` queue. This same function consumes that queue (an SQS
+ * batch) and records each retried event again; one that fails stays queued for the next try.
  */
-export const handler = async (event: unknown): Promise<void> => {
-  const feedback = parseSesFeedback(event);
-  if (feedback.length === 0) {
-    logger.info('ses feedback ignored (not a permanent bounce or complaint)');
-    return;
-  }
+export const handler = async (
+  event: unknown,
+): Promise<undefined | { batchItemFailures: Array<{ itemIdentifier: string }> }> => {
   const deps = {
     consent: w.consent,
     fence: w.fence,
@@ -24,11 +23,17 @@ export const handler = async (event: unknown): Promise<void> => {
     lookup: w.lookup,
     settings: { policyVersion: w.config.policyVersion },
   };
+  if (isRetryBatch(event)) {
+    return drainFeedbackRetries(deps, event.Records, ({ error, summaries, ...about }) => {
+      if (error)
+        logger.error('ses feedback retry failed; it stays queued', { ...about, ...errorFields(error) });
+      else logger.info('ses feedback retry recorded', { ...about, feedback: summaries });
+    });
+  }
   try {
-    for (const item of feedback) {
-      const summary = await recordMailFeedback(deps, item);
-      logger.info('ses feedback recorded', { ...summary });
-    }
+    const summaries = await recordSesEvent(deps, event);
+    if (summaries.length === 0) logger.info('ses feedback ignored (not a permanent bounce or complaint)');
+    for (const summary of summaries) logger.info('ses feedback recorded', { ...summary });
   } catch (error) {
     logger.error('ses feedback failed', errorFields(error));
     throw error;

@@ -27,7 +27,8 @@ const countryCode = z
   .string()
   .refine((c) => COUNTRY_CODES.has(c), 'must be ISO 3166-1 alpha-2 country codes');
 
-const partnerId = z.string().regex(/^[a-z][a-z0-9-]{0,30}$/, 'must be a lowercase id (a-z, 0-9, -)');
+export const PARTNER_ID_PATTERN = /^[a-z][a-z0-9-]{0,30}$/;
+const partnerId = z.string().regex(PARTNER_ID_PATTERN, 'must be a lowercase id (a-z, 0-9, -)');
 
 /**
  * One fulfilment partner. `fields` defaults to the kind's default choice and must be drawn from

@@ -388,3 +388,9 @@ export const RETENTION_DEFAULTS = {
   accountingYears: 10,
   idempotencyHours: 48,
 } as const;
+
+/**
+ * Days an SES bounce/complaint event that failed processing may wait in the `ses-feedback-retry`
+ * queue (it holds the recipient address, encrypted with the storage key) while it is retried.
+ */
+export const FEEDBACK_RETRY_DAYS = 4;

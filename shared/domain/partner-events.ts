@@ -9,6 +9,8 @@ export const partnerEventSchema = z.discriminatedUnion('type', [
     trackingUrl: z
       .url({ protocol: /^https$/ })
       .max(2048)
+      // What the URL parser also checks, as a pattern the published document can carry.
+      .regex(/^https:\/\/[^\s/?#]+(?:[/?#]\S*)?$/, { error: 'must be an https URL' })
       .optional(),
   }),
   z.strictObject({

@@ -30,6 +30,8 @@ const PAYLOAD_BYTES = 1 + EMAIL_KEY_BYTES + 1;
 const TOKEN_BYTES = PAYLOAD_BYTES + TAG_BYTES;
 /** base64url without padding of TOKEN_BYTES bytes. */
 const TOKEN_PATTERN = new RegExp(`^[A-Za-z0-9_-]{${Math.ceil((TOKEN_BYTES * 8) / 6)}}$`);
+/** The shape of every token we issue (published as the `token` parameter's pattern). */
+export const UNSUBSCRIBE_TOKEN_PATTERN = TOKEN_PATTERN;
 
 /** What signs tokens: the shop's token key (`LookupKeys` satisfies this, unwrapping only that key). */
 export interface UnsubscribeTokenSigner {

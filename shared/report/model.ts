@@ -51,7 +51,7 @@ export const COMPONENT_ROLES: Readonly<
     handlers: ['unsubscribe', 'unsubscribe-page', 'consent-confirm', 'consent-confirm-page'],
   },
   'mail-feedback': {
-    does: 'SES bounce/complaint feedback: keyed hash of each address, then suppression',
+    does: 'SES bounce/complaint feedback: keyed hash of each address, then suppression (retried)',
     handlers: ['ses-feedback'],
   },
   'order-status': { does: '`GET /orders/{orderId}`: non-personal status', handlers: ['get-order'] },

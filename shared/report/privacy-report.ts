@@ -4,6 +4,7 @@
  * deterministic (no timestamps), so docs/ holds a committed copy that a test keeps fresh.
  */
 import { erasureHorizon, unrecoverableInWords } from '../domain/erasure-horizon.js';
+import { FEEDBACK_RETRY_DAYS } from '../inventory.js';
 import { renderDataFlowSvg } from './data-flow.js';
 import { type Block, renderHtml, renderMarkdown } from './document.js';
 import { buildPrivacyModel, type PrivacyModel } from './model.js';
@@ -213,9 +214,14 @@ function blocks(model: PrivacyModel, svg: string, settings: ReportSettings): Blo
           'kept as the account of who received what; they outlive erasure on purpose',
         ],
         [
+          `failed SES feedback (${code('ses-feedback-retry')} queue: address encrypted)`,
+          `until recorded, at most ${FEEDBACK_RETRY_DAYS} days`,
+          'the event as SES sent it, under the storage key; only the feedback function reads it, retrying until the suppression is recorded; alarms fire at once and after an hour',
+        ],
+        [
           'logs, metrics, traces, queue messages',
           'per service configuration',
-          'never contain personal data: ids, counts, states and error names only',
+          'never contain personal data: ids, counts, states and error names only (the feedback retry queue above excepted)',
         ],
       ],
     },

@@ -24,7 +24,7 @@ import { NOTIFY_QUEUE } from './fan-out.js';
 export const MAX_EVENT_BYTES = 32 * 1024;
 const DAY_SECONDS = 86_400;
 /** Visible ASCII, as Standard Webhooks message ids are; bounded so the processed-event list stays small. */
-const WEBHOOK_ID = /^[\x21-\x7e]{1,128}$/;
+export const WEBHOOK_ID = /^[\x21-\x7e]{1,128}$/;
 
 export interface RecordPartnerEventDeps {
   readonly orders: OrderStore;

@@ -142,10 +142,10 @@ describe('Lambda functions', () => {
     expect(functions.get('minimis-deliver-warehouse')?.env.PARTNER_ID).toBe('warehouse');
   });
 
-  it('drives delivery and notify functions from their queues with partial batch responses', () => {
+  it('drives delivery, notify and feedback-retry functions from their queues with partial batch responses', () => {
     // Assess
     const mappings = Object.values(template.findResources('AWS::Lambda::EventSourceMapping'));
-    expect(mappings).toHaveLength(3);
+    expect(mappings).toHaveLength(4); // 2 partners, notify, ses-feedback-retry
     for (const mapping of mappings) {
       expect(mapping.Properties.FunctionResponseTypes).toEqual(['ReportBatchItemFailures']);
       expect(mapping.Properties.BatchSize).toBe(10);

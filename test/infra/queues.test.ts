@@ -11,13 +11,14 @@ describe('queues, alarms and partner secrets', () => {
     template = synth().statelessTemplate;
   });
 
-  it('encrypts every queue with the storage key and keeps messages 14 days', () => {
+  it('encrypts every queue with the storage key and keeps messages 14 days (SES feedback retries 4)', () => {
     // Assess
     const queues = template.findResources('AWS::SQS::Queue');
-    expect(Object.keys(queues)).toHaveLength(7); // 2 partners × 2, notify × 2, schedule DLQ
+    expect(Object.keys(queues)).toHaveLength(8); // 2 partners × 2, notify × 2, schedule DLQ, feedback retry
     for (const queue of Object.values(queues)) {
       expect(JSON.stringify(queue.Properties.KmsMasterKeyId)).toContain('StorageKey');
-      expect(queue.Properties.MessageRetentionPeriod).toBe(14 * 24 * 3600);
+      const days = queue.Properties.QueueName === 'minimis-prod-ses-feedback-retry' ? 4 : 14;
+      expect(queue.Properties.MessageRetentionPeriod, queue.Properties.QueueName).toBe(days * 24 * 3600);
     }
   });
 
