@@ -12,9 +12,8 @@
  */
 import { randomBytes, randomUUID } from 'node:crypto';
 import type { IncomingHttpHeaders } from 'node:http';
-import { Webhook } from 'standardwebhooks';
 import type { PartnerConfig } from '#shared/config.js';
-import { verifyWithAny } from '#shared/domain/partner-keyring.js';
+import { signedWebhookHeaders, verifyWithAny } from '#shared/domain/partner-keyring.js';
 import type { SecretStore } from '#shared/ports.js';
 import type { LocalRoute } from './http-server.js';
 
@@ -101,16 +100,10 @@ export function samplePartners(options: SamplePartnerOptions): SamplePartners {
   /** A carrier event, signed with the carrier's own secret, to the API's partner-events endpoint. */
   const report = async (partner: PartnerConfig, secret: string, event: Record<string, string>) => {
     const body = JSON.stringify(event);
-    const id = `evt_${randomUUID()}`;
-    const now = new Date();
+    const headers = signedWebhookHeaders([secret], `evt_${randomUUID()}`, new Date(), body);
     const response = await fetch(`${options.apiUrl}/partners/${partner.id}/events`, {
       method: 'POST',
-      headers: {
-        'content-type': 'application/json',
-        'webhook-id': id,
-        'webhook-timestamp': String(Math.floor(now.getTime() / 1000)),
-        'webhook-signature': new Webhook(secret).sign(id, now, body),
-      },
+      headers,
       body,
     });
     await response.arrayBuffer();

@@ -135,6 +135,21 @@ export function signWithAll(secrets: readonly string[], id: string, timestamp: D
   return secrets.map((secret) => new Webhook(secret).sign(id, timestamp, body)).join(' ');
 }
 
+/** The request headers of a Standard Webhooks message signed with every one of `secrets`. */
+export function signedWebhookHeaders(
+  secrets: readonly string[],
+  id: string,
+  timestamp: Date,
+  body: string,
+): Record<string, string> {
+  return {
+    'content-type': 'application/json',
+    'webhook-id': id,
+    'webhook-timestamp': String(Math.floor(timestamp.getTime() / 1000)),
+    'webhook-signature': signWithAll(secrets, id, timestamp, body),
+  };
+}
+
 /**
  * Verifies a signed message against any of `secrets` (the `standardwebhooks` checks: signature,
  * 5-minute timestamp tolerance). Throws the package's WebhookVerificationError when none matches.

@@ -8,7 +8,7 @@
  */
 
 import type { LedgerEvent, Mac } from '../domain/ledger.js';
-import { signWithAll } from '../domain/partner-keyring.js';
+import { signedWebhookHeaders } from '../domain/partner-keyring.js';
 import { ORDER_REDACTED_TYPE, orderRedactedSchema } from '../domain/projections.js';
 import type { LedgerStore } from '../ledger-ports.js';
 import type { Clock, PartnerClient, SecretStore } from '../ports.js';
@@ -98,19 +98,9 @@ export async function deliverRedaction(
       requestedAt: input.requestedAt,
     });
     const body = JSON.stringify(payload);
-    const timestamp = deps.clock.now();
-    const signature = signWithAll(await deps.secrets.partnerSecrets(partner.id), id, timestamp, body);
-    const response = await deps.partnerClient.post(
-      partner.url,
-      body,
-      {
-        'content-type': 'application/json',
-        'webhook-id': id,
-        'webhook-timestamp': String(Math.floor(timestamp.getTime() / 1000)),
-        'webhook-signature': signature,
-      },
-      deps.settings.timeoutMs,
-    );
+    const secrets = await deps.secrets.partnerSecrets(partner.id);
+    const headers = signedWebhookHeaders(secrets, id, deps.clock.now(), body);
+    const response = await deps.partnerClient.post(partner.url, body, headers, deps.settings.timeoutMs);
     if (response.status < 200 || response.status > 299) return await fail({ status: response.status });
     status = response.status;
   } catch (error) {

@@ -23,7 +23,7 @@ import { fieldsInPayload } from '../domain/disclosed-fields.js';
 import { base32 } from '../domain/ids.js';
 import type { LedgerEvent, Mac } from '../domain/ledger.js';
 import type { OrderRecord } from '../domain/order.js';
-import { signWithAll } from '../domain/partner-keyring.js';
+import { signedWebhookHeaders } from '../domain/partner-keyring.js';
 import { type PartnerScope, partnerServes } from '../domain/partner-scope.js';
 import { PAYLOAD_TYPES, type ProjectionPartner, projectFor } from '../domain/projections.js';
 import { decodeFields, type PersonalFields } from '../domain/sealing.js';
@@ -263,9 +263,9 @@ export async function deliverToPartner(deps: DeliverDeps, input: DeliverInput): 
     const payload = projectFor(partner, { order, personal, originCountry: deps.settings.originCountry });
     const body = JSON.stringify(payload);
     const messageType = PAYLOAD_TYPES[partner.kind];
-    const timestamp = deps.clock.now();
     // One signature per active secret: both during a rotation.
-    const signature = signWithAll(await deps.secrets.partnerSecrets(partner.id), id, timestamp, body);
+    const secrets = await deps.secrets.partnerSecrets(partner.id);
+    const headers = signedWebhookHeaders(secrets, id, deps.clock.now(), body);
     disclosed.push({
       type: 'sent',
       by: 'partner-delivery',
@@ -274,17 +274,7 @@ export async function deliverToPartner(deps: DeliverDeps, input: DeliverInput): 
       fields: fieldsInPayload(payload, partner.fields),
       webhookId: id,
     });
-    const response = await deps.partnerClient.post(
-      partner.url,
-      body,
-      {
-        'content-type': 'application/json',
-        'webhook-id': id,
-        'webhook-timestamp': String(Math.floor(timestamp.getTime() / 1000)),
-        'webhook-signature': signature,
-      },
-      deps.settings.timeoutMs,
-    );
+    const response = await deps.partnerClient.post(partner.url, body, headers, deps.settings.timeoutMs);
     if (response.status === GONE_STATUS) {
       const changed = await deps.partnerState.disablePartner(
         partner.id,
