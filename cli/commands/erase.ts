@@ -66,7 +66,6 @@ export const eraseCommand: Command = {
             certificates: w.certificates,
             principal: w.principal,
             partners: w.config.partners,
-            shredBackupDays: w.config.shredBackupDays,
             settings: {
               accountingYears: w.config.retention.accountingYears,
               shredBackupDays: w.config.shredBackupDays,

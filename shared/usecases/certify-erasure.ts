@@ -44,8 +44,6 @@ export interface CertifiedEraseDeps extends EraseDeps {
     readonly kind: PartnerKind;
     readonly fields: readonly FieldPath[];
   }>;
-  /** Days the key table's backups are kept (the crypto-shredding horizon). @default 7 */
-  readonly shredBackupDays?: number;
   readonly newId?: () => string;
 }
 
@@ -118,7 +116,7 @@ export async function eraseWithCertificate(
       marketingContactRemoved: receipt.marketingContactRemoved,
     },
     copies: certificateCopies(
-      erasureHorizon({ shredBackupDays: deps.shredBackupDays ?? 7, partners: deps.partners }),
+      erasureHorizon({ shredBackupDays: deps.settings?.shredBackupDays ?? 7, partners: deps.partners }),
       new Date(receipt.erasedAt),
     ),
     redactions,
