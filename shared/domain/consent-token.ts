@@ -14,19 +14,16 @@
  *   shop's token key, like the unsubscribe tokens: checking a token never needs the lookup key)
  *   over the first 53 bytes, compared in constant time.
  */
-import { timingSafeEqual } from 'node:crypto';
-import { NoLookupKeyError } from './errors.js';
+import { SignedTokenFormat } from './signed-token.js';
 
 export const CONSENT_TOKEN_VERSION = 1;
 const EMAIL_KEY_BYTES = 32;
 const ID_BYTES = 16;
-const TAG_BYTES = 16;
 const PAYLOAD_BYTES = 1 + EMAIL_KEY_BYTES + ID_BYTES + 4;
-const TOKEN_BYTES = PAYLOAD_BYTES + TAG_BYTES;
-export const CONSENT_TOKEN_LENGTH = Math.ceil((TOKEN_BYTES * 8) / 6);
-/** base64url without padding of TOKEN_BYTES bytes (also in the OpenAPI document). */
-export const CONSENT_TOKEN_PATTERN = `^[A-Za-z0-9_-]{${CONSENT_TOKEN_LENGTH}}$`;
-const TOKEN_REGEX = new RegExp(CONSENT_TOKEN_PATTERN);
+const FORMAT = new SignedTokenFormat(CONSENT_TOKEN_VERSION, PAYLOAD_BYTES);
+export const CONSENT_TOKEN_LENGTH = Math.ceil((FORMAT.tokenBytes * 8) / 6);
+/** base64url without padding of the token's bytes (also in the OpenAPI document). */
+export const CONSENT_TOKEN_PATTERN = FORMAT.pattern.source;
 
 /** What signs consent tokens: the shop's token key (`LookupKeys` satisfies this). */
 export interface ConsentTokenSigner {
@@ -67,9 +64,7 @@ function decodeFixed(value: string, bytes: number, what: string): Buffer {
   return buffer;
 }
 
-async function tagFor(signer: ConsentTokenSigner, payload: Uint8Array): Promise<Buffer> {
-  return Buffer.from(await signer.mac('consent-token', payload), 'base64url').subarray(0, TAG_BYTES);
-}
+const macOf = (signer: ConsentTokenSigner) => (payload: Uint8Array) => signer.mac('consent-token', payload);
 
 export async function createConsentToken(
   signer: ConsentTokenSigner,
@@ -83,7 +78,7 @@ export async function createConsentToken(
     decodeFixed(claims.requestId, ID_BYTES, 'request id'),
     expires,
   ]);
-  return Buffer.concat([payload, await tagFor(signer, payload)]).toString('base64url');
+  return FORMAT.seal(macOf(signer), payload);
 }
 
 /**
@@ -95,20 +90,7 @@ export async function verifyConsentToken(
   token: unknown,
   nowSeconds: number,
 ): Promise<ConsentTokenClaims> {
-  if (typeof token !== 'string' || !TOKEN_REGEX.test(token)) throw new InvalidConsentTokenError('malformed');
-  const bytes = Buffer.from(token, 'base64url');
-  if (bytes.length !== TOKEN_BYTES || bytes.toString('base64url') !== token) {
-    throw new InvalidConsentTokenError('malformed');
-  }
-  if (bytes[0] !== CONSENT_TOKEN_VERSION) throw new InvalidConsentTokenError('unknown-version');
-  const payload = bytes.subarray(0, PAYLOAD_BYTES);
-  const expected = await tagFor(signer, payload).catch((error: unknown) => {
-    // No token key yet: no token was ever issued, so this one cannot be genuine.
-    if (error instanceof NoLookupKeyError) throw new InvalidConsentTokenError('bad-signature');
-    throw error;
-  });
-  if (!timingSafeEqual(expected, bytes.subarray(PAYLOAD_BYTES)))
-    throw new InvalidConsentTokenError('bad-signature');
+  const payload = await FORMAT.open(macOf(signer), token, (reason) => new InvalidConsentTokenError(reason));
   const expiresAt = payload.readUInt32BE(PAYLOAD_BYTES - 4);
   if (expiresAt <= nowSeconds) throw new InvalidConsentTokenError('expired');
   return {
