@@ -1,4 +1,7 @@
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
+import { configFor } from '#shared/compose/config.js';
+import { clock } from '#shared/compose/installed.js';
+import { lookup } from '#shared/compose/keys.js';
 import { InvalidConsentTokenError } from '#shared/domain/consent-token.js';
 import { consentConfirmPage } from '#shared/domain/email-templates.js';
 import { invalidConsentToken, PAGE_HEADERS } from '#shared/http/consent-responses.js';
@@ -6,16 +9,16 @@ import { type HttpResult, internalError } from '#shared/http/problem.js';
 import { header } from '#shared/http/request.js';
 import { createLogger, errorFields } from '#shared/observability/logger.js';
 import { checkConsentToken } from '#shared/usecases/confirm-consent.js';
-import { wiring } from '#shared/wiring.js';
 
 const logger = createLogger('consent-confirm-page');
-const w = wiring();
+const config = configFor('consent-confirm-page');
+const deps = { lookup: lookup(config), clock: clock() };
 
 /** GET /consent/confirm?token=… — shows a button that POSTs the confirmation; changes nothing. */
 export const handler = async (event: APIGatewayProxyEventV2): Promise<HttpResult> => {
   const token = event.queryStringParameters?.token;
   try {
-    await checkConsentToken(w, token);
+    await checkConsentToken(deps, token);
     return { statusCode: 200, headers: { ...PAGE_HEADERS }, body: consentConfirmPage(token ?? '') };
   } catch (error) {
     if (error instanceof InvalidConsentTokenError) {

@@ -1,4 +1,8 @@
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
+import { configFor } from '#shared/compose/config.js';
+import { consentStore } from '#shared/compose/dynamo.js';
+import { clock } from '#shared/compose/installed.js';
+import { lookup } from '#shared/compose/keys.js';
 import { InvalidConsentTokenError } from '#shared/domain/consent-token.js';
 import { consentConfirmedPage } from '#shared/domain/email-templates.js';
 import { invalidConsentToken, PAGE_HEADERS } from '#shared/http/consent-responses.js';
@@ -6,10 +10,15 @@ import { type HttpResult, internalError, json, problem } from '#shared/http/prob
 import { header, MAX_BODY_BYTES, prefersHtml, rawBody } from '#shared/http/request.js';
 import { createLogger, errorFields } from '#shared/observability/logger.js';
 import { confirmConsent } from '#shared/usecases/confirm-consent.js';
-import { wiring } from '#shared/wiring.js';
 
 const logger = createLogger('consent-confirm');
-const w = wiring();
+const config = configFor('consent-confirm');
+const deps = {
+  consent: consentStore(config),
+  lookup: lookup(config),
+  clock: clock(),
+  settings: { policyVersion: config.policyVersion },
+};
 
 /**
  * POST /consent/confirm?token=… — the owner of the address confirms a renewed opt-in (the button
@@ -21,15 +30,7 @@ export const handler = async (event: APIGatewayProxyEventV2): Promise<HttpResult
     return problem(413, 'payload-too-large', 'Payload too large', 'The body must be at most 32 KiB');
   }
   try {
-    await confirmConsent(
-      {
-        consent: w.consent,
-        lookup: w.lookup,
-        clock: w.clock,
-        settings: { policyVersion: w.config.policyVersion },
-      },
-      event.queryStringParameters?.token,
-    );
+    await confirmConsent(deps, event.queryStringParameters?.token);
     logger.info('consent confirmed');
     if (prefersHtml(header(event, 'accept'))) {
       return { statusCode: 200, headers: { ...PAGE_HEADERS }, body: consentConfirmedPage() };

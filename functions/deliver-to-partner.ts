@@ -1,59 +1,66 @@
-import type { SQSBatchItemFailure, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
-import { z } from 'zod';
+import type { ParsedRecord } from '@aws-lambda-powertools/batch';
+import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
+import { parser } from '@aws-lambda-powertools/batch/parser';
+import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
+import { FetchPartnerClient } from '#shared/adapters/aws/fetch-partner-client.js';
+import { configFor } from '#shared/compose/config.js';
+import { ledgerStore, orderStore, partnerStateStore } from '#shared/compose/dynamo.js';
+import { clock, installed } from '#shared/compose/installed.js';
+import { dataKeys, ledgerKey } from '#shared/compose/keys.js';
+import { partnerSecrets } from '#shared/compose/partner-secrets.js';
+import { queue } from '#shared/compose/queue.js';
+import { type DeliveryMessage, deliveryMessageSchema } from '#shared/contracts/messages.js';
+import { partnerQueue } from '#shared/contracts.js';
 import { ORDER_REDACTED_TYPE } from '#shared/domain/projections.js';
 import { createLogger, errorFields } from '#shared/observability/logger.js';
 import { deliverRedaction } from '#shared/usecases/deliver-redaction.js';
 import { type DeliverOutcome, deliverToPartner } from '#shared/usecases/deliver-to-partner.js';
-import { partnerQueue } from '#shared/usecases/fan-out.js';
 import { PARTNER_DISABLED_LOG } from '#shared/usecases/partner-gone.js';
-import { wiring } from '#shared/wiring.js';
 
 const logger = createLogger('deliver-to-partner');
-const w = wiring();
+const config = configFor('deliver-to-partner');
+const ledger = ledgerStore(config);
+const mac = ledgerKey(config).mac;
+const deps = {
+  orders: orderStore(config),
+  dataKeys: dataKeys(config),
+  secrets: partnerSecrets(config),
+  partnerClient: installed()?.partnerClient ?? new FetchPartnerClient(),
+  partnerState: partnerStateStore(config),
+  clock: clock(),
+  partners: config.partners,
+  queue: queue(config),
+};
 
 /** In AWS each partner has its own function; it refuses messages meant for another partner. */
-const ownPartner = process.env.PARTNER_ID;
+const ownPartner = config.partnerId;
 
-const partnerId = z.string().regex(/^[a-z][a-z0-9-]{0,30}$/);
-const messageSchema = z.discriminatedUnion('type', [
-  z.object({
-    type: z.literal('order.accepted'),
-    orderId: z.string().min(1).max(64),
-    partner: partnerId,
-    /** Set by `minimis replay`: send again even if delivered. */
-    replay: z.literal(1).optional(),
-  }),
-  // Erasure's request that the partner delete what it holds for the order (deliver-redaction.ts).
-  z.object({
-    type: z.literal(ORDER_REDACTED_TYPE),
-    orderId: z.string().min(1).max(64),
-    partner: partnerId,
-    requestedAt: z.iso.datetime(),
-  }),
-]);
-
-function parse(record: SQSRecord): z.output<typeof messageSchema> | undefined {
-  try {
-    const parsed = messageSchema.safeParse(JSON.parse(record.body));
-    return parsed.success ? parsed.data : undefined;
-  } catch {
-    return undefined;
+/** The record stays on its queue: retried after its visibility timeout, then dead-lettered. */
+export class DeliveryNotDoneError extends Error {
+  override readonly name = 'DeliveryNotDoneError';
+  constructor(readonly reason: 'retry' | 'gave-up' | 'other-partner') {
+    super(`delivery not done (${reason})`);
   }
 }
 
-/** Handles one record; returns false when it must stay on the queue (retry or dead-letter). */
-async function handle(record: SQSRecord): Promise<boolean> {
-  const message = parse(record);
-  if (!message) {
-    logger.error('malformed delivery message', { messageId: record.messageId });
-    return false;
-  }
+const processor = new BatchProcessor(EventType.SQS, {
+  parser,
+  innerSchema: deliveryMessageSchema,
+  transformer: 'json',
+  logger,
+});
+
+type DeliveryRecord = ParsedRecord<SQSRecord, DeliveryMessage>;
+
+/** Handles one parsed record; throws when it must stay on the queue (retry or dead-letter). */
+async function handle(record: DeliveryRecord): Promise<void> {
+  const message = record.body;
   if (ownPartner && message.partner !== ownPartner) {
     logger.error('delivery message for another partner', {
       messageId: record.messageId,
       partner: message.partner,
     });
-    return false;
+    throw new DeliveryNotDoneError('other-partner');
   }
   const receiveCount = Number(record.attributes.ApproximateReceiveCount) || 1;
   const ids = {
@@ -66,60 +73,43 @@ async function handle(record: SQSRecord): Promise<boolean> {
     orderId: message.orderId,
     partnerId: message.partner,
     receiveCount,
-    maxAttempts: w.config.delivery.maxAttempts,
+    maxAttempts: config.delivery.maxAttempts,
   };
-  const retry = {
-    timeoutMs: w.config.delivery.timeoutMs,
-    baseDelaySeconds: w.config.delivery.baseDelaySeconds,
-  };
+  const retry = { timeoutMs: config.delivery.timeoutMs, baseDelaySeconds: config.delivery.baseDelaySeconds };
   const outcome: DeliverOutcome =
     message.type === ORDER_REDACTED_TYPE
       ? await deliverRedaction(
-          {
-            ledger: w.ledger,
-            ledgerMac: w.ledgerKey.mac,
-            secrets: w.secrets,
-            partnerClient: w.partnerClient,
-            clock: w.clock,
-            partners: w.config.partners,
-            settings: retry,
-          },
+          { ...deps, ledger, ledgerMac: mac, settings: retry },
           { ...attempt, requestedAt: message.requestedAt },
         )
       : await deliverToPartner(
           {
-            orders: w.orders,
-            dataKeys: w.dataKeys,
-            secrets: w.secrets,
-            partnerClient: w.partnerClient,
-            partnerState: w.partnerState,
-            clock: w.clock,
-            partners: w.config.partners,
-            settings: { originCountry: w.config.originCountry, ...retry },
-            disclosures: { mac: w.ledgerKey.mac, store: w.ledger },
+            ...deps,
+            settings: { originCountry: config.originCountry, ...retry },
+            disclosures: { mac, store: ledger },
           },
           { ...attempt, ...(message.replay ? { replay: true } : {}) },
         );
-  const queue = partnerQueue(message.partner);
+  const own = partnerQueue(message.partner);
   switch (outcome.outcome) {
     case 'delivered':
       logger.info('delivered', { ...ids, attempt: receiveCount, status: outcome.status });
-      return true;
+      return;
     case 'already-delivered':
     case 'order-not-found':
     case 'not-for-partner':
       logger.info('nothing to send', { ...ids, outcome: outcome.outcome });
-      return true;
+      return;
     case 'personal-data-gone':
       logger.warn('personal data gone; delivery marked failed', { ...ids, outcome: outcome.outcome });
-      return true;
+      return;
     case 'held':
       if (outcome.disabled) {
         // The PartnerDisabled metric filter (and its alarm) match this message.
         logger.error(PARTNER_DISABLED_LOG, { ...ids, status: 410 });
       }
       logger.warn('partner disabled; message held', { ...ids, webhookId: outcome.webhookId });
-      return true;
+      return;
     case 'retry':
       logger.warn('delivery failed; will retry', {
         ...ids,
@@ -127,8 +117,8 @@ async function handle(record: SQSRecord): Promise<boolean> {
         delaySeconds: outcome.delaySeconds,
         ...outcome.reason,
       });
-      await w.queue.retryLater(queue, record.receiptHandle, outcome.delaySeconds);
-      return false;
+      await deps.queue.retryLater(own, record.receiptHandle, outcome.delaySeconds);
+      throw new DeliveryNotDoneError('retry');
     case 'gave-up':
       logger.error('delivery failed on the last attempt; dead-lettering', {
         ...ids,
@@ -136,22 +126,28 @@ async function handle(record: SQSRecord): Promise<boolean> {
         ...outcome.reason,
       });
       // Visible again at once, so the queue moves it to the dead-letter queue on the next receive.
-      await w.queue.retryLater(queue, record.receiptHandle, 0);
-      return false;
+      await deps.queue.retryLater(own, record.receiptHandle, 0);
+      throw new DeliveryNotDoneError('gave-up');
   }
 }
 
-/** SQS handler for a partner queue (`partner-<id>`): partial batch responses, one webhook per record. */
-export const handler = async (event: SQSEvent): Promise<SQSBatchResponse> => {
-  const failures: SQSBatchItemFailure[] = [];
-  await Promise.all(
-    event.Records.map(async (record) => {
-      const ok = await handle(record).catch((error: unknown) => {
-        logger.error('delivery handler failed', { messageId: record.messageId, ...errorFields(error) });
-        return false;
-      });
-      if (!ok) failures.push({ itemIdentifier: record.messageId });
-    }),
-  );
-  return { batchItemFailures: failures };
-};
+async function recordHandler(record: DeliveryRecord): Promise<void> {
+  try {
+    await handle(record);
+  } catch (error) {
+    if (!(error instanceof DeliveryNotDoneError))
+      logger.error('delivery handler failed', { messageId: record.messageId, ...errorFields(error) });
+    throw error;
+  }
+}
+
+/**
+ * SQS handler for a partner queue (`partner-<id>`), one webhook per record: Powertools batch with
+ * the parser's SQS envelope (a body that is not a delivery message fails alone, and is kept via the
+ * dead-letter queue), partial batch responses.
+ */
+export const handler = async (event: SQSEvent, context?: Context): Promise<SQSBatchResponse> =>
+  processPartialResponse(event, recordHandler, processor, {
+    ...(context ? { context } : {}),
+    throwOnFullBatchFailure: false,
+  });

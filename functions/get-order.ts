@@ -1,19 +1,18 @@
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
+import { configFor } from '#shared/compose/config.js';
+import { orderRecordStore } from '#shared/compose/dynamo.js';
 import { type HttpResult, json, problemFor } from '#shared/http/problem.js';
 import { createLogger, errorFields } from '#shared/observability/logger.js';
 import { getOrderStatus } from '#shared/usecases/get-order-status.js';
-import { wiring } from '#shared/wiring.js';
 
 const logger = createLogger('get-order');
-const w = wiring();
+const config = configFor('get-order');
+const deps = { orders: orderRecordStore(config), partners: config.partners };
 
 /** GET /orders/{orderId} — status without personal data. */
 export const handler = async (event: APIGatewayProxyEventV2): Promise<HttpResult> => {
   try {
-    const view = await getOrderStatus(
-      { orders: w.orders, partners: w.config.partners },
-      event.pathParameters?.orderId ?? '',
-    );
+    const view = await getOrderStatus(deps, event.pathParameters?.orderId ?? '');
     return json(200, view);
   } catch (error) {
     const response = problemFor(error);

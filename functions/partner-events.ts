@@ -1,12 +1,24 @@
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
+import { configFor } from '#shared/compose/config.js';
+import { orderStore } from '#shared/compose/dynamo.js';
+import { clock } from '#shared/compose/installed.js';
+import { partnerSecrets } from '#shared/compose/partner-secrets.js';
+import { queue } from '#shared/compose/queue.js';
 import { type HttpResult, internalError, json, problem } from '#shared/http/problem.js';
 import { rawBody } from '#shared/http/request.js';
 import { createLogger, errorFields } from '#shared/observability/logger.js';
 import { type RecordPartnerEventResult, recordPartnerEvent } from '#shared/usecases/record-partner-event.js';
-import { wiring } from '#shared/wiring.js';
 
 const logger = createLogger('partner-events');
-const w = wiring();
+const config = configFor('partner-events');
+const deps = {
+  orders: orderStore(config),
+  queue: queue(config),
+  secrets: partnerSecrets(config),
+  clock: clock(),
+  partners: config.partners,
+  settings: { afterDeliveryDays: config.retention.afterDeliveryDays },
+};
 
 function toHttp(result: RecordPartnerEventResult): HttpResult {
   switch (result.outcome) {
@@ -49,17 +61,11 @@ function toHttp(result: RecordPartnerEventResult): HttpResult {
 export const handler = async (event: APIGatewayProxyEventV2): Promise<HttpResult> => {
   const partnerId = event.pathParameters?.partnerId ?? '';
   try {
-    const result = await recordPartnerEvent(
-      {
-        orders: w.orders,
-        queue: w.queue,
-        secrets: w.secrets,
-        clock: w.clock,
-        partners: w.config.partners,
-        settings: { afterDeliveryDays: w.config.retention.afterDeliveryDays },
-      },
-      { partnerId, headers: event.headers ?? {}, body: rawBody(event) },
-    );
+    const result = await recordPartnerEvent(deps, {
+      partnerId,
+      headers: event.headers ?? {},
+      body: rawBody(event),
+    });
     const response = toHttp(result);
     const known = result.outcome !== 'unknown-partner';
     logger.info('partner event', {

@@ -1,9 +1,19 @@
+import { configFor } from '#shared/compose/config.js';
+import { consentStore, fenceStore } from '#shared/compose/dynamo.js';
+import { clock } from '#shared/compose/installed.js';
+import { lookup } from '#shared/compose/keys.js';
 import { createLogger, errorFields } from '#shared/observability/logger.js';
 import { drainFeedbackRetries, isRetryBatch, recordSesEvent } from '#shared/usecases/mail-feedback-retry.js';
-import { wiring } from '#shared/wiring.js';
 
 const logger = createLogger('ses-feedback');
-const w = wiring();
+const config = configFor('ses-feedback');
+const deps = {
+  consent: consentStore(config),
+  fence: fenceStore(config),
+  clock: clock(),
+  lookup: lookup(config),
+  settings: { policyVersion: config.policyVersion },
+};
 
 /**
  * SES bounce/complaint feedback, delivered by EventBridge (SES event) or SNS (SES notification):
@@ -16,13 +26,6 @@ const w = wiring();
 export const handler = async (
   event: unknown,
 ): Promise<undefined | { batchItemFailures: Array<{ itemIdentifier: string }> }> => {
-  const deps = {
-    consent: w.consent,
-    fence: w.fence,
-    clock: w.clock,
-    lookup: w.lookup,
-    settings: { policyVersion: w.config.policyVersion },
-  };
   if (isRetryBatch(event)) {
     return drainFeedbackRetries(deps, event.Records, ({ error, summaries, ...about }) => {
       if (error)

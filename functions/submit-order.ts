@@ -1,12 +1,39 @@
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
+import { configFor } from '#shared/compose/config.js';
+import {
+  consentStore,
+  fenceStore,
+  idempotencyStore,
+  orderStore,
+  recordSecretStore,
+} from '#shared/compose/dynamo.js';
+import { clock } from '#shared/compose/installed.js';
+import { dataKeys, lookup } from '#shared/compose/keys.js';
+import { queue } from '#shared/compose/queue.js';
 import { type HttpResult, json, problem, problemFor } from '#shared/http/problem.js';
 import { header, readJson } from '#shared/http/request.js';
 import { createLogger, errorFields } from '#shared/observability/logger.js';
 import { submitOrder } from '#shared/usecases/submit-order.js';
-import { wiring } from '#shared/wiring.js';
 
 const logger = createLogger('submit-order');
-const w = wiring();
+const config = configFor('submit-order');
+const deps = {
+  orders: orderStore(config),
+  idempotency: idempotencyStore(config),
+  consent: consentStore(config),
+  fence: fenceStore(config),
+  queue: queue(config),
+  dataKeys: dataKeys(config),
+  recordSecrets: recordSecretStore(config),
+  lookup: lookup(config),
+  clock: clock(),
+  partners: config.partners,
+  settings: {
+    undeliveredDays: config.retention.undeliveredDays,
+    idempotencyHours: config.idempotencyHours,
+    policyVersion: config.policyVersion,
+  },
+};
 
 const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,255}$/;
 
@@ -27,18 +54,7 @@ export const handler = async (event: APIGatewayProxyEventV2): Promise<HttpResult
     );
   }
   try {
-    const result = await submitOrder(
-      {
-        ...w,
-        partners: w.config.partners,
-        settings: {
-          undeliveredDays: w.config.retention.undeliveredDays,
-          idempotencyHours: w.config.idempotencyHours,
-          policyVersion: w.config.policyVersion,
-        },
-      },
-      { idempotencyKey: key, body: body.value },
-    );
+    const result = await submitOrder(deps, { idempotencyKey: key, body: body.value });
     logger.info('order accepted', { orderId: result.orderId, replayed: result.replayed });
     return json(
       202,

@@ -1,4 +1,7 @@
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
+import { configFor } from '#shared/compose/config.js';
+import { clock } from '#shared/compose/installed.js';
+import { lookup } from '#shared/compose/keys.js';
 import { unsubscribePage } from '#shared/domain/email-templates.js';
 import { InvalidUnsubscribeTokenError } from '#shared/domain/unsubscribe-token.js';
 import { type HttpResult, internalError } from '#shared/http/problem.js';
@@ -6,16 +9,16 @@ import { header } from '#shared/http/request.js';
 import { invalidToken, PAGE_HEADERS } from '#shared/http/unsubscribe-responses.js';
 import { createLogger, errorFields } from '#shared/observability/logger.js';
 import { checkUnsubscribeToken } from '#shared/usecases/unsubscribe.js';
-import { wiring } from '#shared/wiring.js';
 
 const logger = createLogger('unsubscribe-page');
-const w = wiring();
+const config = configFor('unsubscribe-page');
+const deps = { lookup: lookup(config), clock: clock() };
 
 /** GET /unsubscribe?token=… — shows a button that POSTs the one-click opt-out; changes nothing. */
 export const handler = async (event: APIGatewayProxyEventV2): Promise<HttpResult> => {
   const token = event.queryStringParameters?.token;
   try {
-    await checkUnsubscribeToken(w, token);
+    await checkUnsubscribeToken(deps, token);
     return { statusCode: 200, headers: { ...PAGE_HEADERS }, body: unsubscribePage(token ?? '') };
   } catch (error) {
     if (error instanceof InvalidUnsubscribeTokenError) {

@@ -1,4 +1,8 @@
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
+import { configFor } from '#shared/compose/config.js';
+import { consentStore, fenceStore } from '#shared/compose/dynamo.js';
+import { clock } from '#shared/compose/installed.js';
+import { lookup } from '#shared/compose/keys.js';
 import { unsubscribedPage } from '#shared/domain/email-templates.js';
 import { InvalidUnsubscribeTokenError } from '#shared/domain/unsubscribe-token.js';
 import { type HttpResult, internalError, json, problem } from '#shared/http/problem.js';
@@ -6,10 +10,16 @@ import { header, MAX_BODY_BYTES, prefersHtml, rawBody } from '#shared/http/reque
 import { invalidToken, PAGE_HEADERS } from '#shared/http/unsubscribe-responses.js';
 import { createLogger, errorFields } from '#shared/observability/logger.js';
 import { unsubscribe } from '#shared/usecases/unsubscribe.js';
-import { wiring } from '#shared/wiring.js';
 
 const logger = createLogger('unsubscribe');
-const w = wiring();
+const config = configFor('unsubscribe');
+const deps = {
+  consent: consentStore(config),
+  fence: fenceStore(config),
+  clock: clock(),
+  lookup: lookup(config),
+  settings: { policyVersion: config.policyVersion },
+};
 
 const FORM_TYPES = /^(application\/x-www-form-urlencoded|multipart\/form-data)\s*(;|$)/i;
 
@@ -51,16 +61,7 @@ export const handler = async (event: APIGatewayProxyEventV2): Promise<HttpResult
     );
   }
   try {
-    const outcome = await unsubscribe(
-      {
-        consent: w.consent,
-        fence: w.fence,
-        clock: w.clock,
-        lookup: w.lookup,
-        settings: { policyVersion: w.config.policyVersion },
-      },
-      event.queryStringParameters?.token,
-    );
+    const outcome = await unsubscribe(deps, event.queryStringParameters?.token);
     logger.info('unsubscribe handled', { outcome });
     if (prefersHtml(header(event, 'accept'))) {
       return { statusCode: 200, headers: { ...PAGE_HEADERS }, body: unsubscribedPage() };

@@ -12,7 +12,7 @@ import { tableDefinition } from '#shared/adapters/aws/table-schema.js';
 import { ensureTables, startDynalite } from '#shared/adapters/local/embedded-dynamodb.js';
 import { type LocalQueue, localQueueTable } from '#shared/adapters/local/local-queue.js';
 import { type Config, loadConfig, type PartnerConfig } from '#shared/config.js';
-import { NOTIFY_QUEUE, partnerQueue } from '#shared/usecases/fan-out.js';
+import { NOTIFY_QUEUE, partnerQueue } from '#shared/contracts.js';
 import { localQueueTableName, setWiring, type Wiring, wire } from '#shared/wiring.js';
 import { orderConsole } from './console.js';
 import { createApiServer, type LocalRoute } from './http-server.js';

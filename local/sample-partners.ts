@@ -10,9 +10,11 @@
  * that, signed with its secret and POSTed to `/partners/<id>/events`. Those timers run only when
  * `timers` is on and are cancelled by `stop()`.
  */
+
 import { randomBytes, randomUUID } from 'node:crypto';
 import type { IncomingHttpHeaders } from 'node:http';
 import type { PartnerConfig } from '#shared/config.js';
+import { PARTNER_ID_PATTERN } from '#shared/contracts.js';
 import { signedWebhookHeaders, verifyWithAny } from '#shared/domain/partner-keyring.js';
 import type { SecretStore } from '#shared/ports.js';
 import type { LocalRoute } from './http-server.js';
@@ -35,7 +37,7 @@ export interface SamplePartnerOptions {
   readonly progressDelayMs?: number;
 }
 
-const SAMPLE_PATH = /^\/_sample\/([a-z][a-z0-9-]{0,30})\/?$/;
+const SAMPLE_PATH = new RegExp(`^/_sample/(${PARTNER_ID_PATTERN.source.slice(1, -1)})/?$`);
 const MAX_REMEMBERED_IDS = 10_000;
 const TRACKING_ALPHABET = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ';
 

@@ -3,7 +3,8 @@ import { sweepOutbox } from '#shared/usecases/fan-out.js';
 import { purgeExpired } from '#shared/usecases/purge-expired.js';
 import type { Wiring } from '#shared/wiring.js';
 
-export const OUTBOX_GRACE_SECONDS = 10;
+/** Shorter than AWS's OUTBOX_GRACE_SECONDS: one process, no cold starts, a crashed intake recovers sooner. */
+export const LOCAL_OUTBOX_GRACE_SECONDS = 10;
 const OUTBOX_EVERY_MS = 5_000;
 /** dynalite has no TTL: purge expired personal data at start, then hourly (daily in AWS). */
 const PURGE_EVERY_MS = 3_600_000;
@@ -16,7 +17,7 @@ export function startTimers(w: Wiring, onError: (error: unknown) => void): { sto
       .finally(() => running.delete(job));
     running.add(job);
   };
-  const sweep = () => sweepOutbox({ ...w, now: () => w.clock.now() }, OUTBOX_GRACE_SECONDS);
+  const sweep = () => sweepOutbox({ ...w, now: () => w.clock.now() }, LOCAL_OUTBOX_GRACE_SECONDS);
   const purge = () => purgeExpired(w);
   run(purge);
   const timers = [

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { FUNCTIONS, type FunctionName, PARTNER_ID_PATTERN, type Setting } from './contracts.js';
 import { COUNTRY_CODES } from './domain/countries.js';
 import {
   DEFAULT_PARTNER_FIELDS,
@@ -27,7 +28,6 @@ const countryCode = z
   .string()
   .refine((c) => COUNTRY_CODES.has(c), 'must be ISO 3166-1 alpha-2 country codes');
 
-export const PARTNER_ID_PATTERN = /^[a-z][a-z0-9-]{0,30}$/;
 const partnerId = z.string().regex(PARTNER_ID_PATTERN, 'must be a lowercase id (a-z, 0-9, -)');
 
 /**
@@ -128,6 +128,8 @@ export const envSchema = z.object({
   ORIGIN_COUNTRY: countrySetting.default('CN'),
   POLICY_VERSION: z.string().min(1).default('2026-11-01'),
   PARTNERS: jsonOf(partnersSchema).optional(),
+  /** Partner id → Secrets Manager ARN of its keyring (AWS); only functions that sign or verify get it. */
+  PARTNER_SECRET_REFS: jsonOf(z.record(z.string().regex(PARTNER_ID_PATTERN), z.string().min(1))).optional(),
   /** Queue name → SQS URL (AWS). */
   QUEUE_URLS: jsonOf(z.record(z.string(), z.url())).optional(),
   RETENTION_AFTER_DELIVERY_DAYS: positiveInt.default(RETENTION_DEFAULTS.afterDeliveryDays),
@@ -167,6 +169,8 @@ export interface Config {
   readonly originCountry: string;
   readonly policyVersion: string;
   readonly partners: readonly PartnerConfig[];
+  /** Partner id → Secrets Manager ARN/name of its keyring (AWS), kept apart from `partners`. */
+  readonly partnerSecretRefs: Readonly<Record<string, string>>;
   readonly queueUrls: Readonly<Record<string, string>>;
   readonly retention: {
     readonly afterDeliveryDays: number;
@@ -202,6 +206,10 @@ const DEFAULT_PARTNERS: PartnerConfig[] = [
 
 /** Parse the environment; the first problem becomes one ConfigError naming its variable. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  return parseConfig(env, SETTING_NAMES);
+}
+
+function parseConfig(env: NodeJS.ProcessEnv, settings: ReadonlySet<Setting>): Config {
   const parsed = envSchema.safeParse(withoutEmpty(env));
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
@@ -210,11 +218,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     throw new ConfigError(variable, `${issue?.message ?? 'is invalid'}${where}`);
   }
   const e = parsed.data;
-  if (e.MINIMIS_MODE === 'aws' && !e.KMS_KEY_ID)
+  if (e.MINIMIS_MODE === 'aws' && settings.has('kmsKeyId') && !e.KMS_KEY_ID)
     throw new ConfigError('KMS_KEY_ID', 'is required in aws mode');
   // Carrier payloads hold names and addresses: in AWS they only ever travel over TLS.
   const plain = (e.PARTNERS ?? []).findIndex((p) => !p.url.startsWith('https://'));
-  if (e.MINIMIS_MODE === 'aws' && plain >= 0) {
+  if (e.MINIMIS_MODE === 'aws' && settings.has('partners') && plain >= 0) {
     throw new ConfigError('PARTNERS', `url must be https in aws mode (at ${plain})`);
   }
   return {
@@ -230,6 +238,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     originCountry: e.ORIGIN_COUNTRY,
     policyVersion: e.POLICY_VERSION,
     partners: e.PARTNERS ?? DEFAULT_PARTNERS,
+    partnerSecretRefs: e.PARTNER_SECRET_REFS ?? {},
     queueUrls: e.QUEUE_URLS ?? {},
     retention: {
       afterDeliveryDays: e.RETENTION_AFTER_DELIVERY_DAYS,
@@ -246,6 +255,72 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     },
     secretCacheSeconds: e.PARTNER_SECRET_CACHE_SECONDS,
   };
+}
+
+/** The environment variables each setting is read from. */
+export const SETTING_VARIABLES: Readonly<Record<Setting, readonly (keyof Env)[]>> = {
+  mode: ['MINIMIS_MODE'],
+  tableName: ['TABLE_NAME'],
+  keyTableName: ['KEY_TABLE_NAME'],
+  shredBackupDays: ['SHRED_BACKUP_DAYS'],
+  kmsKeyId: ['KMS_KEY_ID'],
+  dataDir: ['MINIMIS_DATA_DIR'],
+  publicBaseUrl: ['PUBLIC_BASE_URL'],
+  senderEmail: ['SENDER_EMAIL'],
+  sesConfigurationSet: ['SES_CONFIGURATION_SET'],
+  originCountry: ['ORIGIN_COUNTRY'],
+  policyVersion: ['POLICY_VERSION'],
+  partners: ['PARTNERS'],
+  partnerSecretRefs: ['PARTNER_SECRET_REFS'],
+  queueUrls: ['QUEUE_URLS'],
+  retention: ['RETENTION_AFTER_DELIVERY_DAYS', 'RETENTION_UNDELIVERED_DAYS', 'RETENTION_ACCOUNTING_YEARS'],
+  partnerId: ['PARTNER_ID'],
+  idempotencyHours: ['IDEMPOTENCY_HOURS'],
+  dataKeyCache: ['DATA_KEY_MAX_AGE_SECONDS', 'DATA_KEY_MAX_USES'],
+  delivery: ['DELIVERY_MAX_ATTEMPTS', 'DELIVERY_BASE_DELAY_SECONDS', 'DELIVERY_TIMEOUT_MS'],
+  secretCacheSeconds: ['PARTNER_SECRET_CACHE_SECONDS'],
+};
+const SETTING_NAMES: ReadonlySet<Setting> = new Set(Object.keys(SETTING_VARIABLES) as Setting[]);
+
+/** The environment variables a function is given (infra sets exactly these). */
+export function variablesOf(fn: FunctionName): string[] {
+  return [...new Set(FUNCTIONS[fn].settings.flatMap((s) => SETTING_VARIABLES[s]))];
+}
+
+/** A function read a setting it is not given: a bug (infra would not set its variable). */
+export class SettingNotGivenError extends Error {
+  override readonly name = 'SettingNotGivenError';
+  constructor(
+    readonly fn: string,
+    readonly setting: string,
+  ) {
+    super(
+      `Function ${fn} reads setting ${setting}, which its contract (shared/contracts.ts) does not give it`,
+    );
+  }
+}
+
+/**
+ * `config` narrowed to what `fn` is given: reading any other setting throws SettingNotGivenError,
+ * in AWS and locally alike, so a function cannot quietly run on a default its deployment never set.
+ */
+export function scopeConfig(config: Config, fn: FunctionName): Config {
+  const given: ReadonlySet<string> = new Set(FUNCTIONS[fn].settings);
+  return new Proxy(config, {
+    get(target, property, receiver) {
+      if (typeof property === 'string' && SETTING_NAMES.has(property as Setting) && !given.has(property))
+        throw new SettingNotGivenError(fn, property);
+      return Reflect.get(target, property, receiver);
+    },
+  });
+}
+
+/** One function's configuration, from only its own variables (others in `env` are ignored). */
+export function loadConfigFor(fn: FunctionName, env: NodeJS.ProcessEnv = process.env): Config {
+  const settings = new Set<Setting>(FUNCTIONS[fn].settings);
+  const own = new Set(variablesOf(fn));
+  const picked = Object.fromEntries(Object.entries(env).filter(([name]) => own.has(name)));
+  return scopeConfig(parseConfig(picked, settings), fn);
 }
 
 export type { PartnerKind };

@@ -1,8 +1,9 @@
 /**
- * The composition root shared by every Lambda handler, the local runner and the ops CLI: builds
- * the adapters for the configured mode once per process. Handlers are the same in AWS and in local
- * mode; only what this module plugs in differs (KMS or the local key provider, SQS or the local
- * queue). Every AWS client reads its endpoint from the SDK configuration (AWS_ENDPOINT_URL_*).
+ * The all-in-one composition of the local runner, the ops CLI, tests and benches: every adapter
+ * for the configured mode, built once per process. Lambda functions never import it: each
+ * composes only its own adapters (shared/compose/*); the local runner installs this one
+ * (`setWiring`) and those then use it. Every AWS client reads its endpoint from the SDK
+ * configuration (AWS_ENDPOINT_URL_*).
  */
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { KMSClient } from '@aws-sdk/client-kms';
@@ -31,6 +32,7 @@ import { osUserPrincipal, StsPrincipal } from './adapters/aws/sts-principal.js';
 import { LocalKeyService } from './adapters/local/local-key-service.js';
 import { LocalQueue } from './adapters/local/local-queue.js';
 import { shreddingConsentStore, shreddingOrderStore } from './adapters/shredding-stores.js';
+import { install, systemClock } from './compose/installed.js';
 import { type Config, loadConfig } from './config.js';
 import { DataKeys } from './crypto/data-keys.js';
 import { LedgerKey } from './crypto/ledger-key.js';
@@ -90,8 +92,6 @@ export interface Wiring {
   readonly orderScan: OrderScan;
 }
 
-export const systemClock: Clock = { now: () => new Date() };
-
 export function localQueueTableName(config: Config): string {
   return `${config.tableName}-local-queue`;
 }
@@ -118,11 +118,16 @@ export function wire(config: Config = loadConfig(), overrides: Partial<Wiring> =
   const erasureLog =
     overrides.erasureLog ?? new DynamoErasureLog(db, config.tableName, config.shredBackupDays + 1);
   const shredding = { secrets: recordSecrets, erasureLog, clock };
-  const secrets = new PartnerSecrets(config.partners, {
-    ...(config.mode === 'aws' ? { client: new SecretsManagerClient({}) } : { dataDir: config.dataDir }),
-    cacheSeconds: config.secretCacheSeconds,
-    clock,
-  });
+  const secrets = new PartnerSecrets(
+    config.partners.map((p) =>
+      config.partnerSecretRefs[p.id] ? { ...p, secretRef: config.partnerSecretRefs[p.id] } : p,
+    ),
+    {
+      ...(config.mode === 'aws' ? { client: new SecretsManagerClient({}) } : { dataDir: config.dataDir }),
+      cacheSeconds: config.secretCacheSeconds,
+      clock,
+    },
+  );
   return {
     config,
     clock,
@@ -171,4 +176,5 @@ export function wiring(): Wiring {
 /** For the local runner and tests: install a specific wiring for this process. */
 export function setWiring(next: Wiring | undefined): void {
   current = next;
+  install(next);
 }

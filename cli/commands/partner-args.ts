@@ -1,11 +1,10 @@
+import { PARTNER_ID_PATTERN } from '#shared/contracts.js';
 import { UsageError } from '../errors.js';
-
-export const PARTNER_ID = /^[a-z][a-z0-9-]{0,30}$/;
 
 /** The `--partner` value: required, and a partner id (checked against the configuration later). */
 export function requirePartner(value: unknown): string {
   if (value === undefined) throw new UsageError('--partner <id> is required');
-  if (typeof value !== 'string' || !PARTNER_ID.test(value))
+  if (typeof value !== 'string' || !PARTNER_ID_PATTERN.test(value))
     throw new UsageError('--partner must be a partner id');
   return value;
 }

@@ -1,3 +1,4 @@
+import { PARTNER_ID_PATTERN } from '#shared/contracts.js';
 import { redriveDeliveries, UnknownPartnerError } from '#shared/usecases/redrive.js';
 import { parseOptions, TARGET_OPTIONS } from '../args.js';
 import { type Command, json, TARGET_HELP, withTarget } from '../command.js';
@@ -19,8 +20,6 @@ Against AWS, QUEUE_URLS must map partner-<id> and partner-<id>-dlq to their SQS 
 PARTNERS list the partners unless they are the default warehouse and carrier.
 `;
 
-const PARTNER_ID = /^[a-z][a-z0-9-]{0,30}$/;
-
 export const redriveCommand: Command = {
   name: 'redrive',
   summary: 're-send dead-lettered partner deliveries',
@@ -32,7 +31,7 @@ export const redriveCommand: Command = {
       return 0;
     }
     const partner = values.partner as string | undefined;
-    if (partner !== undefined && !PARTNER_ID.test(partner))
+    if (partner !== undefined && !PARTNER_ID_PATTERN.test(partner))
       throw new UsageError('--partner must be a partner id');
     const counts = await withTarget(io, values.aws as boolean | undefined, async ({ wiring: w }) => {
       try {

@@ -18,9 +18,9 @@
  */
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
-import { KEY_TABLE } from '../../shared/adapters/aws/dynamo-record-secret-store.js';
-import type { PartnerConfig } from '../../shared/config.js';
-import { purposesForFields } from '../../shared/inventory.js';
+import { KEY_TABLE } from '#shared/adapters/aws/dynamo-record-secret-store.js';
+import type { PartnerConfig } from '#shared/config.js';
+import { purposesForFields } from '#shared/inventory.js';
 
 export interface KeyTableRef {
   readonly tableArn: string;

@@ -15,7 +15,7 @@ import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as events from 'aws-cdk-lib/aws-events';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import { Construct } from 'constructs';
-import { KEY_TABLE } from '../../shared/adapters/aws/dynamo-record-secret-store.js';
+import { KEY_TABLE } from '#shared/adapters/aws/dynamo-record-secret-store.js';
 
 /** The most days AWS Backup may keep a key-table backup (the horizon's upper bound, like PITR's 35). */
 export const MAX_SHRED_BACKUP_DAYS = 35;

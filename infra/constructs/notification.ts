@@ -13,6 +13,7 @@
  * that list stores addresses in clear, and `minimis erase` cannot remove them from it. Our own keyed
  * suppression entries, fed by ses-feedback and checked before every send, do that job instead.
  */
+
 import { Arn, Duration, Stack, Validations } from 'aws-cdk-lib';
 import type * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as cw from 'aws-cdk-lib/aws-cloudwatch';
@@ -27,7 +28,8 @@ import * as ses from 'aws-cdk-lib/aws-ses';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { FEEDBACK_RETRY_DAYS } from '../../shared/inventory.js';
+import { NOTIFY_QUEUE } from '#shared/contracts.js';
+import { FEEDBACK_RETRY_DAYS } from '#shared/inventory.js';
 import { MinimisFunction } from './minimis-function.js';
 import { grantForComponent, grantPurposes } from './purpose-grants.js';
 import { grantConsumeQueues, grantSendToQueues, type TableRef } from './storage-grants.js';
@@ -68,7 +70,7 @@ export interface NotificationProps {
 
 export class Notification extends Construct {
   /** Queue name key in QUEUE_URLS. */
-  public readonly queueKey = 'notify';
+  public readonly queueKey = NOTIFY_QUEUE;
   public readonly queue: sqs.Queue;
   public readonly deadLetterQueue: sqs.Queue;
   public readonly alarm: cloudwatch.Alarm;

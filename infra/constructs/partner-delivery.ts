@@ -13,8 +13,9 @@ import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import type { PartnerConfig } from '../../shared/config.js';
-import { PARTNER_DISABLED_LOG } from '../../shared/usecases/partner-gone.js';
+import type { PartnerConfig } from '#shared/config.js';
+import { PARTNER_ID_PATTERN, partnerQueue } from '#shared/contracts.js';
+import { PARTNER_DISABLED_LOG } from '#shared/usecases/partner-gone.js';
 import { MinimisFunction } from './minimis-function.js';
 import { grantForPartner, grantPurposes, type PurposeGrant } from './purpose-grants.js';
 import { grantConsumeQueues, grantReadSecrets, type TableRef } from './storage-grants.js';
@@ -81,7 +82,7 @@ export class PartnerDelivery extends Construct {
   constructor(scope: Construct, id: string, props: PartnerDeliveryProps) {
     super(scope, id);
     const { partner } = props;
-    if (!/^[a-z][a-z0-9-]{0,30}$/.test(partner.id))
+    if (!PARTNER_ID_PATTERN.test(partner.id))
       throw new Error(`PartnerDelivery: invalid partner id "${partner.id}"`);
     if (!Array.isArray(partner.fields)) throw new Error('PartnerDelivery: partner.fields must be resolved');
     const batchSize = props.batchSize ?? 10;
@@ -97,7 +98,7 @@ export class PartnerDelivery extends Construct {
       throw new Error('PartnerDelivery: timeout must leave room for at least one 15-second webhook call');
     }
     this.partner = partner;
-    this.queueKey = `partner-${partner.id}`;
+    this.queueKey = partnerQueue(partner.id);
     this.maxReceiveCount = props.maxReceiveCount ?? PARTNER_MAX_RECEIVE_COUNT;
 
     const work = new WorkQueue(this, 'Queue', {

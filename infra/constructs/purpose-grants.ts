@@ -8,7 +8,7 @@
 import { Tags } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
-import type { PartnerConfig } from '../../shared/config.js';
+import type { PartnerConfig } from '#shared/config.js';
 import {
   type Component,
   fieldsSealedUnder,
@@ -21,7 +21,7 @@ import {
   PURPOSES,
   purposesDecryptedBy,
   purposesForFields,
-} from '../../shared/inventory.js';
+} from '#shared/inventory.js';
 
 /** The encryption-context key every data key request must carry. */
 export const PURPOSE_CONTEXT_KEY = 'purpose';

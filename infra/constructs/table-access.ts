@@ -26,11 +26,11 @@
  */
 import { Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
-import { keys } from '../../shared/adapters/aws/dynamo-client.js';
-import type { PartnerConfig } from '../../shared/config.js';
-import { LEDGER_KEY_REF } from '../../shared/crypto/ledger-key.js';
-import { LOOKUP_KEY_REF, TOKEN_KEY_REF } from '../../shared/crypto/lookup-keys.js';
-import { purposesForFields } from '../../shared/inventory.js';
+import type { PartnerConfig } from '#shared/config.js';
+import { keys } from '#shared/contracts.js';
+import { LEDGER_KEY_REF } from '#shared/crypto/ledger-key.js';
+import { LOOKUP_KEY_REF, TOKEN_KEY_REF } from '#shared/crypto/lookup-keys.js';
+import { purposesForFields } from '#shared/inventory.js';
 import type { TableRef } from './storage-grants.js';
 
 /** LeadingKeys patterns of the item kinds, built from the adapters' own key functions. */

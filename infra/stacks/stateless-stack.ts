@@ -7,7 +7,9 @@ import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import type * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import type { Construct } from 'constructs';
+import type { FunctionName } from '#shared/contracts.js';
 import { AlarmTopic } from '../constructs/alarm-topic.js';
+import { type DeploymentValues, environmentFor } from '../constructs/function-environment.js';
 import { HttpApi } from '../constructs/http-api.js';
 import {
   grantKeyTableAccess,
@@ -347,12 +349,27 @@ export class StatelessStack extends Stack {
       functions[`deliver-to-partner:${partner.partner.id}`] = partner.delivery;
     this.functions = functions;
 
-    const queueUrls: Record<string, string> = {
-      [this.notification.queueKey]: this.notification.queue.queueUrl,
-    };
-    for (const partner of this.partners) queueUrls[partner.queueKey] = partner.queue.queueUrl;
-    const environment: Record<string, string> = {
-      MINIMIS_MODE: 'aws',
+    // --- Each function's environment: only the variables of the settings it is given ----------
+    const partnerList = (partners: readonly PartnerDelivery[]) =>
+      this.toJsonString(
+        partners.map(({ partner }) => ({
+          id: partner.id,
+          kind: partner.kind,
+          url: partner.url,
+          fields: partner.fields,
+          // Destination scope (fan-out routes by it, delivery refuses other destinations); omitted when unset.
+          ...(partner.countries ? { countries: partner.countries } : {}),
+          ...(partner.exceptCountries ? { exceptCountries: partner.exceptCountries } : {}),
+        })),
+      );
+    const secretRefs = (partners: readonly PartnerDelivery[]) =>
+      this.toJsonString(Object.fromEntries(partners.map((p) => [p.partner.id, p.secret.secretArn])));
+    const queueUrls = (
+      queues: ReadonlyArray<{ readonly key: string; readonly queue: { queueUrl: string } }>,
+    ) => this.toJsonString(Object.fromEntries(queues.map((q) => [q.key, q.queue.queueUrl])));
+    const notifyQueue = { key: this.notification.queueKey, queue: this.notification.queue };
+    const allWorkQueues = [notifyQueue, ...this.partners.map((p) => ({ key: p.queueKey, queue: p.queue }))];
+    const deployment: DeploymentValues = {
       TABLE_NAME: props.table.tableName,
       KEY_TABLE_NAME: props.keyTable.tableName,
       SHRED_BACKUP_DAYS: String(config.shredBackupDays),
@@ -365,22 +382,32 @@ export class StatelessStack extends Stack {
       RETENTION_UNDELIVERED_DAYS: String(config.retention.undeliveredDays),
       RETENTION_ACCOUNTING_YEARS: String(config.retention.accountingYears),
       DELIVERY_MAX_ATTEMPTS: String(PARTNER_MAX_RECEIVE_COUNT),
-      PARTNERS: this.toJsonString(
-        this.partners.map(({ partner, secret }) => ({
-          id: partner.id,
-          kind: partner.kind,
-          url: partner.url,
-          fields: partner.fields,
-          // Destination scope (fan-out routes by it, delivery refuses other destinations); omitted when unset.
-          ...(partner.countries ? { countries: partner.countries } : {}),
-          ...(partner.exceptCountries ? { exceptCountries: partner.exceptCountries } : {}),
-          secretRef: secret.secretArn,
-        })),
-      ),
-      QUEUE_URLS: this.toJsonString(queueUrls),
+      PARTNERS: partnerList(this.partners),
     };
-    for (const fn of Object.values(functions)) {
-      for (const [key, value] of Object.entries(environment)) fn.addEnvironment(key, value);
+    /** What differs per function: which queues it sends to, which partners and secrets it sees. */
+    const own: Partial<Record<FunctionName, DeploymentValues>> = {
+      'submit-order': { QUEUE_URLS: queueUrls(allWorkQueues) },
+      'partner-events': {
+        QUEUE_URLS: queueUrls([notifyQueue]),
+        PARTNER_SECRET_REFS: secretRefs(this.partners),
+      },
+      'sweep-outbox': { QUEUE_URLS: queueUrls(allWorkQueues) },
+    };
+    for (const [name, fn] of Object.entries(functions)) {
+      if (name.startsWith('deliver-to-partner:')) continue;
+      const fnName = name as FunctionName;
+      for (const [key, value] of Object.entries(environmentFor(fnName, { ...deployment, ...own[fnName] })))
+        fn.addEnvironment(key, value);
+    }
+    for (const partner of this.partners) {
+      const values = {
+        ...deployment,
+        PARTNERS: partnerList([partner]),
+        PARTNER_SECRET_REFS: secretRefs([partner]),
+        QUEUE_URLS: queueUrls([{ key: partner.queueKey, queue: partner.queue }]),
+      };
+      for (const [key, value] of Object.entries(environmentFor('deliver-to-partner', values)))
+        partner.delivery.addEnvironment(key, value);
     }
 
     // --- Outputs --------------------------------------------------------------------------

@@ -12,7 +12,7 @@
  * meant for people.
  */
 import { z } from 'zod';
-import { PARTNER_ID_PATTERN } from '../config.js';
+import { PARTNER_ID_PATTERN } from '../contracts.js';
 import { CONSENT_TOKEN_PATTERN } from '../domain/consent-token.js';
 import { ORDER_ID_PATTERN } from '../domain/ids.js';
 import { orderRequestSchema } from '../domain/intake.js';

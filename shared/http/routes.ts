@@ -2,23 +2,7 @@
  * The HTTP API's routes and the handler (functions/<handler>.ts) serving each: one table for API
  * Gateway (infra/), the local runner and the `$default` fallback that answers 404/405.
  */
-export interface RouteSpec {
-  readonly method: 'GET' | 'POST';
-  readonly path: string;
-  readonly handler: string;
-}
-
-export const ROUTE_TABLE: readonly RouteSpec[] = [
-  { method: 'POST', path: '/orders', handler: 'submit-order' },
-  { method: 'GET', path: '/orders/{orderId}', handler: 'get-order' },
-  { method: 'GET', path: '/openapi.json', handler: 'openapi' },
-  { method: 'GET', path: '/health', handler: 'health' },
-  { method: 'POST', path: '/partners/{partnerId}/events', handler: 'partner-events' },
-  { method: 'GET', path: '/unsubscribe', handler: 'unsubscribe-page' },
-  { method: 'POST', path: '/unsubscribe', handler: 'unsubscribe' },
-  { method: 'GET', path: '/consent/confirm', handler: 'consent-confirm-page' },
-  { method: 'POST', path: '/consent/confirm', handler: 'consent-confirm' },
-];
+import { ROUTE_TABLE, type RouteSpec } from '../contracts.js';
 
 function compile(path: string): RegExp {
   const source = path.replace(/[.]/g, '\\.').replace(/\{(\w+)\}/g, '(?<$1>[^/]+)');

@@ -14,6 +14,9 @@
  * personal data and without redaction; the ledger shows no `redaction-requested` then, and the
  * certificate is not stored (the operator sees the failure and the erasure's own receipt).
  */
+
+import { redactionMessage } from '../contracts/messages.js';
+import { partnerQueue } from '../contracts.js';
 import {
   type ErasureCertificate,
   newCertificateId,
@@ -30,7 +33,6 @@ import { certificateCopies, erasureHorizon } from '../report/erasure-horizon.js'
 import { webhookId } from './deliver-to-partner.js';
 import { appendOf } from './disclosure-ledger.js';
 import { type EraseDeps, type ErasureReceipt, eraseCustomer } from './erase-customer.js';
-import { partnerQueue } from './fan-out.js';
 
 export interface CertifiedEraseDeps extends EraseDeps {
   readonly ledger: LedgerStore;
@@ -93,12 +95,7 @@ export async function eraseWithCertificate(
       appendOf(deps.ledgerMac, { orderId, ledgerTip: tipOf(ledger.entries) }, events, requestedAt),
     );
     for (const r of requests)
-      await deps.queue.send(partnerQueue(r.partner), {
-        type: ORDER_REDACTED_TYPE,
-        orderId,
-        partner: r.partner,
-        requestedAt,
-      });
+      await deps.queue.send(partnerQueue(r.partner), redactionMessage(orderId, r.partner, requestedAt));
     redactions.push(...requests);
   }
 

@@ -17,7 +17,9 @@
  * - A replay (`minimis replay`) is sent even when the delivery is recorded as delivered: same
  *   `webhook-id`, fresh timestamp, payload projected anew from the data held now.
  */
+
 import { createHash } from 'node:crypto';
+import { deliveryMessage } from '../contracts/messages.js';
 import type { DataKeys } from '../crypto/data-keys.js';
 import { fieldsInPayload } from '../domain/disclosed-fields.js';
 import { base32 } from '../domain/ids.js';
@@ -29,14 +31,7 @@ import { PAYLOAD_TYPES, type ProjectionPartner, projectFor } from '../domain/pro
 import { decodeFields, type PersonalFields } from '../domain/sealing.js';
 import { type Purpose, purposesForFields } from '../inventory.js';
 import type { LedgerAppend, LedgerStore } from '../ledger-ports.js';
-import type {
-  Clock,
-  OrderStore,
-  PartnerClient,
-  PartnerStateStore,
-  QueueMessage,
-  SecretStore,
-} from '../ports.js';
+import type { Clock, OrderStore, PartnerClient, PartnerStateStore, SecretStore } from '../ports.js';
 import { appendOf } from './disclosure-ledger.js';
 import { GONE_STATUS, holdMessage } from './partner-gone.js';
 
@@ -86,11 +81,6 @@ export interface DeliverInput {
   readonly maxAttempts: number;
   /** A replay: send even if the delivery is recorded as delivered. */
   readonly replay?: boolean;
-}
-
-/** The queue message of a delivery (what fan-out, replay and enable enqueue). */
-export function deliveryMessage(orderId: string, partnerId: string, replay = false): QueueMessage {
-  return { type: 'order.accepted', orderId, partner: partnerId, ...(replay ? { replay: 1 } : {}) };
 }
 
 /** Why an attempt failed: an HTTP status, or an error class name. Never a value from a payload. */

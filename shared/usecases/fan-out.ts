@@ -1,3 +1,5 @@
+import { deliveryMessage, notifyMessage } from '../contracts/messages.js';
+import { NOTIFY_QUEUE, partnerQueue } from '../contracts.js';
 import type { OrderRecord } from '../domain/order.js';
 import type { OrderStore, Queue } from '../ports.js';
 
@@ -5,9 +7,6 @@ export interface FanOutDeps {
   readonly orders: OrderStore;
   readonly queue: Queue;
 }
-
-export const partnerQueue = (partnerId: string) => `partner-${partnerId}`;
-export const NOTIFY_QUEUE = 'notify';
 
 /**
  * Enqueues one delivery per partner the order was routed to at intake (its `deliveries`), and
@@ -21,9 +20,9 @@ export async function fanOut(
   const { orderId } = order;
   await Promise.all([
     ...Object.keys(order.deliveries).map((id) =>
-      deps.queue.send(partnerQueue(id), { type: 'order.accepted', orderId, partner: id }),
+      deps.queue.send(partnerQueue(id), deliveryMessage(orderId, id)),
     ),
-    deps.queue.send(NOTIFY_QUEUE, { type: 'order.accepted', orderId }),
+    deps.queue.send(NOTIFY_QUEUE, notifyMessage('order.accepted', orderId)),
   ]);
   await deps.orders.markFanoutDone(orderId);
 }

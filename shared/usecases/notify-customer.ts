@@ -25,7 +25,6 @@ import {
   EMAIL_CATEGORY,
   EMAIL_FOR,
   type EmailKind,
-  type NotifyType,
   transactionalAllowed,
 } from '../domain/email-policy.js';
 import {
@@ -70,10 +69,9 @@ export interface NotifyCustomerDeps {
   readonly ledgerMac?: Mac;
 }
 
-export interface NotifyMessage {
-  readonly type: NotifyType;
-  readonly orderId: string;
-}
+import type { NotifyMessage } from '../contracts/messages.js';
+
+export type { NotifyMessage };
 
 export type NotifyOutcome =
   /** The email went out. */

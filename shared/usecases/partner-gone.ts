@@ -12,8 +12,9 @@
  *   held messages; a delivery reads the state again after writing its hold. Either the listing
  *   sees the hold, or the delivery sees `enabled` and takes its message back to send it itself.
  */
+
+import { partnerQueue } from '../contracts.js';
 import type { Clock, HeldMessage, OrderStore, PartnerStateStore, Queue } from '../ports.js';
-import { partnerQueue } from './fan-out.js';
 import { UnknownPartnerError } from './redrive.js';
 
 export const GONE_STATUS = 410;

@@ -11,6 +11,9 @@
  * applied change and again on a replay: the notifier deduplicates emails per order and type, so a
  * crash between the status write and the enqueue heals when the partner retries.
  */
+
+import { notifyMessage } from '../contracts/messages.js';
+import { NOTIFY_QUEUE } from '../contracts.js';
 import type { FieldProblem } from '../domain/errors.js';
 import { isOrderId } from '../domain/ids.js';
 import { toProblems } from '../domain/intake.js';
@@ -19,7 +22,6 @@ import { EVENT_SENDERS, type PartnerEvent, partnerEventSchema } from '../domain/
 import { verifyWithAny } from '../domain/partner-keyring.js';
 import type { PartnerKind } from '../inventory.js';
 import type { Clock, OrderStore, Queue, SecretStore } from '../ports.js';
-import { NOTIFY_QUEUE } from './fan-out.js';
 
 export const MAX_EVENT_BYTES = 32 * 1024;
 const DAY_SECONDS = 86_400;
@@ -162,5 +164,5 @@ async function afterChange(
       deps.clock.now(),
     );
   }
-  await deps.queue.send(NOTIFY_QUEUE, { type: event.type, orderId: order.orderId });
+  await deps.queue.send(NOTIFY_QUEUE, notifyMessage(event.type, order.orderId));
 }

@@ -7,8 +7,9 @@
  * With SQS, listing peeks at up to 10 dead letters per call; deliveries of any others keep showing
  * `failed` until their redriven message is delivered (then `delivered`).
  */
+
+import { partnerQueue } from '../contracts.js';
 import type { Clock, DeadLetterQueue, OrderStore } from '../ports.js';
-import { partnerQueue } from './fan-out.js';
 
 export interface RedriveDeps {
   readonly queue: DeadLetterQueue;

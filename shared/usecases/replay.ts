@@ -8,12 +8,14 @@
  * that is no longer held is skipped and counted (`skippedPersonalDataGone`), and the delivery
  * re-checks at send time, sending nothing if the data went in between.
  */
+
+import { deliveryMessage } from '../contracts/messages.js';
+import { partnerQueue } from '../contracts.js';
 import type { OrderRecord } from '../domain/order.js';
 import { PAYLOAD_TYPES } from '../domain/projections.js';
 import { type PartnerKind, purposesForFields } from '../inventory.js';
 import type { Clock, OrderScan, OrderStore, Queue } from '../ports.js';
-import { deliveryMessage, webhookId } from './deliver-to-partner.js';
-import { partnerQueue } from './fan-out.js';
+import { webhookId } from './deliver-to-partner.js';
 import { UnknownPartnerError } from './redrive.js';
 
 export interface ReplayDeps {

@@ -1,12 +1,14 @@
 import type { Template } from 'aws-cdk-lib/assertions';
 import { Match } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { envSchema, partnersSchema } from '../../shared/config.js';
+import { loadConfigFor, partnersSchema, variablesOf } from '#shared/config.js';
 import {
   asArray,
   type FunctionInfo,
+  functionOf,
   functionsByService,
   parseJoinedJson,
+  RUNTIME_VARIABLES,
   roleStatements,
   synth,
 } from './support.js';
@@ -28,6 +30,23 @@ const HANDLERS = [
   'minimis-purge',
   'minimis-deliver-warehouse',
   'minimis-deliver-carrier',
+];
+
+/** Variables the stack sets for some function (the rest of envSchema keeps its defaults in AWS). */
+const DEPLOYED = [
+  'TABLE_NAME',
+  'KEY_TABLE_NAME',
+  'SHRED_BACKUP_DAYS',
+  'KMS_KEY_ID',
+  'PUBLIC_BASE_URL',
+  'SENDER_EMAIL',
+  'ORIGIN_COUNTRY',
+  'POLICY_VERSION',
+  'RETENTION_AFTER_DELIVERY_DAYS',
+  'RETENTION_UNDELIVERED_DAYS',
+  'RETENTION_ACCOUNTING_YEARS',
+  'DELIVERY_MAX_ATTEMPTS',
+  'PARTNERS',
 ];
 
 /** Resolve the few intrinsic shapes the environment uses into a placeholder string. */
@@ -76,61 +95,50 @@ describe('Lambda functions', () => {
     template.allResourcesProperties('AWS::IAM::Role', { ManagedPolicyArns: Match.absent() });
   });
 
-  it('gives every function the shared environment, which the runtime schema accepts', () => {
+  it('gives every function exactly the variables of its contract, which its own config parse accepts', () => {
     for (const [service, fn] of functions) {
       // Prepare
-      const env = fn.env;
-      // Assess
-      for (const key of [
-        'MINIMIS_MODE',
-        'TABLE_NAME',
-        'KMS_KEY_ID',
-        'PUBLIC_BASE_URL',
-        'SENDER_EMAIL',
-        'ORIGIN_COUNTRY',
-        'POLICY_VERSION',
-        'RETENTION_AFTER_DELIVERY_DAYS',
-        'RETENTION_UNDELIVERED_DAYS',
-        'PARTNERS',
-        'QUEUE_URLS',
-        'DELIVERY_MAX_ATTEMPTS',
-        'POWERTOOLS_SERVICE_NAME',
-        'POWERTOOLS_LOG_LEVEL',
-      ]) {
-        expect(env[key], `${service} ${key}`).toBeDefined();
-      }
-      expect(env.MINIMIS_MODE).toBe('aws');
-      expect(env.DELIVERY_MAX_ATTEMPTS).toBe('16');
-      // Act: the literal parts must parse with the Lambdas' own schema (token parts replaced).
+      const name = functionOf(service);
+      const own = Object.keys(fn.env).filter((key) => !RUNTIME_VARIABLES.includes(key));
+      // Assess: nothing beyond its settings' variables…
+      expect(
+        own.filter((key) => !variablesOf(name).includes(key)),
+        service,
+      ).toEqual([]);
+      expect(fn.env.MINIMIS_MODE, service).toBeUndefined(); // aws is the default
+      // …and every variable of its settings that the deployment sets is there.
+      const expected = variablesOf(name).filter((v) => DEPLOYED.includes(v));
+      expect(own.filter((key) => DEPLOYED.includes(key)).sort(), service).toEqual(expected.sort());
+      // Act: the literal parts parse with the function's own loader (token parts replaced).
       const literal = Object.fromEntries(
-        Object.entries(env)
-          .filter(([key]) => !['PARTNERS', 'QUEUE_URLS'].includes(key))
+        Object.entries(fn.env)
+          .filter(([key]) => !['PARTNERS', 'QUEUE_URLS', 'PARTNER_SECRET_REFS'].includes(key))
           .map(([key, value]) => [key, placeholder(value)]),
       );
-      const parsed = envSchema.safeParse(literal);
-      expect(parsed.success, `${service}: ${JSON.stringify(parsed.error?.issues)}`).toBe(true);
+      expect(() => loadConfigFor(name, literal), service).not.toThrow();
     }
   });
 
-  it('lists each partner with its secret ARN and each queue URL under its key', () => {
-    // Prepare
-    const env = functions.get('minimis-submit-order')?.env ?? {};
-    // Act
-    const partners = parseJoinedJson(env.PARTNERS);
-    const queues = parseJoinedJson(env.QUEUE_URLS);
-    // Assess: the value parses with the runtime's own partner schema.
-    expect(partnersSchema.parse(partners).map((p) => [p.id, p.kind, p.secretRef])).toEqual([
-      ['warehouse', 'warehouse', 'TOKEN'],
-      ['carrier', 'carrier', 'TOKEN'],
-    ]);
-    expect(queues).toEqual({ notify: 'TOKEN', 'partner-warehouse': 'TOKEN', 'partner-carrier': 'TOKEN' });
-    // …and the tokens are the secrets and queues of this stack.
-    expect(JSON.stringify(env.PARTNERS)).toMatch(
-      /PartnerwarehouseSigningSecret.*PartnercarrierSigningSecret/,
+  it('gives the client-less functions no setting but the base URL, and keeps secrets to those that sign', () => {
+    // Assess
+    const own = (service: string) =>
+      Object.keys(functions.get(service)?.env ?? {})
+        .filter((key) => !RUNTIME_VARIABLES.includes(key))
+        .sort();
+    expect(own('minimis-health')).toEqual([]);
+    expect(own('minimis-fallback')).toEqual([]);
+    expect(own('minimis-openapi')).toEqual(['PUBLIC_BASE_URL']);
+    expect(own('minimis-get-order')).toEqual(['PARTNERS', 'TABLE_NAME']);
+    expect(own('minimis-purge')).toEqual(['KEY_TABLE_NAME', 'SHRED_BACKUP_DAYS', 'TABLE_NAME']);
+    const partners = parseJoinedJson(functions.get('minimis-deliver-carrier')?.env.PARTNERS);
+    expect(partnersSchema.parse(partners).map((p) => [p.id, p.kind])).toEqual([['carrier', 'carrier']]);
+    expect(parseJoinedJson(functions.get('minimis-deliver-carrier')?.env.PARTNER_SECRET_REFS)).toEqual({
+      carrier: 'TOKEN',
+    });
+    expect(JSON.stringify(functions.get('minimis-deliver-carrier')?.env.PARTNER_SECRET_REFS)).toMatch(
+      /PartnercarrierSigningSecret/,
     );
-    expect(JSON.stringify(env.QUEUE_URLS)).toMatch(
-      /NotificationQueue.*PartnerwarehouseQueue.*PartnercarrierQueue/,
-    );
+    expect(functions.get('minimis-deliver-carrier')?.env.DELIVERY_MAX_ATTEMPTS).toBe('16');
   });
 
   it('gives the notify function the SES configuration set and each delivery function its partner id', () => {

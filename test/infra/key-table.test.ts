@@ -7,11 +7,13 @@
 import { Match, type Template } from 'aws-cdk-lib/assertions';
 import type { CfnRole } from 'aws-cdk-lib/aws-iam';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { FUNCTIONS } from '#shared/contracts.js';
 import { ContextError, parseMinimisContext } from '../../infra/context.js';
 import { keyTableDefinition } from '../../shared/adapters/aws/dynamo-record-secret-store.js';
 import {
   asArray,
   cdkJsonContext,
+  functionOf,
   functionsByService,
   OPERATOR_ARN,
   roleStatements,
@@ -204,11 +206,23 @@ describe('key table (record secrets)', () => {
     }
   });
 
-  it('every function that touches it is told its name and the backup horizon', () => {
-    // Assess
+  it('every function that touches it is told its name and the backup horizon, and no other function is', () => {
     for (const [service, fn] of functionsByService(stateless)) {
-      expect(JSON.stringify(fn.env.KEY_TABLE_NAME), service).toContain('RecordKeysTable');
-      expect(fn.env.SHRED_BACKUP_DAYS, service).toBe('7');
+      // Prepare
+      const settings: readonly string[] = FUNCTIONS[functionOf(service)].settings;
+      // Assess
+      if (settings.includes('keyTableName')) {
+        expect(JSON.stringify(fn.env.KEY_TABLE_NAME), service).toContain('RecordKeysTable');
+        expect(fn.env.SHRED_BACKUP_DAYS, service).toBe('7');
+      } else {
+        expect(fn.env.KEY_TABLE_NAME, service).toBeUndefined();
+        expect(fn.env.SHRED_BACKUP_DAYS, service).toBeUndefined();
+      }
     }
+    // …and the intake, the purge and the partner deliveries are among those that are.
+    const told = [...functionsByService(stateless)].filter(([, fn]) => fn.env.KEY_TABLE_NAME).map(([s]) => s);
+    expect(told).toEqual(
+      expect.arrayContaining(['minimis-submit-order', 'minimis-purge', 'minimis-deliver-carrier']),
+    );
   });
 });

@@ -1,9 +1,11 @@
 import type { Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { FUNCTIONS } from '#shared/contracts.js';
 import {
   asArray,
   cdkJsonContext,
   type FunctionInfo,
+  functionOf,
   functionsByService,
   parseJoinedJson,
   purposeCondition,
@@ -94,33 +96,70 @@ describe('adding partners by configuration', () => {
     expect(statements.map((s) => purposeCondition(s))).toEqual([['ledger'], ['ledger']]);
   });
 
-  it('announces the new partners to every function', () => {
+  it('announces the new partners to every function that routes or reports, and each delivery only its own', () => {
     for (const [service, fn] of functions) {
+      // Prepare
+      const name = functionOf(service);
+      const settings: readonly string[] = FUNCTIONS[name].settings;
+      if (!settings.includes('partners')) {
+        expect(fn.env.PARTNERS, service).toBeUndefined();
+        continue;
+      }
       // Act
-      const partners = parseJoinedJson(fn.env.PARTNERS) as Array<{
-        id: string;
-        fields: string[];
-        secretRef: string;
-      }>;
-      const queues = parseJoinedJson(fn.env.QUEUE_URLS) as Record<string, string>;
+      const partners = parseJoinedJson(fn.env.PARTNERS) as Array<{ id: string; fields: string[] }>;
       // Assess
+      const expected =
+        name === 'deliver-to-partner'
+          ? [service.replace('minimis-deliver-', '')]
+          : ['warehouse', 'carrier', 'carrier-eu', 'broker'];
       expect(
         partners.map((p) => p.id),
         service,
-      ).toEqual(['warehouse', 'carrier', 'carrier-eu', 'broker']);
-      expect(partners.find((p) => p.id === 'carrier-eu')?.fields, service).toEqual(CARRIER_EU.fields);
-      expect(
-        partners.every((p) => p.secretRef === 'TOKEN'),
-        service,
-      ).toBe(true);
-      expect(Object.keys(queues).sort(), service).toEqual(
-        ['notify', 'partner-warehouse', 'partner-carrier', 'partner-carrier-eu', 'partner-broker'].sort(),
-      );
+      ).toEqual(expected);
+      if (expected.includes('carrier-eu'))
+        expect(partners.find((p) => p.id === 'carrier-eu')?.fields, service).toEqual(CARRIER_EU.fields);
+      // Secret ARNs travel apart, only to the functions that sign or verify.
+      expect(JSON.stringify(fn.env.PARTNERS), service).not.toContain('SigningSecret');
     }
   });
 
-  it("passes each partner's destination scope to every function, and none for unscoped partners", () => {
+  it('gives secret ARNs to partner events (all) and each delivery (its own), and queue URLs only to senders', () => {
+    // Prepare
+    const env = (service: string) => functions.get(service)?.env ?? {};
+    const all = [
+      'notify',
+      'partner-warehouse',
+      'partner-carrier',
+      'partner-carrier-eu',
+      'partner-broker',
+    ].sort();
+    // Act
+    const refs = (service: string) =>
+      Object.keys(parseJoinedJson(env(service).PARTNER_SECRET_REFS) as object);
+    const queues = (service: string) =>
+      Object.keys(parseJoinedJson(env(service).QUEUE_URLS) as object).sort();
+    // Assess
+    expect(refs('minimis-partner-events')).toEqual(['warehouse', 'carrier', 'carrier-eu', 'broker']);
+    expect(refs('minimis-deliver-carrier-eu')).toEqual(['carrier-eu']);
+    expect(queues('minimis-submit-order')).toEqual(all);
+    expect(queues('minimis-sweep-outbox')).toEqual(all);
+    expect(queues('minimis-partner-events')).toEqual(['notify']);
+    expect(queues('minimis-deliver-broker')).toEqual(['partner-broker']);
+    const withRefs = [...functions].filter(([, fn]) => fn.env.PARTNER_SECRET_REFS).map(([s]) => s);
+    expect(withRefs.sort()).toEqual(
+      [
+        'minimis-partner-events',
+        'minimis-deliver-warehouse',
+        'minimis-deliver-carrier',
+        'minimis-deliver-carrier-eu',
+        'minimis-deliver-broker',
+      ].sort(),
+    );
+  });
+
+  it("passes each partner's destination scope to every function that routes, and none for unscoped partners", () => {
     for (const [service, fn] of functions) {
+      if (!fn.env.PARTNERS || functionOf(service) === 'deliver-to-partner') continue;
       // Act
       const partners = parseJoinedJson(fn.env.PARTNERS) as Array<Record<string, unknown>>;
       const scopes = partners.map(({ id, countries, exceptCountries }) => ({
@@ -135,9 +174,7 @@ describe('adding partners by configuration', () => {
         { id: 'carrier-eu', countries: ['AT', 'DE', 'FR'], exceptCountries: undefined },
         { id: 'broker', countries: undefined, exceptCountries: undefined },
       ]);
-      expect(Object.keys(partners[0] ?? {}).sort(), service).toEqual(
-        ['fields', 'id', 'kind', 'secretRef', 'url'].sort(),
-      );
+      expect(Object.keys(partners[0] ?? {}).sort(), service).toEqual(['fields', 'id', 'kind', 'url'].sort());
     }
   });
 });

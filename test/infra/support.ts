@@ -2,9 +2,11 @@
  * Shared helpers for the infra tests: synthesise the app from a context (bundling skipped) and
  * read roles, statements and functions out of the templates.
  */
+
 import { readFileSync } from 'node:fs';
 import { App } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
+import { FUNCTIONS, type FunctionName } from '#shared/contracts.js';
 import { buildMinimis, type MinimisApp } from '../../infra/minimis.js';
 
 /** The `minimis` context of cdk.json, as deployed. */
@@ -89,6 +91,18 @@ export interface FunctionInfo {
 }
 
 /** Every Lambda function of the template keyed by its POWERTOOLS_SERVICE_NAME. */
+/** The function (shared/contracts.ts) a log service belongs to: `minimis-deliver-<partner>` is deliver-to-partner. */
+export function functionOf(service: string): FunctionName {
+  const name = service.startsWith('minimis-deliver-')
+    ? 'deliver-to-partner'
+    : service.replace(/^minimis-/, '');
+  if (!(name in FUNCTIONS)) throw new Error(`no function contract for service ${service}`);
+  return name as FunctionName;
+}
+
+/** Variables every function gets from MinimisFunction itself (runtime and logging), not from its contract. */
+export const RUNTIME_VARIABLES = ['NODE_OPTIONS', 'POWERTOOLS_SERVICE_NAME', 'POWERTOOLS_LOG_LEVEL'];
+
 export function functionsByService(template: Template): Map<string, FunctionInfo> {
   const result = new Map<string, FunctionInfo>();
   for (const [logicalId, fn] of Object.entries(template.findResources('AWS::Lambda::Function'))) {

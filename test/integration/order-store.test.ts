@@ -2,7 +2,8 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { type DynamoDBDocumentClient, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { documentClient, keys } from '../../shared/adapters/aws/dynamo-client.js';
+import { keys } from '#shared/contracts.js';
+import { documentClient } from '../../shared/adapters/aws/dynamo-client.js';
 import { DynamoOrderStore } from '../../shared/adapters/aws/dynamo-order-store.js';
 import { tableDefinition } from '../../shared/adapters/aws/table-schema.js';
 import {

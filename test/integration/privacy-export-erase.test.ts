@@ -6,7 +6,7 @@
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { keys } from '../../shared/adapters/aws/dynamo-client.js';
+import { keys } from '#shared/contracts.js';
 import type { Clock } from '../../shared/ports.js';
 import { eraseCustomer } from '../../shared/usecases/erase-customer.js';
 import { exportCustomer } from '../../shared/usecases/export-customer.js';

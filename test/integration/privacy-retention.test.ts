@@ -4,7 +4,7 @@
  * purge (store read, export, notification, partner delivery); the purge then removes exactly it.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { keys } from '../../shared/adapters/aws/dynamo-client.js';
+import { keys } from '#shared/contracts.js';
 import type { Clock, OutboundEmail } from '../../shared/ports.js';
 import { deliverToPartner } from '../../shared/usecases/deliver-to-partner.js';
 import { exportCustomer } from '../../shared/usecases/export-customer.js';

@@ -5,7 +5,7 @@
 
 import { randomBytes } from 'node:crypto';
 import type { SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
-import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { LocalKeyService } from '../../shared/adapters/local/local-key-service.js';
 import { MemoryPartnerStateStore } from '../../shared/adapters/memory/memory-partner-state.js';
 import { MemoryQueue } from '../../shared/adapters/memory/memory-queue.js';
@@ -51,7 +51,6 @@ function record(messageId: string, body: string, receiveCount = 1): SQSRecord {
 const message = (partner: string) => JSON.stringify({ type: 'order.accepted', orderId: ORDER_ID, partner });
 
 beforeAll(async () => {
-  vi.stubEnv('PARTNER_ID', 'warehouse');
   const partners = [
     {
       id: 'warehouse',
@@ -71,6 +70,7 @@ beforeAll(async () => {
     KMS_KEY_ID: 'alias/test',
     PARTNERS: JSON.stringify(partners),
     DELIVERY_MAX_ATTEMPTS: '3',
+    PARTNER_ID: 'warehouse',
   });
   setWiring(
     wire(config, {
@@ -91,7 +91,6 @@ beforeAll(async () => {
 });
 afterAll(() => {
   setWiring(undefined);
-  vi.unstubAllEnvs();
 });
 beforeEach(() => {
   orders.orders.clear();

@@ -33,24 +33,3 @@ export async function conditional(what: string, op: () => Promise<unknown>): Pro
     throw new DependencyError(`DynamoDB ${what}`, { cause });
   }
 }
-
-/** Item key prefixes of the single table. */
-export const keys = {
-  order: (orderId: string) => `ORDER#${orderId}`,
-  personal: (orderId: string) => `PII#${orderId}`,
-  customer: (emailKey: string) => `CUSTOMER#${emailKey}`,
-  suppression: (emailKey: string) => `SUPPRESS#${emailKey}`,
-  fence: (emailKey: string) => `FENCE#${emailKey}`,
-  idempotency: (key: string) => `IDEM#${key}`,
-  dataKey: (ref: string) => `DATAKEY#${ref}`,
-  /** Erasure-log entry: a shredded record's key-table key (record-secrets.ts), never its id. */
-  shred: (recordKey: string) => `SHRED#${recordKey}`,
-  /** Erasure certificates (no personal data). */
-  certificate: (id: string) => `CERT#${id}`,
-  /** Whether a partner is enabled (absent: enabled). */
-  partner: (partnerId: string) => `PARTNER#${partnerId}`,
-  /** A message held while its partner is disabled (410 Gone). */
-  held: (partnerId: string, webhookId: string) => `HELD#${partnerId}#${webhookId}`,
-} as const;
-
-export const INDEX = { byEmail: 'byEmail', byOutbox: 'byOutbox' } as const;

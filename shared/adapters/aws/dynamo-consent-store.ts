@@ -5,6 +5,7 @@ import {
   PutCommand,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
+import { keys } from '../../contracts.js';
 import type {
   ConfirmationRequest,
   ConsentEvent,
@@ -12,7 +13,7 @@ import type {
   SuppressionRecord,
 } from '../../domain/consent.js';
 import type { ConsentStore } from '../../ports.js';
-import { call, conditional, keys } from './dynamo-client.js';
+import { call, conditional } from './dynamo-client.js';
 
 /** Consent ledger (CUSTOMER#) and suppression list (SUPPRESS#), both keyed by the keyed email hash. */
 export class DynamoConsentStore implements ConsentStore {

@@ -1,6 +1,7 @@
 import { type DynamoDBDocumentClient, GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { keys } from '../../contracts.js';
 import type { ErasureFence, ErasureFenceStore } from '../../ports.js';
-import { call, conditional, keys } from './dynamo-client.js';
+import { call, conditional } from './dynamo-client.js';
 
 /**
  * The erasure fence of one keyed email hash (`FENCE#<emailKey>`): two counters, erasures begun and

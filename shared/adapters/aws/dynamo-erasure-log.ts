@@ -3,8 +3,9 @@
  * expiring (TTL) once no key-table backup from before the shredding can exist any more.
  */
 import { type DynamoDBDocumentClient, PutCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
+import { keys } from '../../contracts.js';
 import type { ErasureLog, ErasureLogEntry } from '../../record-secrets.js';
-import { call, keys } from './dynamo-client.js';
+import { call } from './dynamo-client.js';
 
 type Item = Record<string, unknown>;
 

@@ -1,6 +1,7 @@
 import { type DynamoDBDocumentClient, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { keys } from '../../contracts.js';
 import type { IdempotencyRecord, IdempotencyStore } from '../../ports.js';
-import { call, conditional, keys } from './dynamo-client.js';
+import { call, conditional } from './dynamo-client.js';
 
 export class DynamoIdempotencyStore implements IdempotencyStore {
   constructor(

@@ -1,7 +1,8 @@
 import { type DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { keys } from '../../contracts.js';
 import type { KeyContext } from '../../inventory.js';
 import type { DataKeyRecord, KeyRecordStore } from '../../ports.js';
-import { call, conditional, keys } from './dynamo-client.js';
+import { call, conditional } from './dynamo-client.js';
 
 /** Wrapped data keys (useless without the key service) stored once under a short ref. */
 export class DynamoKeyRecordStore implements KeyRecordStore {

@@ -8,6 +8,7 @@
  * of entries; an order sees a handful.)
  */
 import { type DynamoDBDocumentClient, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { keys } from '../../contracts.js';
 import type { ErasureCertificate } from '../../domain/certificate.js';
 import { DependencyError } from '../../domain/errors.js';
 import {
@@ -18,7 +19,7 @@ import {
   type SealedAppend,
 } from '../../domain/ledger.js';
 import type { CertificateStore, LedgerAppend, LedgerStore, StoredLedger } from '../../ledger-ports.js';
-import { call, conditional, keys } from './dynamo-client.js';
+import { call, conditional } from './dynamo-client.js';
 
 type Item = Record<string, unknown>;
 

@@ -7,11 +7,12 @@ import {
   ScanCommand,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
+import { INDEX, keys } from '../../contracts.js';
 import type { OrderRecord, PersonalRecord } from '../../domain/order.js';
 import type { Purpose } from '../../inventory.js';
 import type { LedgerAppend } from '../../ledger-ports.js';
 import type { ApplyEventResult, OrderStore, StatusChange } from '../../ports.js';
-import { call, conditional, INDEX, keys } from './dynamo-client.js';
+import { call, conditional } from './dynamo-client.js';
 import { DynamoLedgerStore, type LedgerParts, ledgerTipOf, writeWithLedger } from './dynamo-ledger.js';
 
 type Item = Record<string, unknown>;

@@ -6,8 +6,9 @@ import {
   ScanCommand,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
+import { keys } from '../../contracts.js';
 import type { HeldMessage, PartnerState, PartnerStateStore, QueueMessage } from '../../ports.js';
-import { call, conditional, keys } from './dynamo-client.js';
+import { call, conditional } from './dynamo-client.js';
 
 type Item = Record<string, unknown>;
 

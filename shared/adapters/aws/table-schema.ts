@@ -1,5 +1,5 @@
 import type { CreateTableCommandInput } from '@aws-sdk/client-dynamodb';
-import { INDEX } from './dynamo-client.js';
+import { INDEX } from '../../contracts.js';
 
 /**
  * The table's shape, used to create it locally (dynalite, or any endpoint without the table).

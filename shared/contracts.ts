@@ -1,0 +1,205 @@
+/**
+ * The strings that are contracts between handlers, infra, the local runner, the ops CLI and tests,
+ * in one place: function (component) names, what each function is given (configuration, AWS
+ * clients), queue names, the partner-id pattern, the HTTP route table and the item-key layout of
+ * the order table. Imports nothing at run time (no zod, no SDK): every bundle may import it.
+ *
+ * One name per concept: a function's name is its handler file (`functions/<name>.ts`), its log
+ * `service` (`minimis-<name>`), its table and key grants (`infra/constructs/*-access.ts`) and its
+ * component in the data inventory.
+ */
+
+/** A partner id: lowercase, starts with a letter, at most 31 characters (also its queue's suffix). */
+export const PARTNER_ID_PATTERN = /^[a-z][a-z0-9-]{0,30}$/;
+
+// --- Queues -------------------------------------------------------------------------------------
+
+/** The customer-email queue (`notify-customer` consumes it). */
+export const NOTIFY_QUEUE = 'notify';
+/** One delivery queue per partner (`deliver-to-partner` for that partner consumes it). */
+export const partnerQueue = (partnerId: string): string => `partner-${partnerId}`;
+/** The dead-letter queue of a work queue (ops CLI `redrive`). */
+export const deadLetterQueue = (queue: string): string => `${queue}-dlq`;
+
+/** Orders younger than this may still be mid-intake (or mid fan-out): the outbox sweep leaves them. */
+export const OUTBOX_GRACE_SECONDS = 60;
+
+// --- Item keys of the order table ----------------------------------------------------------------
+
+/** Item key prefixes of the single table: adapters write them, infra scopes grants to them. */
+export const keys = {
+  order: (orderId: string) => `ORDER#${orderId}`,
+  personal: (orderId: string) => `PII#${orderId}`,
+  customer: (emailKey: string) => `CUSTOMER#${emailKey}`,
+  suppression: (emailKey: string) => `SUPPRESS#${emailKey}`,
+  fence: (emailKey: string) => `FENCE#${emailKey}`,
+  idempotency: (key: string) => `IDEM#${key}`,
+  dataKey: (ref: string) => `DATAKEY#${ref}`,
+  /** Erasure-log entry: a shredded record's key-table key (record-secrets.ts), never its id. */
+  shred: (recordKey: string) => `SHRED#${recordKey}`,
+  /** Erasure certificates (no personal data). */
+  certificate: (id: string) => `CERT#${id}`,
+  /** Whether a partner is enabled (absent: enabled). */
+  partner: (partnerId: string) => `PARTNER#${partnerId}`,
+  /** A message held while its partner is disabled (410 Gone). */
+  held: (partnerId: string, webhookId: string) => `HELD#${partnerId}#${webhookId}`,
+} as const;
+
+/** Global secondary indexes of the order table. */
+export const INDEX = { byEmail: 'byEmail', byOutbox: 'byOutbox' } as const;
+
+// --- HTTP routes ---------------------------------------------------------------------------------
+
+export interface RouteSpec {
+  readonly method: 'GET' | 'POST';
+  readonly path: string;
+  /** The function serving it. */
+  readonly handler: FunctionName;
+}
+
+/** The HTTP API: API Gateway's routes (infra), the local runner and the `$default` fallback. */
+export const ROUTE_TABLE = [
+  { method: 'POST', path: '/orders', handler: 'submit-order' },
+  { method: 'GET', path: '/orders/{orderId}', handler: 'get-order' },
+  { method: 'GET', path: '/openapi.json', handler: 'openapi' },
+  { method: 'GET', path: '/health', handler: 'health' },
+  { method: 'POST', path: '/partners/{partnerId}/events', handler: 'partner-events' },
+  { method: 'GET', path: '/unsubscribe', handler: 'unsubscribe-page' },
+  { method: 'POST', path: '/unsubscribe', handler: 'unsubscribe' },
+  { method: 'GET', path: '/consent/confirm', handler: 'consent-confirm-page' },
+  { method: 'POST', path: '/consent/confirm', handler: 'consent-confirm' },
+] as const satisfies readonly RouteSpec[];
+
+// --- Functions -----------------------------------------------------------------------------------
+
+/** The AWS SDK clients a bundle may contain (checked against each function's esbuild inputs). */
+export const AWS_CLIENTS = ['dynamodb', 'kms', 'sqs', 'sesv2', 'secrets-manager', 'sts'] as const;
+export type AwsClient = (typeof AWS_CLIENTS)[number];
+
+/**
+ * The settings a function may read: each is one field of `Config` (shared/config.ts), which maps
+ * it to its environment variables. Infra sets exactly these variables; the function's config
+ * object refuses (throws on) any other field, so a function cannot silently read a default.
+ */
+export const SETTINGS = [
+  'mode',
+  'tableName',
+  'keyTableName',
+  'shredBackupDays',
+  'kmsKeyId',
+  'dataDir',
+  'publicBaseUrl',
+  'senderEmail',
+  'sesConfigurationSet',
+  'originCountry',
+  'policyVersion',
+  'partners',
+  'partnerSecretRefs',
+  'queueUrls',
+  'retention',
+  'partnerId',
+  'idempotencyHours',
+  'dataKeyCache',
+  'delivery',
+  'secretCacheSeconds',
+] as const;
+export type Setting = (typeof SETTINGS)[number];
+
+export interface FunctionContract {
+  /** What it does (the Lambda description). */
+  readonly description: string;
+  /** AWS SDK clients it constructs; its bundle must contain no other. */
+  readonly clients: readonly AwsClient[];
+  /** The settings it reads. */
+  readonly settings: readonly Setting[];
+}
+
+/** Every setting that reaching the order table or the key table needs. */
+const TABLES = ['tableName', 'keyTableName', 'shredBackupDays'] as const;
+/** Every setting the key service (KMS in AWS, the local provider locally) and data-key cache need. */
+const KEYS = ['kmsKeyId', 'dataKeyCache'] as const;
+
+export const FUNCTIONS = {
+  'submit-order': {
+    description: 'POST /orders — validates, seals per purpose, stores, fans out',
+    clients: ['dynamodb', 'kms', 'sqs'],
+    settings: [...TABLES, ...KEYS, 'partners', 'retention', 'idempotencyHours', 'policyVersion', 'queueUrls'],
+  },
+  'get-order': {
+    description: 'GET /orders/{orderId} — non-personal order status',
+    clients: ['dynamodb'],
+    settings: ['tableName', 'partners'],
+  },
+  openapi: {
+    description: 'GET /openapi.json',
+    clients: [],
+    settings: ['publicBaseUrl'],
+  },
+  health: { description: 'GET /health', clients: [], settings: [] },
+  fallback: { description: '$default route — 404/405 as problem+json', clients: [], settings: [] },
+  'partner-events': {
+    description: 'POST /partners/{partnerId}/events — verifies and records partner events',
+    clients: ['dynamodb', 'secrets-manager', 'sqs'],
+    settings: [...TABLES, 'partners', 'partnerSecretRefs', 'secretCacheSeconds', 'queueUrls', 'retention'],
+  },
+  'unsubscribe-page': {
+    description: 'GET /unsubscribe — confirmation page (changes nothing)',
+    clients: ['dynamodb', 'kms'],
+    settings: ['tableName', ...KEYS],
+  },
+  unsubscribe: {
+    description: 'POST /unsubscribe — one-click opt-out (RFC 8058)',
+    clients: ['dynamodb', 'kms'],
+    settings: [...TABLES, ...KEYS, 'policyVersion'],
+  },
+  'consent-confirm-page': {
+    description: 'GET /consent/confirm — confirmation page (changes nothing)',
+    clients: ['dynamodb', 'kms'],
+    settings: ['tableName', ...KEYS],
+  },
+  'consent-confirm': {
+    description: 'POST /consent/confirm — confirms a renewed opt-in (single-use link)',
+    clients: ['dynamodb', 'kms'],
+    settings: [...TABLES, ...KEYS, 'policyVersion'],
+  },
+  'notify-customer': {
+    description: 'sends transactional and (with consent) promotional email',
+    clients: ['dynamodb', 'kms', 'sesv2'],
+    settings: [...TABLES, ...KEYS, 'publicBaseUrl', 'senderEmail', 'sesConfigurationSet'],
+  },
+  'ses-feedback': {
+    description: 'SES bounce/complaint feedback: suppresses the address',
+    clients: ['dynamodb', 'kms'],
+    settings: [...TABLES, ...KEYS, 'policyVersion'],
+  },
+  'sweep-outbox': {
+    description: 're-runs the fan-out of orders whose intake stopped before it',
+    clients: ['dynamodb', 'sqs'],
+    settings: ['tableName', 'queueUrls'],
+  },
+  purge: {
+    description: 'deletes expired personal data daily',
+    clients: ['dynamodb'],
+    settings: TABLES,
+  },
+  'deliver-to-partner': {
+    description: 'sends one partner its projection of each order (one function per partner)',
+    clients: ['dynamodb', 'kms', 'secrets-manager', 'sqs'],
+    settings: [
+      ...TABLES,
+      ...KEYS,
+      'partners',
+      'partnerSecretRefs',
+      'secretCacheSeconds',
+      'partnerId',
+      'queueUrls',
+      'delivery',
+      'originCountry',
+    ],
+  },
+} as const satisfies Record<string, FunctionContract>;
+export type FunctionName = keyof typeof FUNCTIONS;
+export const FUNCTION_NAMES = Object.keys(FUNCTIONS) as FunctionName[];
+
+/** The log `service` (POWERTOOLS_SERVICE_NAME) of a function. */
+export const serviceName = (fn: FunctionName): string => `minimis-${fn}`;
