@@ -7,11 +7,13 @@
  *   npm run bench -- --json            # machine-readable
  *   npm run bench -- --quick           # small counts, a smoke run
  *   npm run bench -- --only minimis,naive --orders 20000 --rate 5
+ *   npm run bench -- bundles           # bundle KB and cold import ms per function only (bench/bundles.ts)
  */
 import { cpus } from 'node:os';
 import { parseArgs } from 'node:util';
 import type { DataKeyCacheOptions } from '#shared/crypto/data-keys.js';
 import { ENVELOPE_V2_OVERHEAD, ENVELOPE_V2_SINGLE_USE_OVERHEAD } from '#shared/crypto/record-envelope.js';
+import { bundlesMain, bundlesSummary, bundlesTable, coldImportNote, measureBundles } from './bundles.js';
 import { KMS_CIPHERTEXT_BLOB_BYTES } from './kms.js';
 import { ledgerRequests, ledgerRequestsTable } from './ledger-requests.js';
 import { BEFORE_SHREDDING, checkGoals, GOALS, goalsTable, resultsTable, sensitivityTable } from './report.js';
@@ -29,6 +31,11 @@ import {
 } from './scenarios.js';
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+
+if (process.argv[2] === 'bundles') {
+  await bundlesMain(process.argv.slice(3));
+  process.exit();
+}
 
 const { values } = parseArgs({
   options: {
@@ -119,6 +126,8 @@ const esdkSizes: EsdkMessageSizes | undefined = only.some((id) => id.startsWith(
   : undefined;
 
 const ledgerRows = await ledgerRequests(quick ? 50 : 200);
+const bundleRuns = quick ? 3 : 7;
+const bundleRows = await measureBundles({ runs: bundleRuns });
 
 const minimis = results.find((r) => r.id === 'minimis');
 if (values.json) {
@@ -138,6 +147,7 @@ if (values.json) {
         sensitivity,
         esdkMessageSizes: esdkSizes,
         ledgerRequests: ledgerRows,
+        bundles: bundleRows,
         seconds: (Date.now() - started) / 1000,
       },
       null,
@@ -191,6 +201,13 @@ if (values.json) {
       'write each, plus the read that shows the ledger (export) or finds the partners to redact and the certificate put (erase). ' +
       'The ledger key is read once per process.',
   );
+  console.log('');
+  console.log(
+    'Bundles per function (MinimisFunction options, infra/bundling.ts) beside a bare handler with the same clients:',
+  );
+  console.log(bundlesTable(bundleRows));
+  console.log(bundlesSummary(bundleRows));
+  console.log(coldImportNote(bundleRuns));
   if (quick) {
     console.log('');
     console.log('--quick: a smoke run; counts too small for steady-state CPU or KMS figures.');

@@ -13,6 +13,7 @@ import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
+import { LAMBDA_BUNDLING } from '../bundling.js';
 import { isRolePath } from './purpose-grants.js';
 
 /** Repository root (holds package-lock.json, tsconfig.json and functions/). */
@@ -142,21 +143,12 @@ export class MinimisFunction extends Construct {
         POWERTOOLS_LOG_LEVEL: logLevel,
         ...props.environment,
       },
+      // One source for the bundling options: the bundle bench and test run esbuild with the same.
       bundling: {
-        // Local esbuild only: `cdk synth` must work without Docker.
-        forceDockerBundling: false,
-        format: nodejs.OutputFormat.ESM,
-        target: 'node24',
-        mainFields: ['module', 'main'],
-        minify: true,
-        sourceMap: true,
-        sourcesContent: false,
-        // Bundled CommonJS dependencies may call require(); give ESM output one.
-        banner:
-          "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);",
-        // Bundle everything, the AWS SDK v3 clients included: versions pinned by package-lock.json,
-        // tree-shaken, and identical to what the tests ran against (not the runtime's copy).
-        externalModules: [],
+        ...LAMBDA_BUNDLING,
+        format: LAMBDA_BUNDLING.format as nodejs.OutputFormat,
+        mainFields: [...LAMBDA_BUNDLING.mainFields],
+        externalModules: [...LAMBDA_BUNDLING.externalModules],
       },
     });
 

@@ -1,0 +1,97 @@
+/**
+ * Each function's bundle holds exactly the AWS SDK clients its contract names (shared/contracts.ts
+ * `FUNCTIONS[fn].clients`): esbuild, with MinimisFunction's own options (infra/bundling.ts), over
+ * `functions/<fn>.ts`, and the metafile's inputs read for `@aws-sdk/client-*` packages.
+ */
+import { fileURLToPath } from 'node:url';
+import { build, type Metafile } from 'esbuild';
+import { beforeAll, describe, expect, it } from 'vitest';
+import {
+  AWS_CLIENTS,
+  type AwsClient,
+  FUNCTION_NAMES,
+  FUNCTIONS,
+  type FunctionName,
+} from '#shared/contracts.js';
+import { CLIENT_PACKAGES, esbuildOptions } from '../../infra/bundling.js';
+
+const PROJECT_ROOT = fileURLToPath(new URL('../../', import.meta.url));
+
+/** The npm package of a metafile input path, or undefined for our own files. */
+function packageOf(input: string): string | undefined {
+  const at = input.lastIndexOf('node_modules/');
+  if (at < 0) return undefined;
+  const [scope, name] = input.slice(at + 'node_modules/'.length).split('/');
+  return scope?.startsWith('@') ? `${scope}/${name}` : scope;
+}
+
+const CLIENT_OF_PACKAGE = new Map<string, AwsClient>(
+  AWS_CLIENTS.flatMap((client) => CLIENT_PACKAGES[client].map((pkg) => [pkg, client] as const)),
+);
+
+/** Every package reachable by imports from `entry` (whether or not tree-shaking kept any of it). */
+function packagesOf(metafile: Metafile, entry: string): string[] {
+  const seen = new Set<string>([entry]);
+  const pending = [entry];
+  for (let path = pending.pop(); path !== undefined; path = pending.pop()) {
+    for (const { path: next, external } of metafile.inputs[path]?.imports ?? []) {
+      if (external || seen.has(next)) continue;
+      seen.add(next);
+      pending.push(next);
+    }
+  }
+  const names = [...seen].map(packageOf);
+  return [...new Set(names.filter((name): name is string => name !== undefined))].sort();
+}
+
+/** The contract clients a bundle's SDK client packages stand for; an unknown client package as itself. */
+function clientsIn(packages: readonly string[]): string[] {
+  const sdkClients = packages.filter(
+    (pkg) => pkg.startsWith('@aws-sdk/client-') || CLIENT_OF_PACKAGE.has(pkg),
+  );
+  return [...new Set(sdkClients.map((pkg) => CLIENT_OF_PACKAGE.get(pkg) ?? pkg))].sort();
+}
+
+describe('function bundles', () => {
+  const packages = new Map<FunctionName, string[]>();
+
+  beforeAll(async () => {
+    // Prepare / Act: every function bundled as MinimisFunction bundles it, in one esbuild run (the
+    // modules they share parsed once); the inputs do not depend on minifying or the source map.
+    const { outfile: _, ...options } = esbuildOptions('', PROJECT_ROOT);
+    const result = await build({
+      ...options,
+      entryPoints: FUNCTION_NAMES.map((fn) => `functions/${fn}.ts`),
+      outdir: 'cdk.out/bundles-test',
+      minify: false,
+      sourcemap: false,
+      write: false,
+      metafile: true,
+      logLevel: 'silent',
+    });
+    for (const fn of FUNCTION_NAMES) packages.set(fn, packagesOf(result.metafile, `functions/${fn}.ts`));
+  });
+
+  it.each(FUNCTION_NAMES)('%s bundles exactly the AWS SDK clients of its contract', (fn) => {
+    // Assess
+    expect(clientsIn(packages.get(fn) ?? [])).toEqual([...FUNCTIONS[fn].clients].sort());
+  });
+
+  it.each(FUNCTION_NAMES.filter((fn) => FUNCTIONS[fn].clients.length === 0))(
+    '%s (no clients) bundles nothing of the AWS SDK',
+    (fn) => {
+      // Assess
+      const sdk = (packages.get(fn) ?? []).filter(
+        (pkg) => pkg.startsWith('@aws-sdk/') || pkg.startsWith('@smithy/'),
+      );
+      expect(sdk).toEqual([]);
+    },
+  );
+
+  it('reads a client package as its contract name, and an unknown one as itself', () => {
+    // Prepare / Act
+    const found = clientsIn(['@aws-sdk/client-s3', '@aws-sdk/lib-dynamodb', '@aws-sdk/core', 'zod']);
+    // Assess
+    expect(found).toEqual(['@aws-sdk/client-s3', 'dynamodb']);
+  });
+});
