@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { FUNCTIONS, type FunctionName, PARTNER_ID_PATTERN, type Setting } from './contracts.js';
 import { COUNTRY_CODES } from './domain/countries.js';
 import {

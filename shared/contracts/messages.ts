@@ -3,7 +3,7 @@
  * events, enabling a partner) and whoever consumes (deliver-to-partner, notify-customer). Bodies
  * carry a type and ids, never personal data.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { PARTNER_ID_PATTERN } from '../contracts.js';
 import { NOTIFY_TYPES, type NotifyType } from '../domain/email-policy.js';
 import { ORDER_ID_PATTERN } from '../domain/ids.js';

@@ -3,7 +3,7 @@
  * validator here (the type checker enforces it), required/optional comes from the inventory, and
  * the object shape is built from the field paths. Anything not in the inventory is rejected.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { FIELD_PATHS, FIELDS, type FieldDeclaration, type FieldPath } from '../inventory.js';
 import { pathKey } from './card-data.js';
 import { COUNTRY_CODES, CURRENCY_CODES } from './countries.js';

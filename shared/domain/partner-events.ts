@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /** Progress events a partner reports (only the carrier may send these two types). */
 export const partnerEventSchema = z.discriminatedUnion('type', [

@@ -10,7 +10,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { Webhook } from 'standardwebhooks';
-import { z } from 'zod';
+import * as z from 'zod';
 
 /** How long the old secret keeps working after a rotation unless retired earlier (partners.md). */
 export const DEFAULT_GRACE_HOURS = 24;

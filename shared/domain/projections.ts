@@ -18,7 +18,7 @@
  *   `items[].quantity`).
  * - Optional values the customer did not give are omitted, never sent as null.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { FIELDS, type FieldDeclaration, type FieldPath, type PartnerKind } from '../inventory.js';
 import type { FieldProblem } from './errors.js';
 import { ORDER_ID_PATTERN } from './ids.js';

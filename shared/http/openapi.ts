@@ -11,7 +11,7 @@
  * (`problemResponse`, `pageOrProblem`, `pageResponse`, `tokenParameter`) are shared by the pages
  * meant for people.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { PARTNER_ID_PATTERN } from '../contracts.js';
 import { CONSENT_TOKEN_PATTERN } from '../domain/consent-token.js';
 import { ORDER_ID_PATTERN } from '../domain/ids.js';

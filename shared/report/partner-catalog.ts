@@ -6,7 +6,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { Webhook } from 'standardwebhooks';
-import { z } from 'zod';
+import * as z from 'zod';
 import { envSchema } from '../config.js';
 import { EXAMPLE_ORDER, MESSAGE_TYPES, type MessageType } from '../domain/message-catalog.js';
 import { DEFAULT_GRACE_HOURS } from '../domain/partner-keyring.js';

@@ -3,7 +3,7 @@
  * numbers. They come from the `minimis` context of cdk.json — the deployment's configuration —
  * parsed with the runtime partner schema, so the report describes what is actually deployed.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { type PartnerConfig, partnersSchema, retentionSettingsSchema } from '../config.js';
 import { DEFAULT_PARTNER_FIELDS, RETENTION_DEFAULTS } from '../inventory.js';
 

@@ -9,7 +9,7 @@
  * only in memory here: they are turned into keyed hashes at once and never logged or returned.
  */
 
-import { z } from 'zod';
+import * as z from 'zod';
 import { NoLookupKeyError } from '../domain/errors.js';
 import { type OptOutDeps, type OptOutOutcome, recordOptOut } from './unsubscribe.js';
 
