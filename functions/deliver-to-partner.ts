@@ -1,8 +1,8 @@
 import type { ParsedRecord } from '@aws-lambda-powertools/batch';
 import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
-import { parser } from '@aws-lambda-powertools/batch/parser';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import { FetchPartnerClient } from '#shared/adapters/aws/fetch-partner-client.js';
+import { sqsJsonParser as parser } from '#shared/adapters/aws/sqs-json-parser.js';
 import { configFor } from '#shared/compose/config.js';
 import { ledgerStore, orderStore, partnerStateStore } from '#shared/compose/dynamo.js';
 import { clock, installed } from '#shared/compose/installed.js';

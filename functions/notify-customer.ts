@@ -4,8 +4,8 @@ import {
   type ParsedRecord,
   processPartialResponse,
 } from '@aws-lambda-powertools/batch';
-import { parser } from '@aws-lambda-powertools/batch/parser';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
+import { sqsJsonParser as parser } from '#shared/adapters/aws/sqs-json-parser.js';
 import { configFor } from '#shared/compose/config.js';
 import { consentStore, orderStore, recordSecretStore } from '#shared/compose/dynamo.js';
 import { clock } from '#shared/compose/installed.js';
