@@ -361,6 +361,9 @@ export const PATHS: Readonly<Record<string, () => PathItem>> = {
   '/openapi.json': openApiPath,
 };
 
+/** What the generated document (openapi.json) has in `servers`; the function puts its base URL there. */
+export const SERVER_URL_PLACEHOLDER = '{PUBLIC_BASE_URL}';
+
 export function openApiDocument(serverUrl: string): Record<string, unknown> {
   const paths = Object.fromEntries(Object.entries(PATHS).map(([path, build]) => [path, build()]));
   return {
