@@ -197,14 +197,30 @@ function importOnce(file: string, env: NodeJS.ProcessEnv): Promise<number> {
   });
 }
 
-async function medianImportMs(file: string, env: NodeJS.ProcessEnv, runs: number): Promise<number> {
-  const times: number[] = [];
-  for (let i = 0; i < runs; i++) times.push(await importOnce(file, env));
-  times.sort((a, b) => a - b);
-  const mid = Math.floor(times.length / 2);
-  return times.length % 2
-    ? (times[mid] as number)
-    : ((times[mid - 1] as number) + (times[mid] as number)) / 2;
+const median = (values: readonly number[]): number => {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2
+    ? (sorted[mid] as number)
+    : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
+};
+
+/**
+ * Median cold import of two bundles, their processes alternating (a, b, a, b…) so that load from
+ * elsewhere on the machine falls on both alike.
+ */
+async function pairedImportMs(
+  a: string,
+  b: string,
+  env: NodeJS.ProcessEnv,
+  runs: number,
+): Promise<[number, number]> {
+  const times: [number[], number[]] = [[], []];
+  for (let i = 0; i < runs; i++) {
+    times[0].push(await importOnce(a, env));
+    times[1].push(await importOnce(b, env));
+  }
+  return [median(times[0]), median(times[1])];
 }
 
 /** Bundle every function and its bare handler, then time their cold imports (one at a time). */
@@ -230,12 +246,8 @@ export async function measureBundles(options: {
       }),
     );
     const rows: BundleRow[] = [];
-    const bareMs = new Map<string, number>();
     for (const { fn, clients, own, bare } of built) {
-      const env = lambdaEnv(fn);
-      const handlerMs = await medianImportMs(own.file, env, options.runs);
-      const ms = bareMs.get(bare.file) ?? (await medianImportMs(bare.file, env, options.runs));
-      bareMs.set(bare.file, ms);
+      const [handlerMs, ms] = await pairedImportMs(own.file, bare.file, lambdaEnv(fn), options.runs);
       const ratio = own.bytes / bare.bytes;
       const goal =
         clients.length === 0 ? own.bytes <= BUNDLE_GOALS.clientLessKb * 1024 : ratio <= BUNDLE_GOALS.ratio;
