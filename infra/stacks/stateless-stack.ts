@@ -132,7 +132,7 @@ export class StatelessStack extends Stack {
       noDeadLetterQueueReason: SYNC_NO_DLQ,
     });
     grantTableAccess(getOrder.role, table, TABLE_ACCESS['get-order']);
-    grantPurposes(getOrder.role, purposeKey, grantForComponent('order-status'));
+    grantPurposes(getOrder.role, purposeKey, grantForComponent('get-order'));
 
     const openapi = new MinimisFunction(this, 'OpenApi', {
       handler: 'openapi',

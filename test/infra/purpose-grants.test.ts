@@ -33,7 +33,7 @@ import {
 /** Which inventory component each function (by service name) acts as; null: touches no personal data. */
 const COMPONENT_OF: Record<string, Component | null> = {
   'minimis-submit-order': 'submit-order',
-  'minimis-get-order': 'order-status',
+  'minimis-get-order': 'get-order',
   'minimis-openapi': null,
   'minimis-fallback': null,
   'minimis-health': null,
@@ -42,8 +42,8 @@ const COMPONENT_OF: Record<string, Component | null> = {
   'minimis-unsubscribe': 'unsubscribe',
   'minimis-consent-confirm-page': 'unsubscribe',
   'minimis-consent-confirm': 'unsubscribe',
-  'minimis-notify-customer': 'notification',
-  'minimis-ses-feedback': 'mail-feedback',
+  'minimis-notify-customer': 'notify-customer',
+  'minimis-ses-feedback': 'ses-feedback',
   'minimis-sweep-outbox': null,
   'minimis-purge': 'purge',
 };
