@@ -2,7 +2,7 @@
  * Everything that can be replaced without losing data: functions, queues, the HTTP API, email,
  * schedules, alarms and the operator role. Reads the table and keys of the stateful stack.
  */
-import { CfnOutput, Duration, Fn, Stack, type StackProps } from 'aws-cdk-lib';
+import { CfnOutput, Fn, Stack, type StackProps } from 'aws-cdk-lib';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import type * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
