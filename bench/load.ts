@@ -12,7 +12,7 @@
  * confirmation email was sent. That is observed without any personal value: the local console's
  * `GET /_local/orders/{id}/ledger.json` (loopback only) lists the order's disclosures by id,
  * recipient and field path. The observer polls the oldest unfinished orders first (orders finish
- * roughly in order), two requests at a time, so its own load stays small; an order's done time is
+ * roughly in order), one request at a time and each order at most every 20 ms, so its own load stays small; an order's done time is
  * when it was first seen done (an upper bound, a few ms late at most while the run keeps up).
  *
  * The bodies are synthetic (`load+<run>-<n>@example.com`, no real person) and every request has
@@ -102,8 +102,8 @@ async function isOrderDone(base: string, orderId: string): Promise<boolean> {
   return isDone((await response.json()) as Ledger);
 }
 
-/** Watches orders until each is done end to end; oldest first, `width` requests at a time. */
-function observer(base: string, width = 2) {
+/** Watches orders until each is done end to end; oldest first, one request at a time. */
+function observer(base: string, width = 1) {
   const pending: Array<{ orderId: string; polledAt: number }> = [];
   const doneAt = new Map<string, number>();
   let closed = false;
@@ -111,7 +111,7 @@ function observer(base: string, width = 2) {
   const worker = async () => {
     while (!closed || pending.length > 0) {
       const now = performance.now();
-      const next = pending.find((p) => now - p.polledAt >= 10);
+      const next = pending.find((p) => now - p.polledAt >= 20);
       if (!next) {
         await new Promise((r) => setTimeout(r, 5));
         continue;
@@ -137,7 +137,10 @@ function observer(base: string, width = 2) {
     async finish(deadline: number): Promise<void> {
       closed = true;
       const timer = setTimeout(() => {
-        failure ??= new Error(`${pending.length} orders not done end to end before the timeout`);
+        const stuck = pending.slice(0, 3).map((p) => p.orderId);
+        failure ??= new Error(
+          `${pending.length} orders not done end to end before the timeout (e.g. ${stuck.join(', ')})`,
+        );
         pending.length = 0;
       }, deadline);
       await Promise.all(workers);
