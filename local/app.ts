@@ -102,17 +102,21 @@ async function dynamoAnswers(tableName: string): Promise<void> {
 async function prepareTables(config: Config, wiring: Wiring, dynamoUrl: string): Promise<void> {
   const client = new DynamoDBClient({});
   try {
-    await upgradeLocalQueueTable(client, wiring.db, localQueueTableName(config)).catch((error: unknown) => {
-      const table = localQueueTableName(config);
-      throw new DynamoSetupError(table, `DynamoDB could not upgrade table ${table} (${errorName(error)})`, {
-        cause: error,
-      });
-    });
     await ensureTables(client, [
       { definition: tableDefinition(config.tableName), ttlAttribute: ORDER_TTL_ATTRIBUTE },
       { definition: keyTableDefinition(config.keyTableName), ttlAttribute: KEY_TABLE.ttl },
-      localQueueTable(localQueueTableName(config)),
     ]);
+    const queueTable = localQueueTableName(config);
+    await upgradeLocalQueueTable(client, wiring.db, queueTable).catch((error: unknown) => {
+      throw new DynamoSetupError(
+        queueTable,
+        `DynamoDB could not upgrade table ${queueTable} (${errorName(error)})`,
+        {
+          cause: error,
+        },
+      );
+    });
+    await ensureTables(client, [localQueueTable(queueTable)]);
   } catch (error) {
     throw new StartupError(
       'DynamoDB',
@@ -161,7 +165,8 @@ export async function startLocal(options: StartOptions = {}): Promise<LocalApp> 
   if (!local.AWS_ENDPOINT_URL_SESV2) {
     ses = await step(
       'SES emulator',
-      (e) => `the SES emulator cannot listen on port ${local.SES_PORT} (${errorName(e)}): set SES_PORT`,
+      (e) =>
+        `the SES emulator cannot listen on port ${local.SES_PORT}${(e as NodeJS.ErrnoException)?.code ? ` (${(e as NodeJS.ErrnoException).code})` : ''}: set SES_PORT`,
       () =>
         startSesEmulator(local.SES_PORT, {
           persistFile: join(local.MINIMIS_DATA_DIR, 'sent-email.json'),

@@ -70,6 +70,8 @@ export interface Consumer {
   stop(): Promise<void>;
   /** Receives once now, after any receive in progress; the number handled (tests use it). */
   poll(): Promise<number>;
+  /** Resolves once no receive is in progress or queued (tests use it with a fake clock). */
+  idle(): Promise<void>;
 }
 
 export function startConsumer(
@@ -177,6 +179,13 @@ export function startConsumer(
         if (batch?.nextVisibleAt !== undefined) sleepUntil(batch.nextVisibleAt);
         return batch?.messages.length ?? 0;
       }),
+    async idle() {
+      let last: Promise<unknown>;
+      do {
+        last = busy;
+        await last;
+      } while (last !== busy);
+    },
     async stop() {
       stopped = true;
       unsubscribe();
