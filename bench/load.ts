@@ -20,8 +20,8 @@
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { cpus, tmpdir } from 'node:os';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
@@ -164,15 +164,31 @@ export interface LoadResult {
   readonly endToEndP50Ms: number;
   readonly endToEndP99Ms: number;
   readonly cpus: number;
+  /** With --self: CPU the instance used per order while the run lasted (every thread). */
+  readonly serverCpuMsPerOrder?: number;
+  /** The machine's 1-minute load average at the end (other work skews every figure). */
+  readonly loadAverage: number;
 }
 
-async function run(base: string): Promise<LoadResult> {
+/** CPU seconds (user + system, every thread) a process has used so far; Linux only. */
+function cpuSeconds(pid: number | undefined): number | undefined {
+  if (pid === undefined) return undefined;
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
+    return (Number(fields[11]) + Number(fields[12])) / 100; // utime, stime in clock ticks (USER_HZ)
+  } catch {
+    return undefined;
+  }
+}
+
+async function run(base: string, pid?: number): Promise<LoadResult> {
   // Warm-up: handlers load lazily, data keys are created on first use; not measured, and
   // finished end to end before the measured run starts.
   const warm = observer(base);
   for (let i = 0; i < WARMUP; i++) warm.add((await postOrder(base, N + i)).orderId);
   await warm.finish(TIMEOUT_MS);
   const watch = observer(base);
+  const cpuBefore = cpuSeconds(pid);
   const latencies: number[] = [];
   const submittedAt = new Map<string, number>();
   let next = 0;
@@ -189,6 +205,7 @@ async function run(base: string): Promise<LoadResult> {
   await Promise.all(Array.from({ length: C }, client));
   const acceptedMs = performance.now() - started;
   await watch.finish(TIMEOUT_MS);
+  const cpuAfter = cpuSeconds(pid);
   const lastDone = Math.max(...watch.doneAt.values());
   const e2e = [...watch.doneAt].map(([id, at]) => at - (submittedAt.get(id) ?? at)).sort((a, b) => a - b);
   latencies.sort((a, b) => a - b);
@@ -204,11 +221,15 @@ async function run(base: string): Promise<LoadResult> {
     endToEndP50Ms: round(percentile(e2e, 50)),
     endToEndP99Ms: round(percentile(e2e, 99)),
     cpus: cpus().length,
+    ...(cpuBefore !== undefined && cpuAfter !== undefined
+      ? { serverCpuMsPerOrder: round(((cpuAfter - cpuBefore) * 1000) / N) }
+      : {}),
+    loadAverage: round(loadavg()[0] ?? 0),
   };
 }
 
 /** `--self`: `npm start` in a child process on random ports and a temporary data directory. */
-async function startOwnInstance(): Promise<{ url: string; stop(): Promise<void> }> {
+async function startOwnInstance(): Promise<{ url: string; pid: number | undefined; stop(): Promise<void> }> {
   const dataDir = mkdtempSync(join(tmpdir(), 'minimis-load-'));
   const root = values.root ?? fileURLToPath(new URL('..', import.meta.url));
   const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', 'local/start.ts'], {
@@ -234,6 +255,7 @@ async function startOwnInstance(): Promise<{ url: string; stop(): Promise<void> 
   });
   return {
     url,
+    pid: child.pid,
     stop: () =>
       new Promise<void>((resolve) => {
         child.once('exit', () => {
@@ -248,7 +270,7 @@ async function startOwnInstance(): Promise<{ url: string; stop(): Promise<void> 
 const own = values.self ? await startOwnInstance() : undefined;
 const base = (own?.url ?? values.url ?? process.env.LOAD_URL ?? 'http://127.0.0.1:3000').replace(/\/$/, '');
 try {
-  const result = await run(base);
+  const result = await run(base, own?.pid);
   if (values.json) console.log(JSON.stringify(result));
   else
     console.log(
@@ -258,6 +280,10 @@ try {
         `  end to end        ${result.endToEndPerSecond} orders/s (both partners acknowledged, confirmation sent)`,
         `  POST /orders      p50 ${result.postP50Ms} ms, p99 ${result.postP99Ms} ms, max ${result.postMaxMs} ms`,
         `  order to done     p50 ${result.endToEndP50Ms} ms, p99 ${result.endToEndP99Ms} ms`,
+        ...(result.serverCpuMsPerOrder === undefined
+          ? []
+          : [`  server CPU        ${result.serverCpuMsPerOrder} ms per order (all threads)`]),
+        `  load average      ${result.loadAverage} (other processes on this machine skew the rates)`,
         `  goals             ≥ 100 orders/s end to end at C = 16 on 2 cores; C = 1: p50 ≤ 15 ms, p99 ≤ 50 ms`,
       ].join('\n'),
     );

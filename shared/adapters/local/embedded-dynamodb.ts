@@ -1,6 +1,7 @@
 /** Embedded DynamoDB for local mode and integration tests: dynalite (in-process, LevelDB on disk). */
 import { mkdirSync } from 'node:fs';
-import type { AddressInfo } from 'node:net';
+import { createRequire } from 'node:module';
+import { Worker } from 'node:worker_threads';
 import {
   CreateTableCommand,
   type CreateTableCommandInput,
@@ -10,36 +11,61 @@ import {
   ResourceNotFoundException,
   UpdateTimeToLiveCommand,
 } from '@aws-sdk/client-dynamodb';
-import dynalite from 'dynalite';
 
 export interface EmbeddedDynamo {
   readonly url: string;
   stop(): Promise<void>;
 }
 
-/** Starts dynalite on 127.0.0.1:`port` (0 = random), persisted under `path` (in memory if absent). */
+const require = createRequire(import.meta.url);
+
+/**
+ * Starts dynalite on 127.0.0.1:`port` (0 = random), persisted under `path` (in memory if absent),
+ * in a worker thread of its own: DynamoDB's work (parsing, LevelDB, the HTTP server) then runs
+ * beside the handlers instead of taking turns with them on one event loop.
+ */
 export async function startDynalite(options: { port: number; path?: string }): Promise<EmbeddedDynamo> {
   if (options.path) mkdirSync(options.path, { recursive: true });
-  const server = dynalite({
-    createTableMs: 0,
-    deleteTableMs: 0,
-    updateTableMs: 0,
-    ...(options.path ? { path: options.path } : {}),
+  const worker = new Worker(DYNALITE_WORKER, {
+    eval: true,
+    workerData: { dynalite: require.resolve('dynalite'), port: options.port, path: options.path },
   });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port, '127.0.0.1', () => resolve());
+  const port = await new Promise<number>((resolve, reject) => {
+    worker.once('error', reject);
+    worker.once('message', (m: { port?: number; code?: string; message?: string }) => {
+      if (m.port !== undefined) resolve(m.port);
+      else reject(Object.assign(new Error(m.message ?? 'dynalite did not start'), { code: m.code }));
+    });
+  }).catch(async (error: unknown) => {
+    await worker.terminate();
+    throw error;
   });
-  const { port } = server.address() as AddressInfo;
   return {
     url: `http://127.0.0.1:${port}`,
-    stop: () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections?.();
-        server.close(() => resolve());
-      }),
+    stop: async () => {
+      await new Promise<void>((resolve) => {
+        worker.once('message', () => resolve());
+        worker.postMessage('stop');
+      });
+      await worker.terminate();
+    },
   };
 }
+
+/** The worker: dynalite with no artificial table delays, answering `stop` once it has closed. */
+const DYNALITE_WORKER = `
+const { parentPort, workerData } = require('node:worker_threads');
+const server = require(workerData.dynalite)({
+  createTableMs: 0, deleteTableMs: 0, updateTableMs: 0,
+  ...(workerData.path ? { path: workerData.path } : {}),
+});
+server.once('error', (e) => parentPort.postMessage({ code: e.code, message: e.message }));
+server.listen(workerData.port, '127.0.0.1', () => parentPort.postMessage({ port: server.address().port }));
+parentPort.on('message', () => {
+  if (server.closeAllConnections) server.closeAllConnections();
+  server.close(() => parentPort.postMessage('stopped'));
+});
+`;
 
 /** A table local mode needs, and the attribute DynamoDB TTL reads on it (as the AWS table has it). */
 export interface LocalTable {
