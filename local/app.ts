@@ -8,7 +8,7 @@ import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { DescribeTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { KEY_TABLE, keyTableDefinition } from '#shared/adapters/aws/dynamo-record-secret-store.js';
-import { ORDER_TTL_ATTRIBUTE, tableDefinition } from '#shared/adapters/aws/table-schema.js';
+import { tableDefinition } from '#shared/adapters/aws/table-schema.js';
 import { DynamoSetupError, ensureTables, startDynalite } from '#shared/adapters/local/embedded-dynamodb.js';
 import {
   type LocalQueue,
@@ -16,7 +16,7 @@ import {
   upgradeLocalQueueTable,
 } from '#shared/adapters/local/local-queue.js';
 import { type Config, loadConfig, type PartnerConfig } from '#shared/config.js';
-import { NOTIFY_QUEUE, partnerQueue } from '#shared/contracts.js';
+import { NOTIFY_QUEUE, ORDER_TTL_ATTRIBUTE, partnerQueue } from '#shared/contracts.js';
 import { localQueueTableName, setWiring, type Wiring, wire } from '#shared/wiring.js';
 import { orderConsole } from './console.js';
 import { createApiServer, type LocalRoute } from './http-server.js';

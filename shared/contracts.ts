@@ -45,6 +45,9 @@ export const keys = {
   held: (partnerId: string, webhookId: string) => `HELD#${partnerId}#${webhookId}`,
 } as const;
 
+/** The order table's TTL attribute (epoch seconds); the application also treats expired items as gone. */
+export const ORDER_TTL_ATTRIBUTE = 'expiresAt';
+
 /** Global secondary indexes of the order table. */
 export const INDEX = { byEmail: 'byEmail', byOutbox: 'byOutbox' } as const;
 

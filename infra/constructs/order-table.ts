@@ -6,9 +6,8 @@ import { RemovalPolicy } from 'aws-cdk-lib';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import { Construct } from 'constructs';
+import { ORDER_TTL_ATTRIBUTE } from '#shared/contracts.js';
 
-/** Attribute DynamoDB TTL reads (epoch seconds); the application also treats expired items as gone. */
-export const TTL_ATTRIBUTE = 'expiresAt';
 export const EMAIL_INDEX = 'byEmail';
 export const OUTBOX_INDEX = 'byOutbox';
 
@@ -34,7 +33,7 @@ export class OrderTable extends Construct {
       encryption: dynamodb.TableEncryption.CUSTOMER_MANAGED,
       encryptionKey: props.encryptionKey,
       pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
-      timeToLiveAttribute: TTL_ATTRIBUTE,
+      timeToLiveAttribute: ORDER_TTL_ATTRIBUTE,
       deletionProtection: props.deletionProtection ?? true,
       removalPolicy: RemovalPolicy.RETAIN,
     });

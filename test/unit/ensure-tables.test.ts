@@ -13,8 +13,9 @@ import {
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, describe, expect, it } from 'vitest';
 import { KEY_TABLE, keyTableDefinition } from '#shared/adapters/aws/dynamo-record-secret-store.js';
-import { ORDER_TTL_ATTRIBUTE, tableDefinition } from '#shared/adapters/aws/table-schema.js';
+import { tableDefinition } from '#shared/adapters/aws/table-schema.js';
 import { DynamoSetupError, ensureTables } from '#shared/adapters/local/embedded-dynamodb.js';
+import { ORDER_TTL_ATTRIBUTE } from '#shared/contracts.js';
 
 const client = new DynamoDBClient({
   region: 'us-east-1',

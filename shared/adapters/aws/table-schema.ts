@@ -1,9 +1,6 @@
 import type { CreateTableCommandInput } from '@aws-sdk/client-dynamodb';
 import { INDEX } from '../../contracts.js';
 
-/** The attribute DynamoDB TTL reads on the order table (epoch seconds), as infra declares it. */
-export const ORDER_TTL_ATTRIBUTE = 'expiresAt';
-
 /**
  * The table's shape, used to create it locally (dynalite, or any endpoint without the table).
  * infra/ declares the same table in CDK; a test keeps the two in step.
