@@ -13,8 +13,12 @@ import type { LedgerAppend } from '../../ledger-ports.js';
 import type { ApplyEventResult, OrderStore, StatusChange } from '../../ports.js';
 import { call, conditional, INDEX, keys } from './dynamo-client.js';
 import { DynamoLedgerStore, type LedgerParts, ledgerTipOf, writeWithLedger } from './dynamo-ledger.js';
+import { isOutboxPending, OUTBOX_PENDING_VALUES, outboxPending } from './outbox-shard.js';
 
 type Item = Record<string, unknown>;
+
+/** Parallel item reads behind one `byEmail` query (erase, export). */
+const PERSONAL_READS_AT_ONCE = 16;
 
 const toBytes = (value: unknown): Uint8Array | undefined => (value instanceof Uint8Array ? value : undefined);
 
@@ -36,7 +40,7 @@ export function toOrder(item: Item): OrderRecord {
     deliveries: (item.deliveries as OrderRecord['deliveries'] | undefined) ?? {},
     emails: (item.emails as OrderRecord['emails'] | undefined) ?? {},
     processedEvents: (item.processedEvents as string[] | undefined) ?? [],
-    fanout: item.outbox === 'pending' ? 'pending' : 'done',
+    fanout: isOutboxPending(item.outbox) ? 'pending' : 'done',
   };
 }
 
@@ -112,7 +116,7 @@ export class DynamoOrderStore implements OrderStore {
       ...(trackingNumber ? { trackingNumber } : {}),
       ...(trackingUrl ? { trackingUrl } : {}),
       ...(deliveredAt ? { deliveredAt } : {}),
-      ...(fanout === 'pending' ? { outbox: 'pending' } : {}),
+      ...(fanout === 'pending' ? { outbox: outboxPending(order.orderId) } : {}),
     });
   }
 
@@ -125,7 +129,7 @@ export class DynamoOrderStore implements OrderStore {
     return Item ? toOrder(Item) : undefined;
   }
 
-  async getPersonal(orderId: string, now: Date): Promise<PersonalRecord | undefined> {
+  private async getPersonalItem(orderId: string): Promise<Item | undefined> {
     const { Item } = await call('get personal', () =>
       this.db.send(
         new GetCommand({
@@ -135,22 +139,39 @@ export class DynamoOrderStore implements OrderStore {
         }),
       ),
     );
+    return Item;
+  }
+
+  async getPersonal(orderId: string, now: Date): Promise<PersonalRecord | undefined> {
+    const Item = await this.getPersonalItem(orderId);
     return Item && live(Item, now) ? toPersonal(Item) : undefined;
   }
 
+  /**
+   * Every shard of the outbox flag (and the legacy unsharded value), queried in parallel: at most
+   * OUTBOX_SHARDS + 1 requests at once. Oldest first across shards, at most `limit` ids.
+   */
   async listPendingFanout(before: Date, limit: number): Promise<string[]> {
-    const { Items = [] } = await call('query outbox', () =>
-      this.db.send(
-        new QueryCommand({
-          TableName: this.tableName,
-          IndexName: INDEX.byOutbox,
-          KeyConditionExpression: 'outbox = :pending AND createdAt < :before',
-          ExpressionAttributeValues: { ':pending': 'pending', ':before': before.toISOString() },
-          Limit: limit,
-        }),
+    const pages = await Promise.all(
+      OUTBOX_PENDING_VALUES.map((value) =>
+        call('query outbox', () =>
+          this.db.send(
+            new QueryCommand({
+              TableName: this.tableName,
+              IndexName: INDEX.byOutbox,
+              KeyConditionExpression: 'outbox = :pending AND createdAt < :before',
+              ExpressionAttributeValues: { ':pending': value, ':before': before.toISOString() },
+              Limit: limit,
+            }),
+          ),
+        ),
       ),
     );
-    return Items.map((item) => String(item.pk).slice('ORDER#'.length));
+    return pages
+      .flatMap(({ Items = [] }) => Items)
+      .sort((a, b) => String(a.createdAt).localeCompare(String(b.createdAt)))
+      .slice(0, limit)
+      .map((item) => String(item.pk).slice('ORDER#'.length));
   }
 
   async markFanoutDone(orderId: string): Promise<void> {
@@ -348,8 +369,13 @@ export class DynamoOrderStore implements OrderStore {
     );
   }
 
+  /**
+   * The `byEmail` index projects keys only (no sealed blob is copied into it): the query yields the
+   * personal items' keys, then each item is read from the table by key (consistent reads, at most
+   * PERSONAL_READS_AT_ONCE at a time). An item deleted between the two reads is skipped.
+   */
   async listPersonalByEmailKey(emailKey: string): Promise<PersonalRecord[]> {
-    const out: PersonalRecord[] = [];
+    const ids: string[] = [];
     let start: Item | undefined;
     do {
       const page = await call('query by email', () =>
@@ -363,9 +389,17 @@ export class DynamoOrderStore implements OrderStore {
           }),
         ),
       );
-      for (const item of page.Items ?? []) if (String(item.pk).startsWith('PII#')) out.push(toPersonal(item));
+      for (const item of page.Items ?? [])
+        if (String(item.pk).startsWith('PII#')) ids.push(String(item.pk).slice('PII#'.length));
       start = page.LastEvaluatedKey;
     } while (start);
+    const out: PersonalRecord[] = [];
+    for (let i = 0; i < ids.length; i += PERSONAL_READS_AT_ONCE) {
+      const items = await Promise.all(
+        ids.slice(i, i + PERSONAL_READS_AT_ONCE).map((orderId) => this.getPersonalItem(orderId)),
+      );
+      for (const item of items) if (item) out.push(toPersonal(item));
+    }
     return out;
   }
 
