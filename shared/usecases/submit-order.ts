@@ -21,13 +21,7 @@ import { type OrderRequest, orderRequestSchema, toProblems } from '../domain/int
 import type { OrderRecord, PersonalRecord } from '../domain/order.js';
 import { type PartnerScope, partnersFor } from '../domain/partner-scope.js';
 import { customerRecordId, encodeFields, personalFieldsFor } from '../domain/sealing.js';
-import type {
-  Clock,
-  ConsentStore,
-  ErasureFenceStore,
-  IdempotencyStore,
-  OrderStore,
-} from '../ports.js';
+import type { Clock, ConsentStore, ErasureFenceStore, IdempotencyStore, OrderStore } from '../ports.js';
 import type { RecordSecretStore } from '../record-secrets.js';
 import { erasureRaced, fenceMark } from './erasure-fence.js';
 

@@ -3,8 +3,8 @@
  * one request, and as one round trip unless it starts together with others (RoundTrips).
  */
 import { describe, expect, it } from 'vitest';
-import { RoundTrips } from '../../shared/adapters/memory/round-trips.js';
 import { MemoryConsentStore, MemoryOrderStore } from '../../shared/adapters/memory/memory-stores.js';
+import { RoundTrips } from '../../shared/adapters/memory/round-trips.js';
 import { shreddingConsentStore, shreddingOrderStore } from '../../shared/adapters/shredding-stores.js';
 import { DataKeys } from '../../shared/crypto/data-keys.js';
 import { LookupKeys } from '../../shared/crypto/lookup-keys.js';
