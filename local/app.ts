@@ -125,8 +125,7 @@ export async function startLocal(options: StartOptions = {}): Promise<LocalApp> 
     PARTNER_SECRET_CACHE_SECONDS: env.PARTNER_SECRET_CACHE_SECONDS ?? '0',
   });
   // No stream locally: the fan-out runs when an order record is written (local/fan-out-on-write.ts).
-  const fanOut = fanOutOnWrite(wire(config), onError);
-  const wiring = fanOut.wiring;
+  const wiring = fanOutOnWrite(wire(config), onError);
   setWiring(wiring);
 
   const client = new DynamoDBClient({});
@@ -162,7 +161,6 @@ export async function startLocal(options: StartOptions = {}): Promise<LocalApp> 
   stops.push(async () => {
     await Promise.all(Object.values(consumers).map((c) => c.stop()));
   });
-  stops.push(fanOut.stop);
 
   if (options.samplePartners !== false) {
     const samples = samplePartners({

@@ -8,6 +8,7 @@ import type * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import type { Construct } from 'constructs';
 import { AlarmTopic } from '../constructs/alarm-topic.js';
+import { FanOutStream } from '../constructs/fan-out-stream.js';
 import { HttpApi } from '../constructs/http-api.js';
 import {
   grantKeyTableAccess,
@@ -53,6 +54,7 @@ export class StatelessStack extends Stack {
   public readonly partners: readonly PartnerDelivery[];
   public readonly notification: Notification;
   public readonly sweeper: OutboxSweeper;
+  public readonly fanOut: FanOutStream;
   public readonly purge: PurgeSchedule;
   /** Absent when the context lists no operator principals. */
   public readonly operatorRole?: iam.Role;
@@ -120,7 +122,6 @@ export class StatelessStack extends Stack {
     });
     grantTableAccess(submitOrder.role, table, TABLE_ACCESS['submit-order']);
     grantPurposes(submitOrder.role, purposeKey, grantForComponent('submit-order'));
-    grantSendToQueues(submitOrder.role, workQueues, storageKey);
 
     const getOrder = new MinimisFunction(this, 'GetOrder', {
       handler: 'get-order',
@@ -286,6 +287,17 @@ export class StatelessStack extends Stack {
       ],
     });
 
+    // --- After the write: the order table's stream fans out; the sweeper is the backstop ----
+    this.fanOut = new FanOutStream(this, 'FanOut', {
+      streamTable: props.table,
+      table,
+      rolePath,
+      namePrefix: prefix,
+      queueKey: storageKey,
+      queues: workQueues,
+      alarmTopic,
+    });
+
     // --- Schedules ------------------------------------------------------------------------
     this.sweeper = new OutboxSweeper(this, 'OutboxSweeper', {
       rolePath,
@@ -341,6 +353,7 @@ export class StatelessStack extends Stack {
       'notify-customer': this.notification.notify,
       'ses-feedback': this.notification.feedback,
       'sweep-outbox': this.sweeper.sweeper,
+      'fan-out': this.fanOut.fanOut,
       purge: this.purge.purge,
     };
     for (const partner of this.partners)
