@@ -49,7 +49,7 @@ function body(i: number, optIn: boolean) {
   };
 }
 
-function counted(trips: RoundTrips, name: string) {
+function onPort(name: string) {
   return (entry: string) => entry.split(' ')[1]?.startsWith(`${name}.`) ?? false;
 }
 
@@ -76,7 +76,7 @@ export async function submitRequests(orders = 50): Promise<SubmitRequestRow[]> {
   const measure = async (work: () => Promise<unknown>) => {
     trips.reset();
     await work();
-    const sqs = trips.log.filter(counted(trips, 'queue')).length;
+    const sqs = trips.log.filter(onPort('queue')).length;
     return { dynamo: trips.requests - sqs, sqs, rounds: trips.rounds };
   };
   // Warm-up: data keys, index keys and the customers' secrets exist (steady state).
