@@ -27,6 +27,7 @@ import {
   type ScenarioResult,
   type SensitivityRow,
 } from './scenarios.js';
+import { submitRequests, submitRequestsTable } from './submit-requests.js';
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 
@@ -119,6 +120,7 @@ const esdkSizes: EsdkMessageSizes | undefined = only.some((id) => id.startsWith(
   : undefined;
 
 const ledgerRows = await ledgerRequests(quick ? 50 : 200);
+const submitRows = await submitRequests(quick ? 10 : 50);
 
 const minimis = results.find((r) => r.id === 'minimis');
 if (values.json) {
@@ -138,6 +140,7 @@ if (values.json) {
         sensitivity,
         esdkMessageSizes: esdkSizes,
         ledgerRequests: ledgerRows,
+        submitRequests: submitRows,
         seconds: (Date.now() - started) / 1000,
       },
       null,
@@ -191,6 +194,11 @@ if (values.json) {
       'write each, plus the read that shows the ledger (export) or finds the partners to redact and the certificate put (erase). ' +
       'The ledger key is read once per process.',
   );
+  console.log('');
+  console.log(
+    'Submit path: requests and sequential round trips per order at steady state (in-memory ports, counted per call; before = main at 2117f20, same method):',
+  );
+  console.log(submitRequestsTable(submitRows));
   if (quick) {
     console.log('');
     console.log('--quick: a smoke run; counts too small for steady-state CPU or KMS figures.');

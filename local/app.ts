@@ -19,6 +19,7 @@ import { type Config, loadConfig, type PartnerConfig } from '#shared/config.js';
 import { NOTIFY_QUEUE, ORDER_TTL_ATTRIBUTE, partnerQueue } from '#shared/contracts.js';
 import { localQueueTableName, setWiring, type Wiring, wire } from '#shared/wiring.js';
 import { orderConsole } from './console.js';
+import { fanOutOnWrite } from './fan-out-on-write.js';
 import { createApiServer, type LocalRoute } from './http-server.js';
 import { type LocalEnv, localPartners, parseLocalEnv } from './local-env.js';
 import { type Consumer, type SqsHandler, startConsumer } from './queue-consumer.js';
@@ -210,7 +211,8 @@ export async function startLocal(options: StartOptions = {}): Promise<LocalApp> 
     // The CLI may rotate a keyring file at any moment: read it on every use (it is a small file).
     PARTNER_SECRET_CACHE_SECONDS: env.PARTNER_SECRET_CACHE_SECONDS ?? '0',
   });
-  const wiring = wire(config);
+  // No stream locally: the fan-out runs when an order record is written (local/fan-out-on-write.ts).
+  const wiring = fanOutOnWrite(wire(config), onError);
   setWiring(wiring);
 
   await prepareTables(config, wiring, dynamoUrl).catch(unwind);

@@ -10,6 +10,7 @@ import type { Construct } from 'constructs';
 import { FUNCTIONS, type FunctionName, ROUTE_TABLE, serviceName } from '#shared/contracts.js';
 import type { Component } from '#shared/inventory.js';
 import { AlarmTopic } from '../constructs/alarm-topic.js';
+import { FanOutStream } from '../constructs/fan-out-stream.js';
 import { type DeploymentValues, environmentFor } from '../constructs/function-environment.js';
 import { HttpApi } from '../constructs/http-api.js';
 import {
@@ -110,6 +111,7 @@ export class StatelessStack extends Stack {
   public readonly partners: readonly PartnerDelivery[];
   public readonly notification: Notification;
   public readonly sweeper: OutboxSweeper;
+  public readonly fanOut: FanOutStream;
   public readonly purge: PurgeSchedule;
   /** Absent when the context lists no operator principals. */
   public readonly operatorRole?: iam.Role;
@@ -181,7 +183,6 @@ export class StatelessStack extends Stack {
       if (row.purposes) grantPurposes(fn.role, purposeKey, grantForComponent(row.purposes));
       http[name] = fn;
     }
-    grantSendToQueues(http['submit-order'].role, workQueues, storageKey);
     grantReadSecrets(
       http['partner-events'].role,
       this.partners.map((p) => p.secret),
@@ -202,6 +203,17 @@ export class StatelessStack extends Stack {
         handler: http[route.handler].function,
         publicBecause: PUBLIC_BECAUSE[routeKey(route)],
       })),
+    });
+
+    // --- After the write: the order table's stream fans out; the sweeper is the backstop ----
+    this.fanOut = new FanOutStream(this, 'FanOut', {
+      streamTable: props.table,
+      table,
+      rolePath,
+      namePrefix: prefix,
+      queueKey: storageKey,
+      queues: workQueues,
+      alarmTopic,
     });
 
     // --- Schedules ------------------------------------------------------------------------
@@ -250,6 +262,7 @@ export class StatelessStack extends Stack {
       'notify-customer': this.notification.notify,
       'ses-feedback': this.notification.feedback,
       'sweep-outbox': this.sweeper.sweeper,
+      'fan-out': this.fanOut.fanOut,
       purge: this.purge.purge,
     };
     for (const partner of this.partners)
@@ -293,7 +306,7 @@ export class StatelessStack extends Stack {
     };
     /** What differs per function: which queues it sends to, which partners and secrets it sees. */
     const own: Partial<Record<FunctionName, DeploymentValues>> = {
-      'submit-order': { QUEUE_URLS: queueUrls(allWorkQueues) },
+      'fan-out': { QUEUE_URLS: queueUrls(allWorkQueues) },
       'partner-events': {
         QUEUE_URLS: queueUrls([notifyQueue]),
         PARTNER_SECRET_REFS: secretRefs(this.partners),

@@ -60,7 +60,13 @@ export const COMPONENT_ROLES: Readonly<
 };
 
 /** Handlers that touch no personal data and hold no key rights at all. */
-export const HANDLERS_WITHOUT_KEYS: readonly string[] = ['health', 'openapi', 'fallback', 'sweep-outbox'];
+export const HANDLERS_WITHOUT_KEYS: readonly string[] = [
+  'health',
+  'openapi',
+  'fallback',
+  'sweep-outbox',
+  'fan-out',
+];
 
 export interface FieldRow {
   readonly path: FieldPath;

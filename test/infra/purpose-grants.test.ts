@@ -45,6 +45,7 @@ const COMPONENT_OF: Record<string, Component | null> = {
   'minimis-notify-customer': 'notify-customer',
   'minimis-ses-feedback': 'ses-feedback',
   'minimis-sweep-outbox': null,
+  'minimis-fan-out': null,
   'minimis-purge': 'purge',
 };
 
@@ -186,6 +187,7 @@ describe('purpose binding (KMS encryption-context conditions)', () => {
       'minimis-openapi',
       'minimis-fallback',
       'minimis-sweep-outbox',
+      'minimis-fan-out',
       'minimis-purge',
       'minimis-partner-events',
     ]) {

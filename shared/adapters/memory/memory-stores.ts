@@ -50,9 +50,9 @@ export class MemoryIdempotencyStore implements IdempotencyStore {
     this.records.set(key, { ...existing, leaseUntil });
     return true;
   }
-  async complete(key: string) {
+  async setMark(key: string, fenceEnded: number) {
     const existing = this.records.get(key);
-    if (existing) this.records.set(key, { ...existing, state: 'done' });
+    if (existing) this.records.set(key, { ...existing, fenceEnded });
   }
 }
 
