@@ -34,7 +34,7 @@ export async function fanOut(
  */
 export async function fanOutOrder(deps: FanOutDeps, orderId: string): Promise<boolean> {
   const order = await deps.orders.getOrder(orderId);
-  if (order?.fanout !== 'pending') return false;
+  if (order?.outbox !== 'pending') return false;
   await fanOut(deps, order);
   return true;
 }

@@ -241,7 +241,7 @@ async function acceptOrder(
     ),
     emails: {},
     processedEvents: [],
-    fanout: 'pending',
+    outbox: 'pending',
   };
   const personal: PersonalRecord = {
     orderId,

@@ -39,7 +39,7 @@ const order = (orderId: string): OrderRecord => ({
   deliveries: {},
   emails: {},
   processedEvents: [],
-  fanout: 'pending',
+  outbox: 'pending',
 });
 
 describe('the order table (stateful stack)', () => {

@@ -57,7 +57,7 @@ function order(): OrderRecord {
     },
     emails: {},
     processedEvents: [],
-    fanout: 'done',
+    outbox: 'done',
   };
 }
 

@@ -43,6 +43,6 @@ describe('outbox sweep', () => {
       },
       { queue: 'notify', message: { type: 'order.accepted', orderId: order?.orderId } },
     ]);
-    expect(ports.orders.orders.get(order?.orderId ?? '')?.fanout).toBe('done');
+    expect(ports.orders.orders.get(order?.orderId ?? '')?.outbox).toBe('done');
   });
 });

@@ -59,7 +59,7 @@ describe('submit order', () => {
       paymentReference: 'pi_3NabcXYZ',
       deliveries: { warehouse: { state: 'pending' }, carrier: { state: 'pending' } },
       // Flagged for the fan-out, which runs after the write (the stream, or the sweeper).
-      fanout: 'pending',
+      outbox: 'pending',
     });
     expect(Object.keys(personal?.sealed ?? {}).sort()).toEqual(['contact', 'shipping']);
     const shipping = decodeFields(
@@ -102,7 +102,7 @@ describe('submit order', () => {
     const again = await fanOutOrder(ports, orderId);
     // Assess
     expect([queuedBySubmit, fannedOut, again]).toEqual([0, true, false]);
-    expect(ports.orders.orders.get(orderId)?.fanout).toBe('done');
+    expect(ports.orders.orders.get(orderId)?.outbox).toBe('done');
     expect(ports.queue.sent).toEqual([
       { queue: 'partner-warehouse', message: { type: 'order.accepted', orderId, partner: 'warehouse' } },
       { queue: 'partner-carrier', message: { type: 'order.accepted', orderId, partner: 'carrier' } },
@@ -149,7 +149,7 @@ describe('submit order', () => {
     // Assess
     expect(second).toEqual({ orderId: first.orderId, status: 'accepted', replayed: true });
     expect(ports.orders.orders.size).toBe(1);
-    expect(ports.orders.orders.get(first.orderId)?.fanout).toBe('done');
+    expect(ports.orders.orders.get(first.orderId)?.outbox).toBe('done');
     expect(ports.queue.sent).toHaveLength(3);
   });
 

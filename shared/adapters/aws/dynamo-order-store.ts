@@ -41,7 +41,7 @@ export function toOrder(item: Item): OrderRecord {
     deliveries: (item.deliveries as OrderRecord['deliveries'] | undefined) ?? {},
     emails: (item.emails as OrderRecord['emails'] | undefined) ?? {},
     processedEvents: (item.processedEvents as string[] | undefined) ?? [],
-    fanout: isOutboxPending(item.outbox) ? 'pending' : 'done',
+    outbox: isOutboxPending(item.outbox) ? 'pending' : 'done',
   };
 }
 
@@ -110,14 +110,14 @@ export class DynamoOrderStore implements OrderStore {
   }
 
   async putOrderRecord(order: OrderRecord): Promise<void> {
-    const { fanout, trackingNumber, trackingUrl, deliveredAt, ...rest } = order;
+    const { outbox, trackingNumber, trackingUrl, deliveredAt, ...rest } = order;
     await this.putIfAbsent('put order', {
       pk: keys.order(order.orderId),
       ...rest,
       ...(trackingNumber ? { trackingNumber } : {}),
       ...(trackingUrl ? { trackingUrl } : {}),
       ...(deliveredAt ? { deliveredAt } : {}),
-      ...(fanout === 'pending' ? { outbox: outboxPending(order.orderId) } : {}),
+      ...(outbox === 'pending' ? { outbox: outboxPending(order.orderId) } : {}),
     });
   }
 

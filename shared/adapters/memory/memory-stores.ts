@@ -90,7 +90,7 @@ export class MemoryOrderStore implements OrderStore, LedgerStore {
   }
   async listPendingFanout(before: Date, limit: number) {
     return [...this.orders.values()]
-      .filter((o) => o.fanout === 'pending' && o.createdAt < before.toISOString())
+      .filter((o) => o.outbox === 'pending' && o.createdAt < before.toISOString())
       .slice(0, limit)
       .map((o) => o.orderId);
   }
@@ -99,7 +99,7 @@ export class MemoryOrderStore implements OrderStore, LedgerStore {
     if (order) this.orders.set(orderId, change(order));
   }
   async markFanoutDone(orderId: string) {
-    this.update(orderId, (o) => ({ ...o, fanout: 'done' }));
+    this.update(orderId, (o) => ({ ...o, outbox: 'done' }));
   }
   async setDeliveryState(
     orderId: string,
