@@ -126,7 +126,6 @@ async function run(withLedger: boolean, orders: number): Promise<Record<LedgerPa
           consent,
           fence,
           recordSecrets,
-          queue,
           dataKeys,
           lookup,
           clock,

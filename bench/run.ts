@@ -29,6 +29,7 @@ import {
   type ScenarioResult,
   type SensitivityRow,
 } from './scenarios.js';
+import { submitRequests, submitRequestsTable } from './submit-requests.js';
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 
@@ -126,6 +127,7 @@ const esdkSizes: EsdkMessageSizes | undefined = only.some((id) => id.startsWith(
   : undefined;
 
 const ledgerRows = await ledgerRequests(quick ? 50 : 200);
+const submitRows = await submitRequests(quick ? 10 : 50);
 const bundleRuns = quick ? 3 : 7;
 const bundleRows = await measureBundles({ runs: bundleRuns });
 
@@ -147,6 +149,7 @@ if (values.json) {
         sensitivity,
         esdkMessageSizes: esdkSizes,
         ledgerRequests: ledgerRows,
+        submitRequests: submitRows,
         bundles: bundleRows,
         seconds: (Date.now() - started) / 1000,
       },
@@ -201,6 +204,11 @@ if (values.json) {
       'write each, plus the read that shows the ledger (export) or finds the partners to redact and the certificate put (erase). ' +
       'The ledger key is read once per process.',
   );
+  console.log('');
+  console.log(
+    'Submit path: requests and sequential round trips per order at steady state (in-memory ports, counted per call; before = main at 2117f20, same method):',
+  );
+  console.log(submitRequestsTable(submitRows));
   console.log('');
   console.log(
     'Bundles per function (MinimisFunction options, infra/bundling.ts) beside a bare handler with the same clients:',

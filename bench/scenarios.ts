@@ -24,7 +24,6 @@ import {
 import { keyTableItemBytes } from '#shared/adapters/aws/dynamo-record-secret-store.js';
 import { LocalKeyService } from '#shared/adapters/local/local-key-service.js';
 import { CountingKeyService } from '#shared/adapters/memory/counting-key-service.js';
-import { MemoryQueue } from '#shared/adapters/memory/memory-queue.js';
 import { MemoryErasureLog, MemoryRecordSecretStore } from '#shared/adapters/memory/memory-record-secrets.js';
 import {
   MemoryConsentStore,
@@ -241,7 +240,6 @@ export async function runScenario(id: ScenarioId, options: ScenarioOptions): Pro
     idempotency: new MemoryIdempotencyStore(),
     consent,
     fence: new MemoryErasureFenceStore(),
-    queue: new MemoryQueue(),
     dataKeys: intake.dataKeys,
     recordSecrets,
     lookup: intake.lookup,

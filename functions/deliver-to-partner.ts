@@ -1,18 +1,15 @@
-import type { ParsedRecord } from '@aws-lambda-powertools/batch';
-import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
-import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import { FetchPartnerClient } from '#shared/adapters/aws/fetch-partner-client.js';
-import { sqsJsonParser as parser } from '#shared/adapters/aws/sqs-json-parser.js';
 import { configFor } from '#shared/compose/config.js';
 import { ledgerStore, orderStore, partnerStateStore } from '#shared/compose/dynamo.js';
 import { clock, installed } from '#shared/compose/installed.js';
 import { dataKeys, ledgerKey } from '#shared/compose/keys.js';
 import { partnerSecrets } from '#shared/compose/partner-secrets.js';
 import { queue } from '#shared/compose/queue.js';
+import { type QueueRecord, sqsBatchHandler } from '#shared/compose/sqs-batch.js';
 import { type DeliveryMessage, deliveryMessageSchema } from '#shared/contracts/messages.js';
 import { partnerQueue } from '#shared/contracts.js';
 import { ORDER_REDACTED_TYPE } from '#shared/domain/projections.js';
-import { createLogger, errorFields } from '#shared/observability/logger.js';
+import { createLogger } from '#shared/observability/logger.js';
 import { deliverRedaction } from '#shared/usecases/deliver-redaction.js';
 import { type DeliverOutcome, deliverToPartner } from '#shared/usecases/deliver-to-partner.js';
 import { PARTNER_DISABLED_LOG } from '#shared/usecases/partner-gone.js';
@@ -43,14 +40,7 @@ export class DeliveryNotDoneError extends Error {
   }
 }
 
-const processor = new BatchProcessor(EventType.SQS, {
-  parser,
-  innerSchema: deliveryMessageSchema,
-  transformer: 'json',
-  logger,
-});
-
-type DeliveryRecord = ParsedRecord<SQSRecord, DeliveryMessage>;
+type DeliveryRecord = QueueRecord<DeliveryMessage>;
 
 /** Handles one parsed record; throws when it must stay on the queue (retry or dead-letter). */
 async function handle(record: DeliveryRecord): Promise<void> {
@@ -131,23 +121,15 @@ async function handle(record: DeliveryRecord): Promise<void> {
   }
 }
 
-async function recordHandler(record: DeliveryRecord): Promise<void> {
-  try {
-    await handle(record);
-  } catch (error) {
-    if (!(error instanceof DeliveryNotDoneError))
-      logger.error('delivery handler failed', { messageId: record.messageId, ...errorFields(error) });
-    throw error;
-  }
-}
-
 /**
  * SQS handler for a partner queue (`partner-<id>`), one webhook per record: Powertools batch with
  * the parser's SQS envelope (a body that is not a delivery message fails alone, and is kept via the
  * dead-letter queue), partial batch responses.
  */
-export const handler = async (event: SQSEvent, context?: Context): Promise<SQSBatchResponse> =>
-  processPartialResponse(event, recordHandler, processor, {
-    ...(context ? { context } : {}),
-    throwOnFullBatchFailure: false,
-  });
+export const handler = sqsBatchHandler({
+  schema: deliveryMessageSchema,
+  logger,
+  failureMessage: 'delivery handler failed',
+  expected: (error) => error instanceof DeliveryNotDoneError,
+  handle,
+});

@@ -3,7 +3,7 @@ import { consentStore, fenceStore } from '#shared/compose/dynamo.js';
 import { clock } from '#shared/compose/installed.js';
 import { lookup } from '#shared/compose/keys.js';
 import { createLogger, errorFields } from '#shared/observability/logger.js';
-import { drainFeedbackRetries, isRetryBatch, recordSesEvent } from '#shared/usecases/mail-feedback-retry.js';
+import { drainFeedbackRetries, isRetryBatch, recordSesEvent } from '#shared/usecases/ses-feedback-retry.js';
 
 const logger = createLogger('ses-feedback');
 const config = configFor('ses-feedback');

@@ -9,7 +9,6 @@ import {
 } from '#shared/compose/dynamo.js';
 import { clock } from '#shared/compose/installed.js';
 import { dataKeys, lookup } from '#shared/compose/keys.js';
-import { queue } from '#shared/compose/queue.js';
 import { type HttpResult, json, problem, problemFor } from '#shared/http/problem.js';
 import { header, readJson } from '#shared/http/request.js';
 import { createLogger, errorFields } from '#shared/observability/logger.js';
@@ -22,7 +21,6 @@ const deps = {
   idempotency: idempotencyStore(config),
   consent: consentStore(config),
   fence: fenceStore(config),
-  queue: queue(config),
   dataKeys: dataKeys(config),
   recordSecrets: recordSecretStore(config),
   lookup: lookup(config),

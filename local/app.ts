@@ -6,15 +6,20 @@
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { keyTableDefinition } from '#shared/adapters/aws/dynamo-record-secret-store.js';
+import { DescribeTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { KEY_TABLE, keyTableDefinition } from '#shared/adapters/aws/dynamo-record-secret-store.js';
 import { tableDefinition } from '#shared/adapters/aws/table-schema.js';
-import { ensureTables, startDynalite } from '#shared/adapters/local/embedded-dynamodb.js';
-import { type LocalQueue, localQueueTable } from '#shared/adapters/local/local-queue.js';
+import { DynamoSetupError, ensureTables, startDynalite } from '#shared/adapters/local/embedded-dynamodb.js';
+import {
+  type LocalQueue,
+  localQueueTable,
+  upgradeLocalQueueTable,
+} from '#shared/adapters/local/local-queue.js';
 import { type Config, loadConfig, type PartnerConfig } from '#shared/config.js';
-import { NOTIFY_QUEUE, partnerQueue } from '#shared/contracts.js';
+import { NOTIFY_QUEUE, ORDER_TTL_ATTRIBUTE, partnerQueue } from '#shared/contracts.js';
 import { localQueueTableName, setWiring, type Wiring, wire } from '#shared/wiring.js';
 import { orderConsole } from './console.js';
+import { fanOutOnWrite } from './fan-out-on-write.js';
 import { createApiServer, type LocalRoute } from './http-server.js';
 import { type LocalEnv, localPartners, parseLocalEnv } from './local-env.js';
 import { type Consumer, type SqsHandler, startConsumer } from './queue-consumer.js';
@@ -54,9 +59,76 @@ function listen(server: Server, port: number): Promise<number> {
   });
 }
 
-/** Local mode cannot start; the message is one line for the person running `npm start`. */
+/** The part of local mode that failed to start. */
+export type StartupService = 'DynamoDB' | 'SES emulator' | 'key provider' | 'HTTP port' | 'configuration';
+
+/** Local mode cannot start; the message is one line naming the service that failed. */
 export class StartupError extends Error {
   override readonly name = 'StartupError';
+  constructor(
+    readonly service: StartupService,
+    message: string,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+  }
+}
+
+const errorName = (error: unknown): string =>
+  (error as NodeJS.ErrnoException)?.code ?? (error as Error)?.name ?? String(error);
+
+/** Runs one start-up step; any failure becomes a StartupError naming `service`. */
+async function step<T>(service: StartupService, describe: (error: unknown) => string, run: () => Promise<T>) {
+  try {
+    return await run();
+  } catch (error) {
+    if (error instanceof StartupError) throw error;
+    throw new StartupError(service, describe(error), { cause: error });
+  }
+}
+
+/** A cheap request to the DynamoDB endpoint (bounded: a dead one fails within seconds). */
+async function dynamoAnswers(tableName: string): Promise<void> {
+  const client = new DynamoDBClient({ maxAttempts: 1 });
+  try {
+    await client.send(new DescribeTableCommand({ TableName: tableName }), {
+      abortSignal: AbortSignal.timeout(5_000),
+    });
+  } finally {
+    client.destroy();
+  }
+}
+
+/** The three tables (TTL where the AWS tables have it); an older queue table gets its index. */
+async function prepareTables(config: Config, wiring: Wiring, dynamoUrl: string): Promise<void> {
+  const client = new DynamoDBClient({});
+  try {
+    await ensureTables(client, [
+      { definition: tableDefinition(config.tableName), ttlAttribute: ORDER_TTL_ATTRIBUTE },
+      { definition: keyTableDefinition(config.keyTableName), ttlAttribute: KEY_TABLE.ttl },
+    ]);
+    const queueTable = localQueueTableName(config);
+    await upgradeLocalQueueTable(client, wiring.db, queueTable).catch((error: unknown) => {
+      throw new DynamoSetupError(
+        queueTable,
+        `DynamoDB could not upgrade table ${queueTable} (${errorName(error)})`,
+        {
+          cause: error,
+        },
+      );
+    });
+    await ensureTables(client, [localQueueTable(queueTable)]);
+  } catch (error) {
+    throw new StartupError(
+      'DynamoDB',
+      error instanceof DynamoSetupError
+        ? error.message.replace(/^DynamoDB/, `DynamoDB at ${dynamoUrl}`)
+        : `DynamoDB at ${dynamoUrl} does not answer (${errorName(error)})`,
+      { cause: error },
+    );
+  } finally {
+    client.destroy();
+  }
 }
 
 export async function startLocal(options: StartOptions = {}): Promise<LocalApp> {
@@ -72,12 +144,18 @@ export async function startLocal(options: StartOptions = {}): Promise<LocalApp> 
   process.env.AWS_SECRET_ACCESS_KEY ??= env.AWS_SECRET_ACCESS_KEY ?? 'local';
 
   const stops: Array<() => Promise<void>> = [];
+  const unwind = async (error: unknown): Promise<never> => {
+    for (const stop of stops.reverse()) await stop().catch(() => undefined);
+    throw error;
+  };
   let dynamoUrl = local.AWS_ENDPOINT_URL_DYNAMODB;
   if (!dynamoUrl) {
-    const dynamo = await startDynalite({
-      port: local.DYNAMODB_PORT,
-      path: join(local.MINIMIS_DATA_DIR, 'dynamodb'),
-    });
+    const dynamo = await step(
+      'DynamoDB',
+      (e) =>
+        `the embedded DynamoDB cannot listen on port ${local.DYNAMODB_PORT} (${errorName(e)}): set DYNAMODB_PORT`,
+      () => startDynalite({ port: local.DYNAMODB_PORT, path: join(local.MINIMIS_DATA_DIR, 'dynamodb') }),
+    );
     stops.push(dynamo.stop);
     dynamoUrl = dynamo.url;
   }
@@ -86,10 +164,16 @@ export async function startLocal(options: StartOptions = {}): Promise<LocalApp> 
   let ses: EmbeddedSes | undefined;
   let consoleUrl = '';
   if (!local.AWS_ENDPOINT_URL_SESV2) {
-    ses = await startSesEmulator(local.SES_PORT, {
-      persistFile: join(local.MINIMIS_DATA_DIR, 'sent-email.json'),
-      consoleUrl: () => consoleUrl,
-    });
+    ses = await step(
+      'SES emulator',
+      (e) =>
+        `the SES emulator cannot listen on port ${local.SES_PORT}${(e as NodeJS.ErrnoException)?.code ? ` (${(e as NodeJS.ErrnoException).code})` : ''}: set SES_PORT`,
+      () =>
+        startSesEmulator(local.SES_PORT, {
+          persistFile: join(local.MINIMIS_DATA_DIR, 'sent-email.json'),
+          consoleUrl: () => consoleUrl,
+        }),
+    ).catch(unwind);
     stops.push(ses.stop);
   }
   const sesUrl = local.AWS_ENDPOINT_URL_SESV2 ?? ses?.url ?? '';
@@ -98,7 +182,11 @@ export async function startLocal(options: StartOptions = {}): Promise<LocalApp> 
   // Bind the API first: the partner URLs and the public base URL default to its real port.
   const extra: LocalRoute[] = [];
   const server = createApiServer(extra, onError);
-  const apiPort = await listen(server, local.PORT);
+  const apiPort = await step(
+    'HTTP port',
+    (e) => `the API cannot listen on HTTP port ${local.PORT} (${errorName(e)}): set PORT`,
+    () => listen(server, local.PORT),
+  ).catch(unwind);
   stops.push(
     () =>
       new Promise<void>((resolve) => {
@@ -123,24 +211,34 @@ export async function startLocal(options: StartOptions = {}): Promise<LocalApp> 
     // The CLI may rotate a keyring file at any moment: read it on every use (it is a small file).
     PARTNER_SECRET_CACHE_SECONDS: env.PARTNER_SECRET_CACHE_SECONDS ?? '0',
   });
-  const wiring = wire(config);
+  // No stream locally: the fan-out runs when an order record is written (local/fan-out-on-write.ts).
+  const wiring = fanOutOnWrite(wire(config), onError);
   setWiring(wiring);
 
-  const client = new DynamoDBClient({});
-  await ensureTables(client, [
-    tableDefinition(config.tableName),
-    keyTableDefinition(config.keyTableName),
-    localQueueTable(localQueueTableName(config)),
-  ]);
-  client.destroy();
+  await prepareTables(config, wiring, dynamoUrl).catch(unwind);
   // Ready means ready to take orders: the key service must answer before /health says 200.
-  await wiring.lookup.ensureKey().catch(async (cause: unknown) => {
-    for (const stop of stops.reverse()) await stop().catch(() => undefined);
-    throw new StartupError(
-      'the key service does not answer: check KMS_KEY_ID, AWS_ENDPOINT_URL_KMS and credentials, or unset KMS_KEY_ID for the local key provider',
-      { cause },
-    );
-  });
+  await wiring.lookup
+    .ensureKey()
+    .catch(async (cause: unknown) => {
+      // The keys are stored in DynamoDB: if that is what failed, say so, not "the key service".
+      await dynamoAnswers(config.tableName).catch((dynamo: unknown) => {
+        throw new StartupError(
+          'DynamoDB',
+          `DynamoDB at ${dynamoUrl} does not answer (${errorName(dynamo)})`,
+          {
+            cause,
+          },
+        );
+      });
+      throw new StartupError(
+        'key provider',
+        config.kmsKeyId
+          ? 'the key service does not answer: check KMS_KEY_ID, AWS_ENDPOINT_URL_KMS and credentials, or unset KMS_KEY_ID for the local key provider'
+          : `the local key provider cannot store or read its keys (${errorName(cause)})`,
+        { cause },
+      );
+    })
+    .catch(unwind);
 
   // The order console: local mode only (this runner), never part of the deployed API.
   extra.push(

@@ -15,7 +15,16 @@
  * The emulator keeps its messages in module state, shared by every instance in the process.
  */
 
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  closeSync,
+  existsSync,
+  mkdirSync,
+  openSync,
+  readFileSync,
+  writeFileSync,
+  writeSync,
+} from 'node:fs';
 import type { IncomingMessage, RequestListener, Server, ServerResponse } from 'node:http';
 import { createRequire } from 'node:module';
 import type { AddressInfo } from 'node:net';
@@ -93,13 +102,36 @@ function messagesPage(consoleUrl: string | undefined): string {
  * customers' mailboxes, and a mailbox does not forget what it received.
  */
 function persistTo(file: string): () => void {
-  if (existsSync(file)) {
-    const saved = JSON.parse(readFileSync(file, 'utf8')) as StoredEmail[];
-    store.getStoreReadonly().emails.unshift(...saved);
-  }
+  if (existsSync(file))
+    store.getStoreReadonly().emails.unshift(...(JSON.parse(readFileSync(file, 'utf8')) as StoredEmail[]));
+  let inFile: StoredEmail[] | undefined; // the list the file holds a copy of (cleared: another list)
+  let written = 0;
+  let size = 0;
   return () => {
-    mkdirSync(dirname(file), { recursive: true });
-    writeFileSync(file, JSON.stringify(store.getStoreReadonly().emails), { mode: 0o600 });
+    const emails = store.getStoreReadonly().emails;
+    if (inFile !== emails || emails.length < written) {
+      inFile = emails;
+      mkdirSync(dirname(file), { recursive: true });
+      const text = JSON.stringify(emails);
+      writeFileSync(file, text, { mode: 0o600 });
+      chmodSync(file, 0o600);
+      written = emails.length;
+      size = Buffer.byteLength(text);
+      return;
+    }
+    // Append the new messages in place of the closing bracket: the file stays one JSON array,
+    // and a send costs its own bytes, not a rewrite of the whole mailbox.
+    const added = emails.slice(written).map((e) => JSON.stringify(e));
+    if (added.length === 0) return;
+    const tail = Buffer.from(`${written === 0 ? '' : ','}${added.join(',')}]`);
+    const fd = openSync(file, 'r+');
+    try {
+      writeSync(fd, tail, 0, tail.length, size - 1);
+    } finally {
+      closeSync(fd);
+    }
+    written = emails.length;
+    size += tail.length - 1;
   };
 }
 

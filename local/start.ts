@@ -1,6 +1,6 @@
 /** `npm start`: the whole pipeline on this machine with embedded stand-ins. */
 import { ConfigError } from '#shared/config.js';
-import { startLocal } from './app.js';
+import { StartupError, startLocal } from './app.js';
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 
@@ -32,6 +32,11 @@ try {
 } catch (error) {
   if (error instanceof ConfigError) {
     console.error(error.message);
+    process.exit(1);
+  }
+  // Every step of start-up names its service (DynamoDB, SES emulator, key provider, HTTP port).
+  if (error instanceof StartupError) {
+    console.error(`Cannot start: ${error.message}`);
     process.exit(1);
   }
   const code = (error as NodeJS.ErrnoException)?.code;

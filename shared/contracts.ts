@@ -45,6 +45,9 @@ export const keys = {
   held: (partnerId: string, webhookId: string) => `HELD#${partnerId}#${webhookId}`,
 } as const;
 
+/** The order table's TTL attribute (epoch seconds); the application also treats expired items as gone. */
+export const ORDER_TTL_ATTRIBUTE = 'expiresAt';
+
 /** Global secondary indexes of the order table. */
 export const INDEX = { byEmail: 'byEmail', byOutbox: 'byOutbox' } as const;
 
@@ -121,9 +124,9 @@ const KEYS = ['kmsKeyId', 'dataKeyCache'] as const;
 
 export const FUNCTIONS = {
   'submit-order': {
-    description: 'POST /orders — validates, seals per purpose, stores, fans out',
-    clients: ['dynamodb', 'kms', 'sqs'],
-    settings: [...TABLES, ...KEYS, 'partners', 'retention', 'idempotencyHours', 'policyVersion', 'queueUrls'],
+    description: 'POST /orders — validates, seals per purpose, stores (the stream fans out)',
+    clients: ['dynamodb', 'kms'],
+    settings: [...TABLES, ...KEYS, 'partners', 'retention', 'idempotencyHours', 'policyVersion'],
   },
   'get-order': {
     description: 'GET /orders/{orderId} — non-personal order status',
@@ -174,6 +177,11 @@ export const FUNCTIONS = {
   },
   'sweep-outbox': {
     description: 're-runs the fan-out of orders whose intake stopped before it',
+    clients: ['dynamodb', 'sqs'],
+    settings: ['tableName', 'queueUrls'],
+  },
+  'fan-out': {
+    description: "after an order is written (the table's stream): enqueues its deliveries and email",
     clients: ['dynamodb', 'sqs'],
     settings: ['tableName', 'queueUrls'],
   },

@@ -36,10 +36,10 @@ export const COMPONENTS = [
   'submit-order',
   'partner-delivery',
   'partner-events',
-  'notification',
+  'notify-customer',
   'unsubscribe',
-  'mail-feedback',
-  'order-status',
+  'ses-feedback',
+  'get-order',
   'purge',
   'operator',
 ] as const;
@@ -67,12 +67,12 @@ export const PURPOSE_DECLARATIONS: Readonly<Record<Purpose, PurposeDeclaration>>
   },
   contact: {
     why: 'transactional email about this order',
-    decryptedBy: ['notification', 'operator'],
+    decryptedBy: ['notify-customer', 'operator'],
     retention: { kind: 'after-delivery' },
   },
   marketing: {
     why: 'promotional email, only with consent',
-    decryptedBy: ['notification', 'operator'],
+    decryptedBy: ['notify-customer', 'operator'],
     retention: { kind: 'until-opt-out' },
   },
 };
@@ -81,13 +81,13 @@ export const PURPOSE_DECLARATIONS: Readonly<Record<Purpose, PurposeDeclaration>>
  * Components that may unwrap the lookup key: they compute keyed email hashes (intake, SES
  * feedback, export/erase) or request MACs (intake).
  */
-export const LOOKUP_KEY_USERS: readonly Component[] = ['submit-order', 'mail-feedback', 'operator'];
+export const LOOKUP_KEY_USERS: readonly Component[] = ['submit-order', 'ses-feedback', 'operator'];
 
 /**
  * Components that may unwrap the token key: they sign unsubscribe tokens (notification) or verify
  * them (unsubscribe). Neither can compute a keyed email hash.
  */
-export const TOKEN_KEY_USERS: readonly Component[] = ['notification', 'unsubscribe'];
+export const TOKEN_KEY_USERS: readonly Component[] = ['notify-customer', 'unsubscribe'];
 
 /** Who may unwrap each index key. */
 export const INDEX_KEY_USERS: Readonly<Record<IndexContext, readonly Component[]>> = {
@@ -106,7 +106,7 @@ export const INDEX_KEY_CREATORS: readonly Component[] = ['submit-order'];
  * ledger key: partner delivery (webhooks and their acknowledgements, redactions), notification
  * (emails) and the operator (exports, erasures; `minimis audit` verifies with the same key).
  */
-export const LEDGER_KEY_USERS: readonly Component[] = ['partner-delivery', 'notification', 'operator'];
+export const LEDGER_KEY_USERS: readonly Component[] = ['partner-delivery', 'notify-customer', 'operator'];
 
 /** Kinds of fulfilment partner. A configured partner has a kind, which fixes its payload shape. */
 export const PARTNER_KINDS = ['warehouse', 'carrier'] as const;

@@ -41,6 +41,11 @@ export interface IdempotencyRecord {
   readonly key: string;
   readonly requestMac: string;
   readonly orderId: string;
+  /**
+   * `done` only on records written before the order record became the completion marker (still
+   * read as a replay); an intake now leaves its record `in-progress` and a retry asks whether the
+   * order record exists.
+   */
   readonly state: 'in-progress' | 'done';
   /** Epoch ms after which an in-progress claim may be taken over (the first attempt died). */
   readonly leaseUntil: number;
@@ -48,7 +53,8 @@ export interface IdempotencyRecord {
   readonly expiresAt: number;
   /**
    * The erasure fence's `ended` count for the order's address, read before the first attempt's
-   * first write (see usecases/erasure-fence.ts); a resumed attempt checks against it.
+   * first personal write (see usecases/erasure-fence.ts) and stored by `setMark` alongside that
+   * write; a resumed attempt checks against it (absent: 0, the conservative mark).
    */
   readonly fenceEnded?: number;
 }
@@ -61,7 +67,8 @@ export interface IdempotencyStore {
   ): Promise<{ claimed: true } | { claimed: false; existing: IdempotencyRecord }>;
   /** Takes over an in-progress record whose lease has expired; false if someone else did. */
   takeOver(key: string, expectedLeaseUntil: number, leaseUntil: number): Promise<boolean>;
-  complete(key: string): Promise<void>;
+  /** Stores the first attempt's erasure-fence mark on its (existing) record; nothing if it is gone. */
+  setMark(key: string, fenceEnded: number): Promise<void>;
 }
 
 export type ApplyEventResult =

@@ -156,7 +156,7 @@ export class Notification extends Construct {
         'SQS event sources do not support on-failure destinations; the queue redrive policy dead-letters instead.',
     });
     grantTableAccess(this.notify.role, props.table, TABLE_ACCESS['notify-customer']);
-    grantPurposes(this.notify.role, props.purposeKey, grantForComponent('notification'));
+    grantPurposes(this.notify.role, props.purposeKey, grantForComponent('notify-customer'));
     const stack = Stack.of(this);
     this.notify.role.addToPrincipalPolicy(
       new iam.PolicyStatement({
@@ -204,7 +204,7 @@ export class Notification extends Construct {
         'Failed asynchronous invocations go to the on-failure destination (the ses-feedback-retry queue), which this function drains; a dead-letter queue would keep a second copy of the address.',
     });
     grantTableAccess(this.feedback.role, props.table, TABLE_ACCESS['ses-feedback']);
-    grantPurposes(this.feedback.role, props.purposeKey, grantForComponent('mail-feedback'));
+    grantPurposes(this.feedback.role, props.purposeKey, grantForComponent('ses-feedback'));
 
     // As for the notify queue: the destination and event source see the queue without its key
     // (CDK would grant kms:* wildcards on it); the exact grants are ours.

@@ -1,14 +1,14 @@
 /**
  * The single order table: orders (non-personal fields in clear, personal fields sealed per
- * purpose), consent ledger, suppressions, idempotency records and the outbox.
+ * purpose), consent ledger, suppressions, idempotency records and the outbox. Its stream (keys
+ * only) drives the fan-out after an order is written.
  */
 import { RemovalPolicy } from 'aws-cdk-lib';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import { Construct } from 'constructs';
+import { ORDER_TTL_ATTRIBUTE } from '#shared/contracts.js';
 
-/** Attribute DynamoDB TTL reads (epoch seconds); the application also treats expired items as gone. */
-export const TTL_ATTRIBUTE = 'expiresAt';
 export const EMAIL_INDEX = 'byEmail';
 export const OUTBOX_INDEX = 'byOutbox';
 
@@ -34,15 +34,21 @@ export class OrderTable extends Construct {
       encryption: dynamodb.TableEncryption.CUSTOMER_MANAGED,
       encryptionKey: props.encryptionKey,
       pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
-      timeToLiveAttribute: TTL_ATTRIBUTE,
+      timeToLiveAttribute: ORDER_TTL_ATTRIBUTE,
       deletionProtection: props.deletionProtection ?? true,
       removalPolicy: RemovalPolicy.RETAIN,
+      // Keys only: the fan-out function reads the order itself (fan-out-stream.ts), and nothing
+      // personal (no sealed blob, no keyed email hash) ever enters the stream.
+      stream: dynamodb.StreamViewType.KEYS_ONLY,
     });
     this.table.addGlobalSecondaryIndex({
       indexName: EMAIL_INDEX,
       partitionKey: { name: 'emailKey', type: dynamodb.AttributeType.STRING },
-      projectionType: dynamodb.ProjectionType.ALL,
+      // Keys only: no sealed blob is copied into the index; erase and export read the items by key.
+      projectionType: dynamodb.ProjectionType.KEYS_ONLY,
     });
+    // Partition key `pending#<n>` (16 shards, shared/contracts/outbox.ts): no single
+    // value takes every order's write.
     this.table.addGlobalSecondaryIndex({
       indexName: OUTBOX_INDEX,
       partitionKey: { name: 'outbox', type: dynamodb.AttributeType.STRING },

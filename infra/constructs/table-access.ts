@@ -16,7 +16,7 @@
  * | `HELD#<id>#<msgId>`   | a message held while its partner is disabled                                 |
  *
  * Index queries are separate statements on the index ARN with only `dynamodb:Query`: the
- * LeadingKeys of an index query are the index's partition values (`pending` for `byOutbox`; the bare
+ * LeadingKeys of an index query are the index's partition values (`pending#<n>` for `byOutbox`; the bare
  * keyed email hash for `byEmail`, which has no prefix to match, so that one is not limited).
  * `ForAllValues` holds vacuously for a request without keys, and a Scan has none: LeadingKeys
  * cannot constrain a Scan, so Scan is granted separately and only to the purge and the operator.
@@ -27,6 +27,7 @@
 import { Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type { PartnerConfig } from '#shared/config.js';
+import { LEGACY_OUTBOX_PENDING } from '#shared/contracts/outbox.js';
 import { keys } from '#shared/contracts.js';
 import { LEDGER_KEY_REF } from '#shared/crypto/ledger-key.js';
 import { LOOKUP_KEY_REF, TOKEN_KEY_REF } from '#shared/crypto/lookup-keys.js';
@@ -70,10 +71,11 @@ export interface TableAccess {
 /** Handlers' table access, from what their use cases do (see the module comment). */
 export const TABLE_ACCESS = {
   /**
-   * Idempotency claim/take-over/complete, the lookup and token keys (created on first order), sealing keys,
-   * consent ledger (read with the suppression to decide whether an opt-in needs confirming),
-   * personal and order record (the order read back when a retry resumes), outbox flag; the erasure
-   * fence, and deleting its own personal record and the customer record when an erasure raced it.
+   * Idempotency claim/take-over/fence mark, the lookup and token keys (created on first order),
+   * sealing keys, consent ledger (read with the suppression to decide whether an opt-in needs
+   * confirming), personal and order record (the order read back when a retry finds a claim); the
+   * erasure fence, and deleting its own personal record and the customer record when an erasure
+   * raced it. No queue and no order update: the fan-out runs after the write (fan-out-stream.ts).
    */
   'submit-order': {
     items: {
@@ -88,7 +90,7 @@ export const TABLE_ACCESS = {
       ],
       // SHRED#: an intake that raced an erasure erases its own writes, logging them as erase does.
       PutItem: [ITEM.idempotency, ITEM.personal, ITEM.order, ITEM.dataKey, ITEM.shred],
-      UpdateItem: [ITEM.idempotency, ITEM.order, ITEM.customer],
+      UpdateItem: [ITEM.idempotency, ITEM.customer],
       DeleteItem: [ITEM.personal, ITEM.customer],
     },
   },
@@ -134,11 +136,16 @@ export const TABLE_ACCESS = {
       PutItem: [ITEM.ledgerKey],
     },
   },
-  /** Pending outbox entries, their orders (destination), and the cleared outbox flag. */
+  /**
+   * Pending outbox entries (every shard `pending#<n>`, and the unsharded `pending` of items written
+   * before the sharding), their orders (destination), and the cleared outbox flag.
+   */
   'sweep-outbox': {
     items: { GetItem: [ITEM.order], UpdateItem: [ITEM.order] },
-    query: [{ index: 'byOutbox', leadingKeys: ['pending'] }],
+    query: [{ index: 'byOutbox', leadingKeys: [LEGACY_OUTBOX_PENDING, `${LEGACY_OUTBOX_PENDING}#*`] }],
   },
+  /** The order table's stream function: reads the new order, clears its outbox flag. */
+  'fan-out': { items: { GetItem: [ITEM.order], UpdateItem: [ITEM.order] } },
   /** Finds expired personal records by scanning; deletes them, logging each in the erasure log. */
   purge: { items: { DeleteItem: [ITEM.personal], PutItem: [ITEM.shred] }, scan: true },
   /**

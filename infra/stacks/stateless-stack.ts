@@ -2,13 +2,15 @@
  * Everything that can be replaced without losing data: functions, queues, the HTTP API, email,
  * schedules, alarms and the operator role. Reads the table and keys of the stateful stack.
  */
-import { CfnOutput, Duration, Fn, Stack, type StackProps } from 'aws-cdk-lib';
+import { CfnOutput, Fn, Stack, type StackProps } from 'aws-cdk-lib';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import type * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import type { Construct } from 'constructs';
-import type { FunctionName } from '#shared/contracts.js';
+import { FUNCTIONS, type FunctionName, ROUTE_TABLE, serviceName } from '#shared/contracts.js';
+import type { Component } from '#shared/inventory.js';
 import { AlarmTopic } from '../constructs/alarm-topic.js';
+import { FanOutStream } from '../constructs/fan-out-stream.js';
 import { type DeploymentValues, environmentFor } from '../constructs/function-environment.js';
 import { HttpApi } from '../constructs/http-api.js';
 import {
@@ -50,11 +52,66 @@ const pascal = (id: string): string =>
 
 const SYNC_NO_DLQ = 'Invoked synchronously by the HTTP API; the caller sees the error and retries.';
 
+/** The functions behind the HTTP API (the route table is shared/contracts.ts `ROUTE_TABLE`). */
+type HttpFunction = (typeof ROUTE_TABLE)[number]['handler'] | 'fallback';
+
+interface HttpFunctionRow {
+  /** Its table access (infra/constructs/table-access.ts), if it reads or writes the table. */
+  readonly table?: keyof typeof TABLE_ACCESS;
+  /** The inventory component whose purpose grants it holds, if it opens or seals anything. */
+  readonly purposes?: Component;
+  /** @default 512 */
+  readonly memorySize?: number;
+  /** Only for the `$default` route (every other route has its reason in PUBLIC_BECAUSE). */
+  readonly publicBecause?: string;
+}
+
+const HTTP_FUNCTIONS: Readonly<Record<HttpFunction, HttpFunctionRow>> = {
+  'submit-order': { table: 'submit-order', purposes: 'submit-order' },
+  'get-order': { table: 'get-order', purposes: 'get-order' },
+  openapi: { memorySize: 256 },
+  health: { memorySize: 256 },
+  fallback: { memorySize: 256, publicBecause: 'Answers unknown paths with 404/405 and touches no data.' },
+  'partner-events': { table: 'partner-events', purposes: 'partner-events' },
+  'unsubscribe-page': { table: 'unsubscribe-page', purposes: 'unsubscribe' },
+  unsubscribe: { table: 'unsubscribe', purposes: 'unsubscribe' },
+  'consent-confirm-page': { table: 'consent-confirm-page', purposes: 'unsubscribe' },
+  'consent-confirm': { table: 'consent-confirm', purposes: 'unsubscribe' },
+};
+
+/** Why each route may be called without AWS credentials (cdk-nag APIG4 acknowledgement). */
+type Route = (typeof ROUTE_TABLE)[number];
+/** `METHOD /path` of each route of the table, exactly (a distributive conditional type). */
+type KeyOf<R> = R extends { method: infer M extends string; path: infer P extends string }
+  ? `${M} ${P}`
+  : never;
+type RouteKey = KeyOf<Route>;
+const routeKey = (route: Route) => `${route.method} ${route.path}` as RouteKey;
+
+const PUBLIC_BECAUSE: Readonly<Record<RouteKey, string>> = {
+  'POST /orders':
+    'Called by the checkout frontend in the browser; intake is validated, throttled and idempotent.',
+  'GET /orders/{orderId}':
+    'Returns only non-personal status for an unguessable order id, by contract (api.md).',
+  'GET /openapi.json': 'Public API description.',
+  'GET /health': 'Unauthenticated health check.',
+  'POST /partners/{partnerId}/events':
+    'Partners authenticate each request with a Standard Webhooks signature verified by the function.',
+  'GET /unsubscribe': 'Opened from an email link; authorised by the signed unsubscribe token in the link.',
+  'POST /unsubscribe':
+    'RFC 8058 one-click opt-out from mail clients; authorised by the signed unsubscribe token.',
+  'GET /consent/confirm':
+    'Opened from the consent-confirmation email; authorised by the signed token in the link.',
+  'POST /consent/confirm':
+    'The confirmation button of that page; authorised by the signed, single-use, expiring token.',
+};
+
 export class StatelessStack extends Stack {
   public readonly api: HttpApi;
   public readonly partners: readonly PartnerDelivery[];
   public readonly notification: Notification;
   public readonly sweeper: OutboxSweeper;
+  public readonly fanOut: FanOutStream;
   public readonly purge: PurgeSchedule;
   /** Absent when the context lists no operator principals. */
   public readonly operatorRole?: iam.Role;
@@ -111,181 +168,52 @@ export class StatelessStack extends Stack {
     const partnerQueues = this.partners.map((p) => p.queue);
     const workQueues = [...partnerQueues, this.notification.queue];
 
-    // --- HTTP API functions ---------------------------------------------------------------
-    const submitOrder = new MinimisFunction(this, 'SubmitOrder', {
-      handler: 'submit-order',
-      rolePath,
-      serviceName: 'minimis-submit-order',
-      description: 'minimis: POST /orders — validates, seals per purpose, stores, fans out',
-      timeout: Duration.seconds(10),
-      noDeadLetterQueueReason: SYNC_NO_DLQ,
-    });
-    grantTableAccess(submitOrder.role, table, TABLE_ACCESS['submit-order']);
-    grantPurposes(submitOrder.role, purposeKey, grantForComponent('submit-order'));
-    grantSendToQueues(submitOrder.role, workQueues, storageKey);
-
-    const getOrder = new MinimisFunction(this, 'GetOrder', {
-      handler: 'get-order',
-      rolePath,
-      serviceName: 'minimis-get-order',
-      description: 'minimis: GET /orders/{orderId} — non-personal order status',
-      noDeadLetterQueueReason: SYNC_NO_DLQ,
-    });
-    grantTableAccess(getOrder.role, table, TABLE_ACCESS['get-order']);
-    grantPurposes(getOrder.role, purposeKey, grantForComponent('order-status'));
-
-    const openapi = new MinimisFunction(this, 'OpenApi', {
-      handler: 'openapi',
-      rolePath,
-      serviceName: 'minimis-openapi',
-      description: 'minimis: GET /openapi.json',
-      memorySize: 256,
-      noDeadLetterQueueReason: SYNC_NO_DLQ,
-    });
-
-    const health = new MinimisFunction(this, 'Health', {
-      handler: 'health',
-      rolePath,
-      serviceName: 'minimis-health',
-      description: 'minimis: GET /health',
-      memorySize: 256,
-      noDeadLetterQueueReason: SYNC_NO_DLQ,
-    });
-
-    const partnerEvents = new MinimisFunction(this, 'PartnerEvents', {
-      handler: 'partner-events',
-      rolePath,
-      serviceName: 'minimis-partner-events',
-      description: 'minimis: POST /partners/{partnerId}/events — verifies and records partner events',
-      noDeadLetterQueueReason: SYNC_NO_DLQ,
-    });
-    grantTableAccess(partnerEvents.role, table, TABLE_ACCESS['partner-events']);
-    grantPurposes(partnerEvents.role, purposeKey, grantForComponent('partner-events'));
+    // --- HTTP API functions: one row of HTTP_FUNCTIONS each; routes from the contracts' table ----
+    const http = {} as Record<HttpFunction, MinimisFunction>;
+    for (const [name, row] of Object.entries(HTTP_FUNCTIONS) as Array<[HttpFunction, HttpFunctionRow]>) {
+      const fn = new MinimisFunction(this, pascal(name), {
+        handler: name,
+        rolePath,
+        serviceName: serviceName(name),
+        description: `minimis: ${FUNCTIONS[name].description}`,
+        ...(row.memorySize ? { memorySize: row.memorySize } : {}),
+        noDeadLetterQueueReason: SYNC_NO_DLQ,
+      });
+      if (row.table) grantTableAccess(fn.role, table, TABLE_ACCESS[row.table]);
+      if (row.purposes) grantPurposes(fn.role, purposeKey, grantForComponent(row.purposes));
+      http[name] = fn;
+    }
     grantReadSecrets(
-      partnerEvents.role,
+      http['partner-events'].role,
       this.partners.map((p) => p.secret),
       storageKey,
     );
-    grantSendToQueues(partnerEvents.role, [this.notification.queue], storageKey);
-
-    const unsubscribePage = new MinimisFunction(this, 'UnsubscribePage', {
-      handler: 'unsubscribe-page',
-      rolePath,
-      serviceName: 'minimis-unsubscribe-page',
-      description: 'minimis: GET /unsubscribe — confirmation page (changes nothing)',
-      noDeadLetterQueueReason: SYNC_NO_DLQ,
-    });
-    grantTableAccess(unsubscribePage.role, table, TABLE_ACCESS['unsubscribe-page']);
-    grantPurposes(unsubscribePage.role, purposeKey, grantForComponent('unsubscribe'));
-
-    const unsubscribe = new MinimisFunction(this, 'Unsubscribe', {
-      handler: 'unsubscribe',
-      rolePath,
-      serviceName: 'minimis-unsubscribe',
-      description: 'minimis: POST /unsubscribe — one-click opt-out (RFC 8058)',
-      noDeadLetterQueueReason: SYNC_NO_DLQ,
-    });
-    grantTableAccess(unsubscribe.role, table, TABLE_ACCESS.unsubscribe);
-    grantPurposes(unsubscribe.role, purposeKey, grantForComponent('unsubscribe'));
-
-    const consentConfirmPage = new MinimisFunction(this, 'ConsentConfirmPage', {
-      handler: 'consent-confirm-page',
-      rolePath,
-      serviceName: 'minimis-consent-confirm-page',
-      description: 'minimis: GET /consent/confirm — confirmation page (changes nothing)',
-      noDeadLetterQueueReason: SYNC_NO_DLQ,
-    });
-    grantTableAccess(consentConfirmPage.role, table, TABLE_ACCESS['consent-confirm-page']);
-    grantPurposes(consentConfirmPage.role, purposeKey, grantForComponent('unsubscribe'));
-
-    const consentConfirm = new MinimisFunction(this, 'ConsentConfirm', {
-      handler: 'consent-confirm',
-      rolePath,
-      serviceName: 'minimis-consent-confirm',
-      description: 'minimis: POST /consent/confirm — confirms a renewed opt-in (single-use link)',
-      noDeadLetterQueueReason: SYNC_NO_DLQ,
-    });
-    grantTableAccess(consentConfirm.role, table, TABLE_ACCESS['consent-confirm']);
-    grantPurposes(consentConfirm.role, purposeKey, grantForComponent('unsubscribe'));
-
-    const fallback = new MinimisFunction(this, 'Fallback', {
-      handler: 'fallback',
-      rolePath,
-      serviceName: 'minimis-fallback',
-      description: 'minimis: $default route — 404/405 as problem+json',
-      memorySize: 256,
-      noDeadLetterQueueReason: SYNC_NO_DLQ,
-    });
+    grantSendToQueues(http['partner-events'].role, [this.notification.queue], storageKey);
 
     this.api = new HttpApi(this, 'HttpApi', {
       apiName: prefix,
       allowedOrigins: config.allowedOrigins,
       fallback: {
-        handler: fallback.function,
-        publicBecause: 'Answers unknown paths with 404/405 and touches no data.',
+        handler: http.fallback.function,
+        publicBecause: HTTP_FUNCTIONS.fallback.publicBecause ?? '',
       },
-      routes: [
-        {
-          method: 'POST',
-          path: '/orders',
-          handler: submitOrder.function,
-          publicBecause:
-            'Called by the checkout frontend in the browser; intake is validated, throttled and idempotent.',
-        },
-        {
-          method: 'GET',
-          path: '/orders/{orderId}',
-          handler: getOrder.function,
-          publicBecause:
-            'Returns only non-personal status for an unguessable order id, by contract (api.md).',
-        },
-        {
-          method: 'GET',
-          path: '/openapi.json',
-          handler: openapi.function,
-          publicBecause: 'Public API description.',
-        },
-        {
-          method: 'GET',
-          path: '/health',
-          handler: health.function,
-          publicBecause: 'Unauthenticated health check.',
-        },
-        {
-          method: 'POST',
-          path: '/partners/{partnerId}/events',
-          handler: partnerEvents.function,
-          publicBecause:
-            'Partners authenticate each request with a Standard Webhooks signature verified by the function.',
-        },
-        {
-          method: 'GET',
-          path: '/unsubscribe',
-          handler: unsubscribePage.function,
-          publicBecause: 'Opened from an email link; authorised by the signed unsubscribe token in the link.',
-        },
-        {
-          method: 'POST',
-          path: '/unsubscribe',
-          handler: unsubscribe.function,
-          publicBecause:
-            'RFC 8058 one-click opt-out from mail clients; authorised by the signed unsubscribe token.',
-        },
-        {
-          method: 'GET',
-          path: '/consent/confirm',
-          handler: consentConfirmPage.function,
-          publicBecause:
-            'Opened from the consent-confirmation email; authorised by the signed token in the link.',
-        },
-        {
-          method: 'POST',
-          path: '/consent/confirm',
-          handler: consentConfirm.function,
-          publicBecause:
-            'The confirmation button of that page; authorised by the signed, single-use, expiring token.',
-        },
-      ],
+      routes: ROUTE_TABLE.map((route) => ({
+        method: route.method,
+        path: route.path,
+        handler: http[route.handler].function,
+        publicBecause: PUBLIC_BECAUSE[routeKey(route)],
+      })),
+    });
+
+    // --- After the write: the order table's stream fans out; the sweeper is the backstop ----
+    this.fanOut = new FanOutStream(this, 'FanOut', {
+      streamTable: props.table,
+      table,
+      rolePath,
+      namePrefix: prefix,
+      queueKey: storageKey,
+      queues: workQueues,
+      alarmTopic,
     });
 
     // --- Schedules ------------------------------------------------------------------------
@@ -320,9 +248,9 @@ export class StatelessStack extends Stack {
 
     // --- The key table (crypto-shredding): who creates, reads, moves expiry, deletes ----------
     const keyTable: KeyTableRef = { tableArn: props.keyTable.tableArn, encryptionKey: storageKey };
-    grantKeyTableAccess(submitOrder.role, keyTable, KEY_TABLE_ACCESS['submit-order']);
+    grantKeyTableAccess(http['submit-order'].role, keyTable, KEY_TABLE_ACCESS['submit-order']);
     grantKeyTableAccess(this.notification.notify.role, keyTable, KEY_TABLE_ACCESS['notify-customer']);
-    grantKeyTableAccess(partnerEvents.role, keyTable, KEY_TABLE_ACCESS['partner-events']);
+    grantKeyTableAccess(http['partner-events'].role, keyTable, KEY_TABLE_ACCESS['partner-events']);
     grantKeyTableAccess(this.purge.purge.role, keyTable, KEY_TABLE_ACCESS.purge);
     for (const partner of this.partners)
       grantKeyTableAccess(partner.delivery.role, keyTable, partnerKeyTableAccess(partner.partner));
@@ -330,19 +258,11 @@ export class StatelessStack extends Stack {
 
     // --- Shared environment -----------------------------------------------------------------
     const functions: Record<string, MinimisFunction> = {
-      'submit-order': submitOrder,
-      'get-order': getOrder,
-      fallback,
-      openapi,
-      health,
-      'partner-events': partnerEvents,
-      'unsubscribe-page': unsubscribePage,
-      unsubscribe,
-      'consent-confirm-page': consentConfirmPage,
-      'consent-confirm': consentConfirm,
+      ...http,
       'notify-customer': this.notification.notify,
       'ses-feedback': this.notification.feedback,
       'sweep-outbox': this.sweeper.sweeper,
+      'fan-out': this.fanOut.fanOut,
       purge: this.purge.purge,
     };
     for (const partner of this.partners)
@@ -386,7 +306,7 @@ export class StatelessStack extends Stack {
     };
     /** What differs per function: which queues it sends to, which partners and secrets it sees. */
     const own: Partial<Record<FunctionName, DeploymentValues>> = {
-      'submit-order': { QUEUE_URLS: queueUrls(allWorkQueues) },
+      'fan-out': { QUEUE_URLS: queueUrls(allWorkQueues) },
       'partner-events': {
         QUEUE_URLS: queueUrls([notifyQueue]),
         PARTNER_SECRET_REFS: secretRefs(this.partners),

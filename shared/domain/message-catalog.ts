@@ -46,7 +46,7 @@ export const EXAMPLE_ORDER: OrderRecord = {
   deliveries: {},
   emails: {},
   processedEvents: [],
-  fanout: 'done',
+  outbox: 'done',
 };
 const EXAMPLE_PERSONAL: PersonalFields = {
   'customer.givenName': 'Ada',

@@ -37,7 +37,7 @@ export interface OrderRecord {
   /** Partner event ids already applied (replays are acknowledged without effect). */
   readonly processedEvents: readonly string[];
   /** Outbox flag: `pending` until every fan-out message was enqueued. */
-  readonly fanout: 'pending' | 'done';
+  readonly outbox: 'pending' | 'done';
   /** Where the disclosure ledger ends (absent: no disclosure yet); appends chain on it. */
   readonly ledgerTip?: LedgerTip;
 }

@@ -129,7 +129,7 @@ export function renderDataFlowSvg(model: PrivacyModel): string {
   const purposes = model.purposes.map((p) => p.purpose);
   const notifyOpens =
     model.components
-      .find((c) => c.key === 'notification')
+      .find((c) => c.key === 'notify-customer')
       ?.decrypts.filter((c) => !([...INDEX_CONTEXTS, LEDGER_CONTEXT] as readonly string[]).includes(c)) ?? [];
 
   const boxes: Box[] = [

@@ -42,7 +42,7 @@ export const COMPONENT_ROLES: Readonly<
     does: 'records progress (dispatched, delivered) from a carrier the order was routed to, and shortens retention on delivery',
     handlers: ['partner-events'],
   },
-  notification: {
+  'notify-customer': {
     does: 'transactional email, and promotional email with consent',
     handlers: ['notify-customer'],
   },
@@ -50,17 +50,23 @@ export const COMPONENT_ROLES: Readonly<
     does: 'one-click opt-out, and confirming a renewed opt-in: checks the signed token, then acts on the keyed hash it carries',
     handlers: ['unsubscribe', 'unsubscribe-page', 'consent-confirm', 'consent-confirm-page'],
   },
-  'mail-feedback': {
+  'ses-feedback': {
     does: 'SES bounce/complaint feedback: keyed hash of each address, then suppression (retried)',
     handlers: ['ses-feedback'],
   },
-  'order-status': { does: '`GET /orders/{orderId}`: non-personal status', handlers: ['get-order'] },
+  'get-order': { does: '`GET /orders/{orderId}`: non-personal status', handlers: ['get-order'] },
   purge: { does: 'deletes expired personal data daily', handlers: ['purge'] },
   operator: { does: 'export, erase, purge and redrive with the ops CLI (`npx minimis`)', handlers: [] },
 };
 
 /** Handlers that touch no personal data and hold no key rights at all. */
-export const HANDLERS_WITHOUT_KEYS: readonly string[] = ['health', 'openapi', 'fallback', 'sweep-outbox'];
+export const HANDLERS_WITHOUT_KEYS: readonly string[] = [
+  'health',
+  'openapi',
+  'fallback',
+  'sweep-outbox',
+  'fan-out',
+];
 
 export interface FieldRow {
   readonly path: FieldPath;

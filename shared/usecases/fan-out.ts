@@ -27,11 +27,26 @@ export async function fanOut(
   await deps.orders.markFanoutDone(orderId);
 }
 
+/**
+ * After an order record is written (the order table's stream in AWS, the local runner locally):
+ * reads the order and fans it out unless that was already confirmed (by the sweeper). False when
+ * there was nothing to do (no such order, or already fanned out).
+ */
+export async function fanOutOrder(deps: FanOutDeps, orderId: string): Promise<boolean> {
+  const order = await deps.orders.getOrder(orderId);
+  if (order?.outbox !== 'pending') return false;
+  await fanOut(deps, order);
+  return true;
+}
+
 export interface SweepOutboxDeps extends FanOutDeps {
   readonly now: () => Date;
 }
 
-/** Re-runs the fan-out of orders whose intake stopped between the write and the enqueue. */
+/**
+ * The backstop: re-runs the fan-out of orders still flagged after `graceSeconds` (the stream, or
+ * the local runner, missed them or failed).
+ */
 export async function sweepOutbox(deps: SweepOutboxDeps, graceSeconds: number, limit = 100): Promise<number> {
   const before = new Date(deps.now().getTime() - graceSeconds * 1000);
   const pending = await deps.orders.listPendingFanout(before, limit);

@@ -206,7 +206,7 @@ export async function notifyCustomer(
   let messageId: string;
   let purpose: Purpose | undefined;
   const opened = (): LedgerEvent[] =>
-    purpose ? [{ type: 'purpose-opened', by: 'notification', purpose }] : [];
+    purpose ? [{ type: 'purpose-opened', by: 'notify-customer', purpose }] : [];
   const ledger = (events: LedgerEvent[]) =>
     deps.ledgerMac && events.length > 0
       ? appendOf(deps.ledgerMac, order, events, deps.clock.now().toISOString())
@@ -242,7 +242,7 @@ export async function notifyCustomer(
         ...opened(),
         {
           type: 'email-sent',
-          by: 'notification',
+          by: 'notify-customer',
           recipient: CUSTOMER_MAILBOX,
           template: email,
           fields: EMAIL_FIELDS[email],

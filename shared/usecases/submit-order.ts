@@ -3,7 +3,12 @@ import type { DataKeys } from '../crypto/data-keys.js';
 import type { LookupKeys } from '../crypto/lookup-keys.js';
 import { newRecordSecret } from '../crypto/record-envelope.js';
 import { findCardNumber, TooDeepError } from '../domain/card-data.js';
-import { CONFIRMATION_DAYS, type ConsentEvent } from '../domain/consent.js';
+import {
+  CONFIRMATION_DAYS,
+  type ConsentEvent,
+  type CustomerRecord,
+  type SuppressionRecord,
+} from '../domain/consent.js';
 import { suppressionInForce } from '../domain/email-policy.js';
 import {
   CardDataError,
@@ -16,24 +21,15 @@ import { type OrderRequest, orderRequestSchema, toProblems } from '../domain/int
 import type { OrderRecord, PersonalRecord } from '../domain/order.js';
 import { type PartnerScope, partnersFor } from '../domain/partner-scope.js';
 import { customerRecordId, encodeFields, personalFieldsFor } from '../domain/sealing.js';
-import type {
-  Clock,
-  ConsentStore,
-  ErasureFenceStore,
-  IdempotencyStore,
-  OrderStore,
-  Queue,
-} from '../ports.js';
+import type { Clock, ConsentStore, ErasureFenceStore, IdempotencyStore, OrderStore } from '../ports.js';
 import type { RecordSecretStore } from '../record-secrets.js';
 import { erasureRaced, fenceMark } from './erasure-fence.js';
-import { fanOut } from './fan-out.js';
 
 export interface SubmitOrderDeps {
   readonly orders: OrderStore;
   readonly idempotency: IdempotencyStore;
   readonly consent: ConsentStore;
   readonly fence: Pick<ErasureFenceStore, 'readFence'>;
-  readonly queue: Queue;
   readonly dataKeys: DataKeys;
   /** The key table: each personal record's secret, created here (and only here). */
   readonly recordSecrets: Pick<RecordSecretStore, 'claim'>;
@@ -90,9 +86,22 @@ export function parseOrder(body: unknown): OrderRequest {
 }
 
 /**
- * Validates against the inventory's schema, seals each purpose, writes the order with single-item
- * conditional writes, and fans out. Idempotent per key: the same key and body return the same
- * order id with no further effect; a crashed first attempt is resumed by a retry after its lease.
+ * Validates against the inventory's schema, seals each purpose and writes the order with
+ * single-item conditional writes; the fan-out runs after the write (the order table's stream in
+ * AWS, the local runner locally; the outbox sweeper behind both). Idempotent per key: the same key
+ * and body return the same order id with no further effect; a crashed first attempt is resumed by
+ * a retry after its lease.
+ *
+ * DynamoDB round trips at steady state (requests in one round run in parallel):
+ *
+ * 1. the erasure fence's mark ∥ the idempotency claim ∥ the candidate order's record secret;
+ * 2. the personal record ∥ the mark stored on the idempotency record (`setMark`) — and for an
+ *    opt-in the customer secret ∥ customer record ∥ suppression, read only now, after the mark;
+ * 3. (opt-in only) the consent write;
+ * 4. the fence re-read (did an erasure race the writes?);
+ * 5. the order record: its existence marks the intake complete (no idempotency `complete`).
+ *
+ * Four for an order without opt-in, five with one.
  */
 export async function submitOrder(
   deps: SubmitOrderDeps,
@@ -104,59 +113,89 @@ export async function submitOrder(
   const now = deps.clock.now();
   const nowMs = now.getTime();
   const leaseMs = (deps.settings.leaseSeconds ?? 30) * 1000;
+  const expiresAt = Math.floor(nowMs / 1000) + deps.settings.undeliveredDays * DAY_SECONDS;
 
   // The client's key is stored only as a MAC: whatever a client puts in it is never kept in clear.
   const keyMac = await deps.lookup.mac('request-mac', `idempotency-key\n${input.idempotencyKey}`);
   const candidateId = (deps.newOrderId ?? newOrderId)();
-  // The erasure fence's mark, before anything personal is written (usecases/erasure-fence.ts).
   const emailKey = await deps.lookup.emailKey(order.customer.email);
-  const mark = await fenceMark(deps.fence, emailKey);
-  const claim = await deps.idempotency.claim(
-    {
-      fenceEnded: mark,
-      key: keyMac,
-      requestMac,
+  // Round 1. The fence's mark is read before anything personal is written (erasure-fence.ts); the
+  // claim and the record secret are not personal. The secret goes to the key table before anything
+  // sealed with it is written.
+  const [mark, claim, candidateSecret] = await Promise.all([
+    fenceMark(deps.fence, emailKey),
+    deps.idempotency.claim(
+      {
+        key: keyMac,
+        requestMac,
+        orderId: candidateId,
+        state: 'in-progress',
+        leaseUntil: nowMs + leaseMs,
+        expiresAt: Math.floor(nowMs / 1000) + deps.settings.idempotencyHours * 3600,
+      },
+      nowMs,
+    ),
+    deps.recordSecrets.claim(candidateId, newRecordSecret(), expiresAt),
+  ]);
+  if (claim.claimed) {
+    await acceptOrder(deps, {
       orderId: candidateId,
-      state: 'in-progress',
-      leaseUntil: nowMs + leaseMs,
-      expiresAt: Math.floor(nowMs / 1000) + deps.settings.idempotencyHours * 3600,
-    },
-    nowMs,
-  );
-  let orderId = candidateId;
-  let attemptMark = mark;
-  if (!claim.claimed) {
-    const existing = claim.existing;
-    if (existing.requestMac !== requestMac) throw new IdempotencyKeyReusedError();
-    if (existing.state === 'done') return { orderId: existing.orderId, status: 'accepted', replayed: true };
-    if (existing.leaseUntil > nowMs) throw new IdempotencyInProgressError();
-    // The first attempt died mid-way: resume it under the same order id.
-    const took = await deps.idempotency.takeOver(keyMac, existing.leaseUntil, nowMs + leaseMs);
-    if (!took) throw new IdempotencyInProgressError();
-    orderId = existing.orderId;
-    // Check against the first attempt's mark: an erasure may have raced its writes. (A record from
-    // before the fence existed has none: 0 is the conservative mark.)
-    attemptMark = existing.fenceEnded ?? 0;
+      order,
+      now,
+      expiresAt,
+      emailKey,
+      mark,
+      secret: candidateSecret,
+      storeMark: keyMac,
+    });
+    return { orderId: candidateId, status: 'accepted', replayed: false };
   }
 
+  // A retry. The candidate's secret is left to expire with its TTL (the key table's `t`, and the
+  // purge's sweep): it seals nothing, and deleting it would cost the intake a grant and a request.
+  const existing = claim.existing;
+  const replay = { orderId: existing.orderId, status: 'accepted', replayed: true } as const;
+  if (existing.requestMac !== requestMac) throw new IdempotencyKeyReusedError();
+  if (existing.state === 'done') return replay;
+  if (existing.leaseUntil > nowMs) {
+    // The order record is written last: if it exists, the first attempt is complete.
+    if (await deps.orders.getOrder(existing.orderId)) return replay;
+    throw new IdempotencyInProgressError();
+  }
+  // The first attempt died, or finished without our knowing: take over, then look.
+  const took = await deps.idempotency.takeOver(keyMac, existing.leaseUntil, nowMs + leaseMs);
+  if (!took) throw new IdempotencyInProgressError();
   // A resumed attempt whose order record exists already wrote everything (the order is written
   // last, after the erasure-fence check): writing again would, e.g., re-grant a consent the
   // customer withdrew in between.
-  const written = claim.claimed ? undefined : await deps.orders.getOrder(orderId);
-  await fanOut(
-    deps,
-    written ?? (await acceptOrder(deps, { orderId, order, now, emailKey, mark: attemptMark })),
-  );
-  await deps.idempotency.complete(keyMac);
-  return { orderId, status: 'accepted', replayed: !claim.claimed };
+  if (await deps.orders.getOrder(existing.orderId)) return replay;
+  // Resume under the same order id, with the first attempt's secret, checked against the first
+  // attempt's mark: an erasure may have raced its writes. No mark stored (it died before `setMark`
+  // landed, or the record predates the fence): 0, the conservative mark.
+  const secret = await deps.recordSecrets.claim(existing.orderId, newRecordSecret(), expiresAt);
+  await acceptOrder(deps, {
+    orderId: existing.orderId,
+    order,
+    now,
+    expiresAt,
+    emailKey,
+    mark: existing.fenceEnded ?? 0,
+    secret,
+  });
+  return replay;
 }
 
 /**
- * Writes, in this order: the consent (opt-in only), the personal record, then — after the
- * erasure-fence check — the order record. Each write is a single-item conditional put; the order
- * record last marks the intake as complete. An erasure that raced the writes (the fence moved
- * past `mark`) makes the intake delete what it wrote: the order is then kept as one whose personal
- * data was erased (still accepted; no partner or email gets personal data for it).
+ * Writes, in this order: the personal record (with, for a first attempt, its fence mark on the
+ * idempotency record), the consent (opt-in only), then — after the erasure-fence check — the order
+ * record. Each write is a single-item conditional put; the order record last marks the intake as
+ * complete. An erasure that raced the writes (the fence moved past `mark`) makes the intake delete
+ * what it wrote: the order is then kept as one whose personal data was erased (still accepted; no
+ * partner or email gets personal data for it).
+ *
+ * The personal record may go out beside `setMark`: if the process dies before the mark lands, a
+ * resume uses mark 0, which counts every erasure ever begun as a race. Every later personal write
+ * waits for the mark to be stored.
  */
 async function acceptOrder(
   deps: SubmitOrderDeps,
@@ -164,23 +203,16 @@ async function acceptOrder(
     readonly orderId: string;
     readonly order: OrderRequest;
     readonly now: Date;
+    readonly expiresAt: number;
     readonly emailKey: string;
     readonly mark: number;
+    readonly secret: Uint8Array;
+    /** The idempotency record to store `mark` on (a first attempt only; a resume keeps the stored one). */
+    readonly storeMark?: string;
   },
 ): Promise<OrderRecord> {
-  const { orderId, order, now, emailKey } = attempt;
+  const { orderId, order, now, emailKey, expiresAt, secret } = attempt;
   const at = now.toISOString();
-  const expiresAt = Math.floor(now.getTime() / 1000) + deps.settings.undeliveredDays * DAY_SECONDS;
-  // Each record's secret goes to the key table before anything sealed with it is written; a
-  // resumed intake gets the first attempt's secret back. The customer's secret outlives orders
-  // (no expiry): it is shredded by erasure.
-  const [secret, customerSecret] = await Promise.all([
-    deps.recordSecrets.claim(orderId, newRecordSecret(), expiresAt),
-    order.marketingOptIn
-      ? deps.recordSecrets.claim(customerRecordId(emailKey), newRecordSecret(), undefined)
-      : undefined,
-  ]);
-  if (customerSecret) await recordCheckoutOptIn(deps, order, emailKey, now, customerSecret);
   const [shipping, contact] = await Promise.all([
     deps.dataKeys.seal('shipping', orderId, encodeFields(personalFieldsFor(order, 'shipping')), {
       secret,
@@ -209,7 +241,7 @@ async function acceptOrder(
     ),
     emails: {},
     processedEvents: [],
-    fanout: 'pending',
+    outbox: 'pending',
   };
   const personal: PersonalRecord = {
     orderId,
@@ -217,7 +249,26 @@ async function acceptOrder(
     sealed: { shipping, contact },
     expiresAt,
   };
-  await deps.orders.putPersonal(personal);
+  // Round 2. The opt-in's reads come after the mark, never beside it: an erasure that ended before
+  // the mark wrote its suppression before it ended, so these reads see it. The customer's secret is
+  // claimed here too, not in round 1: an erasure that ended between a round-1 claim and the mark
+  // would have shredded the secret handed back. (It outlives orders: no expiry; erasure shreds it.)
+  const [, , optIn] = await Promise.all([
+    deps.orders.putPersonal(personal),
+    attempt.storeMark === undefined ? undefined : deps.idempotency.setMark(attempt.storeMark, attempt.mark),
+    order.marketingOptIn
+      ? Promise.all([
+          deps.recordSecrets.claim(customerRecordId(emailKey), newRecordSecret(), undefined),
+          deps.consent.getCustomer(emailKey),
+          deps.consent.getSuppression(emailKey),
+        ])
+      : undefined,
+  ]);
+  // Round 3 (opt-in only).
+  if (optIn) {
+    const [customerSecret, customer, suppression] = optIn;
+    await recordCheckoutOptIn(deps, order, emailKey, now, customerSecret, customer, suppression);
+  }
   if (await erasureRaced(deps.fence, emailKey, attempt.mark)) {
     // An erasure of this address began before these writes were fenced: it may have swept
     // before them. Remove them ourselves (the erasure would have removed them too).
@@ -242,17 +293,15 @@ async function recordCheckoutOptIn(
   emailKey: string,
   now: Date,
   secret: Uint8Array,
+  customer: CustomerRecord | undefined,
+  suppression: SuppressionRecord | undefined,
 ): Promise<void> {
-  const [marketing, customer, suppression] = await Promise.all([
-    deps.dataKeys.seal(
-      'marketing',
-      customerRecordId(emailKey),
-      encodeFields(personalFieldsFor(order, 'marketing')),
-      { secret, singleUse: false },
-    ),
-    deps.consent.getCustomer(emailKey),
-    deps.consent.getSuppression(emailKey),
-  ]);
+  const marketing = await deps.dataKeys.seal(
+    'marketing',
+    customerRecordId(emailKey),
+    encodeFields(personalFieldsFor(order, 'marketing')),
+    { secret, singleUse: false },
+  );
   const event: ConsentEvent = {
     granted: true,
     at: now.toISOString(),

@@ -27,6 +27,7 @@ const HANDLERS = [
   'minimis-notify-customer',
   'minimis-ses-feedback',
   'minimis-sweep-outbox',
+  'minimis-fan-out',
   'minimis-purge',
   'minimis-deliver-warehouse',
   'minimis-deliver-carrier',
@@ -150,13 +151,15 @@ describe('Lambda functions', () => {
     expect(functions.get('minimis-deliver-warehouse')?.env.PARTNER_ID).toBe('warehouse');
   });
 
-  it('drives delivery, notify and feedback-retry functions from their queues with partial batch responses', () => {
+  it('drives delivery, notify and feedback-retry functions from their queues, and the fan-out from the table stream, with partial batch responses', () => {
     // Assess
     const mappings = Object.values(template.findResources('AWS::Lambda::EventSourceMapping'));
-    expect(mappings).toHaveLength(4); // 2 partners, notify, ses-feedback-retry
+    expect(mappings).toHaveLength(5); // 2 partners, notify, ses-feedback-retry; the fan-out stream
     for (const mapping of mappings) {
       expect(mapping.Properties.FunctionResponseTypes).toEqual(['ReportBatchItemFailures']);
-      expect(mapping.Properties.BatchSize).toBe(10);
+      // Stream batches are larger (fan-out-stream.test.ts).
+      const stream = JSON.stringify(mapping.Properties.EventSourceArn).includes('StreamArn');
+      expect(mapping.Properties.BatchSize).toBe(stream ? 100 : 10);
     }
   });
 

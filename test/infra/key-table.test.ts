@@ -166,6 +166,7 @@ describe('key table (record secrets)', () => {
       'minimis-unsubscribe-page',
       'minimis-ses-feedback',
       'minimis-sweep-outbox',
+      'minimis-fan-out',
       'minimis-openapi',
       'minimis-health',
       'minimis-fallback',

@@ -141,7 +141,8 @@ describe('adding partners by configuration', () => {
     // Assess
     expect(refs('minimis-partner-events')).toEqual(['warehouse', 'carrier', 'carrier-eu', 'broker']);
     expect(refs('minimis-deliver-carrier-eu')).toEqual(['carrier-eu']);
-    expect(queues('minimis-submit-order')).toEqual(all);
+    expect(queues('minimis-fan-out')).toEqual(all);
+    expect(functions.get('minimis-submit-order')?.env.QUEUE_URLS).toBeUndefined();
     expect(queues('minimis-sweep-outbox')).toEqual(all);
     expect(queues('minimis-partner-events')).toEqual(['notify']);
     expect(queues('minimis-deliver-broker')).toEqual(['partner-broker']);

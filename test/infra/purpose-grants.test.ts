@@ -33,7 +33,7 @@ import {
 /** Which inventory component each function (by service name) acts as; null: touches no personal data. */
 const COMPONENT_OF: Record<string, Component | null> = {
   'minimis-submit-order': 'submit-order',
-  'minimis-get-order': 'order-status',
+  'minimis-get-order': 'get-order',
   'minimis-openapi': null,
   'minimis-fallback': null,
   'minimis-health': null,
@@ -42,9 +42,10 @@ const COMPONENT_OF: Record<string, Component | null> = {
   'minimis-unsubscribe': 'unsubscribe',
   'minimis-consent-confirm-page': 'unsubscribe',
   'minimis-consent-confirm': 'unsubscribe',
-  'minimis-notify-customer': 'notification',
-  'minimis-ses-feedback': 'mail-feedback',
+  'minimis-notify-customer': 'notify-customer',
+  'minimis-ses-feedback': 'ses-feedback',
   'minimis-sweep-outbox': null,
+  'minimis-fan-out': null,
   'minimis-purge': 'purge',
 };
 
@@ -186,6 +187,7 @@ describe('purpose binding (KMS encryption-context conditions)', () => {
       'minimis-openapi',
       'minimis-fallback',
       'minimis-sweep-outbox',
+      'minimis-fan-out',
       'minimis-purge',
       'minimis-partner-events',
     ]) {

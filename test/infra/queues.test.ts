@@ -14,7 +14,7 @@ describe('queues, alarms and partner secrets', () => {
   it('encrypts every queue with the storage key and keeps messages 14 days (SES feedback retries 4)', () => {
     // Assess
     const queues = template.findResources('AWS::SQS::Queue');
-    expect(Object.keys(queues)).toHaveLength(8); // 2 partners × 2, notify × 2, schedule DLQ, feedback retry
+    expect(Object.keys(queues)).toHaveLength(9); // 2 partners × 2, notify × 2, schedule DLQ, feedback retry, fan-out failures
     for (const queue of Object.values(queues)) {
       expect(JSON.stringify(queue.Properties.KmsMasterKeyId)).toContain('StorageKey');
       const days = queue.Properties.QueueName === 'minimis-prod-ses-feedback-retry' ? 4 : 14;

@@ -50,6 +50,14 @@ export const asArray = <T>(value: T | T[] | undefined): T[] =>
   value === undefined ? [] : Array.isArray(value) ? value : [value];
 
 /** Sorted copy, for order-insensitive comparison of condition values. */
+/** Reading the order table's stream: the fan-out function only (fan-out-stream.test.ts). */
+export const STREAM_ACTIONS: readonly string[] = [
+  'dynamodb:DescribeStream',
+  'dynamodb:GetRecords',
+  'dynamodb:GetShardIterator',
+  'dynamodb:ListStreams',
+];
+
 export const sorted = (values: readonly string[]): string[] => [...values].sort();
 
 /** All statements of all AWS::IAM::Policy resources attached to the role (by logical id). */

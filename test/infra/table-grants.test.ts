@@ -18,6 +18,7 @@ import {
   functionsByService,
   OPERATOR_ARN,
   roleStatements,
+  STREAM_ACTIONS,
   type Statement,
   sorted,
   synth,
@@ -40,8 +41,9 @@ function tableGrants(statements: readonly Statement[], where: string): TableGran
   for (const s of statements) {
     const actions = asArray(s.Action).filter((a) => a.startsWith('dynamodb:'));
     if (actions.length === 0) continue;
-    // The key table's grants are checked in key-table.test.ts.
+    // The key table's grants are checked in key-table.test.ts, the stream reads in fan-out-stream.test.ts.
     if (JSON.stringify(s.Resource).includes('RecordKeysTable')) continue;
+    if (actions.every((a) => STREAM_ACTIONS.includes(a))) continue;
     expect(s.Effect, where).toBe('Allow');
     expect(actions, `${where}: one DynamoDB action per statement`).toHaveLength(1);
     const action = actions[0] as string;
@@ -113,7 +115,8 @@ describe('order-table grants (least privilege per role)', () => {
         ],
         // SHRED#: the erasure-log entries of its own writes when an erasure raced them.
         'dynamodb:PutItem': ['DATAKEY#*', 'IDEM#*', 'ORDER#*', 'PII#*', 'SHRED#*'],
-        'dynamodb:UpdateItem': ['CUSTOMER#*', 'IDEM#*', 'ORDER#*'],
+        // No order update: the fan-out (and its outbox flag) is the stream function's.
+        'dynamodb:UpdateItem': ['CUSTOMER#*', 'IDEM#*'],
         // Only to remove its own writes when an erasure raced them (usecases/erasure-fence.ts).
         'dynamodb:DeleteItem': ['CUSTOMER#*', 'PII#*'],
       },
@@ -247,13 +250,24 @@ describe('order-table grants (least privilege per role)', () => {
     });
   });
 
-  it('sweep-outbox: queries the pending outbox and updates order records', () => {
+  it('sweep-outbox: queries every shard of the pending outbox (and the unsharded legacy value) and updates order records', () => {
     // Act
     const grants = grantsOf('minimis-sweep-outbox');
     // Assess
     expect(grants).toEqual({
       items: { 'dynamodb:GetItem': ['ORDER#*'], 'dynamodb:UpdateItem': ['ORDER#*'] },
-      query: { byOutbox: ['pending'] },
+      query: { byOutbox: ['pending', 'pending#*'] },
+      scan: false,
+    });
+  });
+
+  it('fan-out: reads the order and clears its outbox flag, nothing else on the table', () => {
+    // Act
+    const grants = grantsOf('minimis-fan-out');
+    // Assess
+    expect(grants).toEqual({
+      items: { 'dynamodb:GetItem': ['ORDER#*'], 'dynamodb:UpdateItem': ['ORDER#*'] },
+      query: {},
       scan: false,
     });
   });
@@ -300,7 +314,8 @@ describe('order-table grants (least privilege per role)', () => {
     for (const policy of Object.values(template.findResources('AWS::IAM::Policy'))) {
       for (const s of policy.Properties.PolicyDocument.Statement as Statement[]) {
         if (JSON.stringify(s.Resource).includes('RecordKeysTable')) continue;
-        for (const a of asArray(s.Action)) if (a.startsWith('dynamodb:')) actions.add(a);
+        for (const a of asArray(s.Action))
+          if (a.startsWith('dynamodb:') && !STREAM_ACTIONS.includes(a)) actions.add(a);
       }
     }
     // Assess

@@ -10,6 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CliIo } from '../../cli/io.js';
 import { runCli } from '../../cli/run.js';
 import { LocalQueue } from '../../shared/adapters/local/local-queue.js';
+import { fanOutOrder } from '../../shared/usecases/fan-out.js';
 import { submitOrder } from '../../shared/usecases/submit-order.js';
 import { localQueueTableName, wire } from '../../shared/wiring.js';
 import { canaries, orderBody } from '../support/canaries.js';
@@ -50,6 +51,8 @@ async function placeOrder(key: string, acceptedAt: Date): Promise<string> {
     },
     { idempotencyKey: key, body: orderBody(canaries('c11a0001')) },
   );
+  // What the order table's stream does after the write (the local runner does it for its own wiring).
+  await fanOutOrder(w, orderId);
   return orderId;
 }
 

@@ -48,7 +48,7 @@ function order(): OrderRecord {
     },
     emails: {},
     processedEvents: [],
-    fanout: 'done',
+    outbox: 'done',
   };
 }
 const sent = (recipient: string): LedgerEvent => ({

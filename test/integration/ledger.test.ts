@@ -138,7 +138,7 @@ describe('the disclosure ledger', () => {
     ).toEqual(
       expect.arrayContaining([
         ['partner-delivery', 'shipping'],
-        ['notification', 'contact'],
+        ['notify-customer', 'contact'],
       ]),
     );
     const email = list.find((e) => e.type === 'email-sent');

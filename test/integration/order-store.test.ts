@@ -35,7 +35,7 @@ function order(orderId: string): OrderRecord {
     deliveries: { carrier: { state: 'pending', updatedAt: new Date(T0).toISOString() } },
     emails: {},
     processedEvents: [],
-    fanout: 'pending',
+    outbox: 'pending',
   };
 }
 const personal = (orderId: string, expiresAt: number): PersonalRecord => ({

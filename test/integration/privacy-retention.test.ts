@@ -8,6 +8,7 @@ import { keys } from '#shared/contracts.js';
 import type { Clock, OutboundEmail } from '../../shared/ports.js';
 import { deliverToPartner } from '../../shared/usecases/deliver-to-partner.js';
 import { exportCustomer } from '../../shared/usecases/export-customer.js';
+import { fanOutOrder } from '../../shared/usecases/fan-out.js';
 import { notifyCustomer } from '../../shared/usecases/notify-customer.js';
 import { purgeExpired } from '../../shared/usecases/purge-expired.js';
 import { expiryAfterDelivery } from '../../shared/usecases/record-partner-event.js';
@@ -55,6 +56,8 @@ async function placeOrder(acceptedDaysAgo: number, key: string): Promise<string>
     },
     { idempotencyKey: key, body: orderBody(person) },
   );
+  // What the order table's stream does after the write (the local runner does it for its own wiring).
+  await fanOutOrder(w, result.orderId);
   return result.orderId;
 }
 

@@ -30,7 +30,7 @@ export function orderRecord(overrides: Partial<OrderRecord> = {}): OrderRecord {
     },
     emails: {},
     processedEvents: [],
-    fanout: 'done',
+    outbox: 'done',
     ...overrides,
   };
 }

@@ -155,7 +155,7 @@ export async function storedOrder(
     deliveries: {},
     emails: {},
     processedEvents: [],
-    fanout: 'done',
+    outbox: 'done',
     ...overrides,
   };
   const personal: PersonalRecord = {

@@ -19,7 +19,7 @@ import {
   type RetryOutcome,
   recordSesEvent,
   unwrapRetried,
-} from '../../shared/usecases/mail-feedback-retry.js';
+} from '../../shared/usecases/ses-feedback-retry.js';
 import { fixedClock, keys, MemoryConsent, optIn } from './email-fakes.js';
 
 const ADDRESS = 'email.canary.retry01@example.com';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { MemoryErasureFenceStore } from '../../shared/adapters/memory/memory-stores.js';
-import { parseSesFeedback, recordMailFeedback } from '../../shared/usecases/record-mail-feedback.js';
+import { parseSesFeedback, recordMailFeedback } from '../../shared/usecases/record-ses-feedback.js';
 import { fixedClock, keys, MemoryConsent, optIn } from './email-fakes.js';
 
 const ADDRESS = 'email.canary.ef56@example.com';

@@ -12,7 +12,7 @@
 import { describe, expect, it } from 'vitest';
 import { confirmConsent } from '../../shared/usecases/confirm-consent.js';
 import { eraseCustomer } from '../../shared/usecases/erase-customer.js';
-import { sweepOutbox } from '../../shared/usecases/fan-out.js';
+import { fanOutOrder, sweepOutbox } from '../../shared/usecases/fan-out.js';
 import { submitOrder } from '../../shared/usecases/submit-order.js';
 import { recordOptOut } from '../../shared/usecases/unsubscribe.js';
 import { canaries, orderBody } from '../support/canaries.js';
@@ -37,7 +37,27 @@ function wrapped(ports: FakePorts, il: Interleaver) {
     consent: il.wrap('consent', ports.consent),
     idempotency: il.wrap('idempotency', ports.idempotency),
     fence: il.wrap('fence', ports.fence),
-    queue: il.wrap('queue', ports.queue),
+    recordSecrets: il.wrap('recordSecrets', ports.recordSecrets),
+  };
+}
+
+/**
+ * The intake's fence, recording what each read saw. With `disabled`, the re-read after the writes
+ * reports no erasure begun since the mark (the fence's check switched off), to show the schedules
+ * below need it.
+ */
+function recordedFence(ports: FakePorts, disabled = false) {
+  const reads: Array<{ begun: number; ended: number }> = [];
+  return {
+    reads,
+    fence: {
+      readFence: async (emailKey: string) => {
+        const read = await ports.fence.readFence(emailKey);
+        const first = reads[0];
+        reads.push(read);
+        return disabled && first ? { begun: first.ended, ended: first.ended } : read;
+      },
+    },
   };
 }
 
@@ -51,7 +71,11 @@ const VARIANTS: readonly Variant[] = [
 /** Fresh stores holding one earlier order of the person (so the keys exist and there is data). */
 async function world(variant: Variant) {
   const ports = fakePorts();
-  await submitOrder(ports, { idempotencyKey: 'earlier', body: orderBody(person, { marketingOptIn: true }) });
+  const earlier = await submitOrder(ports, {
+    idempotencyKey: 'earlier',
+    body: orderBody(person, { marketingOptIn: true }),
+  });
+  await fanOutOrder(ports, earlier.orderId);
   const emailKey = await ports.lookup.emailKey(person.email);
   if (variant === 'opt-in after an unsubscribe (confirmation requested)') {
     ports.clock.advance(1000);
@@ -72,6 +96,30 @@ async function nothingReadable(ports: FakePorts, emailKey: string, orderId?: str
   expect(ports.consent.customers.get(emailKey)).toBeUndefined();
 }
 
+/** One erasure at one await point of a fresh intake: what the intake's mark read saw, and what is left. */
+async function eraseDuringIntake(variant: Variant, at: number, disabled = false) {
+  const { ports, emailKey, body } = await world(variant);
+  const il = new Interleaver();
+  let receipt: Awaited<ReturnType<typeof eraseCustomer>> | undefined;
+  il.inject(at, async () => {
+    receipt = await eraseCustomer(eraseDeps(ports), person.email);
+  });
+  const recorded = recordedFence(ports, disabled);
+  const accepted = await submitOrder(
+    { ...wrapped(ports, il), fence: il.wrap('fence', recorded.fence) },
+    { idempotencyKey: 'now', body },
+  );
+  // The erasure (the world's first) had ended when the intake read its mark: a new order after it.
+  const afterErasure = (recorded.reads[0]?.ended ?? 0) >= 1;
+  return { ports, emailKey, il, receipt, accepted, afterErasure };
+}
+
+async function personalReadable(ports: FakePorts, emailKey: string): Promise<boolean> {
+  return (
+    (await ports.orders.listPersonalByEmailKey(emailKey)).length > 0 || ports.consent.customers.has(emailKey)
+  );
+}
+
 describe('erase vs intake, erasure at every await point of the intake', () => {
   it.each(VARIANTS)('%s', async (variant) => {
     // Prepare: a dry run counts the intake's await points
@@ -79,83 +127,150 @@ describe('erase vs intake, erasure at every await point of the intake', () => {
     const counter = new Interleaver();
     await submitOrder(wrapped(dry.ports, counter), { idempotencyKey: 'now', body: dry.body });
     const points = counter.points;
-    const markRead = counter.log.indexOf('after fence.readFence');
     expect(points).toBeGreaterThan(10);
-    expect(markRead).toBeGreaterThan(0);
+    expect(counter.log.indexOf('after fence.readFence')).toBeGreaterThan(0);
 
+    const outcomes = { after: 0, raced: 0 };
     for (let at = 0; at < points; at++) {
-      const { ports, emailKey, body } = await world(variant);
-      const il = new Interleaver();
-      let receipt: Awaited<ReturnType<typeof eraseCustomer>> | undefined;
-      il.inject(at, async () => {
-        receipt = await eraseCustomer(eraseDeps(ports), person.email);
-      });
       // Act
-      const accepted = await submitOrder(wrapped(ports, il), { idempotencyKey: 'now', body });
+      const { ports, emailKey, il, receipt, accepted, afterErasure } = await eraseDuringIntake(variant, at);
       // Assess
       const where = `${variant}: erasure at point ${at} (${counter.log[at]})`;
       expect(il.injected, where).toBe(true);
       expect(receipt?.outcome, where).toBe('erased');
       expect(ports.orders.orders.get(accepted.orderId)?.status, where).toBe('accepted');
-      if (at < markRead) {
+      if (afterErasure) {
         // The erasure ended before the intake read the fence: this is a new order after it.
+        outcomes.after++;
         expect(await ports.orders.getPersonal(accepted.orderId, ports.clock.now()), where).toBeDefined();
+        if (variant !== 'no opt-in') {
+          // Its opt-in is sealed under a live customer secret (claimed after the mark, not one the
+          // erasure shredded).
+          const id = `customer:${emailKey}`;
+          expect((await ports.recordSecrets.getSecrets([id], ports.clock.now())).has(id), where).toBe(true);
+        }
       } else {
         // The order was accepted (202) and is consistent: its personal data is erased.
+        outcomes.raced++;
         await nothingReadable(ports, emailKey, accepted.orderId);
       }
     }
+    expect(outcomes.after).toBeGreaterThan(0);
+    expect(outcomes.raced).toBeGreaterThan(0);
   });
 
-  it('a retry that resumes a crashed first attempt, with the erasure at every await point of the retry', async () => {
-    // Prepare: the first attempt writes the personal record and dies before its fence check
-    const crashFirst = async () => {
-      const w = await world('opt-in');
+  it.each(VARIANTS)(
+    '%s: with the fence check switched off, some schedule leaves personal data behind',
+    async (variant) => {
+      // Prepare
+      const dry = await world(variant);
+      const counter = new Interleaver();
+      await submitOrder(wrapped(dry.ports, counter), { idempotencyKey: 'now', body: dry.body });
+      // Act
+      const leaks: number[] = [];
+      for (let at = 0; at < counter.points; at++) {
+        const run = await eraseDuringIntake(variant, at, true);
+        if (!run.afterErasure && (await personalReadable(run.ports, run.emailKey))) leaks.push(at);
+      }
+      // Assess: the schedules above would fail without the fence
+      expect(leaks.length).toBeGreaterThan(0);
+    },
+  );
+
+  type Crash = 'after its mark was stored' | 'before its mark was stored';
+  const CRASHES: readonly Crash[] = ['after its mark was stored', 'before its mark was stored'];
+
+  /** The first attempt writes the personal record and dies before its fence check. */
+  const crashFirst = async (crash: Crash) => {
+    const w = await world('opt-in');
+    let reads = 0;
+    const fence = {
+      readFence: (key: string) => {
+        reads++;
+        return reads === 2 ? Promise.reject(new Error('crash')) : w.ports.fence.readFence(key);
+      },
+    };
+    // Dies as `setMark` fails: the personal record beside it has landed, the mark has not.
+    const idempotency = Object.assign(Object.create(w.ports.idempotency) as typeof w.ports.idempotency, {
+      setMark: () => Promise.reject(new Error('crash')),
+    });
+    await expect(
+      submitOrder(
+        crash === 'after its mark was stored' ? { ...w.ports, fence } : { ...w.ports, idempotency },
+        { idempotencyKey: 'now', body: w.body },
+      ),
+    ).rejects.toThrow('crash');
+    expect(await w.ports.orders.listPersonalByEmailKey(w.emailKey)).toHaveLength(2);
+    const record = [...w.ports.idempotency.records.values()].at(-1);
+    expect(record?.fenceEnded).toBe(crash === 'after its mark was stored' ? 0 : undefined);
+    w.ports.clock.advance(31_000);
+    return w;
+  };
+
+  it.each(CRASHES)(
+    'a retry that resumes a first attempt that crashed %s, with the erasure at every await point of the retry',
+    async (crash) => {
+      // Prepare
+      const dry = await crashFirst(crash);
+      const counter = new Interleaver();
+      await submitOrder(wrapped(dry.ports, counter), { idempotencyKey: 'now', body: dry.body });
+      const points = counter.points;
+      expect(points).toBeGreaterThan(10);
+
+      for (let at = 0; at < points; at++) {
+        const { ports, emailKey, body } = await crashFirst(crash);
+        const il = new Interleaver();
+        let receipt: Awaited<ReturnType<typeof eraseCustomer>> | undefined;
+        il.inject(at, async () => {
+          receipt = await eraseCustomer(eraseDeps(ports), person.email);
+        });
+        // Act
+        const resumed = await submitOrder(wrapped(ports, il), { idempotencyKey: 'now', body });
+        // Assess: the first attempt's mark (or 0) predates every one of these erasures
+        const where = `erasure at point ${at} (${counter.log[at]}) of the resumed retry`;
+        expect(resumed.replayed, where).toBe(true);
+        expect(receipt?.outcome, where).toBe('erased');
+        await nothingReadable(ports, emailKey, resumed.orderId);
+      }
+    },
+  );
+
+  it('a resume checks against the stored mark; without one (0) it counts every erasure ever begun as a race', async () => {
+    // Prepare: an erasure completed before the first attempt (fence 1/1), then the attempt crashes
+    const run = async (crash: Crash) => {
+      const ports = fakePorts();
+      await eraseCustomer(eraseDeps(ports), person.email);
+      ports.clock.advance(1000);
+      const w = { ports, emailKey: await ports.lookup.emailKey(person.email), body: orderBody(person) };
       let reads = 0;
       const fence = {
-        readFence: (key: string) => {
-          reads++;
-          return reads === 2 ? Promise.reject(new Error('crash')) : w.ports.fence.readFence(key);
-        },
+        readFence: (key: string) =>
+          ++reads === 2 ? Promise.reject(new Error('crash')) : ports.fence.readFence(key),
       };
-      await expect(
-        submitOrder({ ...w.ports, fence }, { idempotencyKey: 'now', body: w.body }),
-      ).rejects.toThrow('crash');
-      expect(await w.ports.orders.listPersonalByEmailKey(w.emailKey)).toHaveLength(2);
-      w.ports.clock.advance(31_000);
-      return w;
-    };
-    const dry = await crashFirst();
-    const counter = new Interleaver();
-    await submitOrder(wrapped(dry.ports, counter), { idempotencyKey: 'now', body: dry.body });
-    const points = counter.points;
-    expect(points).toBeGreaterThan(10);
-
-    for (let at = 0; at < points; at++) {
-      const { ports, emailKey, body } = await crashFirst();
-      const il = new Interleaver();
-      let receipt: Awaited<ReturnType<typeof eraseCustomer>> | undefined;
-      il.inject(at, async () => {
-        receipt = await eraseCustomer(eraseDeps(ports), person.email);
+      const idempotency = Object.assign(Object.create(ports.idempotency) as typeof ports.idempotency, {
+        setMark: () => Promise.reject(new Error('crash')),
       });
-      // Act
-      const resumed = await submitOrder(wrapped(ports, il), { idempotencyKey: 'now', body });
-      // Assess: the first attempt's mark predates every one of these erasures
-      const where = `erasure at point ${at} (${counter.log[at]}) of the resumed retry`;
-      expect(resumed.replayed, where).toBe(true);
-      expect(receipt?.outcome, where).toBe('erased');
-      await nothingReadable(ports, emailKey, resumed.orderId);
-    }
+      await expect(
+        submitOrder(crash === 'after its mark was stored' ? { ...ports, fence } : { ...ports, idempotency }, {
+          idempotencyKey: 'now',
+          body: w.body,
+        }),
+      ).rejects.toThrow('crash');
+      ports.clock.advance(31_000);
+      // Act: the resume, with no erasure anywhere near it
+      const resumed = await submitOrder(ports, { idempotencyKey: 'now', body: w.body });
+      return (await ports.orders.getPersonal(resumed.orderId, ports.clock.now())) !== undefined;
+    };
+    // Assess
+    expect(await run('after its mark was stored')).toBe(true);
+    expect(await run('before its mark was stored')).toBe(false);
   });
 
   it('an outbox resume, with the erasure at every await point of the sweep, creates nothing personal', async () => {
-    // Prepare: an intake that wrote its order and died before the fan-out
+    // Prepare: an intake that wrote its order, whose fan-out after the write never ran
     const crashed = async () => {
       const w = await world('opt-in');
-      const queue = { send: () => Promise.reject(new Error('crash')) };
-      await expect(
-        submitOrder({ ...w.ports, queue }, { idempotencyKey: 'now', body: w.body }),
-      ).rejects.toThrow('crash');
+      await submitOrder(w.ports, { idempotencyKey: 'now', body: w.body });
       w.ports.clock.advance(120_000);
       return w;
     };

@@ -57,7 +57,7 @@ function order(): OrderRecord {
     },
     emails: {},
     processedEvents: [],
-    fanout: 'done',
+    outbox: 'done',
   };
 }
 
@@ -160,7 +160,7 @@ describe('concurrent appends (in-memory store, forced interleavings)', () => {
       const seen = (await store.getOrder(ORDER_ID)) as OrderRecord;
       const emailEntry: LedgerEvent = {
         type: 'email-sent',
-        by: 'notification',
+        by: 'notify-customer',
         recipient: 'customer mailbox via SES',
         template: 'order-confirmation',
         fields: ['customer.email'],

@@ -7,7 +7,7 @@ import {
   InvalidUnsubscribeTokenError,
   verifyUnsubscribeToken,
 } from '../../shared/domain/unsubscribe-token.js';
-import { recordMailFeedback } from '../../shared/usecases/record-mail-feedback.js';
+import { recordMailFeedback } from '../../shared/usecases/record-ses-feedback.js';
 import { fakePorts } from '../support/fakes.js';
 
 describe('lookup keys', () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { sweepOutbox } from '../../shared/usecases/fan-out.js';
+import { fanOutOrder, sweepOutbox } from '../../shared/usecases/fan-out.js';
 import { submitOrder } from '../../shared/usecases/submit-order.js';
 import { canaries, orderBody } from '../support/canaries.js';
 import { fakePorts } from '../support/fakes.js';
@@ -7,18 +7,20 @@ import { fakePorts } from '../support/fakes.js';
 const c = canaries('outbox01');
 
 describe('outbox sweep', () => {
-  it('an intake that died before enqueueing is fanned out by the sweep, to the partners it was routed to', async () => {
-    // Prepare: the queue is down during intake, so the order stays flagged pending
+  it('an order whose fan-out after the write failed is fanned out by the sweep, to the partners it was routed to', async () => {
+    // Prepare: the queue is down when the stream's function fans out, so the order stays flagged pending
     const ports = fakePorts();
     const partners = [
       { id: 'warehouse' },
       { id: 'carrier', exceptCountries: ['GB'] },
       { id: 'carrier-uk', countries: ['GB'] },
     ];
-    const down = { ...ports, partners, queue: { send: async () => Promise.reject(new Error('queue down')) } };
-    await expect(submitOrder(down as never, { idempotencyKey: 'k', body: orderBody(c) })).rejects.toThrow(
-      'queue down',
+    const { orderId } = await submitOrder(
+      { ...ports, partners },
+      { idempotencyKey: 'k', body: orderBody(c) },
     );
+    const down = { ...ports, queue: { send: async () => Promise.reject(new Error('queue down')) } };
+    await expect(fanOutOrder(down, orderId)).rejects.toThrow('queue down');
     const [order] = [...ports.orders.orders.values()];
     ports.clock.advance(61_000);
     // Act
@@ -41,6 +43,6 @@ describe('outbox sweep', () => {
       },
       { queue: 'notify', message: { type: 'order.accepted', orderId: order?.orderId } },
     ]);
-    expect(ports.orders.orders.get(order?.orderId ?? '')?.fanout).toBe('done');
+    expect(ports.orders.orders.get(order?.orderId ?? '')?.outbox).toBe('done');
   });
 });

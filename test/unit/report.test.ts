@@ -44,17 +44,17 @@ describe('privacy report model', () => {
       'partner-delivery:warehouse': ['ledger'],
       'partner-delivery:carrier': ['shipping', 'ledger'],
       'partner-events': [],
-      notification: ['contact', 'marketing', 'token', 'ledger'],
+      'notify-customer': ['contact', 'marketing', 'token', 'ledger'],
       unsubscribe: ['token'],
-      'mail-feedback': ['lookup'],
-      'order-status': [],
+      'ses-feedback': ['lookup'],
+      'get-order': [],
       purge: [],
       operator: ['shipping', 'contact', 'marketing', 'lookup', 'ledger'],
     });
     expect(model.purposes.map((p) => [p.purpose, p.decryptedBy])).toEqual([
       ['shipping', ['partner-delivery:carrier', 'operator']],
-      ['contact', ['notification', 'operator']],
-      ['marketing', ['notification', 'operator']],
+      ['contact', ['notify-customer', 'operator']],
+      ['marketing', ['notify-customer', 'operator']],
     ]);
     expect(model.neverSentToPartners).toEqual(['customer.email', 'marketingOptIn', 'paymentReference']);
   });

@@ -59,15 +59,16 @@ export class DynamoIdempotencyStore implements IdempotencyStore {
     );
   }
 
-  async complete(key: string): Promise<void> {
-    await call('complete idempotency key', () =>
+  async setMark(key: string, fenceEnded: number): Promise<void> {
+    // Conditional on the record: a late write never creates a stray item.
+    await conditional('set idempotency fence mark', () =>
       this.db.send(
         new UpdateCommand({
           TableName: this.tableName,
           Key: { pk: keys.idempotency(key) },
-          UpdateExpression: 'SET #state = :done',
-          ExpressionAttributeNames: { '#state': 'state' },
-          ExpressionAttributeValues: { ':done': 'done' },
+          UpdateExpression: 'SET fenceEnded = :mark',
+          ConditionExpression: 'attribute_exists(pk)',
+          ExpressionAttributeValues: { ':mark': fenceEnded },
         }),
       ),
     );

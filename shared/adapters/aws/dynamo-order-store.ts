@@ -7,6 +7,7 @@ import {
   ScanCommand,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
+import { isOutboxPending, OUTBOX_PENDING_VALUES, outboxPending } from '../../contracts/outbox.js';
 import { INDEX, keys } from '../../contracts.js';
 import type { OrderRecord, PersonalRecord } from '../../domain/order.js';
 import type { Purpose } from '../../inventory.js';
@@ -16,6 +17,9 @@ import { call, conditional } from './dynamo-client.js';
 import { DynamoLedgerStore, type LedgerParts, ledgerTipOf, writeWithLedger } from './dynamo-ledger.js';
 
 type Item = Record<string, unknown>;
+
+/** Parallel item reads behind one `byEmail` query (erase, export). */
+const PERSONAL_READS_AT_ONCE = 16;
 
 const toBytes = (value: unknown): Uint8Array | undefined => (value instanceof Uint8Array ? value : undefined);
 
@@ -37,7 +41,7 @@ export function toOrder(item: Item): OrderRecord {
     deliveries: (item.deliveries as OrderRecord['deliveries'] | undefined) ?? {},
     emails: (item.emails as OrderRecord['emails'] | undefined) ?? {},
     processedEvents: (item.processedEvents as string[] | undefined) ?? [],
-    fanout: item.outbox === 'pending' ? 'pending' : 'done',
+    outbox: isOutboxPending(item.outbox) ? 'pending' : 'done',
   };
 }
 
@@ -106,14 +110,14 @@ export class DynamoOrderStore implements OrderStore {
   }
 
   async putOrderRecord(order: OrderRecord): Promise<void> {
-    const { fanout, trackingNumber, trackingUrl, deliveredAt, ...rest } = order;
+    const { outbox, trackingNumber, trackingUrl, deliveredAt, ...rest } = order;
     await this.putIfAbsent('put order', {
       pk: keys.order(order.orderId),
       ...rest,
       ...(trackingNumber ? { trackingNumber } : {}),
       ...(trackingUrl ? { trackingUrl } : {}),
       ...(deliveredAt ? { deliveredAt } : {}),
-      ...(fanout === 'pending' ? { outbox: 'pending' } : {}),
+      ...(outbox === 'pending' ? { outbox: outboxPending(order.orderId) } : {}),
     });
   }
 
@@ -126,7 +130,7 @@ export class DynamoOrderStore implements OrderStore {
     return Item ? toOrder(Item) : undefined;
   }
 
-  async getPersonal(orderId: string, now: Date): Promise<PersonalRecord | undefined> {
+  private async getPersonalItem(orderId: string): Promise<Item | undefined> {
     const { Item } = await call('get personal', () =>
       this.db.send(
         new GetCommand({
@@ -136,22 +140,39 @@ export class DynamoOrderStore implements OrderStore {
         }),
       ),
     );
+    return Item;
+  }
+
+  async getPersonal(orderId: string, now: Date): Promise<PersonalRecord | undefined> {
+    const Item = await this.getPersonalItem(orderId);
     return Item && live(Item, now) ? toPersonal(Item) : undefined;
   }
 
+  /**
+   * Every shard of the outbox flag (and the legacy unsharded value), queried in parallel: at most
+   * OUTBOX_SHARDS + 1 requests at once. Oldest first across shards, at most `limit` ids.
+   */
   async listPendingFanout(before: Date, limit: number): Promise<string[]> {
-    const { Items = [] } = await call('query outbox', () =>
-      this.db.send(
-        new QueryCommand({
-          TableName: this.tableName,
-          IndexName: INDEX.byOutbox,
-          KeyConditionExpression: 'outbox = :pending AND createdAt < :before',
-          ExpressionAttributeValues: { ':pending': 'pending', ':before': before.toISOString() },
-          Limit: limit,
-        }),
+    const pages = await Promise.all(
+      OUTBOX_PENDING_VALUES.map((value) =>
+        call('query outbox', () =>
+          this.db.send(
+            new QueryCommand({
+              TableName: this.tableName,
+              IndexName: INDEX.byOutbox,
+              KeyConditionExpression: 'outbox = :pending AND createdAt < :before',
+              ExpressionAttributeValues: { ':pending': value, ':before': before.toISOString() },
+              Limit: limit,
+            }),
+          ),
+        ),
       ),
     );
-    return Items.map((item) => String(item.pk).slice('ORDER#'.length));
+    return pages
+      .flatMap(({ Items = [] }) => Items)
+      .sort((a, b) => String(a.createdAt).localeCompare(String(b.createdAt)))
+      .slice(0, limit)
+      .map((item) => String(item.pk).slice('ORDER#'.length));
   }
 
   async markFanoutDone(orderId: string): Promise<void> {
@@ -349,8 +370,13 @@ export class DynamoOrderStore implements OrderStore {
     );
   }
 
+  /**
+   * The `byEmail` index projects keys only (no sealed blob is copied into it): the query yields the
+   * personal items' keys, then each item is read from the table by key (consistent reads, at most
+   * PERSONAL_READS_AT_ONCE at a time). An item deleted between the two reads is skipped.
+   */
   async listPersonalByEmailKey(emailKey: string): Promise<PersonalRecord[]> {
-    const out: PersonalRecord[] = [];
+    const ids: string[] = [];
     let start: Item | undefined;
     do {
       const page = await call('query by email', () =>
@@ -364,9 +390,17 @@ export class DynamoOrderStore implements OrderStore {
           }),
         ),
       );
-      for (const item of page.Items ?? []) if (String(item.pk).startsWith('PII#')) out.push(toPersonal(item));
+      for (const item of page.Items ?? [])
+        if (String(item.pk).startsWith('PII#')) ids.push(String(item.pk).slice('PII#'.length));
       start = page.LastEvaluatedKey;
     } while (start);
+    const out: PersonalRecord[] = [];
+    for (let i = 0; i < ids.length; i += PERSONAL_READS_AT_ONCE) {
+      const items = await Promise.all(
+        ids.slice(i, i + PERSONAL_READS_AT_ONCE).map((orderId) => this.getPersonalItem(orderId)),
+      );
+      for (const item of items) if (item) out.push(toPersonal(item));
+    }
     return out;
   }
 

@@ -21,7 +21,7 @@ import {
 } from '@aws-sdk/lib-dynamodb';
 import { DependencyError } from '../../domain/errors.js';
 import { type RecordSecretStore, recordKey } from '../../record-secrets.js';
-import { call, conditional } from './dynamo-client.js';
+import { call, conditional, isConditionFailure } from './dynamo-client.js';
 
 /** Attribute names of key-table items. */
 export const KEY_TABLE = { key: 'k', secret: 's', ttl: 't' } as const;
@@ -54,20 +54,31 @@ export class DynamoRecordSecretStore implements RecordSecretStore {
     private readonly tableName: string,
   ) {}
 
+  /**
+   * One request when the record is new, and also when it has a secret already: the refused put
+   * returns the item in force (ReturnValuesOnConditionCheckFailure), so a returning customer's
+   * opt-in costs no extra round trip. An endpoint that does not return it (dynalite) is asked with a
+   * consistent read.
+   */
   async claim(recordId: string, secret: Uint8Array, expiresAt: number | undefined): Promise<Uint8Array> {
     const k = keyBytes(recordKey(recordId));
     for (let attempt = 0; attempt < 3; attempt++) {
-      const stored = await conditional('put record secret', () =>
-        this.db.send(
+      try {
+        await this.db.send(
           new PutCommand({
             TableName: this.tableName,
             Item: { k, s: secret, ...(expiresAt === undefined ? {} : { t: expiresAt }) },
             ConditionExpression: 'attribute_not_exists(k)',
+            ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
           }),
-        ),
-      );
-      if (stored) return secret;
-      // Someone (a retried or concurrent intake of the same record) was first: seal with theirs.
+        );
+        return secret;
+      } catch (cause) {
+        if (!isConditionFailure(cause)) throw new DependencyError('DynamoDB put record secret', { cause });
+        // Someone (a retried or concurrent intake of the same record) was first: seal with theirs.
+        const old = (cause as { Item?: Record<string, { B?: unknown }> }).Item?.s?.B;
+        if (old instanceof Uint8Array) return old;
+      }
       const { Item } = await call('get record secret', () =>
         this.db.send(new GetCommand({ TableName: this.tableName, Key: { k }, ConsistentRead: true })),
       );

@@ -3,7 +3,8 @@ import { INDEX } from '../../contracts.js';
 
 /**
  * The table's shape, used to create it locally (dynalite, or any endpoint without the table).
- * infra/ declares the same table in CDK; a test keeps the two in step.
+ * infra/ declares the same table in CDK; a test keeps the two in step. Without the stream the AWS
+ * table has (dynalite has none): local mode fans out when an order is written (local/app.ts).
  */
 export function tableDefinition(tableName: string): CreateTableCommandInput {
   return {
@@ -20,7 +21,8 @@ export function tableDefinition(tableName: string): CreateTableCommandInput {
       {
         IndexName: INDEX.byEmail,
         KeySchema: [{ AttributeName: 'emailKey', KeyType: 'HASH' }],
-        Projection: { ProjectionType: 'ALL' },
+        // Keys only: no sealed blob is copied into the index (readers fetch the items by key).
+        Projection: { ProjectionType: 'KEYS_ONLY' },
       },
       {
         IndexName: INDEX.byOutbox,

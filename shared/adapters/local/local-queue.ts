@@ -4,13 +4,32 @@
  * - a received message stays invisible for the visibility timeout, then comes back;
  * - `retryLater` changes its visibility (exponential backoff, as ChangeMessageVisibility does);
  * - a message received more than `maxReceiveCount` times moves to the dead-letter state.
+ *
+ * Receiving is one Query on the `byLane` index, never a Scan: a message's lane is its queue's
+ * name while it is live and `dead#<queue>` once dead-lettered, sorted by the time it becomes
+ * visible. The first page of a lane holds the visible messages first and then the one that
+ * becomes visible next, so one request tells a consumer both what to handle and when to look
+ * again. One lane per queue is one partition key per queue: local mode's rates are far below a
+ * partition's 1000 writes/s, so the lanes are not sharded.
+ *
+ * In-process consumers need not poll: `send`, `retryLater` and `redrive` tell this instance's
+ * listeners (`onVisible`) when a message of a queue becomes visible. Another process's sends
+ * (the CLI's redrive or replay) are seen by the consumers' slow heartbeat.
  */
 import { randomUUID } from 'node:crypto';
-import type { CreateTableCommandInput } from '@aws-sdk/client-dynamodb';
+import {
+  CreateTableCommand,
+  type CreateTableCommandInput,
+  DeleteTableCommand,
+  DescribeTableCommand,
+  type DynamoDBClient,
+  ResourceNotFoundException,
+} from '@aws-sdk/client-dynamodb';
 import {
   DeleteCommand,
   type DynamoDBDocumentClient,
   PutCommand,
+  QueryCommand,
   ScanCommand,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
@@ -25,18 +44,44 @@ export interface ReceivedMessage {
   readonly sentAt: number;
 }
 
+export interface ReceivedBatch {
+  readonly messages: readonly ReceivedMessage[];
+  /** More visible messages than were taken: receive again at once. */
+  readonly more: boolean;
+  /** When the next message not visible yet (delayed, retrying, in flight) becomes visible. */
+  readonly nextVisibleAt: number | undefined;
+}
+
 export interface LocalQueueOptions {
   readonly visibilityTimeoutSeconds: number;
   /** Receives before a message is dead-lettered, per queue (default for all: `*`). */
   readonly maxReceiveCount: Readonly<Record<string, number>>;
 }
 
+export const LANE_INDEX = 'byLane';
+const deadLane = (queue: string) => `dead#${queue}`;
+
 export function localQueueTable(tableName: string): CreateTableCommandInput {
   return {
     TableName: tableName,
     BillingMode: 'PAY_PER_REQUEST',
-    AttributeDefinitions: [{ AttributeName: 'pk', AttributeType: 'S' }],
+    AttributeDefinitions: [
+      { AttributeName: 'pk', AttributeType: 'S' },
+      { AttributeName: 'lane', AttributeType: 'S' },
+      { AttributeName: 'visibleAt', AttributeType: 'N' },
+    ],
     KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }],
+    GlobalSecondaryIndexes: [
+      {
+        IndexName: LANE_INDEX,
+        KeySchema: [
+          { AttributeName: 'lane', KeyType: 'HASH' },
+          { AttributeName: 'visibleAt', KeyType: 'RANGE' },
+        ],
+        // Queue messages carry ids only (never personal data), so the index holds whole items.
+        Projection: { ProjectionType: 'ALL' },
+      },
+    ],
   };
 }
 
@@ -45,7 +90,11 @@ function parseHandle(receiptHandle: string): { pk: string; count: number } {
   return { pk: receiptHandle.slice(0, at), count: Number(receiptHandle.slice(at + 1)) };
 }
 
+export type VisibleListener = (visibleAt: number) => void;
+
 export class LocalQueue implements Queue, RetryScheduler, DeadLetterQueue {
+  private readonly listeners = new Map<string, Set<VisibleListener>>();
+
   constructor(
     private readonly db: DynamoDBDocumentClient,
     private readonly tableName: string,
@@ -57,86 +106,128 @@ export class LocalQueue implements Queue, RetryScheduler, DeadLetterQueue {
     return this.options.maxReceiveCount[queue] ?? this.options.maxReceiveCount['*'] ?? 10;
   }
 
+  /** Calls `listener` with the time a message of `queue` becomes visible, for each one this instance writes. */
+  onVisible(queue: string, listener: VisibleListener): () => void {
+    const set = this.listeners.get(queue) ?? new Set<VisibleListener>();
+    this.listeners.set(queue, set);
+    set.add(listener);
+    return () => set.delete(listener);
+  }
+
+  private notify(queue: string, visibleAt: number): void {
+    for (const listener of this.listeners.get(queue) ?? []) listener(visibleAt);
+  }
+
   async send(queue: string, message: QueueMessage, options: { delaySeconds?: number } = {}) {
     const now = this.now();
+    const visibleAt = now + (options.delaySeconds ?? 0) * 1000;
     await this.db.send(
       new PutCommand({
         TableName: this.tableName,
         Item: {
           pk: `${queue}#${randomUUID()}`,
           queue,
+          lane: queue,
           body: JSON.stringify(message),
           sentAt: now,
-          visibleAt: now + (options.delaySeconds ?? 0) * 1000,
+          visibleAt,
           receiveCount: 0,
-          dead: 0,
         },
       }),
     );
+    this.notify(queue, visibleAt);
   }
 
-  private async scan(queue: string, dead: 0 | 1, visibleBefore?: number) {
+  /** Every item of a lane, oldest visibility first (dead letters, redrive). */
+  private async lane(lane: string): Promise<Record<string, unknown>[]> {
     const items: Record<string, unknown>[] = [];
     let start: Record<string, unknown> | undefined;
     do {
       const page = await this.db.send(
-        new ScanCommand({
+        new QueryCommand({
           TableName: this.tableName,
-          FilterExpression: `#q = :q AND dead = :dead${visibleBefore === undefined ? '' : ' AND visibleAt <= :now'}`,
-          ExpressionAttributeNames: { '#q': 'queue' },
-          ExpressionAttributeValues: {
-            ':q': queue,
-            ':dead': dead,
-            ...(visibleBefore === undefined ? {} : { ':now': visibleBefore }),
-          },
+          IndexName: LANE_INDEX,
+          KeyConditionExpression: 'lane = :lane',
+          ExpressionAttributeValues: { ':lane': lane },
           ExclusiveStartKey: start,
         }),
       );
       items.push(...(page.Items ?? []));
       start = page.LastEvaluatedKey;
     } while (start);
-    return items.sort((a, b) => (a.sentAt as number) - (b.sentAt as number));
+    return items;
   }
 
   /** Receives up to `max` visible messages, hiding each for the visibility timeout. */
   async receive(queue: string, max = 10): Promise<ReceivedMessage[]> {
+    return [...(await this.receiveBatch(queue, max)).messages];
+  }
+
+  /**
+   * One Query for the first `max + 1` messages of the queue's lane by visibility: the visible
+   * ones are claimed (a conditional update each, so two receivers never take the same one), the
+   * first one not visible yet says when to look again.
+   */
+  async receiveBatch(queue: string, max = 10): Promise<ReceivedBatch> {
     const now = this.now();
-    const out: ReceivedMessage[] = [];
-    for (const item of await this.scan(queue, 0, now)) {
-      if (out.length >= max) break;
-      const count = item.receiveCount as number;
-      const dead = count >= this.maxReceives(queue);
-      try {
-        await this.db.send(
-          new UpdateCommand({
-            TableName: this.tableName,
-            Key: { pk: item.pk },
-            UpdateExpression: dead ? 'SET dead = :one' : 'SET receiveCount = :next, visibleAt = :hidden',
-            ConditionExpression: 'receiveCount = :count AND visibleAt = :visibleAt AND dead = :zero',
-            ExpressionAttributeValues: {
-              ':count': count,
-              ':visibleAt': item.visibleAt,
-              ':zero': 0,
-              ...(dead
-                ? { ':one': 1 }
-                : { ':next': count + 1, ':hidden': now + this.options.visibilityTimeoutSeconds * 1000 }),
-            },
-          }),
-        );
-      } catch (error) {
-        if (isConditionFailure(error)) continue;
-        throw error;
-      }
-      if (dead) continue;
-      out.push({
-        messageId: String(item.pk).slice(queue.length + 1),
-        receiptHandle: `${String(item.pk)}|${count + 1}`,
-        body: item.body as string,
-        receiveCount: count + 1,
-        sentAt: item.sentAt as number,
-      });
+    const page = await this.db.send(
+      new QueryCommand({
+        TableName: this.tableName,
+        IndexName: LANE_INDEX,
+        KeyConditionExpression: 'lane = :lane',
+        ExpressionAttributeValues: { ':lane': queue },
+        Limit: max + 1,
+      }),
+    );
+    const items = page.Items ?? [];
+    const visible = items.filter((item) => (item.visibleAt as number) <= now);
+    const next = items.find((item) => (item.visibleAt as number) > now);
+    const taken = visible.slice(0, max);
+    const claimed = await Promise.all(taken.map((item) => this.claim(queue, item, now)));
+    const messages = claimed.filter((m): m is ReceivedMessage => m !== undefined);
+    return {
+      messages,
+      more: visible.length > max,
+      nextVisibleAt: next ? (next.visibleAt as number) : undefined,
+    };
+  }
+
+  private async claim(
+    queue: string,
+    item: Record<string, unknown>,
+    now: number,
+  ): Promise<ReceivedMessage | undefined> {
+    const count = item.receiveCount as number;
+    const dead = count >= this.maxReceives(queue);
+    try {
+      await this.db.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: { pk: item.pk },
+          UpdateExpression: dead ? 'SET lane = :dead' : 'SET receiveCount = :next, visibleAt = :hidden',
+          ConditionExpression: 'receiveCount = :count AND visibleAt = :visibleAt AND lane = :lane',
+          ExpressionAttributeValues: {
+            ':count': count,
+            ':visibleAt': item.visibleAt,
+            ':lane': queue,
+            ...(dead
+              ? { ':dead': deadLane(queue) }
+              : { ':next': count + 1, ':hidden': now + this.options.visibilityTimeoutSeconds * 1000 }),
+          },
+        }),
+      );
+    } catch (error) {
+      if (isConditionFailure(error)) return undefined;
+      throw error;
     }
-    return out;
+    if (dead) return undefined;
+    return {
+      messageId: String(item.pk).slice(queue.length + 1),
+      receiptHandle: `${String(item.pk)}|${count + 1}`,
+      body: item.body as string,
+      receiveCount: count + 1,
+      sentAt: item.sentAt as number,
+    };
   }
 
   /** Deletes a handled message (only if nobody received it again since). */
@@ -156,44 +247,125 @@ export class LocalQueue implements Queue, RetryScheduler, DeadLetterQueue {
       });
   }
 
-  async retryLater(_queue: string, receiptHandle: string, delaySeconds: number) {
+  async retryLater(queue: string, receiptHandle: string, delaySeconds: number) {
     const { pk, count } = parseHandle(receiptHandle);
-    await this.db
+    const visibleAt = this.now() + Math.max(0, delaySeconds) * 1000;
+    const changed = await this.db
       .send(
         new UpdateCommand({
           TableName: this.tableName,
           Key: { pk },
           UpdateExpression: 'SET visibleAt = :at',
           ConditionExpression: 'receiveCount = :count',
-          ExpressionAttributeValues: {
-            ':at': this.now() + Math.max(0, delaySeconds) * 1000,
-            ':count': count,
-          },
+          ExpressionAttributeValues: { ':at': visibleAt, ':count': count },
         }),
       )
-      .catch((error: unknown) => {
-        if (!isConditionFailure(error)) throw error;
-      });
+      .then(
+        () => true,
+        (error: unknown) => {
+          if (!isConditionFailure(error)) throw error;
+          return false;
+        },
+      );
+    if (changed) this.notify(queue, visibleAt);
   }
 
   async redrive(queue: string, onProgress?: (moved: number) => void): Promise<number> {
     let moved = 0;
-    for (const item of await this.scan(queue, 1)) {
+    for (const item of await this.lane(deadLane(queue))) {
+      const now = this.now();
       await this.db.send(
         new UpdateCommand({
           TableName: this.tableName,
           Key: { pk: item.pk },
-          UpdateExpression: 'SET dead = :zero, receiveCount = :zero, visibleAt = :now',
-          ExpressionAttributeValues: { ':zero': 0, ':now': this.now() },
+          UpdateExpression: 'SET lane = :queue, receiveCount = :zero, visibleAt = :now',
+          ExpressionAttributeValues: { ':queue': queue, ':zero': 0, ':now': now },
         }),
       );
       moved++;
+      this.notify(queue, now);
       onProgress?.(moved);
     }
     return moved;
   }
 
   async list(queue: string): Promise<QueueMessage[]> {
-    return (await this.scan(queue, 1)).map((item) => JSON.parse(item.body as string) as QueueMessage);
+    return (await this.lane(deadLane(queue)))
+      .sort((a, b) => (a.sentAt as number) - (b.sentAt as number))
+      .map((item) => JSON.parse(item.body as string) as QueueMessage);
   }
+}
+
+/**
+ * A queue table from before the `byLane` index (a data directory of an older version): its
+ * messages are copied to a side table, the table is created again with the index and the
+ * messages come back with their lane. Crash-safe: the side table is removed last, and a start
+ * that finds it finishes the copy (puts are idempotent).
+ */
+export async function upgradeLocalQueueTable(
+  client: DynamoDBClient,
+  db: DynamoDBDocumentClient,
+  tableName: string,
+) {
+  const side = `${tableName}-upgrade`;
+  const describe = (name: string) =>
+    client.send(new DescribeTableCommand({ TableName: name })).then(
+      (r) => r.Table,
+      (error: unknown) => {
+        if (error instanceof ResourceNotFoundException) return undefined;
+        throw error;
+      },
+    );
+  const waitFor = async (name: string, exists: boolean) => {
+    for (let i = 0; i < 600; i++) {
+      const table = await describe(name);
+      if (exists ? table?.TableStatus === 'ACTIVE' : !table) return;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    throw new Error(`table ${name} did not become ${exists ? 'active' : 'deleted'}`);
+  };
+  const scanAll = async (name: string) => {
+    const items: Record<string, unknown>[] = [];
+    let start: Record<string, unknown> | undefined;
+    do {
+      const page = await db.send(new ScanCommand({ TableName: name, ExclusiveStartKey: start }));
+      items.push(...(page.Items ?? []));
+      start = page.LastEvaluatedKey;
+    } while (start);
+    return items;
+  };
+  const copy = async (items: readonly Record<string, unknown>[], to: string) => {
+    for (const item of items) await db.send(new PutCommand({ TableName: to, Item: item }));
+  };
+  const withLane = ({ dead, ...item }: Record<string, unknown>) =>
+    item.lane ? item : { ...item, lane: dead ? deadLane(String(item.queue)) : item.queue };
+  const current = await describe(tableName);
+  const upgraded = current?.GlobalSecondaryIndexes?.some((i) => i.IndexName === LANE_INDEX) ?? false;
+  if (current && !upgraded) {
+    await client
+      .send(
+        new CreateTableCommand({
+          TableName: side,
+          BillingMode: 'PAY_PER_REQUEST',
+          AttributeDefinitions: [{ AttributeName: 'pk', AttributeType: 'S' }],
+          KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }],
+        }),
+      )
+      .catch((error: unknown) => {
+        if (!(error instanceof Error && error.name === 'ResourceInUseException')) throw error;
+      });
+    await waitFor(side, true);
+    await copy(await scanAll(tableName), side);
+    await client.send(new DeleteTableCommand({ TableName: tableName }));
+    await waitFor(tableName, false);
+  }
+  if (!(await describe(side))) return;
+  if (!upgraded) {
+    await client.send(new CreateTableCommand(localQueueTable(tableName))).catch((error: unknown) => {
+      if (!(error instanceof Error && error.name === 'ResourceInUseException')) throw error;
+    });
+    await waitFor(tableName, true);
+  }
+  await copy((await scanAll(side)).map(withLane), tableName);
+  await client.send(new DeleteTableCommand({ TableName: side }));
 }

@@ -50,9 +50,9 @@ export class MemoryIdempotencyStore implements IdempotencyStore {
     this.records.set(key, { ...existing, leaseUntil });
     return true;
   }
-  async complete(key: string) {
+  async setMark(key: string, fenceEnded: number) {
     const existing = this.records.get(key);
-    if (existing) this.records.set(key, { ...existing, state: 'done' });
+    if (existing) this.records.set(key, { ...existing, fenceEnded });
   }
 }
 
@@ -90,7 +90,7 @@ export class MemoryOrderStore implements OrderStore, LedgerStore {
   }
   async listPendingFanout(before: Date, limit: number) {
     return [...this.orders.values()]
-      .filter((o) => o.fanout === 'pending' && o.createdAt < before.toISOString())
+      .filter((o) => o.outbox === 'pending' && o.createdAt < before.toISOString())
       .slice(0, limit)
       .map((o) => o.orderId);
   }
@@ -99,7 +99,7 @@ export class MemoryOrderStore implements OrderStore, LedgerStore {
     if (order) this.orders.set(orderId, change(order));
   }
   async markFanoutDone(orderId: string) {
-    this.update(orderId, (o) => ({ ...o, fanout: 'done' }));
+    this.update(orderId, (o) => ({ ...o, outbox: 'done' }));
   }
   async setDeliveryState(
     orderId: string,

@@ -15,7 +15,7 @@ import {
   parseSesFeedback,
   type RecordMailFeedbackDeps,
   recordMailFeedback,
-} from './record-mail-feedback.js';
+} from './record-ses-feedback.js';
 
 /** Records every actionable feedback of one SES event (EventBridge or SNS shape); throws on failure. */
 export async function recordSesEvent(
