@@ -148,7 +148,7 @@ function isPhoneNumber(sequence: Sequence): boolean {
 }
 
 /** A GTIN-13/14 (EAN barcode) with a valid GS1 check digit. */
-function isGtin(text: string): boolean {
+export function isGtin(text: string): boolean {
   if (!/^\d{13,14}$/.test(text)) return false;
   let sum = 0;
   for (let i = text.length - 2, weight = 3; i >= 0; i--, weight = 4 - weight) sum += Number(text[i]) * weight;
