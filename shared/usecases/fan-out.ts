@@ -45,14 +45,14 @@ export interface SweepOutboxDeps extends FanOutDeps {
 
 /**
  * The backstop: re-runs the fan-out of orders still flagged after `graceSeconds` (the stream, or
- * the local runner, missed them or failed).
+ * the local runner, missed them or failed). Returns how many it fanned out.
  */
 export async function sweepOutbox(deps: SweepOutboxDeps, graceSeconds: number, limit = 100): Promise<number> {
   const before = new Date(deps.now().getTime() - graceSeconds * 1000);
   const pending = await deps.orders.listPendingFanout(before, limit);
-  for (const orderId of pending) {
-    const order = await deps.orders.getOrder(orderId);
-    if (order) await fanOut(deps, order);
-  }
-  return pending.length;
+  let resent = 0;
+  // The index lags the table: an order the stream fanned out a moment ago may still be listed.
+  // fanOutOrder re-reads the order (consistently) and skips one whose flag is already cleared.
+  for (const orderId of pending) if (await fanOutOrder(deps, orderId)) resent++;
+  return resent;
 }

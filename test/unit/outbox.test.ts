@@ -45,4 +45,25 @@ describe('outbox sweep', () => {
     ]);
     expect(ports.orders.orders.get(order?.orderId ?? '')?.outbox).toBe('done');
   });
+
+  it('does not fan out again an order the stream fanned out while the lagging index still lists it', async () => {
+    // Prepare: the order was fanned out after its write (flag cleared), but the outbox index lags.
+    const ports = fakePorts();
+    const { orderId } = await submitOrder(
+      { ...ports, partners: [{ id: 'warehouse' }] },
+      { idempotencyKey: 'k2', body: orderBody(c) },
+    );
+    await fanOutOrder(ports, orderId);
+    const sentAfterStream = ports.queue.sent.length;
+    const lagging: typeof ports.orders = Object.assign(Object.create(ports.orders), {
+      listPendingFanout: async () => [orderId],
+    });
+    ports.clock.advance(61_000);
+    // Act
+    const resent = await sweepOutbox({ ...ports, orders: lagging, now: () => ports.clock.now() }, 60);
+    // Assess
+    expect(resent).toBe(0);
+    expect(sentAfterStream).toBe(2);
+    expect(ports.queue.sent).toHaveLength(2);
+  });
 });
