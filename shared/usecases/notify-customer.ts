@@ -198,6 +198,19 @@ export async function notifyCustomer(
   const personal = await deps.orders.getPersonal(order.orderId, now);
   if (!personal) return result('personal-data-gone');
 
+  // Promotional mail the customer did not opt in to (the usual case) is refused before the claim:
+  // no claim and release for it. An opted-in customer's consent is decided again in `prepare`
+  // (the same reads when the caller shares them per message): either way an opt-out recorded
+  // after these reads and before the send is the same race it always was, one write wider.
+  if (EMAIL_CATEGORY[email] === 'promotional') {
+    const [customer, suppression] = await Promise.all([
+      deps.consent.getCustomer(personal.emailKey),
+      deps.consent.getSuppression(personal.emailKey),
+    ]);
+    const decision = decidePromotion(customer, suppression);
+    if (!decision.allowed) return result(decision.reason);
+  }
+
   const nowMs = now.getTime();
   const leaseMs = (deps.settings.leaseSeconds ?? DEFAULT_LEASE_SECONDS) * 1000;
   if (!(await deps.orders.claimEmail(order.orderId, email, nowMs + leaseMs, nowMs)))
