@@ -190,12 +190,17 @@ export async function notifyCustomer(
   const result = (outcome: NotifyOutcome, messageId?: string): NotifyResult =>
     messageId === undefined ? { outcome, email } : { outcome, email, messageId };
 
+  // The order and its personal record are read side by side (one batched read where the store
+  // batches parallel reads): every email that gets past the order's checks needs the record.
+  // Reading it is not opening it: a purpose is opened (and recorded) only to write the email.
+  const now = deps.clock.now();
+  const personalRead = deps.orders.getPersonal(message.orderId, now);
+  personalRead.catch(() => undefined);
   const order = await deps.orders.getOrder(message.orderId);
   if (!order) return result('order-not-found');
   if (order.emails[email]?.state === 'sent') return result('already-sent');
   if (!STATUS_NEEDED[email].includes(order.status)) return result('not-applicable');
-  const now = deps.clock.now();
-  const personal = await deps.orders.getPersonal(order.orderId, now);
+  const personal = await personalRead;
   if (!personal) return result('personal-data-gone');
 
   // Promotional mail the customer did not opt in to (the usual case) is refused before the claim:
