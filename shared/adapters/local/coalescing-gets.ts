@@ -62,11 +62,6 @@ export function coalescingGets(db: DynamoDBDocumentClient): DynamoDBDocumentClie
   };
 
   const run = async (batch: readonly Pending[]) => {
-    if (batch.length === 1) {
-      const [p] = batch as [Pending];
-      await single(p).then(p.resolve, p.reject);
-      return;
-    }
     // One entry per distinct key (DynamoDB refuses duplicates); every waiter gets the answer.
     const byId = new Map<string, Pending[]>();
     for (const p of batch) {
@@ -74,6 +69,18 @@ export function coalescingGets(db: DynamoDBDocumentClient): DynamoDBDocumentClie
       byId.set(id, [...(byId.get(id) ?? []), p]);
     }
     const groups = [...byId.values()];
+    if (groups.length === 1) {
+      const group = groups[0] as Pending[];
+      await single(group[0] as Pending).then(
+        (item) => {
+          for (const p of group) p.resolve(item);
+        },
+        (error: unknown) => {
+          for (const p of group) p.reject(error);
+        },
+      );
+      return;
+    }
     const requestItems: Record<string, { Keys: Item[]; ConsistentRead: boolean }> = {};
     // A table asked with both consistencies: the strong reads are batched, the rest go alone.
     const alone: Pending[][] = [];
@@ -106,8 +113,9 @@ export function coalescingGets(db: DynamoDBDocumentClient): DynamoDBDocumentClie
             out.Responses?.[first.table]?.find((item) => sameKey(first.key, item)),
           );
       }
-    } catch (error) {
-      for (const group of batched) fail(group, error);
+    } catch {
+      // Each read on its own then, so that each caller gets its own answer or error, as before.
+      alone.push(...batched);
     }
     await Promise.all(
       alone.map((group) =>
