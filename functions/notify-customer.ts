@@ -1,3 +1,4 @@
+import { readOnceConsent, readOnceOrders } from '#shared/adapters/read-once.js';
 import { configFor } from '#shared/compose/config.js';
 import { consentStore, orderStore, recordSecretStore } from '#shared/compose/dynamo.js';
 import { clock } from '#shared/compose/installed.js';
@@ -27,7 +28,9 @@ type NotifyRecord = QueueRecord<NotifyMessage>;
 
 async function handleRecord(record: NotifyRecord): Promise<void> {
   const message = record.body;
-  const result = await notifyCustomer({ ...deps, recordSecrets, ledgerMac }, message);
+  // The two use cases below read the same order, personal record and suppression: once each.
+  const reads = { ...deps, orders: readOnceOrders(deps.orders), consent: readOnceConsent(deps.consent) };
+  const result = await notifyCustomer({ ...reads, recordSecrets, ledgerMac }, message);
 
   const fields = {
     orderId: message.orderId,
@@ -39,7 +42,7 @@ async function handleRecord(record: NotifyRecord): Promise<void> {
   else logger.info('notify handled', fields);
   if (message.type === 'order.accepted') {
     // A checkout opt-in for a suppressed address asks its owner to confirm (its own claim).
-    const confirmation = await sendConsentConfirmation(deps, message.orderId);
+    const confirmation = await sendConsentConfirmation(reads, message.orderId);
     const confirmationFields = {
       orderId: message.orderId,
       email: 'consent-confirmation',

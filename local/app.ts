@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { DescribeTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { KEY_TABLE, keyTableDefinition } from '#shared/adapters/aws/dynamo-record-secret-store.js';
 import { tableDefinition } from '#shared/adapters/aws/table-schema.js';
+import { embeddedDocumentClient } from '#shared/adapters/local/embedded-dynamo-client.js';
 import { DynamoSetupError, ensureTables, startDynalite } from '#shared/adapters/local/embedded-dynamodb.js';
 import {
   type LocalQueue,
@@ -211,8 +212,12 @@ export async function startLocal(options: StartOptions = {}): Promise<LocalApp> 
     // The CLI may rotate a keyring file at any moment: read it on every use (it is a small file).
     PARTNER_SECRET_CACHE_SECONDS: env.PARTNER_SECRET_CACHE_SECONDS ?? '0',
   });
+  // The embedded DynamoDB checks no signature: its requests skip SigV4 (a real endpoint keeps it).
   // No stream locally: the fan-out runs when an order record is written (local/fan-out-on-write.ts).
-  const wiring = fanOutOnWrite(wire(config), onError);
+  const wiring = fanOutOnWrite(
+    wire(config, local.AWS_ENDPOINT_URL_DYNAMODB ? {} : { db: embeddedDocumentClient() }),
+    onError,
+  );
   setWiring(wiring);
 
   await prepareTables(config, wiring, dynamoUrl).catch(unwind);

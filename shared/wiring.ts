@@ -29,6 +29,7 @@ import { PartnerSecrets } from './adapters/aws/secrets-manager-store.js';
 import { SesMailer } from './adapters/aws/ses-mailer.js';
 import { SqsQueue } from './adapters/aws/sqs-queue.js';
 import { osUserPrincipal, StsPrincipal } from './adapters/aws/sts-principal.js';
+import { coalescingGets } from './adapters/local/coalescing-gets.js';
 import { LocalKeyService } from './adapters/local/local-key-service.js';
 import { LocalQueue } from './adapters/local/local-queue.js';
 import { shreddingConsentStore, shreddingOrderStore } from './adapters/shredding-stores.js';
@@ -99,7 +100,12 @@ export function localQueueTableName(config: Config): string {
 /** Builds the adapters for `config`. Pass overrides (a fake clock, a stub) in tests. */
 export function wire(config: Config = loadConfig(), overrides: Partial<Wiring> = {}): Wiring {
   const clock = overrides.clock ?? systemClock;
-  const db = overrides.db ?? documentClient(new DynamoDBClient({}));
+  // Local mode: parallel GetItems share one BatchGetItem (fewer SDK round trips to dynalite).
+  const db =
+    overrides.db ??
+    (config.mode === 'local'
+      ? coalescingGets(documentClient(new DynamoDBClient({})))
+      : documentClient(new DynamoDBClient({})));
   const keyRecords = overrides.keyRecords ?? new DynamoKeyRecordStore(db, config.tableName);
   const keyService =
     overrides.keyService ??

@@ -200,6 +200,16 @@ export async function deliverToPartner(deps: DeliverDeps, input: DeliverInput): 
   try {
     const partner = deps.partners.find((p) => p.id === input.partnerId);
     if (!partner) return await fail({ error: 'UnknownPartner' });
+    // Both read side by side (one batched read where the store batches parallel reads); the
+    // partner's state is looked at (and its failure counts) only once the order is this partner's.
+    const partnerState = deps.partnerState.getPartnerState(partner.id);
+    partnerState.catch(() => undefined);
+    // The sealed personal record too, when this partner's fields need a purpose: reading it is
+    // not opening it (a purpose is opened, and recorded, only once the order is this partner's).
+    const purposes = purposesForFields(partner.fields);
+    const personalRead =
+      purposes.length > 0 ? deps.orders.getPersonal(input.orderId, deps.clock.now()) : undefined;
+    personalRead?.catch(() => undefined);
     const order = await deps.orders.getOrder(input.orderId);
     if (!order) return { outcome: 'order-not-found' };
     tip = order;
@@ -218,13 +228,12 @@ export async function deliverToPartner(deps: DeliverDeps, input: DeliverInput): 
       if (!kept) return fail({ status: GONE_STATUS });
       return { outcome: 'held', webhookId: id, disabled };
     };
-    if ((await deps.partnerState.getPartnerState(partner.id)).state === 'disabled') return await hold(false);
+    if ((await partnerState).state === 'disabled') return await hold(false);
 
     // Open exactly the purposes this partner's fields need (none for the warehouse).
     const personal: PersonalFields = {};
-    const purposes = purposesForFields(partner.fields);
-    if (purposes.length > 0) {
-      const record = await deps.orders.getPersonal(order.orderId, deps.clock.now());
+    if (personalRead) {
+      const record = await personalRead;
       if (!record || purposes.some((purpose) => !record.sealed[purpose])) {
         await deps.orders.setDeliveryState(
           order.orderId,

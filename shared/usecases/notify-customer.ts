@@ -190,13 +190,31 @@ export async function notifyCustomer(
   const result = (outcome: NotifyOutcome, messageId?: string): NotifyResult =>
     messageId === undefined ? { outcome, email } : { outcome, email, messageId };
 
+  // The order and its personal record are read side by side (one batched read where the store
+  // batches parallel reads): every email that gets past the order's checks needs the record.
+  // Reading it is not opening it: a purpose is opened (and recorded) only to write the email.
+  const now = deps.clock.now();
+  const personalRead = deps.orders.getPersonal(message.orderId, now);
+  personalRead.catch(() => undefined);
   const order = await deps.orders.getOrder(message.orderId);
   if (!order) return result('order-not-found');
   if (order.emails[email]?.state === 'sent') return result('already-sent');
   if (!STATUS_NEEDED[email].includes(order.status)) return result('not-applicable');
-  const now = deps.clock.now();
-  const personal = await deps.orders.getPersonal(order.orderId, now);
+  const personal = await personalRead;
   if (!personal) return result('personal-data-gone');
+
+  // Promotional mail the customer did not opt in to (the usual case) is refused before the claim:
+  // no claim and release for it. An opted-in customer's consent is decided again in `prepare`
+  // (the same reads when the caller shares them per message): either way an opt-out recorded
+  // after these reads and before the send is the same race it always was, one write wider.
+  if (EMAIL_CATEGORY[email] === 'promotional') {
+    const [customer, suppression] = await Promise.all([
+      deps.consent.getCustomer(personal.emailKey),
+      deps.consent.getSuppression(personal.emailKey),
+    ]);
+    const decision = decidePromotion(customer, suppression);
+    if (!decision.allowed) return result(decision.reason);
+  }
 
   const nowMs = now.getTime();
   const leaseMs = (deps.settings.leaseSeconds ?? DEFAULT_LEASE_SECONDS) * 1000;

@@ -1,4 +1,4 @@
-import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
   GetSecretValueCommand,
@@ -45,6 +45,8 @@ export interface PartnerSecretsOptions {
  */
 export class PartnerSecrets implements SecretStore, KeyringStore {
   private readonly cache = new Map<string, { keyring: Promise<Keyring>; loadedAt: number }>();
+  /** Keyring files as last parsed, by the file's identity (a rotation renames a new file in). */
+  private readonly files = new Map<string, { version: string; keyring: Keyring }>();
   private readonly cacheMs: number;
   private readonly clock: Clock;
 
@@ -103,7 +105,15 @@ export class PartnerSecrets implements SecretStore, KeyringStore {
       case 'file': {
         const file = partnerKeyringFile(this.options.dataDir as string, partnerId);
         try {
-          return parseKeyring(readFileSync(file, 'utf8'));
+          // Read on every use, as before, but parsed again only when the file changed: a write
+          // (writeKeyringFile, the CLI's rotation) renames a new file in, so its inode changes.
+          const { ino, mtimeMs, size } = statSync(file);
+          const version = `${ino}:${mtimeMs}:${size}`;
+          const known = this.files.get(file);
+          if (known?.version === version) return known.keyring;
+          const keyring = parseKeyring(readFileSync(file, 'utf8'));
+          this.files.set(file, { version, keyring });
+          return keyring;
         } catch (cause) {
           throw new DependencyError(`keyring file of partner ${partnerId}`, { cause });
         }
