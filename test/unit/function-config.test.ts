@@ -7,33 +7,9 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { loadConfig, loadConfigFor, SettingNotGivenError, scopeConfig, variablesOf } from '#shared/config.js';
 import { FUNCTION_NAMES, FUNCTIONS } from '#shared/contracts.js';
 import { setWiring } from '#shared/wiring.js';
+import { PLAUSIBLE_ENV } from '../support/aws-env.js';
 
-/** Plausible deployed values of every variable a function may be given (AWS mode). */
-const DEPLOYED: Readonly<Record<string, string>> = {
-  TABLE_NAME: 'minimis-test',
-  KEY_TABLE_NAME: 'minimis-test-keys',
-  SHRED_BACKUP_DAYS: '7',
-  KMS_KEY_ID: 'arn:aws:kms:eu-west-1:000000000000:key/test',
-  PUBLIC_BASE_URL: 'https://shop.example',
-  SENDER_EMAIL: 'orders@shop.example',
-  SES_CONFIGURATION_SET: 'minimis-test',
-  ORIGIN_COUNTRY: 'DE',
-  POLICY_VERSION: '2026-11-01',
-  PARTNERS: JSON.stringify([{ id: 'carrier', kind: 'carrier', url: 'https://carrier.example/hooks' }]),
-  PARTNER_SECRET_REFS: JSON.stringify({ carrier: 'arn:aws:secretsmanager:eu-west-1:000000000000:secret:c' }),
-  QUEUE_URLS: JSON.stringify({ notify: 'https://sqs.eu-west-1.amazonaws.com/000000000000/notify' }),
-  RETENTION_AFTER_DELIVERY_DAYS: '30',
-  RETENTION_UNDELIVERED_DAYS: '90',
-  RETENTION_ACCOUNTING_YEARS: '10',
-  PARTNER_ID: 'carrier',
-  IDEMPOTENCY_HOURS: '24',
-  DATA_KEY_MAX_AGE_SECONDS: '600',
-  DATA_KEY_MAX_USES: '100000',
-  DELIVERY_MAX_ATTEMPTS: '16',
-  DELIVERY_BASE_DELAY_SECONDS: '30',
-  DELIVERY_TIMEOUT_MS: '15000',
-  PARTNER_SECRET_CACHE_SECONDS: '60',
-};
+const DEPLOYED = PLAUSIBLE_ENV;
 
 afterEach(() => {
   vi.unstubAllEnvs();
@@ -50,7 +26,7 @@ describe('function configuration', () => {
     // Assess
     expect(() => health.tableName).toThrow(SettingNotGivenError);
     expect(getOrder.tableName).toBe('orders-x');
-    expect(getOrder.partners.map((p) => p.id)).toEqual(['carrier']);
+    expect(getOrder.partners.map((p) => p.id)).toEqual(['warehouse', 'carrier']);
   });
 
   it('still rejects an invalid variable the function is given, naming it', () => {
