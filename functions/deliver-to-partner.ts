@@ -11,7 +11,11 @@ import { partnerQueue } from '#shared/contracts.js';
 import { ORDER_REDACTED_TYPE } from '#shared/domain/projections.js';
 import { createLogger } from '#shared/observability/logger.js';
 import { deliverRedaction } from '#shared/usecases/deliver-redaction.js';
-import { type DeliverOutcome, deliverToPartner } from '#shared/usecases/deliver-to-partner.js';
+import {
+  type DeliverOutcome,
+  deliverToPartner,
+  PERSONAL_DATA_GONE_LOG,
+} from '#shared/usecases/deliver-to-partner.js';
 import { PARTNER_DISABLED_LOG } from '#shared/usecases/partner-gone.js';
 
 const logger = createLogger('deliver-to-partner');
@@ -91,7 +95,7 @@ async function handle(record: DeliveryRecord): Promise<void> {
       logger.info('nothing to send', { ...ids, outcome: outcome.outcome });
       return;
     case 'personal-data-gone':
-      logger.warn('personal data gone; delivery marked failed', { ...ids, outcome: outcome.outcome });
+      logger.warn(PERSONAL_DATA_GONE_LOG, { ...ids, outcome: outcome.outcome });
       return;
     case 'held':
       if (outcome.disabled) {

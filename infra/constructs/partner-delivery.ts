@@ -15,6 +15,7 @@ import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import type { PartnerConfig } from '#shared/config.js';
 import { PARTNER_ID_PATTERN, partnerQueue } from '#shared/contracts.js';
+import { PERSONAL_DATA_GONE_LOG } from '#shared/usecases/deliver-to-partner.js';
 import { PARTNER_DISABLED_LOG } from '#shared/usecases/partner-gone.js';
 import { MinimisFunction } from './minimis-function.js';
 import { grantForPartner, grantPurposes, type PurposeGrant } from './purpose-grants.js';
@@ -73,6 +74,8 @@ export class PartnerDelivery extends Construct {
   public readonly alarm: cloudwatch.Alarm;
   /** Fires when the partner answers 410 Gone and is disabled (its messages are held). */
   public readonly goneAlarm: cloudwatch.Alarm;
+  /** An accepted order this partner cannot be sent: its personal data is gone (erased, expired, raced). */
+  public readonly dataGoneAlarm: cloudwatch.Alarm;
   public readonly secret: secretsmanager.Secret;
   public readonly delivery: MinimisFunction;
   public readonly maxReceiveCount: number;
@@ -181,5 +184,25 @@ export class PartnerDelivery extends Construct {
       treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
     });
     this.goneAlarm.addAlarmAction(new actions.SnsAction(props.alarmTopic));
+
+    // An accepted order whose personal data was gone before it could be sent (an intake that raced
+    // an erasure, retention passed before delivery): the customer paid and gets nothing.
+    const dataGone = new logs.MetricFilter(this, 'DataGoneFilter', {
+      logGroup: this.delivery.logGroup,
+      filterPattern: logs.FilterPattern.stringValue('$.message', '=', PERSONAL_DATA_GONE_LOG),
+      metricNamespace: METRIC_NAMESPACE,
+      metricName: `PersonalDataGone-${partner.id}`,
+      metricValue: '1',
+      defaultValue: 0,
+    });
+    this.dataGoneAlarm = new cloudwatch.Alarm(this, 'DataGoneAlarm', {
+      alarmDescription: `minimis: an accepted order could not be sent to partner ${partner.id}: its personal data was gone (erased, expired or its intake raced an erasure); check the order with \`minimis audit\``,
+      metric: dataGone.metric({ statistic: 'Sum', period: Duration.minutes(5) }),
+      threshold: 1,
+      evaluationPeriods: 1,
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+    });
+    this.dataGoneAlarm.addAlarmAction(new actions.SnsAction(props.alarmTopic));
   }
 }

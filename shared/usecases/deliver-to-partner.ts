@@ -83,6 +83,13 @@ export interface DeliverInput {
   readonly replay?: boolean;
 }
 
+/**
+ * The log message of a delivery that cannot be made because the order's personal data is gone
+ * (erased, expired, or its intake raced an erasure): an accepted order a partner never receives.
+ * A metric filter on it alarms the operators (infra/constructs/partner-delivery.ts).
+ */
+export const PERSONAL_DATA_GONE_LOG = 'personal data gone; delivery marked failed';
+
 /** Why an attempt failed: an HTTP status, or an error class name. Never a value from a payload. */
 export type FailureReason = { readonly status: number } | { readonly error: string };
 

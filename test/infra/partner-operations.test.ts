@@ -3,6 +3,7 @@ import type { Template } from 'aws-cdk-lib/assertions';
 import { Match } from 'aws-cdk-lib/assertions';
 import type { CfnRole } from 'aws-cdk-lib/aws-iam';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { PERSONAL_DATA_GONE_LOG } from '#shared/usecases/deliver-to-partner.js';
 import { PARTNER_DISABLED_LOG } from '#shared/usecases/partner-gone.js';
 import { cdkJsonContext, OPERATOR_ARN, roleStatements, type Statement, synth } from './support.js';
 
@@ -56,6 +57,26 @@ describe('partner operations infra', () => {
         TreatMissingData: 'notBreaching',
         AlarmActions: [{ Ref: Match.stringLikeRegexp('^AlarmsTopic') }],
         AlarmDescription: Match.stringLikeRegexp(`minimis partner enable --partner ${partner}`),
+      });
+    }
+  });
+
+  it('alarms when a delivery finds the personal data of an accepted order gone (the partner gets nothing)', () => {
+    for (const partner of ['warehouse', 'carrier']) {
+      // Prepare
+      const filters = Object.values(template.findResources('AWS::Logs::MetricFilter')).filter(
+        (f) => f.Properties.MetricTransformations[0].MetricName === `PersonalDataGone-${partner}`,
+      );
+      // Assess
+      expect(filters).toHaveLength(1);
+      expect(filters[0]?.Properties.FilterPattern).toBe(`{ $.message = "${PERSONAL_DATA_GONE_LOG}" }`);
+      template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+        Namespace: 'minimis',
+        MetricName: `PersonalDataGone-${partner}`,
+        Threshold: 1,
+        ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+        TreatMissingData: 'notBreaching',
+        AlarmActions: [{ Ref: Match.stringLikeRegexp('^AlarmsTopic') }],
       });
     }
   });
