@@ -60,6 +60,11 @@ interface HttpFunctionRow {
   readonly table?: keyof typeof TABLE_ACCESS;
   /** The inventory component whose purpose grants it holds, if it opens or seals anything. */
   readonly purposes?: Component;
+  /**
+   * Construct id (kept from before the table, so a deploy replaces no function).
+   * @default the name in PascalCase
+   */
+  readonly id?: string;
   /** @default 512 */
   readonly memorySize?: number;
   /** Only for the `$default` route (every other route has its reason in PUBLIC_BECAUSE). */
@@ -69,7 +74,7 @@ interface HttpFunctionRow {
 const HTTP_FUNCTIONS: Readonly<Record<HttpFunction, HttpFunctionRow>> = {
   'submit-order': { table: 'submit-order', purposes: 'submit-order' },
   'get-order': { table: 'get-order', purposes: 'get-order' },
-  openapi: { memorySize: 256 },
+  openapi: { id: 'OpenApi', memorySize: 256 },
   health: { memorySize: 256 },
   fallback: { memorySize: 256, publicBecause: 'Answers unknown paths with 404/405 and touches no data.' },
   'partner-events': { table: 'partner-events', purposes: 'partner-events' },
@@ -171,7 +176,7 @@ export class StatelessStack extends Stack {
     // --- HTTP API functions: one row of HTTP_FUNCTIONS each; routes from the contracts' table ----
     const http = {} as Record<HttpFunction, MinimisFunction>;
     for (const [name, row] of Object.entries(HTTP_FUNCTIONS) as Array<[HttpFunction, HttpFunctionRow]>) {
-      const fn = new MinimisFunction(this, pascal(name), {
+      const fn = new MinimisFunction(this, row.id ?? pascal(name), {
         handler: name,
         rolePath,
         serviceName: serviceName(name),
