@@ -28,7 +28,7 @@ import { PARTNER_MAX_RECEIVE_COUNT, PartnerDelivery } from '../constructs/partne
 import { PurgeSchedule } from '../constructs/purge-schedule.js';
 import { grantForComponent, grantPurposes, rolePathFor } from '../constructs/purpose-grants.js';
 import { grantReadSecrets, grantSendToQueues, type TableRef } from '../constructs/storage-grants.js';
-import { grantTableAccess, TABLE_ACCESS } from '../constructs/table-access.js';
+import { grantTableAccess, TABLE_ACCESS, type TableAccess } from '../constructs/table-access.js';
 import { DeadLetterQueue } from '../constructs/work-queue.js';
 import type { MinimisContext } from '../context.js';
 
@@ -56,8 +56,6 @@ const SYNC_NO_DLQ = 'Invoked synchronously by the HTTP API; the caller sees the 
 type HttpFunction = (typeof ROUTE_TABLE)[number]['handler'] | 'fallback';
 
 interface HttpFunctionRow {
-  /** Its table access (infra/constructs/table-access.ts), if it reads or writes the table. */
-  readonly table?: keyof typeof TABLE_ACCESS;
   /** The inventory component whose purpose grants it holds, if it opens or seals anything. */
   readonly purposes?: Component;
   /**
@@ -67,22 +65,23 @@ interface HttpFunctionRow {
   readonly id?: string;
   /** @default 512 */
   readonly memorySize?: number;
-  /** Only for the `$default` route (every other route has its reason in PUBLIC_BECAUSE). */
-  readonly publicBecause?: string;
 }
 
 const HTTP_FUNCTIONS: Readonly<Record<HttpFunction, HttpFunctionRow>> = {
-  'submit-order': { table: 'submit-order', purposes: 'submit-order' },
-  'get-order': { table: 'get-order', purposes: 'get-order' },
+  'submit-order': { purposes: 'submit-order' },
+  'get-order': { purposes: 'get-order' },
   openapi: { id: 'OpenApi', memorySize: 256 },
   health: { memorySize: 256 },
-  fallback: { memorySize: 256, publicBecause: 'Answers unknown paths with 404/405 and touches no data.' },
-  'partner-events': { table: 'partner-events', purposes: 'partner-events' },
-  'unsubscribe-page': { table: 'unsubscribe-page', purposes: 'unsubscribe' },
-  unsubscribe: { table: 'unsubscribe', purposes: 'unsubscribe' },
-  'consent-confirm-page': { table: 'consent-confirm-page', purposes: 'unsubscribe' },
-  'consent-confirm': { table: 'consent-confirm', purposes: 'unsubscribe' },
+  fallback: { memorySize: 256 },
+  'partner-events': { purposes: 'partner-events' },
+  'unsubscribe-page': { purposes: 'unsubscribe' },
+  unsubscribe: { purposes: 'unsubscribe' },
+  'consent-confirm-page': { purposes: 'unsubscribe' },
+  'consent-confirm': { purposes: 'unsubscribe' },
 };
+
+/** Why the `$default` route may be called without credentials (every route's reason: PUBLIC_BECAUSE). */
+const FALLBACK_PUBLIC_BECAUSE = 'Answers unknown paths with 404/405 and touches no data.';
 
 /** Why each route may be called without AWS credentials (cdk-nag APIG4 acknowledgement). */
 type Route = (typeof ROUTE_TABLE)[number];
@@ -184,7 +183,12 @@ export class StatelessStack extends Stack {
         ...(row.memorySize ? { memorySize: row.memorySize } : {}),
         noDeadLetterQueueReason: SYNC_NO_DLQ,
       });
-      if (row.table) grantTableAccess(fn.role, table, TABLE_ACCESS[row.table]);
+      // A function with a DynamoDB client has its own table access, named after it.
+      if (FUNCTIONS[name].clients.some((client) => client === 'dynamodb')) {
+        const access = (TABLE_ACCESS as Readonly<Partial<Record<string, TableAccess>>>)[name];
+        if (!access) throw new Error(`StatelessStack: no TABLE_ACCESS entry for ${name}`);
+        grantTableAccess(fn.role, table, access);
+      }
       if (row.purposes) grantPurposes(fn.role, purposeKey, grantForComponent(row.purposes));
       http[name] = fn;
     }
@@ -200,7 +204,7 @@ export class StatelessStack extends Stack {
       allowedOrigins: config.allowedOrigins,
       fallback: {
         handler: http.fallback.function,
-        publicBecause: HTTP_FUNCTIONS.fallback.publicBecause ?? '',
+        publicBecause: FALLBACK_PUBLIC_BECAUSE,
       },
       routes: ROUTE_TABLE.map((route) => ({
         method: route.method,
