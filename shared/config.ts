@@ -257,6 +257,14 @@ function parseConfig(env: NodeJS.ProcessEnv, settings: ReadonlySet<Setting>): Co
   };
 }
 
+/** The partners, each with the Secrets Manager ARN of its keyring where `partnerSecretRefs` names one. */
+export function partnersWithSecretRefs(
+  config: Pick<Config, 'partners' | 'partnerSecretRefs'>,
+): readonly PartnerConfig[] {
+  const refs = config.partnerSecretRefs;
+  return config.partners.map((p) => (refs[p.id] ? { ...p, secretRef: refs[p.id] } : p));
+}
+
 /** The environment variables each setting is read from. */
 export const SETTING_VARIABLES: Readonly<Record<Setting, readonly (keyof Env)[]>> = {
   mode: ['MINIMIS_MODE'],

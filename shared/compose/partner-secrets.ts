@@ -4,7 +4,7 @@
  */
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { PartnerSecrets } from '../adapters/aws/secrets-manager-store.js';
-import type { Config } from '../config.js';
+import { type Config, partnersWithSecretRefs } from '../config.js';
 import type { SecretStore } from '../ports.js';
 import { clock, installed } from './installed.js';
 
@@ -15,10 +15,10 @@ export function partnerSecrets(
 ): SecretStore {
   const local = installed()?.secrets;
   if (local) return local;
-  const refs = config.partnerSecretRefs;
-  secrets ??= new PartnerSecrets(
-    config.partners.map((p) => (refs[p.id] ? { ...p, secretRef: refs[p.id] } : p)),
-    { client: new SecretsManagerClient({}), cacheSeconds: config.secretCacheSeconds, clock: clock() },
-  );
+  secrets ??= new PartnerSecrets(partnersWithSecretRefs(config), {
+    client: new SecretsManagerClient({}),
+    cacheSeconds: config.secretCacheSeconds,
+    clock: clock(),
+  });
   return secrets;
 }
