@@ -34,7 +34,7 @@ import { LocalKeyService } from './adapters/local/local-key-service.js';
 import { LocalQueue } from './adapters/local/local-queue.js';
 import { shreddingConsentStore, shreddingOrderStore } from './adapters/shredding-stores.js';
 import { install, systemClock } from './compose/installed.js';
-import { type Config, loadConfig } from './config.js';
+import { type Config, loadConfig, partnersWithSecretRefs } from './config.js';
 import { DataKeys } from './crypto/data-keys.js';
 import { LedgerKey } from './crypto/ledger-key.js';
 import { LookupKeys } from './crypto/lookup-keys.js';
@@ -124,16 +124,11 @@ export function wire(config: Config = loadConfig(), overrides: Partial<Wiring> =
   const erasureLog =
     overrides.erasureLog ?? new DynamoErasureLog(db, config.tableName, config.shredBackupDays + 1);
   const shredding = { secrets: recordSecrets, erasureLog, clock };
-  const secrets = new PartnerSecrets(
-    config.partners.map((p) =>
-      config.partnerSecretRefs[p.id] ? { ...p, secretRef: config.partnerSecretRefs[p.id] } : p,
-    ),
-    {
-      ...(config.mode === 'aws' ? { client: new SecretsManagerClient({}) } : { dataDir: config.dataDir }),
-      cacheSeconds: config.secretCacheSeconds,
-      clock,
-    },
-  );
+  const secrets = new PartnerSecrets(partnersWithSecretRefs(config), {
+    ...(config.mode === 'aws' ? { client: new SecretsManagerClient({}) } : { dataDir: config.dataDir }),
+    cacheSeconds: config.secretCacheSeconds,
+    clock,
+  });
   return {
     config,
     clock,
@@ -171,16 +166,10 @@ export function wire(config: Config = loadConfig(), overrides: Partial<Wiring> =
   };
 }
 
-let current: Wiring | undefined;
-
-/** The process-wide wiring, built on first use from the environment (fails fast on bad config). */
-export function wiring(): Wiring {
-  current ??= wire();
-  return current;
-}
-
-/** For the local runner and tests: install a specific wiring for this process. */
+/**
+ * For the local runner and tests: install this wiring for the functions of this process (they
+ * compose from it, shared/compose/installed.ts); `undefined` removes it.
+ */
 export function setWiring(next: Wiring | undefined): void {
-  current = next;
   install(next);
 }
