@@ -11,6 +11,7 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { ScanCommand } from '@aws-sdk/lib-dynamodb';
+import { keys } from '#shared/contracts.js';
 import { escapeHtml } from '#shared/domain/email-templates.js';
 import { isOrderId } from '#shared/domain/ids.js';
 import { type LedgerEntry, verifyLedger } from '#shared/domain/ledger.js';
@@ -86,7 +87,7 @@ async function recentOrders(w: Wiring): Promise<OrderSummary[]> {
         FilterExpression: 'begins_with(pk, :order)',
         ProjectionExpression: 'orderId, createdAt, #s, deliveries',
         ExpressionAttributeNames: { '#s': 'status' },
-        ExpressionAttributeValues: { ':order': 'ORDER#' },
+        ExpressionAttributeValues: { ':order': keys.order('') },
         ExclusiveStartKey: start,
       }),
     );

@@ -1,4 +1,5 @@
 import { type DynamoDBDocumentClient, ScanCommand } from '@aws-sdk/lib-dynamodb';
+import { keys } from '../../contracts.js';
 import type { OrderRecord } from '../../domain/order.js';
 import type { OrderScan } from '../../ports.js';
 import { call } from './dynamo-client.js';
@@ -15,7 +16,7 @@ export class DynamoOrderScan implements OrderScan {
 
   async *scanOrders(range: { readonly from?: string; readonly to?: string }): AsyncIterable<OrderRecord> {
     const conditions = ['begins_with(pk, :order)'];
-    const values: Item = { ':order': 'ORDER#' };
+    const values: Item = { ':order': keys.order('') };
     if (range.from) {
       conditions.push('createdAt >= :from');
       values[':from'] = range.from;

@@ -18,6 +18,9 @@ import { DynamoLedgerStore, type LedgerParts, ledgerTipOf, writeWithLedger } fro
 
 type Item = Record<string, unknown>;
 
+const ORDER_PREFIX = keys.order('');
+const PERSONAL_PREFIX = keys.personal('');
+
 /** Parallel item reads behind one `byEmail` query (erase, export). */
 const PERSONAL_READS_AT_ONCE = 16;
 
@@ -172,7 +175,7 @@ export class DynamoOrderStore implements OrderStore {
       .flatMap(({ Items = [] }) => Items)
       .sort((a, b) => String(a.createdAt).localeCompare(String(b.createdAt)))
       .slice(0, limit)
-      .map((item) => String(item.pk).slice('ORDER#'.length));
+      .map((item) => String(item.pk).slice(ORDER_PREFIX.length));
   }
 
   async markFanoutDone(orderId: string): Promise<void> {
@@ -391,7 +394,8 @@ export class DynamoOrderStore implements OrderStore {
         ),
       );
       for (const item of page.Items ?? [])
-        if (String(item.pk).startsWith('PII#')) ids.push(String(item.pk).slice('PII#'.length));
+        if (String(item.pk).startsWith(PERSONAL_PREFIX))
+          ids.push(String(item.pk).slice(PERSONAL_PREFIX.length));
       start = page.LastEvaluatedKey;
     } while (start);
     const out: PersonalRecord[] = [];
@@ -425,7 +429,7 @@ export class DynamoOrderStore implements OrderStore {
           new ScanCommand({
             TableName: this.tableName,
             FilterExpression: 'begins_with(pk, :pii) AND expiresAt <= :now',
-            ExpressionAttributeValues: { ':pii': 'PII#', ':now': Math.floor(now.getTime() / 1000) },
+            ExpressionAttributeValues: { ':pii': PERSONAL_PREFIX, ':now': Math.floor(now.getTime() / 1000) },
             ExclusiveStartKey: start,
           }),
         ),
