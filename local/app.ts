@@ -10,7 +10,12 @@ import { DescribeTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { KEY_TABLE, keyTableDefinition } from '#shared/adapters/aws/dynamo-record-secret-store.js';
 import { tableDefinition } from '#shared/adapters/aws/table-schema.js';
 import { embeddedDocumentClient } from '#shared/adapters/local/embedded-dynamo-client.js';
-import { DynamoSetupError, ensureTables, startDynalite } from '#shared/adapters/local/embedded-dynamodb.js';
+import {
+  DynamoSetupError,
+  ensureTables,
+  errorName,
+  startDynalite,
+} from '#shared/adapters/local/embedded-dynamodb.js';
 import {
   type LocalQueue,
   localQueueTable,
@@ -74,9 +79,6 @@ export class StartupError extends Error {
     super(message, options);
   }
 }
-
-const errorName = (error: unknown): string =>
-  (error as NodeJS.ErrnoException)?.code ?? (error as Error)?.name ?? String(error);
 
 /** Runs one start-up step; any failure becomes a StartupError naming `service`. */
 async function step<T>(service: StartupService, describe: (error: unknown) => string, run: () => Promise<T>) {

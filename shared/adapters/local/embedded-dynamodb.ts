@@ -87,7 +87,8 @@ export class DynamoSetupError extends Error {
 
 export const ENSURE_TABLES_TIMEOUT_MS = 30_000;
 
-const errorName = (error: unknown) =>
+/** An error's errno code, else its class name (a thrown non-Error: its string), for one-line start-up messages. */
+export const errorName = (error: unknown): string =>
   (error as NodeJS.ErrnoException)?.code ?? (error as Error)?.name ?? String(error);
 
 /**
