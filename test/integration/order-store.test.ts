@@ -62,6 +62,30 @@ afterAll(async () => {
 });
 
 describe('DynamoDB order store', () => {
+  it('the outbox sweep lists sharded flags and the unsharded one of items from before (a restored table), then forgets each once cleared', async () => {
+    // Prepare: one order written now (sharded flag), one as written before the sharding.
+    await store.putOrderRecord(order('ord_obx_new'));
+    await store.putOrderRecord(order('ord_obx_old'));
+    await doc.send(
+      new UpdateCommand({
+        TableName: 'orders',
+        Key: { pk: keys.order('ord_obx_old') },
+        UpdateExpression: 'SET outbox = :legacy',
+        ExpressionAttributeValues: { ':legacy': 'pending' },
+      }),
+    );
+    const before = new Date(T0 + 60_000);
+    // Act
+    const listed = await store.listPendingFanout(before, 100);
+    await store.markFanoutDone('ord_obx_old');
+    await store.markFanoutDone('ord_obx_new');
+    const after = await store.listPendingFanout(before, 100);
+    // Assess
+    expect(listed.filter((id) => id.startsWith('ord_obx_')).sort()).toEqual(['ord_obx_new', 'ord_obx_old']);
+    expect(after.filter((id) => id.startsWith('ord_obx_'))).toEqual([]);
+    expect((await store.getOrder('ord_obx_old'))?.outbox).toBe('done');
+  });
+
   it('an expired personal record is not served and its expiry is never extended', async () => {
     // Prepare: expires at T0 + 10 s
     await store.putOrder(order('ord_exp'), personal('ord_exp', T0 / 1000 + 10));
