@@ -2,16 +2,12 @@
  * The deploy-time configuration of minimis: the `minimis` object of the CDK context (cdk.json or
  * `--context`), validated at synth time. A bad value stops `cdk synth` with one line naming the key.
  *
- * Partners reuse the runtime schema (shared/config.ts), so a partner that would be rejected at
+ * Partners reuse the runtime check (shared/config.ts, through shared/config-schemas.ts), so a partner that would be rejected at
  * cold start (e.g. a field its kind may not receive) is already rejected here.
  */
 import { z } from 'zod';
-import {
-  countrySetting,
-  type PartnerConfig,
-  partnersSchema,
-  retentionSettingsSchema,
-} from '../shared/config.js';
+import type { PartnerConfig } from '../shared/config.js';
+import { countrySetting, partnersSchema, retentionSettingsSchema } from '../shared/config-schemas.js';
 
 /** The context key holding the configuration. */
 export const CONTEXT_KEY = 'minimis';

@@ -6,7 +6,8 @@ import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { partnerKeyringFile, writeKeyringFile } from '#shared/adapters/aws/secrets-manager-store.js';
-import { ConfigError, countrySetting, type PartnerConfig, withoutEmpty } from '#shared/config.js';
+import { ConfigError, type PartnerConfig, withoutEmpty } from '#shared/config.js';
+import { countrySetting } from '#shared/config-schemas.js';
 import { newSecret } from '#shared/domain/partner-keyring.js';
 import { DEFAULT_PARTNER_FIELDS } from '#shared/inventory.js';
 

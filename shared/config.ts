@@ -1,4 +1,10 @@
-import * as z from 'zod';
+/**
+ * Every environment variable minimis reads, each declared once with its reader (`VARIABLES`), and
+ * the typed `Config` built from them at cold start. Imports no validation library: every Lambda
+ * loads this module, and the readers here are a few hundred bytes where a schema library is ~90 KB.
+ * The CDK context (synth time) and the report tools wrap the same partner check in zod
+ * (shared/config-schemas.ts), so a partner rejected at cold start is already rejected at synth.
+ */
 import { FUNCTIONS, type FunctionName, PARTNER_ID_PATTERN, type Setting } from './contracts.js';
 import { COUNTRY_CODES } from './domain/countries.js';
 import {
@@ -24,135 +30,334 @@ export class ConfigError extends Error {
   }
 }
 
-const countryCode = z
-  .string()
-  .refine((c) => COUNTRY_CODES.has(c), 'must be ISO 3166-1 alpha-2 country codes');
+/** A value is not what its reader accepts: what is wrong (never the value) and where inside it. */
+export class SettingValueError extends Error {
+  override readonly name = 'SettingValueError';
+  constructor(
+    message: string,
+    readonly path: readonly (string | number)[] = [],
+  ) {
+    super(message);
+  }
+}
 
-const partnerId = z.string().regex(PARTNER_ID_PATTERN, 'must be a lowercase id (a-z, 0-9, -)');
+// --- Readers (one per kind of value) -------------------------------------------------------------
+
+type Reader<T> = (raw: string) => T;
+type Variable<T> = (raw: string | undefined) => T;
+
+const withDefault =
+  <T>(read: Reader<T>, fallback: T): Variable<T> =>
+  (raw) =>
+    raw === undefined ? fallback : read(raw);
+const optional =
+  <T>(read: Reader<T>): Variable<T | undefined> =>
+  (raw) =>
+    raw === undefined ? undefined : read(raw);
+
+const received = (value: unknown): string =>
+  value === null ? 'null' : Array.isArray(value) ? 'array' : typeof value;
+
+function expectString(value: unknown, path: readonly (string | number)[] = []): string {
+  if (typeof value !== 'string')
+    throw new SettingValueError(`Invalid input: expected string, received ${received(value)}`, path);
+  return value;
+}
+
+const text =
+  (min: number): Reader<string> =>
+  (raw) => {
+    if (raw.length < min)
+      throw new SettingValueError(`Too small: expected string to have >=${min} characters`);
+    return raw;
+  };
+
+const oneOf =
+  <const T extends string>(options: readonly T[]): Reader<T> =>
+  (raw) => {
+    if (!(options as readonly string[]).includes(raw))
+      throw new SettingValueError(
+        `Invalid option: expected one of ${options.map((o) => `"${o}"`).join('|')}`,
+      );
+    return raw as T;
+  };
+
+/** A whole number in [min, max] (`Number()` of the text, as `z.coerce.number` read it). */
+const wholeNumber =
+  (min: number, max: number, problem: string, above = problem): Reader<number> =>
+  (raw) => {
+    const n = Number(raw);
+    if (!Number.isSafeInteger(n) || n < min) throw new SettingValueError(problem);
+    if (n > max) throw new SettingValueError(above);
+    return n;
+  };
+const POSITIVE = 'must be a positive whole number';
+const positiveInt = wholeNumber(1, Number.MAX_SAFE_INTEGER, POSITIVE);
+
+/** An absolute URL (the WHATWG parser accepts it); with `http`, an http(s) URL written with `://`. */
+function url(value: unknown, options: { http?: boolean; message?: string; path?: (string | number)[] } = {}) {
+  const path = options.path ?? [];
+  const trimmed = expectString(value, path).trim();
+  const message = options.message ?? 'Invalid URL';
+  let parsed: URL;
+  try {
+    parsed = new URL(trimmed);
+  } catch {
+    throw new SettingValueError(message, path);
+  }
+  if (options.http && (!/^https?:\/\//i.test(trimmed) || !/^https?:$/.test(parsed.protocol)))
+    throw new SettingValueError(message, path);
+  // What the URL parser ignores anyway (and could move the host with): tabs and newlines.
+  return trimmed.replace(/[\t\n\r]/g, '');
+}
+
+/** An email address (zod 4's `z.email()` pattern). */
+const EMAIL =
+  /^(?:[A-Za-z0-9_'+-]+\.)*[A-Za-z0-9_'+-]*[A-Za-z0-9_+-]@(?:[A-Za-z0-9][A-Za-z0-9-]*\.)+[A-Za-z]{2,}$/;
+const email: Reader<string> = (raw) => {
+  if (!EMAIL.test(raw)) throw new SettingValueError('must be an email address');
+  return raw;
+};
+
+export const COUNTRY_PROBLEM = 'must be an ISO 3166-1 alpha-2 country code (e.g. GB, DE, CN)';
+/** An assigned ISO 3166-1 alpha-2 code (`UK` is not one: the United Kingdom is `GB`). */
+export const isCountryCode = (code: string): boolean => COUNTRY_CODES.has(code);
+const country: Reader<string> = (raw) => {
+  if (!isCountryCode(raw)) throw new SettingValueError(COUNTRY_PROBLEM);
+  return raw;
+};
+
+const jsonOf =
+  <T>(check: (value: unknown) => T): Reader<T> =>
+  (raw) => {
+    let value: unknown;
+    try {
+      value = JSON.parse(raw);
+    } catch {
+      throw new SettingValueError('must be valid JSON');
+    }
+    return check(value);
+  };
+
+function objectOf(value: unknown, path: readonly (string | number)[] = []): Record<string, unknown> {
+  if (typeof value !== 'object' || value === null || Array.isArray(value))
+    throw new SettingValueError(`Invalid input: expected object, received ${received(value)}`, path);
+  return value as Record<string, unknown>;
+}
+
+function arrayOf<T>(
+  value: unknown,
+  path: readonly (string | number)[],
+  item: (value: unknown, path: (string | number)[]) => T,
+  min = 0,
+  tooFew = `Too small: expected array to have >=${min} items`,
+): T[] {
+  if (!Array.isArray(value))
+    throw new SettingValueError(`Invalid input: expected array, received ${received(value)}`, path);
+  if (value.length < min) throw new SettingValueError(tooFew, path);
+  return value.map((v, i) => item(v, [...path, i]));
+}
+
+/** A JSON object of string values, each key and value checked. */
+const recordOf =
+  (key: (k: string) => boolean, item: (value: unknown, path: (string | number)[]) => string) =>
+  (value: unknown): Record<string, string> =>
+    Object.fromEntries(
+      Object.entries(objectOf(value)).map(([k, v]) => {
+        if (!key(k)) throw new SettingValueError('Invalid key in record', [k]);
+        return [k, item(v, [k])];
+      }),
+    );
+
+// --- Partners ------------------------------------------------------------------------------------
+
+/** One fulfilment partner, `fields` defaulted to its kind's default choice. */
+export interface PartnerConfig {
+  id: string;
+  kind: PartnerKind;
+  url: string;
+  /** Raw `whsec_…` secret (local mode) … */
+  secret?: string;
+  /** … or the Secrets Manager ARN/name holding it (AWS). */
+  secretRef?: string;
+  fields: FieldPath[];
+  /** Destinations this partner serves (ISO 3166-1 alpha-2); absent: all. */
+  countries?: string[];
+  /** Destinations this partner never gets (e.g. served by another carrier). */
+  exceptCountries?: string[];
+}
+
+export const PARTNER_ID_PROBLEM = 'must be a lowercase id (a-z, 0-9, -)';
+const PARTNER_KEYS: ReadonlySet<string> = new Set([
+  'id',
+  'kind',
+  'url',
+  'secret',
+  'secretRef',
+  'fields',
+  'countries',
+  'exceptCountries',
+]);
+const FIELD_PATH_SET: ReadonlySet<string> = new Set(FIELD_PATHS);
+
+function partnerId(value: unknown, path: readonly (string | number)[]): string {
+  const id = expectString(value, path);
+  if (!PARTNER_ID_PATTERN.test(id)) throw new SettingValueError(PARTNER_ID_PROBLEM, path);
+  return id;
+}
+
+const countryCodes = (value: unknown, path: (string | number)[]) =>
+  arrayOf(
+    value,
+    path,
+    (code, at) => {
+      if (!isCountryCode(expectString(code, at)))
+        throw new SettingValueError('must be ISO 3166-1 alpha-2 country codes', at);
+      return code as string;
+    },
+    1,
+  );
+
+function partnerConfig(value: unknown, at: (string | number)[]): PartnerConfig {
+  const p = objectOf(value, at);
+  const here = (key: string) => [...at, key];
+  const present = (key: string) => p[key] !== undefined;
+  const kind = expectString(p.kind, here('kind'));
+  if (!(PARTNER_KINDS as readonly string[]).includes(kind))
+    throw new SettingValueError(
+      `Invalid option: expected one of ${PARTNER_KINDS.map((k) => `"${k}"`).join('|')}`,
+      here('kind'),
+    );
+  const partner: Record<string, unknown> = {
+    id: partnerId(p.id, here('id')),
+    kind,
+    url: url(p.url, { http: true, path: here('url') }),
+  };
+  if (present('secret')) {
+    const secret = expectString(p.secret, here('secret'));
+    if (!secret.startsWith('whsec_'))
+      throw new SettingValueError('Invalid string: must start with "whsec_"', here('secret'));
+    partner.secret = secret;
+  }
+  if (present('secretRef')) partner.secretRef = text(1)(expectString(p.secretRef, here('secretRef')));
+  if (present('fields'))
+    partner.fields = arrayOf(p.fields, here('fields'), (f, path) => {
+      if (!FIELD_PATH_SET.has(expectString(f, path)))
+        throw new SettingValueError('Invalid option: expected an inventory field path', path);
+      return f as FieldPath;
+    });
+  if (present('countries')) partner.countries = countryCodes(p.countries, here('countries'));
+  if (present('exceptCountries'))
+    partner.exceptCountries = countryCodes(p.exceptCountries, here('exceptCountries'));
+  const unknown = Object.keys(p).filter((key) => !PARTNER_KEYS.has(key));
+  if (unknown.length > 0)
+    throw new SettingValueError(
+      `Unrecognized key${unknown.length > 1 ? 's' : ''}: ${unknown.map((k) => `"${k}"`).join(', ')}`,
+      at,
+    );
+  partner.fields ??= [...DEFAULT_PARTNER_FIELDS[kind as PartnerKind]];
+  for (const path of partner.fields as FieldPath[]) {
+    const field: FieldDeclaration = FIELDS[path];
+    if (!field.shareableWith.includes(kind as PartnerKind))
+      throw new SettingValueError(`field ${path} may not be sent to a ${kind}`, at);
+  }
+  return partner as unknown as PartnerConfig;
+}
 
 /**
- * One fulfilment partner. `fields` defaults to the kind's default choice and must be drawn from
- * the inventory fields that this kind of partner may receive.
+ * The partner list (PARTNERS, or the CDK context's `partners`): at least one, unique ids, each with
+ * only the inventory fields its kind may receive. Throws a SettingValueError with the path of the
+ * first problem.
  */
-export const partnerConfigSchema = z
-  .strictObject({
-    id: partnerId,
-    kind: z.enum(PARTNER_KINDS),
-    url: z.url({ protocol: /^https?$/ }),
-    /** Raw `whsec_…` secret (local mode) … */
-    secret: z.string().startsWith('whsec_').optional(),
-    /** … or the Secrets Manager ARN/name holding it (AWS). */
-    secretRef: z.string().min(1).optional(),
-    fields: z.array(z.enum(FIELD_PATHS as [FieldPath, ...FieldPath[]])).optional(),
-    /** Destinations this partner serves (ISO 3166-1 alpha-2); absent: all. */
-    countries: z.array(countryCode).min(1).optional(),
-    /** Destinations this partner never gets (e.g. served by another carrier). */
-    exceptCountries: z.array(countryCode).min(1).optional(),
-  })
-  .transform((p) => ({ ...p, fields: p.fields ?? [...DEFAULT_PARTNER_FIELDS[p.kind]] }))
-  .superRefine((p, ctx) => {
-    for (const path of p.fields) {
-      const field: FieldDeclaration = FIELDS[path];
-      if (!field.shareableWith.includes(p.kind)) {
-        ctx.addIssue({ code: 'custom', message: `field ${path} may not be sent to a ${p.kind}` });
-      }
-    }
-  });
-export type PartnerConfig = z.output<typeof partnerConfigSchema>;
+export function checkPartners(value: unknown): PartnerConfig[] {
+  const partners = arrayOf(value, [], partnerConfig, 1);
+  if (new Set(partners.map((p) => p.id)).size !== partners.length)
+    throw new SettingValueError('partner ids must be unique');
+  return partners;
+}
 
-export const partnersSchema = z
-  .array(partnerConfigSchema)
-  .min(1)
-  .refine((ps) => new Set(ps.map((p) => p.id)).size === ps.length, 'partner ids must be unique');
-
-/** Deploy-time retention (CDK context `minimis.retention`), defaults from the inventory. */
-export const retentionSettingsSchema = z
-  .strictObject({
-    afterDeliveryDays: z.number().int().positive().default(RETENTION_DEFAULTS.afterDeliveryDays),
-    undeliveredDays: z.number().int().positive().default(RETENTION_DEFAULTS.undeliveredDays),
-    accountingYears: z.number().int().positive().default(RETENTION_DEFAULTS.accountingYears),
-  })
-  .default({
-    afterDeliveryDays: RETENTION_DEFAULTS.afterDeliveryDays,
-    undeliveredDays: RETENTION_DEFAULTS.undeliveredDays,
-    accountingYears: RETENTION_DEFAULTS.accountingYears,
-  });
-
-const boolish = z.enum(['true', 'false']).transform((v) => v === 'true');
-const positiveInt = z.coerce
-  .number({ error: 'must be a positive whole number' })
-  .int({ error: 'must be a positive whole number' })
-  .positive({ error: 'must be a positive whole number' });
-/** An assigned ISO 3166-1 alpha-2 code (`UK` is not one: the United Kingdom is `GB`). */
-export const countrySetting = z
-  .string()
-  .refine((c) => COUNTRY_CODES.has(c), 'must be an ISO 3166-1 alpha-2 country code (e.g. GB, DE, CN)');
-const httpUrl = z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' });
+// --- The variables -------------------------------------------------------------------------------
 
 /** Environment variables set to the empty string count as unset (`PORT= npm start`). */
 export function withoutEmpty(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
   return Object.fromEntries(Object.entries(env).filter(([, value]) => value !== ''));
 }
 
-const jsonOf = <T extends z.ZodType>(schema: T) =>
-  z
-    .string()
-    .transform((text, ctx) => {
-      try {
-        return JSON.parse(text) as unknown;
-      } catch {
-        ctx.addIssue({ code: 'custom', message: 'must be valid JSON' });
-        return z.NEVER;
-      }
-    })
-    .pipe(schema);
+const DAYS = 'must be a whole number of days (0 or more)';
+const SECONDS = 'must be a whole number of seconds';
 
 /** Every environment variable minimis reads, in one place, parsed once at cold start. */
-export const envSchema = z.object({
-  MINIMIS_MODE: z.enum(['aws', 'local']).default('aws'),
-  TABLE_NAME: z.string().min(3).default('minimis'),
+const VARIABLES = {
+  MINIMIS_MODE: withDefault(oneOf(['aws', 'local']), 'aws'),
+  TABLE_NAME: withDefault(text(3), 'minimis'),
   /** The key table (record secrets); default `<TABLE_NAME>-keys`. */
-  KEY_TABLE_NAME: z.string().min(3).optional(),
+  KEY_TABLE_NAME: optional(text(3)),
   /** Days the key table's backups are kept (0: none); the erasure log outlives them by a day. */
-  SHRED_BACKUP_DAYS: z.coerce
-    .number({ error: 'must be a whole number of days (0 or more)' })
-    .int({ error: 'must be a whole number of days (0 or more)' })
-    .min(0, { error: 'must be a whole number of days (0 or more)' })
-    .max(35, { error: 'must be at most 35 days' })
-    .default(7),
-  KMS_KEY_ID: z.string().min(1).optional(),
-  MINIMIS_DATA_DIR: z.string().min(1).default('.minimis'),
-  PUBLIC_BASE_URL: httpUrl.default('http://localhost:3000'),
-  SENDER_EMAIL: z.email({ error: 'must be an email address' }).default('orders@shop.example'),
-  SES_CONFIGURATION_SET: z.string().min(1).optional(),
-  ORIGIN_COUNTRY: countrySetting.default('CN'),
-  POLICY_VERSION: z.string().min(1).default('2026-11-01'),
-  PARTNERS: jsonOf(partnersSchema).optional(),
+  SHRED_BACKUP_DAYS: withDefault(wholeNumber(0, 35, DAYS, 'must be at most 35 days'), 7),
+  KMS_KEY_ID: optional(text(1)),
+  MINIMIS_DATA_DIR: withDefault(text(1), '.minimis'),
+  PUBLIC_BASE_URL: withDefault(
+    (raw) => url(raw, { http: true, message: 'must be an http(s) URL' }),
+    'http://localhost:3000',
+  ),
+  SENDER_EMAIL: withDefault(email, 'orders@shop.example'),
+  SES_CONFIGURATION_SET: optional(text(1)),
+  ORIGIN_COUNTRY: withDefault(country, 'CN'),
+  POLICY_VERSION: withDefault(text(1), '2026-11-01'),
+  PARTNERS: optional(jsonOf(checkPartners)),
   /** Partner id → Secrets Manager ARN of its keyring (AWS); only functions that sign or verify get it. */
-  PARTNER_SECRET_REFS: jsonOf(z.record(z.string().regex(PARTNER_ID_PATTERN), z.string().min(1))).optional(),
+  PARTNER_SECRET_REFS: optional(
+    jsonOf(
+      recordOf(
+        (k) => PARTNER_ID_PATTERN.test(k),
+        (v, path) => text(1)(expectString(v, path)),
+      ),
+    ),
+  ),
   /** Queue name → SQS URL (AWS). */
-  QUEUE_URLS: jsonOf(z.record(z.string(), z.url())).optional(),
-  RETENTION_AFTER_DELIVERY_DAYS: positiveInt.default(RETENTION_DEFAULTS.afterDeliveryDays),
-  RETENTION_UNDELIVERED_DAYS: positiveInt.default(RETENTION_DEFAULTS.undeliveredDays),
-  RETENTION_ACCOUNTING_YEARS: positiveInt.default(RETENTION_DEFAULTS.accountingYears),
+  QUEUE_URLS: optional(
+    jsonOf(
+      recordOf(
+        () => true,
+        (v, path) => url(v, { path }),
+      ),
+    ),
+  ),
+  RETENTION_AFTER_DELIVERY_DAYS: withDefault(positiveInt, RETENTION_DEFAULTS.afterDeliveryDays),
+  RETENTION_UNDELIVERED_DAYS: withDefault(positiveInt, RETENTION_DEFAULTS.undeliveredDays),
+  RETENTION_ACCOUNTING_YEARS: withDefault(positiveInt, RETENTION_DEFAULTS.accountingYears),
   /** Set on a partner's delivery function in AWS: it serves only that partner's queue. */
-  PARTNER_ID: partnerId.optional(),
-  IDEMPOTENCY_HOURS: positiveInt.min(24).default(RETENTION_DEFAULTS.idempotencyHours),
-  DATA_KEY_MAX_AGE_SECONDS: positiveInt.default(600),
-  DATA_KEY_MAX_USES: positiveInt.default(100_000),
-  DELIVERY_MAX_ATTEMPTS: positiveInt.default(16),
-  DELIVERY_BASE_DELAY_SECONDS: positiveInt.default(30),
-  DELIVERY_TIMEOUT_MS: positiveInt.default(15_000),
+  PARTNER_ID: optional((raw) => partnerId(raw, [])),
+  IDEMPOTENCY_HOURS: withDefault(
+    wholeNumber(24, Number.MAX_SAFE_INTEGER, 'must be a whole number of hours, at least 24'),
+    RETENTION_DEFAULTS.idempotencyHours,
+  ),
+  DATA_KEY_MAX_AGE_SECONDS: withDefault(positiveInt, 600),
+  DATA_KEY_MAX_USES: withDefault(positiveInt, 100_000),
+  DELIVERY_MAX_ATTEMPTS: withDefault(positiveInt, 16),
+  DELIVERY_BASE_DELAY_SECONDS: withDefault(positiveInt, 30),
+  DELIVERY_TIMEOUT_MS: withDefault(positiveInt, 15_000),
   /** Seconds a loaded partner keyring is used before it is read again (0: every time). */
-  PARTNER_SECRET_CACHE_SECONDS: z.coerce
-    .number({ error: 'must be a whole number of seconds' })
-    .int({ error: 'must be a whole number of seconds' })
-    .min(0, { error: 'must be a whole number of seconds' })
-    .max(3600, { error: 'must be at most 3600' })
-    .default(60),
-  TRACE_ENABLED: boolish.default(false),
-});
-export type Env = z.output<typeof envSchema>;
+  PARTNER_SECRET_CACHE_SECONDS: withDefault(wholeNumber(0, 3600, SECONDS, 'must be at most 3600'), 60),
+} satisfies Record<string, Variable<unknown>>;
+export type EnvVariable = keyof typeof VARIABLES;
+export type Env = { readonly [V in EnvVariable]: ReturnType<(typeof VARIABLES)[V]> };
+
+/** Every variable read (in declaration order); the first problem becomes one ConfigError naming it. */
+function readEnv(env: NodeJS.ProcessEnv): Env {
+  const given = withoutEmpty(env);
+  const values: Record<string, unknown> = {};
+  for (const [variable, read] of Object.entries(VARIABLES) as [EnvVariable, Variable<unknown>][]) {
+    try {
+      values[variable] = read(given[variable]);
+    } catch (error) {
+      if (!(error instanceof SettingValueError)) throw error;
+      const where = error.path.length > 0 ? ` (at ${error.path.join('.')})` : '';
+      throw new ConfigError(variable, `${error.message}${where}`);
+    }
+  }
+  return values as Env;
+}
 
 export interface Config {
   readonly mode: 'aws' | 'local';
@@ -210,14 +415,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
 }
 
 function parseConfig(env: NodeJS.ProcessEnv, settings: ReadonlySet<Setting>): Config {
-  const parsed = envSchema.safeParse(withoutEmpty(env));
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    const variable = String(issue?.path[0] ?? 'environment');
-    const where = issue && issue.path.length > 1 ? ` (at ${issue.path.slice(1).join('.')})` : '';
-    throw new ConfigError(variable, `${issue?.message ?? 'is invalid'}${where}`);
-  }
-  const e = parsed.data;
+  const e = readEnv(env);
   if (e.MINIMIS_MODE === 'aws' && settings.has('kmsKeyId') && !e.KMS_KEY_ID)
     throw new ConfigError('KMS_KEY_ID', 'is required in aws mode');
   // Carrier payloads hold names and addresses: in AWS they only ever travel over TLS.
@@ -266,7 +464,7 @@ export function partnersWithSecretRefs(
 }
 
 /** The environment variables each setting is read from. */
-export const SETTING_VARIABLES: Readonly<Record<Setting, readonly (keyof Env)[]>> = {
+export const SETTING_VARIABLES: Readonly<Record<Setting, readonly EnvVariable[]>> = {
   mode: ['MINIMIS_MODE'],
   tableName: ['TABLE_NAME'],
   keyTableName: ['KEY_TABLE_NAME'],

@@ -7,7 +7,7 @@
 import { readFileSync } from 'node:fs';
 import { Webhook } from 'standardwebhooks';
 import * as z from 'zod';
-import { envSchema } from '../config.js';
+import { loadConfig } from '../config.js';
 import { EXAMPLE_ORDER, MESSAGE_TYPES, type MessageType } from '../domain/message-catalog.js';
 import { DEFAULT_GRACE_HOURS } from '../domain/partner-keyring.js';
 import {
@@ -41,13 +41,8 @@ function duration(seconds: number): string {
 
 /** The AWS defaults of the delivery settings (DELIVERY_* in shared/config.ts). */
 function deliveryDefaults() {
-  const defaults = envSchema.parse({});
-  return {
-    maxAttempts: defaults.DELIVERY_MAX_ATTEMPTS,
-    baseDelaySeconds: defaults.DELIVERY_BASE_DELAY_SECONDS,
-    timeoutMs: defaults.DELIVERY_TIMEOUT_MS,
-    secretCacheSeconds: defaults.PARTNER_SECRET_CACHE_SECONDS,
-  };
+  const { delivery, secretCacheSeconds } = loadConfig({ MINIMIS_MODE: 'local' });
+  return { ...delivery, secretCacheSeconds };
 }
 
 function signedExample(message: MessageType): string {

@@ -4,7 +4,8 @@
  * parsed with the runtime partner schema, so the report describes what is actually deployed.
  */
 import * as z from 'zod';
-import { type PartnerConfig, partnersSchema, retentionSettingsSchema } from '../config.js';
+import type { PartnerConfig } from '../config.js';
+import { partnersSchema, retentionSettingsSchema } from '../config-schemas.js';
 import { DEFAULT_PARTNER_FIELDS, RETENTION_DEFAULTS } from '../inventory.js';
 
 export interface ReportRetention {

@@ -1,7 +1,8 @@
 import type { Template } from 'aws-cdk-lib/assertions';
 import { Match } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { loadConfigFor, partnersSchema, variablesOf } from '#shared/config.js';
+import { loadConfigFor, variablesOf } from '#shared/config.js';
+import { partnersSchema } from '#shared/config-schemas.js';
 import {
   asArray,
   type FunctionInfo,

@@ -7,7 +7,7 @@
 import type { Template } from 'aws-cdk-lib/assertions';
 import type { CfnRole } from 'aws-cdk-lib/aws-iam';
 import { describe, expect, it } from 'vitest';
-import { partnersSchema } from '../../shared/config.js';
+import { partnersSchema } from '../../shared/config-schemas.js';
 import { buildPrivacyModel, type ComponentRow, type PrivacyModel } from '../../shared/report/model.js';
 import { generatePrivacyReport, REPORT_FILES } from '../../shared/report/privacy-report.js';
 import { DEFAULT_REPORT_SETTINGS } from '../../shared/report/settings.js';

@@ -1,6 +1,7 @@
 import type { Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { type PartnerConfig, partnersSchema } from '../../shared/config.js';
+import type { PartnerConfig } from '../../shared/config.js';
+import { partnersSchema } from '../../shared/config-schemas.js';
 import {
   type Component,
   fieldsSealedUnder,

@@ -3,7 +3,8 @@
  * and retention numbers follow the configuration; output is escaped, self-contained and deterministic.
  */
 import { describe, expect, it } from 'vitest';
-import { type PartnerConfig, partnersSchema } from '../../shared/config.js';
+import type { PartnerConfig } from '../../shared/config.js';
+import { partnersSchema } from '../../shared/config-schemas.js';
 import { DEFAULT_PARTNER_FIELDS } from '../../shared/inventory.js';
 import { renderHtml, renderMarkdown } from '../../shared/report/document.js';
 import { buildPrivacyModel } from '../../shared/report/model.js';
