@@ -1,34 +1,20 @@
 /**
- * The queue messages, one schema each, shared by whoever sends (fan-out, replay, erasure, partner
- * events, enabling a partner) and whoever consumes (deliver-to-partner, notify-customer). Bodies
+ * The queue messages shared by whoever sends (fan-out, replay, erasure, partner events, enabling
+ * a partner) and whoever consumes (deliver-to-partner, notify-customer): their types and builders.
+ * One schema each in shared/contracts/message-schemas.ts, loaded by the consumers only. Bodies
  * carry a type and ids, never personal data.
  */
-import * as z from 'zod';
-import { PARTNER_ID_PATTERN } from '../contracts.js';
-import { NOTIFY_TYPES, type NotifyType } from '../domain/email-policy.js';
-import { ORDER_ID_PATTERN } from '../domain/ids.js';
-import { ORDER_REDACTED_TYPE } from '../domain/projections.js';
+import type { output } from 'zod';
+import type { NotifyType } from '../domain/email-policy.js';
+import type { deliveryMessageSchema, notifyMessageSchema } from './message-schemas.js';
 
-const orderId = z.string().regex(ORDER_ID_PATTERN);
-const partner = z.string().regex(PARTNER_ID_PATTERN);
+/** The message type erasure sends to every partner that received personal data of an order. */
+export const ORDER_REDACTED_TYPE = 'order.redacted';
 
 /** A partner queue's message (`partner-<id>`): deliver the order, or ask the partner to redact it. */
-export const deliveryMessageSchema = z.discriminatedUnion('type', [
-  z.object({
-    type: z.literal('order.accepted'),
-    orderId,
-    partner,
-    /** Set by `minimis replay`: send again even if delivered. */
-    replay: z.literal(1).optional(),
-  }),
-  // Erasure's request that the partner delete what it holds for the order (deliver-redaction.ts).
-  z.object({ type: z.literal(ORDER_REDACTED_TYPE), orderId, partner, requestedAt: z.iso.datetime() }),
-]);
-export type DeliveryMessage = z.output<typeof deliveryMessageSchema>;
-
-/** The notify queue's message: the email an order event triggers. Extra keys are ignored. */
-export const notifyMessageSchema = z.object({ type: z.enum(NOTIFY_TYPES), orderId });
-export type NotifyMessage = z.output<typeof notifyMessageSchema>;
+export type DeliveryMessage = output<typeof deliveryMessageSchema>;
+/** The notify queue's message: the email an order event triggers. */
+export type NotifyMessage = output<typeof notifyMessageSchema>;
 
 /** A delivery (fan-out, replay, enable). */
 export function deliveryMessage(orderId: string, partnerId: string, replay = false): DeliveryMessage {

@@ -8,6 +8,9 @@ import { FIELD_PATHS, FIELDS, type FieldDeclaration, type FieldPath } from '../i
 import { pathKey } from './card-data.js';
 import { COUNTRY_CODES, CURRENCY_CODES } from './countries.js';
 import type { FieldProblem } from './errors.js';
+import type { OrderRequest } from './order-request.js';
+
+export { type OrderRequest, valuesAt } from './order-request.js';
 
 /** Type errors: a missing required field says so; a wrong type names the expected type. */
 const expected = (what: string) => (issue: { input?: unknown }) =>
@@ -125,27 +128,6 @@ function buildSchema() {
 
 export const orderRequestSchema = buildSchema() as unknown as z.ZodType<OrderRequest>;
 
-export interface OrderRequest {
-  readonly customer: {
-    readonly givenName: string;
-    readonly familyName: string;
-    readonly email: string;
-    readonly phone?: string;
-  };
-  readonly shippingAddress: {
-    readonly line1: string;
-    readonly line2?: string;
-    readonly city: string;
-    readonly region?: string;
-    readonly postalCode: string;
-    readonly country: string;
-  };
-  readonly items: ReadonlyArray<{ sku: string; name: string; quantity: number; unitPrice: number }>;
-  readonly currency: string;
-  readonly marketingOptIn: boolean;
-  readonly paymentReference: string;
-}
-
 function formatPath(path: ReadonlyArray<PropertyKey>): string {
   let out = '';
   for (const part of path) {
@@ -170,17 +152,4 @@ export function toProblems(error: z.ZodError): FieldProblem[] {
   // One problem per path: the first check that failed says what to fix.
   const seen = new Set<string>();
   return problems.filter((p) => !seen.has(p.path) && seen.add(p.path));
-}
-
-/** Reads a value from an order request by inventory path (`items[].sku` yields one value per item). */
-export function valuesAt(order: OrderRequest, path: FieldPath): unknown[] {
-  const arrayMatch = /^(\w+)\[\]\.(\w+)$/.exec(path);
-  if (arrayMatch?.[1] && arrayMatch[2]) {
-    const list = (order as unknown as Record<string, Array<Record<string, unknown>>>)[arrayMatch[1]] ?? [];
-    return list.map((entry) => entry[arrayMatch[2] as string]);
-  }
-  const parts = path.split('.');
-  let value: unknown = order;
-  for (const part of parts) value = (value as Record<string, unknown> | undefined)?.[part];
-  return [value];
 }

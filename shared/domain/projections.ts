@@ -19,6 +19,7 @@
  * - Optional values the customer did not give are omitted, never sent as null.
  */
 import * as z from 'zod';
+import { ORDER_REDACTED_TYPE } from '../contracts/messages.js';
 import { FIELDS, type FieldDeclaration, type FieldPath, type PartnerKind } from '../inventory.js';
 import type { FieldProblem } from './errors.js';
 import { ORDER_ID_PATTERN } from './ids.js';
@@ -360,8 +361,7 @@ export function projectFor(partner: ProjectionPartner, input: ProjectionInput): 
 
 // --- Redaction ---------------------------------------------------------------------------------
 
-/** The message type erasure sends to every partner that received personal data of an order. */
-export const ORDER_REDACTED_TYPE = 'order.redacted';
+export { ORDER_REDACTED_TYPE };
 
 /**
  * `order.redacted` (partners.md, "Redaction"): asks the partner to delete what it holds for the

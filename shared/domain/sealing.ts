@@ -3,7 +3,7 @@
  * fields declared with P (and, with consent, the fields whose consentedPurposes include P).
  */
 import { type FieldPath, fieldsSealedUnder, type Purpose } from '../inventory.js';
-import { type OrderRequest, valuesAt } from './intake.js';
+import { type OrderRequest, valuesAt } from './order-request.js';
 
 export type PersonalFields = Partial<Record<FieldPath, string>>;
 
