@@ -12,20 +12,20 @@ import {
 } from '@aws-lambda-powertools/batch';
 import type { Logger } from '@aws-lambda-powertools/logger';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
-import type { z } from 'zod';
 import { sqsJsonParser as parser } from '../adapters/aws/sqs-json-parser.js';
 import { errorFields } from '../observability/logger.js';
+import type { output, Schema } from '../schema.js';
 
 export type QueueRecord<T> = ParsedRecord<SQSRecord, T>;
 
-export function sqsBatchHandler<S extends z.ZodType>(options: {
+export function sqsBatchHandler<S extends Schema>(options: {
   readonly schema: S;
   readonly logger: Logger;
   /** Logged at error level when a record's handler throws (unless `expected` says it is not news). */
   readonly failureMessage: string;
   /** Failures the handler has already logged (e.g. a delivery that will be retried). */
   readonly expected?: (error: unknown) => boolean;
-  readonly handle: (record: QueueRecord<z.output<S>>) => Promise<void>;
+  readonly handle: (record: QueueRecord<output<S>>) => Promise<void>;
 }): (event: SQSEvent, context?: Context) => Promise<SQSBatchResponse> {
   const processor = new BatchProcessor(EventType.SQS, {
     parser,
@@ -33,7 +33,7 @@ export function sqsBatchHandler<S extends z.ZodType>(options: {
     transformer: 'json',
     logger: options.logger,
   });
-  const recordHandler = async (record: QueueRecord<z.output<S>>): Promise<void> => {
+  const recordHandler = async (record: QueueRecord<output<S>>): Promise<void> => {
     try {
       await options.handle(record);
     } catch (error) {

@@ -4,8 +4,8 @@
  * One schema each in shared/contracts/message-schemas.ts, loaded by the consumers only. Bodies
  * carry a type and ids, never personal data.
  */
-import type { output } from 'zod';
 import type { NotifyType } from '../domain/email-policy.js';
+import type { output } from '../schema.js';
 import type { deliveryMessageSchema, notifyMessageSchema } from './message-schemas.js';
 
 /** The message type erasure sends to every partner that received personal data of an order. */

@@ -3,8 +3,11 @@
  * validator here (the type checker enforces it), required/optional comes from the inventory, and
  * the object shape is built from the field paths. Anything not in the inventory is rejected.
  */
-import * as z from 'zod';
+
+import * as z from 'zod/mini';
 import { FIELD_PATHS, FIELDS, type FieldDeclaration, type FieldPath } from '../inventory.js';
+import '../schema.js';
+import type { Schema, SchemaError } from '../schema.js';
 import { pathKey } from './card-data.js';
 import { COUNTRY_CODES, CURRENCY_CODES } from './countries.js';
 import type { FieldProblem } from './errors.js';
@@ -48,19 +51,21 @@ const lengthWithin = (s: string, min: number, max: number): boolean => {
 const notBlank = (min: number, max: number) =>
   z
     .string({ error: expected('a string') })
-    .refine((s) => lengthWithin(s, min, max), {
-      error: `must be ${min}–${max} characters`,
-    })
-    .regex(FREE_TEXT_PATTERN, { error: 'must not be blank or contain control characters' })
+    .check(
+      z.refine((s) => lengthWithin(s, min, max), { error: `must be ${min}–${max} characters` }),
+      z.regex(FREE_TEXT_PATTERN, { error: 'must not be blank or contain control characters' }),
+    )
     // The length check above counts code points; the document says so with the standard keywords.
-    .meta({ minLength: min, maxLength: max });
+    .register(z.globalRegistry, { minLength: min, maxLength: max });
 
 const integer = (min: number, max: number, what: string) =>
   z
     .number({ error: expected(what) })
-    .int({ error: `must be ${what}` })
-    .min(min, { error: `must be ${what}` })
-    .max(max, { error: `must be ${what}` });
+    .check(
+      z.int({ error: `must be ${what}` }),
+      z.minimum(min, { error: `must be ${what}` }),
+      z.maximum(max, { error: `must be ${what}` }),
+    );
 
 /** One validator per inventory field. Adding a field to the inventory without one is a type error. */
 export const FIELD_VALIDATORS = {
@@ -68,10 +73,10 @@ export const FIELD_VALIDATORS = {
   'customer.familyName': notBlank(1, 100),
   'customer.email': z
     .email({ error: expected('an email address') })
-    .max(254, { error: 'must be an email address of at most 254 characters' }),
+    .check(z.maxLength(254, { error: 'must be an email address of at most 254 characters' })),
   'customer.phone': z
     .string({ error: expected('a string') })
-    .regex(/^\+[1-9]\d{6,14}$/, { error: 'must be an E.164 phone number (+ and 7 to 15 digits)' }),
+    .check(z.regex(/^\+[1-9]\d{6,14}$/, { error: 'must be an E.164 phone number (+ and 7 to 15 digits)' })),
   'shippingAddress.line1': notBlank(1, 200),
   'shippingAddress.line2': notBlank(1, 200),
   'shippingAddress.city': notBlank(1, 200),
@@ -89,19 +94,16 @@ export const FIELD_VALIDATORS = {
   }),
   marketingOptIn: z.boolean({ error: expected('true or false') }),
   paymentReference: notBlank(1, 255),
-} as const satisfies Record<FieldPath, z.ZodType>;
+} as const satisfies Record<FieldPath, Schema>;
 
-type Shape = Record<string, z.ZodType>;
+type Shape = Record<string, Schema>;
 
 /** Builds nested strict objects from the inventory paths (`a.b`, `items[].x`), in inventory order. */
 function buildSchema() {
-  const groups = new Map<
-    string,
-    { kind: 'field' | 'object' | 'array'; shape: Shape; validator?: z.ZodType }
-  >();
+  const groups = new Map<string, { kind: 'field' | 'object' | 'array'; shape: Shape; validator?: Schema }>();
   for (const path of FIELD_PATHS) {
     const field: FieldDeclaration = FIELDS[path];
-    const validator: z.ZodType = field.required ? FIELD_VALIDATORS[path] : FIELD_VALIDATORS[path].optional();
+    const validator: Schema = field.required ? FIELD_VALIDATORS[path] : z.optional(FIELD_VALIDATORS[path]);
     const nested = /^(\w+)(\[\])?\.(\w+)$/.exec(path);
     if (nested?.[1] && nested[3]) {
       const group = groups.get(nested[1]) ?? { kind: nested[2] ? 'array' : 'object', shape: {} };
@@ -119,14 +121,16 @@ function buildSchema() {
     else {
       root[name] = z
         .array(z.strictObject(group.shape, { error: expected('an object') }), { error: expected('an array') })
-        .min(1, { error: 'must have 1–100 entries' })
-        .max(100, { error: 'must have 1–100 entries' });
+        .check(
+          z.minLength(1, { error: 'must have 1–100 entries' }),
+          z.maxLength(100, { error: 'must have 1–100 entries' }),
+        );
     }
   }
   return z.strictObject(root, { error: expected('a JSON object') });
 }
 
-export const orderRequestSchema = buildSchema() as unknown as z.ZodType<OrderRequest>;
+export const orderRequestSchema = buildSchema() as unknown as z.ZodMiniType<OrderRequest>;
 
 function formatPath(path: ReadonlyArray<PropertyKey>): string {
   let out = '';
@@ -138,7 +142,7 @@ function formatPath(path: ReadonlyArray<PropertyKey>): string {
 }
 
 /** Zod issues → problems that name a path and never echo the submitted value. */
-export function toProblems(error: z.ZodError): FieldProblem[] {
+export function toProblems(error: SchemaError): FieldProblem[] {
   const problems: FieldProblem[] = [];
   for (const issue of error.issues) {
     if (issue.code === 'unrecognized_keys') {

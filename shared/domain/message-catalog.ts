@@ -4,10 +4,10 @@
  * generated from it: a type added to PAYLOAD_TYPES, to partnerEventSchema or here appears there
  * (and the catalog's staleness test fails until it is regenerated).
  */
-import type { z } from 'zod';
 import { DEFAULT_PARTNER_FIELDS, PARTNER_KINDS, type PartnerKind } from '../inventory.js';
+import type { Schema } from '../schema.js';
 import type { OrderRecord } from './order.js';
-import { EVENT_SENDERS, partnerEventSchema } from './partner-events.js';
+import { EVENT_SENDERS, type PartnerEvent, partnerEventSchema } from './partner-events.js';
 import {
   ORDER_REDACTED_TYPE,
   orderRedactedSchema,
@@ -24,7 +24,7 @@ export interface MessageType {
   readonly kinds: readonly PartnerKind[];
   /** When it is sent, in one sentence. */
   readonly when: string;
-  readonly schema: z.ZodType;
+  readonly schema: Schema;
   readonly example: Record<string, unknown>;
   /** Further facts a partner must know. */
   readonly notes: readonly string[];
@@ -113,8 +113,8 @@ export const MESSAGE_TYPES: readonly MessageType[] = [
       'A 2xx is the partner’s acknowledgement that it deleted what it holds for that order; it is recorded in the disclosure ledger and shown in the erasure certificate.',
     ],
   },
-  ...partnerEventSchema.options.map((schema): MessageType => {
-    const type = schema.shape.type.value;
+  ...partnerEventSchema.def.options.map((schema): MessageType => {
+    const [type] = schema.shape.type.def.values as [PartnerEvent['type']];
     return {
       type,
       direction: 'inbound',

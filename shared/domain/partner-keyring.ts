@@ -10,12 +10,15 @@
  */
 import { randomBytes } from 'node:crypto';
 import { Webhook } from 'standardwebhooks';
-import * as z from 'zod';
+import * as z from 'zod/mini';
+import '../schema.js';
 
 /** How long the old secret keeps working after a rotation unless retired earlier (partners.md). */
 export const DEFAULT_GRACE_HOURS = 24;
 
-const secretValue = z.string().regex(/^(whsec_)?[A-Za-z0-9+/=]{16,}$/, 'must be a base64 signing secret');
+const secretValue = z
+  .string()
+  .check(z.regex(/^(whsec_)?[A-Za-z0-9+/=]{16,}$/, 'must be a base64 signing secret'));
 
 export const keyringSchema = z.strictObject({
   secrets: z
@@ -24,10 +27,10 @@ export const keyringSchema = z.strictObject({
         secret: secretValue,
         activatedAt: z.iso.datetime(),
         /** After this instant the secret is ignored (signing and verifying). */
-        retireAt: z.iso.datetime().optional(),
+        retireAt: z.optional(z.iso.datetime()),
       }),
     )
-    .min(1),
+    .check(z.minLength(1)),
 });
 export type Keyring = z.output<typeof keyringSchema>;
 export type KeyringEntry = Keyring['secrets'][number];

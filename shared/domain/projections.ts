@@ -18,9 +18,12 @@
  *   `items[].quantity`).
  * - Optional values the customer did not give are omitted, never sent as null.
  */
-import * as z from 'zod';
+
+import * as z from 'zod/mini';
 import { ORDER_REDACTED_TYPE } from '../contracts/messages.js';
 import { FIELDS, type FieldDeclaration, type FieldPath, type PartnerKind } from '../inventory.js';
+import '../schema.js';
+import type { output, Schema } from '../schema.js';
 import type { FieldProblem } from './errors.js';
 import { ORDER_ID_PATTERN } from './ids.js';
 import { FIELD_VALIDATORS, toProblems } from './intake.js';
@@ -219,7 +222,7 @@ export function project(partner: ProjectionPartner, input: ProjectionInput): Par
 // --- Strict schemas ----------------------------------------------------------------------------
 
 interface Slot {
-  readonly schema: z.ZodType;
+  readonly schema: Schema;
   readonly required: boolean;
 }
 
@@ -232,11 +235,11 @@ function leaf(has: (...p: FieldPath[]) => boolean, path: FieldPath): Slot | unde
 
 /** A strict object of the allowed slots; undefined when no slot is allowed (the key never appears). */
 function object(slots: Record<string, Slot | undefined>, required?: boolean): Slot | undefined {
-  const shape: Record<string, z.ZodType> = {};
+  const shape: Record<string, Schema> = {};
   let anyRequired = false;
   for (const [key, slot] of Object.entries(slots)) {
     if (!slot) continue;
-    shape[key] = slot.required ? slot.schema : slot.schema.optional();
+    shape[key] = slot.required ? slot.schema : z.optional(slot.schema);
     anyRequired ||= slot.required;
   }
   if (Object.keys(shape).length === 0) return undefined;
@@ -244,25 +247,23 @@ function object(slots: Record<string, Slot | undefined>, required?: boolean): Sl
 }
 
 function listOf(item: Slot | undefined, required: boolean): Slot | undefined {
-  return item ? { schema: z.array(item.schema).min(1).max(100), required } : undefined;
+  return item
+    ? { schema: z.array(item.schema).check(z.minLength(1), z.maxLength(100)), required }
+    : undefined;
 }
 
 const quantity = FIELD_VALIDATORS['items[].quantity'];
-const lineValue = z
-  .number()
-  .int()
-  .min(0)
-  .max(999 * 10_000_000);
+const lineValue = z.number().check(z.int(), z.minimum(0), z.maximum(999 * 10_000_000));
 
 function envelope(type: PayloadType): Record<string, Slot> {
   return {
     type: { schema: z.literal(type), required: true },
-    orderId: { schema: z.string().regex(ORDER_ID_PATTERN), required: true },
+    orderId: { schema: z.string().check(z.regex(ORDER_ID_PATTERN)), required: true },
     createdAt: { schema: z.iso.datetime(), required: true },
   };
 }
 
-function buildSchema(partner: ProjectionPartner, international: boolean): z.ZodType {
+function buildSchema(partner: ProjectionPartner, international: boolean): Schema {
   const { has } = allowance(partner);
   let root: Slot | undefined;
   switch (partner.kind) {
@@ -283,7 +284,9 @@ function buildSchema(partner: ProjectionPartner, international: boolean): z.ZodT
       root = object({
         ...envelope(PAYLOAD_TYPES.carrier),
         recipient: object({
-          name: nameAllowed ? { schema: z.string().min(1).max(201), required: nameRequired } : undefined,
+          name: nameAllowed
+            ? { schema: z.string().check(z.minLength(1), z.maxLength(201)), required: nameRequired }
+            : undefined,
           phone: leaf(has, 'customer.phone'),
         }),
         address: object({
@@ -295,7 +298,12 @@ function buildSchema(partner: ProjectionPartner, international: boolean): z.ZodT
           country: leaf(has, 'shippingAddress.country'),
         }),
         parcel: has('items[].quantity')
-          ? object({ itemCount: { schema: z.number().int().min(1).max(99_900), required: true } })
+          ? object({
+              itemCount: {
+                schema: z.number().check(z.int(), z.minimum(1), z.maximum(99_900)),
+                required: true,
+              },
+            })
           : undefined,
         // Domestic parcels carry no customs block at all: the key is not in their schema.
         customs: international
@@ -321,7 +329,7 @@ function buildSchema(partner: ProjectionPartner, international: boolean): z.ZodT
   return root.schema;
 }
 
-const schemaCache = new Map<string, z.ZodType>();
+const schemaCache = new Map<string, Schema>();
 
 /**
  * The strict schema a partner's payload must satisfy: only the keys its kind and fields allow,
@@ -330,7 +338,7 @@ const schemaCache = new Map<string, z.ZodType>();
 export function payloadSchema(
   partner: ProjectionPartner,
   options: { readonly international: boolean },
-): z.ZodType {
+): Schema {
   const key = `${partner.kind}|${[...partner.fields].sort().join(',')}|${options.international}`;
   let schema = schemaCache.get(key);
   if (!schema) {
@@ -346,7 +354,7 @@ export function validatePayload(
   payload: unknown,
   options: { readonly international: boolean },
 ): PartnerPayload {
-  const parsed = payloadSchema(partner, options).safeParse(payload);
+  const parsed = z.safeParse(payloadSchema(partner, options), payload);
   if (!parsed.success) throw new ProjectionError(partner.id, toProblems(parsed.error));
   return parsed.data as PartnerPayload;
 }
@@ -369,7 +377,7 @@ export { ORDER_REDACTED_TYPE };
  */
 export const orderRedactedSchema = z.strictObject({
   type: z.literal(ORDER_REDACTED_TYPE),
-  orderId: z.string().regex(ORDER_ID_PATTERN),
+  orderId: z.string().check(z.regex(ORDER_ID_PATTERN)),
   requestedAt: z.iso.datetime(),
 });
-export type OrderRedactedPayload = z.output<typeof orderRedactedSchema>;
+export type OrderRedactedPayload = output<typeof orderRedactedSchema>;

@@ -42,7 +42,7 @@ const problemSchema = z.object({
 });
 const statusSchema = (status: string) => z.strictObject({ status: z.literal(status) });
 
-const schema = (s: z.ZodType) => {
+const schema = (s: z.core.$ZodType) => {
   const { $schema: _dialect, ...rest } = z.toJSONSchema(s, {
     target: 'draft-2020-12',
     unrepresentable: 'any',

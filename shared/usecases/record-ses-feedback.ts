@@ -9,8 +9,9 @@
  * only in memory here: they are turned into keyed hashes at once and never logged or returned.
  */
 
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { NoLookupKeyError } from '../domain/errors.js';
+import '../schema.js';
 import { type OptOutDeps, type OptOutOutcome, recordOptOut } from './unsubscribe.js';
 
 export interface MailFeedback {
@@ -19,22 +20,21 @@ export interface MailFeedback {
   readonly addresses: readonly string[];
 }
 
-const recipients = z.array(z.looseObject({ emailAddress: z.string() })).optional();
+const recipients = z.optional(z.array(z.looseObject({ emailAddress: z.string() })));
+const text = z.optional(z.string());
 
 const sesMessage = z.looseObject({
-  eventType: z.string().optional(),
-  notificationType: z.string().optional(),
-  mail: z.looseObject({ destination: z.array(z.string()).optional() }).optional(),
-  bounce: z.looseObject({ bounceType: z.string().optional(), bouncedRecipients: recipients }).optional(),
-  complaint: z
-    .looseObject({ complaintFeedbackType: z.string().optional(), complainedRecipients: recipients })
-    .optional(),
+  eventType: text,
+  notificationType: text,
+  mail: z.optional(z.looseObject({ destination: z.optional(z.array(z.string())) })),
+  bounce: z.optional(z.looseObject({ bounceType: text, bouncedRecipients: recipients })),
+  complaint: z.optional(z.looseObject({ complaintFeedbackType: text, complainedRecipients: recipients })),
 });
 type SesMessage = z.output<typeof sesMessage>;
 
-const eventBridgeEvent = z.looseObject({ source: z.string().optional(), detail: sesMessage });
+const eventBridgeEvent = z.looseObject({ source: text, detail: sesMessage });
 const snsEvent = z.looseObject({
-  Records: z.array(z.looseObject({ Sns: z.looseObject({ Message: z.string() }) })).min(1),
+  Records: z.array(z.looseObject({ Sns: z.looseObject({ Message: z.string() }) })).check(z.minLength(1)),
 });
 
 /** `Name <a@b>` or `a@b` → `a@b`; anything without an `@` is dropped. */

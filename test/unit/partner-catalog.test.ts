@@ -35,7 +35,7 @@ describe('partner event catalog', () => {
     ]);
     for (const type of [
       ...Object.values(PAYLOAD_TYPES),
-      ...partnerEventSchema.options.map((o) => o.shape.type.value),
+      ...partnerEventSchema.def.options.map((o) => o.shape.type.def.values[0]),
     ]) {
       expect(files[`${type}.md`]).toContain(`# \`${type}\``);
       expect(JSON.parse(files[`${type}.schema.json`] ?? '{}').title).toBe(type);
