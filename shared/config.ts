@@ -72,13 +72,13 @@ const text =
     return raw;
   };
 
+const optionsProblem = (options: readonly string[]): string =>
+  `Invalid option: expected one of ${options.map((o) => `"${o}"`).join('|')}`;
+
 const oneOf =
   <const T extends string>(options: readonly T[]): Reader<T> =>
   (raw) => {
-    if (!(options as readonly string[]).includes(raw))
-      throw new SettingValueError(
-        `Invalid option: expected one of ${options.map((o) => `"${o}"`).join('|')}`,
-      );
+    if (!(options as readonly string[]).includes(raw)) throw new SettingValueError(optionsProblem(options));
     return raw as T;
   };
 
@@ -224,10 +224,7 @@ function partnerConfig(value: unknown, at: (string | number)[]): PartnerConfig {
   const present = (key: string) => p[key] !== undefined;
   const kind = expectString(p.kind, here('kind'));
   if (!(PARTNER_KINDS as readonly string[]).includes(kind))
-    throw new SettingValueError(
-      `Invalid option: expected one of ${PARTNER_KINDS.map((k) => `"${k}"`).join('|')}`,
-      here('kind'),
-    );
+    throw new SettingValueError(optionsProblem(PARTNER_KINDS), here('kind'));
   const partner: Record<string, unknown> = {
     id: partnerId(p.id, here('id')),
     kind,
@@ -243,7 +240,7 @@ function partnerConfig(value: unknown, at: (string | number)[]): PartnerConfig {
   if (present('fields'))
     partner.fields = arrayOf(p.fields, here('fields'), (f, path) => {
       if (!FIELD_PATH_SET.has(expectString(f, path)))
-        throw new SettingValueError('Invalid option: expected an inventory field path', path);
+        throw new SettingValueError(optionsProblem(FIELD_PATHS), path);
       return f as FieldPath;
     });
   if (present('countries')) partner.countries = countryCodes(p.countries, here('countries'));
@@ -329,7 +326,7 @@ const VARIABLES = {
   /** Set on a partner's delivery function in AWS: it serves only that partner's queue. */
   PARTNER_ID: optional((raw) => partnerId(raw, [])),
   IDEMPOTENCY_HOURS: withDefault(
-    wholeNumber(24, Number.MAX_SAFE_INTEGER, 'must be a whole number of hours, at least 24'),
+    wholeNumber(24, Number.MAX_SAFE_INTEGER, POSITIVE),
     RETENTION_DEFAULTS.idempotencyHours,
   ),
   DATA_KEY_MAX_AGE_SECONDS: withDefault(positiveInt, 600),

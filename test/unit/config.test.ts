@@ -35,6 +35,38 @@ describe('configuration', () => {
       'Invalid configuration: RETENTION_AFTER_DELIVERY_DAYS',
     ],
     [{ MINIMIS_MODE: 'local', PARTNERS: '{not json' }, 'Invalid configuration: PARTNERS must be valid JSON'],
+    [
+      { MINIMIS_MODE: 'local', PARTNERS: '[{"id":"c","kind":"carrier","url":"https://c.example","x":1}]' },
+      'Invalid configuration: PARTNERS Unrecognized key: "x" (at 0)',
+    ],
+    [
+      {
+        MINIMIS_MODE: 'local',
+        PARTNERS:
+          '[{"id":"c","kind":"carrier","url":"https://c.example"},{"id":"c","kind":"warehouse","url":"https://w.example"}]',
+      },
+      'Invalid configuration: PARTNERS partner ids must be unique',
+    ],
+    [
+      { MINIMIS_MODE: 'local', PARTNERS: '[{"id":"Carrier","kind":"carrier","url":"https://c.example"}]' },
+      'Invalid configuration: PARTNERS must be a lowercase id (a-z, 0-9, -) (at 0.id)',
+    ],
+    [
+      { MINIMIS_MODE: 'local', PARTNER_SECRET_REFS: '{"Bad Id":"arn:x"}' },
+      'Invalid configuration: PARTNER_SECRET_REFS Invalid key in record (at Bad Id)',
+    ],
+    [
+      { MINIMIS_MODE: 'local', QUEUE_URLS: '{"notify":"not a url"}' },
+      'Invalid configuration: QUEUE_URLS Invalid URL (at notify)',
+    ],
+    [
+      { MINIMIS_MODE: 'cloud' },
+      'Invalid configuration: MINIMIS_MODE Invalid option: expected one of "aws"|"local"',
+    ],
+    [
+      { MINIMIS_MODE: 'local', SHRED_BACKUP_DAYS: '36' },
+      'Invalid configuration: SHRED_BACKUP_DAYS must be at most 35 days',
+    ],
   ])('rejects %o naming the variable', (env, message) => {
     // Act / Assess
     expect(() => loadConfig(env)).toThrow(ConfigError);
