@@ -6,6 +6,7 @@ import { dataKeys, ledgerKey } from '#shared/compose/keys.js';
 import { partnerSecrets } from '#shared/compose/partner-secrets.js';
 import { queue } from '#shared/compose/queue.js';
 import { type QueueRecord, sqsBatchHandler } from '#shared/compose/sqs-batch.js';
+import { PARTNER_READERS } from '#shared/config.js';
 import { deliveryMessageSchema } from '#shared/contracts/message-schemas.js';
 import type { DeliveryMessage } from '#shared/contracts/messages.js';
 import { partnerQueue } from '#shared/contracts.js';
@@ -20,7 +21,7 @@ import {
 import { PARTNER_DISABLED_LOG } from '#shared/usecases/partner-gone.js';
 
 const logger = createLogger('deliver-to-partner');
-const config = configFor('deliver-to-partner');
+const config = configFor('deliver-to-partner', PARTNER_READERS);
 const ledger = ledgerStore(config);
 const mac = ledgerKey(config).mac;
 const deps = {

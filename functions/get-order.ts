@@ -1,12 +1,13 @@
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { configFor } from '#shared/compose/config.js';
 import { orderRecordStore } from '#shared/compose/dynamo.js';
+import { PARTNER_READERS } from '#shared/config.js';
 import { type HttpResult, json, problemFor } from '#shared/http/problem.js';
 import { createLogger, errorFields } from '#shared/observability/logger.js';
 import { getOrderStatus } from '#shared/usecases/get-order-status.js';
 
 const logger = createLogger('get-order');
-const config = configFor('get-order');
+const config = configFor('get-order', PARTNER_READERS);
 const deps = { orders: orderRecordStore(config), partners: config.partners };
 
 /** GET /orders/{orderId} — status without personal data. */

@@ -188,7 +188,7 @@ export interface PartnerConfig {
 }
 
 export const PARTNER_ID_PROBLEM = 'must be a lowercase id (a-z, 0-9, -)';
-const PARTNER_KEYS: ReadonlySet<string> = new Set([
+const PARTNER_KEYS: ReadonlySet<string> = /* @__PURE__ */ new Set([
   'id',
   'kind',
   'url',
@@ -198,7 +198,7 @@ const PARTNER_KEYS: ReadonlySet<string> = new Set([
   'countries',
   'exceptCountries',
 ]);
-const FIELD_PATH_SET: ReadonlySet<string> = new Set(FIELD_PATHS);
+const FIELD_PATH_SET: ReadonlySet<string> = /* @__PURE__ */ new Set(FIELD_PATHS);
 
 function partnerId(value: unknown, path: readonly (string | number)[]): string {
   const id = expectString(value, path);
@@ -299,9 +299,7 @@ const VARIABLES = {
   ),
   SENDER_EMAIL: withDefault(email, 'orders@shop.example'),
   SES_CONFIGURATION_SET: optional(text(1)),
-  ORIGIN_COUNTRY: withDefault(country, 'CN'),
   POLICY_VERSION: withDefault(text(1), '2026-11-01'),
-  PARTNERS: optional(jsonOf(checkPartners)),
   /** Partner id → Secrets Manager ARN of its keyring (AWS); only functions that sign or verify get it. */
   PARTNER_SECRET_REFS: optional(
     jsonOf(
@@ -337,14 +335,51 @@ const VARIABLES = {
   /** Seconds a loaded partner keyring is used before it is read again (0: every time). */
   PARTNER_SECRET_CACHE_SECONDS: withDefault(wholeNumber(0, 3600, SECONDS, 'must be at most 3600'), 60),
 } satisfies Record<string, Variable<unknown>>;
-export type EnvVariable = keyof typeof VARIABLES;
-export type Env = { readonly [V in EnvVariable]: ReturnType<(typeof VARIABLES)[V]> };
 
-/** Every variable read (in declaration order); the first problem becomes one ConfigError naming it. */
-function readEnv(env: NodeJS.ProcessEnv): Env {
+/**
+ * The readers of the partner list and the origin country, apart from `VARIABLES`: they need the
+ * inventory's fields and the country codes, which a function given neither setting then does not
+ * bundle. The functions given them pass these to `configFor` (shared/compose/config.ts; the type
+ * checker insists); `loadConfig` and `loadConfigFor` always use them.
+ */
+export const PARTNER_READERS = {
+  PARTNERS: (raw: string | undefined): PartnerConfig[] | undefined =>
+    raw === undefined ? undefined : jsonOf(checkPartners)(raw),
+  ORIGIN_COUNTRY: (raw: string | undefined): string => (raw === undefined ? 'CN' : country(raw)),
+  /** The partners when PARTNERS is not set: local stand-ins (plain http, refused in aws mode). */
+  defaultPartners: (): PartnerConfig[] => [
+    {
+      id: 'warehouse',
+      kind: 'warehouse',
+      url: 'http://localhost:3000/_sample/warehouse',
+      fields: [...DEFAULT_PARTNER_FIELDS.warehouse],
+    },
+    {
+      id: 'carrier',
+      kind: 'carrier',
+      url: 'http://localhost:3000/_sample/carrier',
+      fields: [...DEFAULT_PARTNER_FIELDS.carrier],
+    },
+  ],
+};
+export type PartnerReaders = typeof PARTNER_READERS;
+type PartnerVariable = 'PARTNERS' | 'ORIGIN_COUNTRY';
+
+export type EnvVariable = keyof typeof VARIABLES | PartnerVariable;
+export type Env = { readonly [V in keyof typeof VARIABLES]: ReturnType<(typeof VARIABLES)[V]> } & {
+  readonly [V in PartnerVariable]: ReturnType<PartnerReaders[V]>;
+};
+
+/**
+ * Every variable read (in declaration order, then the partner readers' when given); the first
+ * problem becomes one ConfigError naming it.
+ */
+function readEnv(env: NodeJS.ProcessEnv, readers: PartnerReaders | undefined): Env {
   const given = withoutEmpty(env);
   const values: Record<string, unknown> = {};
-  for (const [variable, read] of Object.entries(VARIABLES) as [EnvVariable, Variable<unknown>][]) {
+  const table: [string, Variable<unknown>][] = Object.entries(VARIABLES);
+  if (readers) table.push(['ORIGIN_COUNTRY', readers.ORIGIN_COUNTRY], ['PARTNERS', readers.PARTNERS]);
+  for (const [variable, read] of table) {
     try {
       values[variable] = read(given[variable]);
     } catch (error) {
@@ -391,28 +426,27 @@ export interface Config {
   readonly secretCacheSeconds: number;
 }
 
-const DEFAULT_PARTNERS: PartnerConfig[] = [
-  {
-    id: 'warehouse',
-    kind: 'warehouse',
-    url: 'http://localhost:3000/_sample/warehouse',
-    fields: [...DEFAULT_PARTNER_FIELDS.warehouse],
-  },
-  {
-    id: 'carrier',
-    kind: 'carrier',
-    url: 'http://localhost:3000/_sample/carrier',
-    fields: [...DEFAULT_PARTNER_FIELDS.carrier],
-  },
-];
-
 /** Parse the environment; the first problem becomes one ConfigError naming its variable. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
-  return parseConfig(env, SETTING_NAMES);
+  return parseConfig(env, SETTING_NAMES, PARTNER_READERS);
 }
 
-function parseConfig(env: NodeJS.ProcessEnv, settings: ReadonlySet<Setting>): Config {
-  const e = readEnv(env);
+/** A function given partners or the origin country was composed without PARTNER_READERS: a bug. */
+export class ReadersNotGivenError extends Error {
+  override readonly name = 'ReadersNotGivenError';
+  constructor(readonly fn: string) {
+    super(
+      `Function ${fn} reads partners or the origin country: compose it with configFor(fn, PARTNER_READERS)`,
+    );
+  }
+}
+
+function parseConfig(
+  env: NodeJS.ProcessEnv,
+  settings: ReadonlySet<Setting>,
+  readers: PartnerReaders | undefined,
+): Config {
+  const e = readEnv(env, readers);
   if (e.MINIMIS_MODE === 'aws' && settings.has('kmsKeyId') && !e.KMS_KEY_ID)
     throw new ConfigError('KMS_KEY_ID', 'is required in aws mode');
   // Carrier payloads hold names and addresses: in AWS they only ever travel over TLS.
@@ -430,9 +464,9 @@ function parseConfig(env: NodeJS.ProcessEnv, settings: ReadonlySet<Setting>): Co
     publicBaseUrl: e.PUBLIC_BASE_URL.replace(/\/+$/, ''),
     senderEmail: e.SENDER_EMAIL,
     sesConfigurationSet: e.SES_CONFIGURATION_SET,
-    originCountry: e.ORIGIN_COUNTRY,
+    originCountry: e.ORIGIN_COUNTRY ?? 'CN',
     policyVersion: e.POLICY_VERSION,
-    partners: e.PARTNERS ?? DEFAULT_PARTNERS,
+    partners: e.PARTNERS ?? readers?.defaultPartners() ?? [],
     partnerSecretRefs: e.PARTNER_SECRET_REFS ?? {},
     queueUrls: e.QUEUE_URLS ?? {},
     retention: {
@@ -520,10 +554,20 @@ export function scopeConfig(config: Config, fn: FunctionName): Config {
 
 /** One function's configuration, from only its own variables (others in `env` are ignored). */
 export function loadConfigFor(fn: FunctionName, env: NodeJS.ProcessEnv = process.env): Config {
+  return readConfigFor(fn, env, PARTNER_READERS);
+}
+
+/**
+ * `loadConfigFor` with the partner readers passed in (what a Lambda's composition calls, so that
+ * only the functions given partners or the origin country bundle their readers).
+ */
+export function readConfigFor(fn: FunctionName, env: NodeJS.ProcessEnv, readers?: PartnerReaders): Config {
   const settings = new Set<Setting>(FUNCTIONS[fn].settings);
+  if (!readers && (settings.has('partners') || settings.has('originCountry')))
+    throw new ReadersNotGivenError(fn);
   const own = new Set(variablesOf(fn));
   const picked = Object.fromEntries(Object.entries(env).filter(([name]) => own.has(name)));
-  return scopeConfig(parseConfig(picked, settings), fn);
+  return scopeConfig(parseConfig(picked, settings, readers), fn);
 }
 
 export type { PartnerKind };

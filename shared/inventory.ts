@@ -325,7 +325,7 @@ export const FIELDS = {
 } as const satisfies Record<string, FieldDeclaration>;
 
 export type FieldPath = keyof typeof FIELDS;
-export const FIELD_PATHS = Object.keys(FIELDS) as FieldPath[];
+export const FIELD_PATHS = /* @__PURE__ */ Object.keys(FIELDS) as FieldPath[];
 
 /** Personal fields sealed under a purpose (consent-dependent purposes included). */
 export function fieldsSealedUnder(purpose: Purpose): FieldPath[] {
@@ -377,8 +377,8 @@ export function fieldsShareableWith(kind: PartnerKind): FieldPath[] {
  * (deny by default: nothing else is ever sent). Configuration may choose fewer.
  */
 export const DEFAULT_PARTNER_FIELDS: Readonly<Record<PartnerKind, readonly FieldPath[]>> = {
-  warehouse: fieldsShareableWith('warehouse'),
-  carrier: fieldsShareableWith('carrier'),
+  warehouse: /* @__PURE__ */ fieldsShareableWith('warehouse'),
+  carrier: /* @__PURE__ */ fieldsShareableWith('carrier'),
 };
 
 /** Retention defaults; deploy/runtime configuration may override the numbers. */

@@ -4,7 +4,16 @@
  * returning a default its deployment never set.
  */
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { loadConfig, loadConfigFor, SettingNotGivenError, scopeConfig, variablesOf } from '#shared/config.js';
+import {
+  loadConfig,
+  loadConfigFor,
+  PARTNER_READERS,
+  ReadersNotGivenError,
+  readConfigFor,
+  SettingNotGivenError,
+  scopeConfig,
+  variablesOf,
+} from '#shared/config.js';
 import { FUNCTION_NAMES, FUNCTIONS } from '#shared/contracts.js';
 import { setWiring } from '#shared/wiring.js';
 import { PLAUSIBLE_ENV } from '../support/aws-env.js';
@@ -33,6 +42,21 @@ describe('function configuration', () => {
     // Act / Assess
     expect(() => loadConfigFor('get-order', { PARTNERS: 'not json' })).toThrow(/PARTNERS/);
     expect(() => loadConfigFor('submit-order', {})).toThrow(/KMS_KEY_ID/);
+  });
+
+  it('reads partners and the origin country only with their readers, which only the functions given them pass', () => {
+    // Prepare
+    const env = { TABLE_NAME: 'orders-x', PARTNERS: DEPLOYED.PARTNERS };
+    // Act
+    const purge = readConfigFor('purge', env);
+    const getOrder = readConfigFor('get-order', env, PARTNER_READERS);
+    // Assess
+    expect(purge.tableName).toBe('orders-x');
+    expect(getOrder.partners.map((p) => p.id)).toEqual(['warehouse', 'carrier']);
+    expect(() => readConfigFor('get-order', env)).toThrow(ReadersNotGivenError);
+    expect(() => readConfigFor('deliver-to-partner', env)).toThrow(
+      'Function deliver-to-partner reads partners or the origin country: compose it with configFor(fn, PARTNER_READERS)',
+    );
   });
 
   it('throws on reading a setting the contract does not give, and names function and setting', () => {
