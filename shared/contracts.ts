@@ -109,8 +109,6 @@ export const SETTINGS = [
 export type Setting = (typeof SETTINGS)[number];
 
 export interface FunctionContract {
-  /** What it does (the Lambda description). */
-  readonly description: string;
   /** AWS SDK clients it constructs; its bundle must contain no other. */
   readonly clients: readonly AwsClient[];
   /** The settings it reads. */
@@ -124,74 +122,60 @@ const KEYS = ['kmsKeyId', 'dataKeyCache'] as const;
 
 export const FUNCTIONS = {
   'submit-order': {
-    description: 'POST /orders — validates, seals per purpose, stores (the stream fans out)',
     clients: ['dynamodb', 'kms'],
     settings: [...TABLES, ...KEYS, 'partners', 'retention', 'idempotencyHours', 'policyVersion'],
   },
   'get-order': {
-    description: 'GET /orders/{orderId} — non-personal order status',
     clients: ['dynamodb'],
     settings: ['tableName', 'partners'],
   },
   openapi: {
-    description: 'GET /openapi.json',
     clients: [],
     settings: ['publicBaseUrl'],
   },
-  health: { description: 'GET /health', clients: [], settings: [] },
-  fallback: { description: '$default route — 404/405 as problem+json', clients: [], settings: [] },
+  health: { clients: [], settings: [] },
+  fallback: { clients: [], settings: [] },
   'partner-events': {
-    description: 'POST /partners/{partnerId}/events — verifies and records partner events',
     clients: ['dynamodb', 'secrets-manager', 'sqs'],
     settings: [...TABLES, 'partners', 'partnerSecretRefs', 'secretCacheSeconds', 'queueUrls', 'retention'],
   },
   'unsubscribe-page': {
-    description: 'GET /unsubscribe — confirmation page (changes nothing)',
     clients: ['dynamodb', 'kms'],
     settings: ['tableName', ...KEYS],
   },
   unsubscribe: {
-    description: 'POST /unsubscribe — one-click opt-out (RFC 8058)',
     clients: ['dynamodb', 'kms'],
     settings: [...TABLES, ...KEYS, 'policyVersion'],
   },
   'consent-confirm-page': {
-    description: 'GET /consent/confirm — confirmation page (changes nothing)',
     clients: ['dynamodb', 'kms'],
     settings: ['tableName', ...KEYS],
   },
   'consent-confirm': {
-    description: 'POST /consent/confirm — confirms a renewed opt-in (single-use link)',
     clients: ['dynamodb', 'kms'],
     settings: [...TABLES, ...KEYS, 'policyVersion'],
   },
   'notify-customer': {
-    description: 'sends transactional and (with consent) promotional email',
     clients: ['dynamodb', 'kms', 'sesv2'],
     settings: [...TABLES, ...KEYS, 'publicBaseUrl', 'senderEmail', 'sesConfigurationSet'],
   },
   'ses-feedback': {
-    description: 'SES bounce/complaint feedback: suppresses the address',
     clients: ['dynamodb', 'kms'],
     settings: [...TABLES, ...KEYS, 'policyVersion'],
   },
   'sweep-outbox': {
-    description: 're-runs the fan-out of orders whose intake stopped before it',
     clients: ['dynamodb', 'sqs'],
     settings: ['tableName', 'queueUrls'],
   },
   'fan-out': {
-    description: "after an order is written (the table's stream): enqueues its deliveries and email",
     clients: ['dynamodb', 'sqs'],
     settings: ['tableName', 'queueUrls'],
   },
   purge: {
-    description: 'deletes expired personal data daily',
     clients: ['dynamodb'],
     settings: TABLES,
   },
   'deliver-to-partner': {
-    description: 'sends one partner its projection of each order (one function per partner)',
     clients: ['dynamodb', 'kms', 'secrets-manager', 'sqs'],
     settings: [
       ...TABLES,
@@ -208,6 +192,26 @@ export const FUNCTIONS = {
 } as const satisfies Record<string, FunctionContract>;
 export type FunctionName = keyof typeof FUNCTIONS;
 export const FUNCTION_NAMES = Object.keys(FUNCTIONS) as FunctionName[];
+
+/** What each function does (its Lambda description): apart from FUNCTIONS, which every bundle carries. */
+export const FUNCTION_DESCRIPTIONS: Readonly<Record<FunctionName, string>> = {
+  'submit-order': 'POST /orders — validates, seals per purpose, stores (the stream fans out)',
+  'get-order': 'GET /orders/{orderId} — non-personal order status',
+  openapi: 'GET /openapi.json',
+  health: 'GET /health',
+  fallback: '$default route — 404/405 as problem+json',
+  'partner-events': 'POST /partners/{partnerId}/events — verifies and records partner events',
+  'unsubscribe-page': 'GET /unsubscribe — confirmation page (changes nothing)',
+  unsubscribe: 'POST /unsubscribe — one-click opt-out (RFC 8058)',
+  'consent-confirm-page': 'GET /consent/confirm — confirmation page (changes nothing)',
+  'consent-confirm': 'POST /consent/confirm — confirms a renewed opt-in (single-use link)',
+  'notify-customer': 'sends transactional and (with consent) promotional email',
+  'ses-feedback': 'SES bounce/complaint feedback: suppresses the address',
+  'sweep-outbox': 're-runs the fan-out of orders whose intake stopped before it',
+  'fan-out': "after an order is written (the table's stream): enqueues its deliveries and email",
+  purge: 'deletes expired personal data daily',
+  'deliver-to-partner': 'sends one partner its projection of each order (one function per partner)',
+};
 
 /** The log `service` (POWERTOOLS_SERVICE_NAME) of a function. */
 export const serviceName = (fn: FunctionName): string => `minimis-${fn}`;

@@ -7,7 +7,13 @@ import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import type * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import type { Construct } from 'constructs';
-import { FUNCTIONS, type FunctionName, ROUTE_TABLE, serviceName } from '#shared/contracts.js';
+import {
+  FUNCTION_DESCRIPTIONS,
+  FUNCTIONS,
+  type FunctionName,
+  ROUTE_TABLE,
+  serviceName,
+} from '#shared/contracts.js';
 import type { Component } from '#shared/inventory.js';
 import { AlarmTopic } from '../constructs/alarm-topic.js';
 import { FanOutStream } from '../constructs/fan-out-stream.js';
@@ -179,7 +185,7 @@ export class StatelessStack extends Stack {
         handler: name,
         rolePath,
         serviceName: serviceName(name),
-        description: `minimis: ${FUNCTIONS[name].description}`,
+        description: `minimis: ${FUNCTION_DESCRIPTIONS[name]}`,
         ...(row.memorySize ? { memorySize: row.memorySize } : {}),
         noDeadLetterQueueReason: SYNC_NO_DLQ,
       });
