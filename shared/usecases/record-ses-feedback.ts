@@ -9,9 +9,7 @@
  * only in memory here: they are turned into keyed hashes at once and never logged or returned.
  */
 
-import * as z from 'zod/mini';
 import { NoLookupKeyError } from '../domain/errors.js';
-import '../schema.js';
 import { type OptOutDeps, type OptOutOutcome, recordOptOut } from './unsubscribe.js';
 
 export interface MailFeedback {
@@ -20,21 +18,53 @@ export interface MailFeedback {
   readonly addresses: readonly string[];
 }
 
-const recipients = z.optional(z.array(z.looseObject({ emailAddress: z.string() })));
-const text = z.optional(z.string());
+// The shapes read here, checked field by field (keys not named are ignored; a named key of the
+// wrong type rejects the whole message): a few typed checks, not a schema library in the bundle.
+type Check<T> = (value: unknown) => value is T;
+const isObject = (value: unknown): value is Record<string, unknown> =>
+  typeof value === 'object' && value !== null && !Array.isArray(value);
+const isString: Check<string> = (value): value is string => typeof value === 'string';
+const optional =
+  <T>(check: Check<T>): Check<T | undefined> =>
+  (value): value is T | undefined =>
+    value === undefined || check(value);
+const arrayOf =
+  <T>(check: Check<T>, min = 0): Check<T[]> =>
+  (value): value is T[] =>
+    Array.isArray(value) && value.length >= min && value.every(check);
+const shape =
+  <T>(fields: { readonly [K in keyof T]-?: Check<T[K]> }): Check<T> =>
+  (value): value is T =>
+    isObject(value) && Object.entries<Check<unknown>>(fields).every(([key, check]) => check(value[key]));
 
-const sesMessage = z.looseObject({
+type Recipients = ReadonlyArray<{ readonly emailAddress: string }> | undefined;
+interface SesMessage {
+  readonly eventType: string | undefined;
+  readonly notificationType: string | undefined;
+  readonly mail: { readonly destination: readonly string[] | undefined } | undefined;
+  readonly bounce:
+    | { readonly bounceType: string | undefined; readonly bouncedRecipients: Recipients }
+    | undefined;
+  readonly complaint:
+    | { readonly complaintFeedbackType: string | undefined; readonly complainedRecipients: Recipients }
+    | undefined;
+}
+
+const text = optional(isString);
+const recipients: Check<Recipients> = optional(arrayOf(shape({ emailAddress: isString })));
+const isSesMessage = shape<SesMessage>({
   eventType: text,
   notificationType: text,
-  mail: z.optional(z.looseObject({ destination: z.optional(z.array(z.string())) })),
-  bounce: z.optional(z.looseObject({ bounceType: text, bouncedRecipients: recipients })),
-  complaint: z.optional(z.looseObject({ complaintFeedbackType: text, complainedRecipients: recipients })),
+  mail: optional(shape({ destination: optional(arrayOf(isString)) })),
+  bounce: optional(shape({ bounceType: text, bouncedRecipients: recipients })),
+  complaint: optional(shape({ complaintFeedbackType: text, complainedRecipients: recipients })),
 });
-type SesMessage = z.output<typeof sesMessage>;
-
-const eventBridgeEvent = z.looseObject({ source: text, detail: sesMessage });
-const snsEvent = z.looseObject({
-  Records: z.array(z.looseObject({ Sns: z.looseObject({ Message: z.string() }) })).check(z.minLength(1)),
+const isEventBridgeEvent = shape<{ source: string | undefined; detail: SesMessage }>({
+  source: text,
+  detail: isSesMessage,
+});
+const isSnsEvent = shape<{ Records: Array<{ Sns: { Message: string } }> }>({
+  Records: arrayOf(shape({ Sns: shape({ Message: isString }) }), 1),
 });
 
 /** `Name <a@b>` or `a@b` → `a@b`; anything without an `@` is dropped. */
@@ -74,16 +104,14 @@ function parseJson(text: string): unknown {
 
 /** Every actionable feedback in an EventBridge or SNS event; anything else yields nothing. */
 export function parseSesFeedback(event: unknown): MailFeedback[] {
-  const sns = snsEvent.safeParse(event);
-  const messages: unknown[] = sns.success ? sns.data.Records.map((r) => parseJson(r.Sns.Message)) : [];
-  if (!sns.success) {
-    const bridge = eventBridgeEvent.safeParse(event);
-    if (bridge.success) messages.push(bridge.data.detail);
-  }
+  const messages: unknown[] = isSnsEvent(event)
+    ? event.Records.map((r) => parseJson(r.Sns.Message))
+    : isEventBridgeEvent(event)
+      ? [event.detail]
+      : [];
   const out: MailFeedback[] = [];
   for (const raw of messages) {
-    const parsed = sesMessage.safeParse(raw);
-    const feedback = parsed.success ? toFeedback(parsed.data) : undefined;
+    const feedback = isSesMessage(raw) ? toFeedback(raw) : undefined;
     if (feedback) out.push(feedback);
   }
   return out;
