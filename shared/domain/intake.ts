@@ -7,12 +7,11 @@
 import * as z from 'zod/mini';
 import { FIELD_PATHS, FIELDS, type FieldDeclaration, type FieldPath } from '../inventory.js';
 import '../schema.js';
-import type { Schema, SchemaError } from '../schema.js';
-import { pathKey } from './card-data.js';
+import type { Schema } from '../schema.js';
 import { COUNTRY_CODES, CURRENCY_CODES } from './countries.js';
-import type { FieldProblem } from './errors.js';
 import type { OrderRequest } from './order-request.js';
 
+export { toProblems } from './field-problems.js';
 export { type OrderRequest, valuesAt } from './order-request.js';
 
 /** Type errors: a missing required field says so; a wrong type names the expected type. */
@@ -130,30 +129,5 @@ function buildSchema() {
   return z.strictObject(root, { error: expected('a JSON object') });
 }
 
-export const orderRequestSchema = buildSchema() as unknown as z.ZodMiniType<OrderRequest>;
-
-function formatPath(path: ReadonlyArray<PropertyKey>): string {
-  let out = '';
-  for (const part of path) {
-    if (typeof part === 'number') out += `[${part}]`;
-    else out += out ? `.${String(part)}` : String(part);
-  }
-  return out;
-}
-
-/** Zod issues → problems that name a path and never echo the submitted value. */
-export function toProblems(error: SchemaError): FieldProblem[] {
-  const problems: FieldProblem[] = [];
-  for (const issue of error.issues) {
-    if (issue.code === 'unrecognized_keys') {
-      for (const key of issue.keys) {
-        problems.push({ path: formatPath([...issue.path, pathKey(key)]), message: 'is not a known field' });
-      }
-    } else {
-      problems.push({ path: formatPath(issue.path), message: issue.message });
-    }
-  }
-  // One problem per path: the first check that failed says what to fix.
-  const seen = new Set<string>();
-  return problems.filter((p) => !seen.has(p.path) && seen.add(p.path));
-}
+// Built where it is read (pure): a bundle that uses only the field validators does not build it.
+export const orderRequestSchema = /* @__PURE__ */ buildSchema() as unknown as z.ZodMiniType<OrderRequest>;

@@ -25,8 +25,9 @@ import { FIELDS, type FieldDeclaration, type FieldPath, type PartnerKind } from 
 import '../schema.js';
 import type { output, Schema } from '../schema.js';
 import type { FieldProblem } from './errors.js';
+import { toProblems } from './field-problems.js';
 import { ORDER_ID_PATTERN } from './ids.js';
-import { FIELD_VALIDATORS, toProblems } from './intake.js';
+import { FIELD_VALIDATORS } from './intake.js';
 import type { OrderRecord } from './order.js';
 import type { PersonalFields } from './sealing.js';
 

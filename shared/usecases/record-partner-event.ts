@@ -15,8 +15,8 @@
 import { notifyMessage } from '../contracts/messages.js';
 import { NOTIFY_QUEUE } from '../contracts.js';
 import type { FieldProblem } from '../domain/errors.js';
+import { toProblems } from '../domain/field-problems.js';
 import { isOrderId } from '../domain/ids.js';
-import { toProblems } from '../domain/intake.js';
 import { type OrderRecord, type OrderStatus, TRANSITIONS } from '../domain/order.js';
 import { EVENT_SENDERS, type PartnerEvent, partnerEventSchema } from '../domain/partner-events.js';
 import { verifyWithAny } from '../domain/partner-keyring.js';
