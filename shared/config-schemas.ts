@@ -20,7 +20,8 @@ export const partnersSchema = z.unknown().transform((value, ctx): PartnerConfig[
     return checkPartners(value);
   } catch (error) {
     if (!(error instanceof SettingValueError)) throw error;
-    ctx.addIssue({ code: 'custom', message: error.message, path: [...error.path] });
+    for (const problem of error.problems)
+      ctx.addIssue({ code: 'custom', message: problem.message, path: [...problem.path] });
     return z.NEVER;
   }
 });

@@ -33,11 +33,15 @@ export class ConfigError extends Error {
 /** A value is not what its reader accepts: what is wrong (never the value) and where inside it. */
 export class SettingValueError extends Error {
   override readonly name = 'SettingValueError';
+  /** Every problem found, this one first: more than one only where a list is checked item by item. */
+  readonly problems: readonly { readonly message: string; readonly path: readonly (string | number)[] }[];
   constructor(
     message: string,
     readonly path: readonly (string | number)[] = [],
+    others: readonly SettingValueError[] = [],
   ) {
     super(message);
+    this.problems = [{ message, path }, ...others.flatMap((other) => other.problems)];
   }
 }
 
@@ -64,11 +68,12 @@ function expectString(value: unknown, path: readonly (string | number)[] = []): 
   return value;
 }
 
+/** A string of at least `min` characters (code points, as zod counts them). */
 const text =
-  (min: number): Reader<string> =>
-  (raw) => {
-    if (raw.length < min)
-      throw new SettingValueError(`Too small: expected string to have >=${min} characters`);
+  (min: number) =>
+  (raw: string, path: readonly (string | number)[] = []): string => {
+    if ([...raw].length < min)
+      throw new SettingValueError(`Too small: expected string to have >=${min} characters`, path);
     return raw;
   };
 
@@ -158,13 +163,16 @@ function arrayOf<T>(
   return value.map((v, i) => item(v, [...path, i]));
 }
 
-/** A JSON object of string values, each key and value checked. */
+/**
+ * A JSON object of string values, each key and value checked; `__proto__` is never a key (JSON.parse
+ * makes it an own property, which would become one of the result's keys).
+ */
 const recordOf =
   (key: (k: string) => boolean, item: (value: unknown, path: (string | number)[]) => string) =>
   (value: unknown): Record<string, string> =>
     Object.fromEntries(
       Object.entries(objectOf(value)).map(([k, v]) => {
-        if (!key(k)) throw new SettingValueError('Invalid key in record', [k]);
+        if (k === '__proto__' || !key(k)) throw new SettingValueError('Invalid key in record', [k]);
         return [k, item(v, [k])];
       }),
     );
@@ -236,7 +244,8 @@ function partnerConfig(value: unknown, at: (string | number)[]): PartnerConfig {
       throw new SettingValueError('Invalid string: must start with "whsec_"', here('secret'));
     partner.secret = secret;
   }
-  if (present('secretRef')) partner.secretRef = text(1)(expectString(p.secretRef, here('secretRef')));
+  if (present('secretRef'))
+    partner.secretRef = text(1)(expectString(p.secretRef, here('secretRef')), here('secretRef'));
   if (present('fields'))
     partner.fields = arrayOf(p.fields, here('fields'), (f, path) => {
       if (!FIELD_PATH_SET.has(expectString(f, path)))
@@ -264,10 +273,26 @@ function partnerConfig(value: unknown, at: (string | number)[]): PartnerConfig {
 /**
  * The partner list (PARTNERS, or the CDK context's `partners`): at least one, unique ids, each with
  * only the inventory fields its kind may receive. Throws a SettingValueError with the path of the
- * first problem.
+ * first problem; its `problems` hold the first problem of every partner that has one.
  */
 export function checkPartners(value: unknown): PartnerConfig[] {
-  const partners = arrayOf(value, [], partnerConfig, 1);
+  const wrong: SettingValueError[] = [];
+  const partners = arrayOf(
+    value,
+    [],
+    (item, at) => {
+      try {
+        return partnerConfig(item, at);
+      } catch (error) {
+        if (!(error instanceof SettingValueError)) throw error;
+        wrong.push(error);
+        return undefined;
+      }
+    },
+    1,
+  ).filter((partner) => partner !== undefined);
+  const [first, ...rest] = wrong;
+  if (first) throw new SettingValueError(first.message, first.path, rest);
   if (new Set(partners.map((p) => p.id)).size !== partners.length)
     throw new SettingValueError('partner ids must be unique');
   return partners;
@@ -305,7 +330,7 @@ const VARIABLES = {
     jsonOf(
       recordOf(
         (k) => PARTNER_ID_PATTERN.test(k),
-        (v, path) => text(1)(expectString(v, path)),
+        (v, path) => text(1)(expectString(v, path), path),
       ),
     ),
   ),

@@ -162,6 +162,18 @@ describe('CDK context validation', () => {
     ]);
   });
 
+  it('names the first problem of every bad partner, not only the first partner', () => {
+    // Prepare
+    const context = withPartners([
+      { id: 'BAD', kind: 'warehouse', url: 'https://w.example/hook' },
+      { id: 'carrier', kind: 'truck', url: 'https://c.example/hook' },
+    ]);
+    // Act / Assess
+    expect(() => parseMinimisContext(context)).toThrow(
+      /minimis\.partners\.0\.id: must be a lowercase id \(a-z, 0-9, -\); minimis\.partners\.1\.kind: Invalid option/,
+    );
+  });
+
   it('rejects a missing context', () => {
     // Act / Assess
     expect(() => parseMinimisContext(undefined)).toThrow(/"minimis" is missing/);

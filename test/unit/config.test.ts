@@ -135,6 +135,25 @@ describe('configuration', () => {
     );
   });
 
+  it('counts characters as code points, names the path of an empty value, and takes no __proto__ key', () => {
+    // Act / Assess
+    expect(() => loadConfig({ MINIMIS_MODE: 'local', TABLE_NAME: '\u{1F44D}\u{1F44D}' })).toThrow(
+      'Invalid configuration: TABLE_NAME Too small: expected string to have >=3 characters',
+    );
+    expect(() => loadConfig({ MINIMIS_MODE: 'local', PARTNER_SECRET_REFS: '{"warehouse":""}' })).toThrow(
+      'Invalid configuration: PARTNER_SECRET_REFS Too small: expected string to have >=1 characters (at warehouse)',
+    );
+    expect(() =>
+      loadConfig({
+        MINIMIS_MODE: 'local',
+        QUEUE_URLS: '{"notify":"https://q.example/n","__proto__":"https://q.example/p"}',
+      }),
+    ).toThrow('Invalid configuration: QUEUE_URLS Invalid key in record (at __proto__)');
+    expect(() => loadConfig({ MINIMIS_MODE: 'local', PARTNER_SECRET_REFS: '{"__proto__":"arn"}' })).toThrow(
+      'Invalid configuration: PARTNER_SECRET_REFS Invalid key in record (at __proto__)',
+    );
+  });
+
   it('local settings name the bad variable', () => {
     // Act / Assess
     expect(() => parseLocalEnv({ PORT: 'abc' })).toThrow('Invalid configuration: PORT');
