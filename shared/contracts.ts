@@ -30,6 +30,12 @@ export const OUTBOX_GRACE_SECONDS = 60;
 export const keys = {
   order: (orderId: string) => `ORDER#${orderId}`,
   personal: (orderId: string) => `PII#${orderId}`,
+  /**
+   * The personal records of one keyed email: a string set of order ids (no personal data), added
+   * beside each personal record and read with ConsistentRead by erase and export, so a record
+   * written a moment before an erasure is not missed for the `byEmail` index's lag.
+   */
+  emailListing: (emailKey: string) => `EMAILPII#${emailKey}`,
   customer: (emailKey: string) => `CUSTOMER#${emailKey}`,
   suppression: (emailKey: string) => `SUPPRESS#${emailKey}`,
   fence: (emailKey: string) => `FENCE#${emailKey}`,
@@ -49,7 +55,7 @@ export const keys = {
 export const ORDER_TTL_ATTRIBUTE = 'expiresAt';
 
 /** Global secondary indexes of the order table. */
-export const INDEX = { byEmail: 'byEmail', byOutbox: 'byOutbox' } as const;
+export const INDEX = { byEmail: 'byEmail', byOutbox: 'byOutbox', byIntake: 'byIntake' } as const;
 
 // --- HTTP routes ---------------------------------------------------------------------------------
 

@@ -57,6 +57,18 @@ export interface IdempotencyRecord {
    * write; a resumed attempt checks against it (absent: 0, the conservative mark).
    */
   readonly fenceEnded?: number;
+  /**
+   * The order's keyed email hash and whether it opted in: what the intake sweep needs to apply a
+   * resumed intake's fence re-check to an abandoned claim (usecases/sweep-intakes.ts). Absent on
+   * records written before the sweep existed.
+   */
+  readonly emailKey?: string;
+  readonly optIn?: boolean;
+  /**
+   * True while the intake has not finished (the sharded `byIntake` flag, contracts/intake-claims.ts):
+   * set by `claim`, removed by `settle`. Absent: false.
+   */
+  readonly open?: boolean;
 }
 
 export interface IdempotencyStore {
@@ -69,6 +81,16 @@ export interface IdempotencyStore {
   takeOver(key: string, expectedLeaseUntil: number, leaseUntil: number): Promise<boolean>;
   /** Stores the first attempt's erasure-fence mark on its (existing) record; nothing if it is gone. */
   setMark(key: string, fenceEnded: number): Promise<void>;
+  /**
+   * Clears the open flag once the intake's fence re-check has run; nothing if the record is gone.
+   * With `expectedLeaseUntil`, only while the lease is unchanged (no retry took the claim over).
+   */
+  settle(key: string, expectedLeaseUntil?: number): Promise<void>;
+  /**
+   * Open claims whose lease ended before `beforeMs` (their intake died), read consistently, at most
+   * `limit`; every shard of the `byIntake` index is queried.
+   */
+  listAbandoned(beforeMs: number, limit: number): Promise<IdempotencyRecord[]>;
 }
 
 export type ApplyEventResult =
@@ -128,10 +150,17 @@ export interface OrderStore {
   claimEmail(orderId: string, emailType: string, leaseUntil: number, nowMs: number): Promise<boolean>;
   markEmailSent(orderId: string, emailType: string, ledger?: LedgerAppend): Promise<void>;
   releaseEmail(orderId: string, emailType: string, ledger?: LedgerAppend): Promise<void>;
+  /**
+   * Adds the order to its keyed email's listing (`EMAILPII#`, no personal data), in the same round
+   * as the personal record: erase and export read it consistently, beside the eventually consistent
+   * `byEmail` index.
+   */
+  addToEmailListing(emailKey: string, orderId: string, expiresAt: number): Promise<void>;
+  /** The keyed email's personal records: the listing (consistent read) and the `byEmail` index together. */
   listPersonalByEmailKey(emailKey: string): Promise<PersonalRecord[]>;
   /**
-   * Deletes the personal record (and, with crypto-shredding, its secret first); returns whether
-   * one existed. `reason` goes to the erasure log (default `erasure`).
+   * Deletes the personal record (and, with crypto-shredding, its secret first) and drops it from
+   * its keyed email's listing; returns whether one existed. `reason` goes to the erasure log (default `erasure`).
    */
   deletePersonal(orderId: string, reason?: 'erasure' | 'expiry'): Promise<boolean>;
   /** Every personal record whose expiry has passed, for the purge sweep. */

@@ -124,6 +124,25 @@ export class DynamoOrderStore implements OrderStore {
     });
   }
 
+  /**
+   * One UpdateItem: `ADD orders :id` to the keyed email's string set; the listing's TTL follows the
+   * latest record added (an older record that outlives it is still in `byEmail`, which by then has
+   * long caught up). The set holds order ids only: at ~30 bytes each, DynamoDB's 400 KB item limit
+   * allows some 13 000 live orders per address.
+   */
+  async addToEmailListing(emailKey: string, orderId: string, expiresAt: number): Promise<void> {
+    await call('add to email listing', () =>
+      this.db.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: { pk: keys.emailListing(emailKey) },
+          UpdateExpression: 'ADD orders :id SET expiresAt = :e',
+          ExpressionAttributeValues: { ':id': new Set([orderId]), ':e': expiresAt },
+        }),
+      ),
+    );
+  }
+
   async getOrder(orderId: string): Promise<OrderRecord | undefined> {
     const { Item } = await call('get order', () =>
       this.db.send(
@@ -374,11 +393,39 @@ export class DynamoOrderStore implements OrderStore {
   }
 
   /**
-   * The `byEmail` index projects keys only (no sealed blob is copied into it): the query yields the
-   * personal items' keys, then each item is read from the table by key (consistent reads, at most
-   * PERSONAL_READS_AT_ONCE at a time). An item deleted between the two reads is skipped.
+   * The keyed email's listing (`EMAILPII#`, ConsistentRead: a record written a moment ago is in it)
+   * and the `byEmail` index (eventually consistent; it also holds records written before the
+   * listing existed), read in parallel; then each personal item by key (consistent reads, at most
+   * PERSONAL_READS_AT_ONCE at a time). An item deleted between the reads is skipped.
    */
   async listPersonalByEmailKey(emailKey: string): Promise<PersonalRecord[]> {
+    const [listed, indexed] = await Promise.all([this.listing(emailKey), this.indexedIds(emailKey)]);
+    const ids = [...new Set([...listed, ...indexed])];
+    const out: PersonalRecord[] = [];
+    for (let i = 0; i < ids.length; i += PERSONAL_READS_AT_ONCE) {
+      const items = await Promise.all(
+        ids.slice(i, i + PERSONAL_READS_AT_ONCE).map((orderId) => this.getPersonalItem(orderId)),
+      );
+      for (const item of items) if (item) out.push(toPersonal(item));
+    }
+    return out;
+  }
+
+  private async listing(emailKey: string): Promise<string[]> {
+    const { Item } = await call('get email listing', () =>
+      this.db.send(
+        new GetCommand({
+          TableName: this.tableName,
+          Key: { pk: keys.emailListing(emailKey) },
+          ConsistentRead: true,
+        }),
+      ),
+    );
+    const orders = Item?.orders;
+    return orders instanceof Set ? [...orders].map(String) : [];
+  }
+
+  private async indexedIds(emailKey: string): Promise<string[]> {
     const ids: string[] = [];
     let start: Item | undefined;
     do {
@@ -398,16 +445,10 @@ export class DynamoOrderStore implements OrderStore {
           ids.push(String(item.pk).slice(PERSONAL_PREFIX.length));
       start = page.LastEvaluatedKey;
     } while (start);
-    const out: PersonalRecord[] = [];
-    for (let i = 0; i < ids.length; i += PERSONAL_READS_AT_ONCE) {
-      const items = await Promise.all(
-        ids.slice(i, i + PERSONAL_READS_AT_ONCE).map((orderId) => this.getPersonalItem(orderId)),
-      );
-      for (const item of items) if (item) out.push(toPersonal(item));
-    }
-    return out;
+    return ids;
   }
 
+  /** Deletes the item, then drops its id from its keyed email's listing (one more update). */
   async deletePersonal(orderId: string): Promise<boolean> {
     const { Attributes } = await call('delete personal', () =>
       this.db.send(
@@ -418,7 +459,22 @@ export class DynamoOrderStore implements OrderStore {
         }),
       ),
     );
-    return Attributes !== undefined;
+    if (Attributes === undefined) return false;
+    if (typeof Attributes.emailKey === 'string') {
+      // Never creates a listing item (false when there is none: a record from before the listing).
+      await conditional('drop from email listing', () =>
+        this.db.send(
+          new UpdateCommand({
+            TableName: this.tableName,
+            Key: { pk: keys.emailListing(Attributes.emailKey as string) },
+            UpdateExpression: 'DELETE orders :id',
+            ConditionExpression: 'attribute_exists(pk)',
+            ExpressionAttributeValues: { ':id': new Set([orderId]) },
+          }),
+        ),
+      );
+    }
+    return true;
   }
 
   async *scanExpiredPersonal(now: Date): AsyncIterable<PersonalRecord> {

@@ -41,7 +41,7 @@ export class MemoryIdempotencyStore implements IdempotencyStore {
   async claim(record: IdempotencyRecord, nowMs: number) {
     const existing = this.records.get(record.key);
     if (existing && existing.expiresAt * 1000 > nowMs) return { claimed: false as const, existing };
-    this.records.set(record.key, record);
+    this.records.set(record.key, { ...record, open: true });
     return { claimed: true as const };
   }
   async takeOver(key: string, expectedLeaseUntil: number, leaseUntil: number) {
@@ -54,11 +54,34 @@ export class MemoryIdempotencyStore implements IdempotencyStore {
     const existing = this.records.get(key);
     if (existing) this.records.set(key, { ...existing, fenceEnded });
   }
+  async settle(key: string, expectedLeaseUntil?: number) {
+    const existing = this.records.get(key);
+    if (!existing || (expectedLeaseUntil !== undefined && existing.leaseUntil !== expectedLeaseUntil)) return;
+    const { open: _open, ...settled } = existing;
+    this.records.set(key, settled);
+  }
+  async listAbandoned(beforeMs: number, limit: number) {
+    return [...this.records.values()]
+      .filter((r) => r.open === true && r.leaseUntil < beforeMs)
+      .sort((a, b) => a.leaseUntil - b.leaseUntil)
+      .slice(0, limit);
+  }
 }
 
 export class MemoryOrderStore implements OrderStore, LedgerStore {
   readonly orders = new Map<string, OrderRecord>();
   readonly personal = new Map<string, PersonalRecord>();
+  /** Each keyed email's listing of order ids (`EMAILPII#` items): read as DynamoDB's ConsistentRead. */
+  readonly listings = new Map<string, Set<string>>();
+  /**
+   * With `indexLag`, a personal record written now stays out of the `byEmail` index (the GSI's
+   * eventual consistency) until `catchUpIndex()`; the listing is never behind.
+   */
+  indexLag = false;
+  private readonly notYetIndexed = new Set<string>();
+  catchUpIndex(): void {
+    this.notYetIndexed.clear();
+  }
   /** The disclosure ledger of each order (stored with the order, as in DynamoDB). */
   readonly ledgers = new MemoryLedgers();
 
@@ -74,7 +97,14 @@ export class MemoryOrderStore implements OrderStore, LedgerStore {
     await this.putOrderRecord(order);
   }
   async putPersonal(personal: PersonalRecord) {
-    if (!this.personal.has(personal.orderId)) this.personal.set(personal.orderId, personal);
+    if (this.personal.has(personal.orderId)) return;
+    this.personal.set(personal.orderId, personal);
+    if (this.indexLag) this.notYetIndexed.add(personal.orderId);
+  }
+  async addToEmailListing(emailKey: string, orderId: string, _expiresAt: number) {
+    const listing = this.listings.get(emailKey) ?? new Set<string>();
+    listing.add(orderId);
+    this.listings.set(emailKey, listing);
   }
   async putOrderRecord(order: OrderRecord) {
     if (!this.orders.has(order.orderId)) this.orders.set(order.orderId, order);
@@ -176,10 +206,16 @@ export class MemoryOrderStore implements OrderStore, LedgerStore {
       return true;
     });
   }
+  /** As the DynamoDB adapter: the index (maybe behind) and the listing together. */
   async listPersonalByEmailKey(emailKey: string) {
-    return [...this.personal.values()].filter((p) => p.emailKey === emailKey);
+    const listed = this.listings.get(emailKey) ?? new Set<string>();
+    return [...this.personal.values()].filter(
+      (p) => listed.has(p.orderId) || (p.emailKey === emailKey && !this.notYetIndexed.has(p.orderId)),
+    );
   }
   async deletePersonal(orderId: string) {
+    const record = this.personal.get(orderId);
+    if (record) this.listings.get(record.emailKey)?.delete(orderId);
     return this.personal.delete(orderId);
   }
   async *scanExpiredPersonal(now: Date) {
