@@ -74,10 +74,11 @@ export class MemoryOrderStore implements OrderStore, LedgerStore {
   /** Each keyed email's listing of order ids (`EMAILPII#` items): read as DynamoDB's ConsistentRead. */
   readonly listings = new Map<string, Set<string>>();
   /**
-   * With `indexLag`, a personal record written now stays out of the `byEmail` index (the GSI's
-   * eventual consistency) until `catchUpIndex()`; the listing is never behind.
+   * With `index.lag`, a personal record written now stays out of the `byEmail` index (the GSI's
+   * eventual consistency) until `catchUpIndex()`; the listing is never behind. (An object, so that
+   * setting it through a wrapper that delegates to this store reaches this store.)
    */
-  indexLag = false;
+  readonly index = { lag: false };
   private readonly notYetIndexed = new Set<string>();
   catchUpIndex(): void {
     this.notYetIndexed.clear();
@@ -99,7 +100,7 @@ export class MemoryOrderStore implements OrderStore, LedgerStore {
   async putPersonal(personal: PersonalRecord) {
     if (this.personal.has(personal.orderId)) return;
     this.personal.set(personal.orderId, personal);
-    if (this.indexLag) this.notYetIndexed.add(personal.orderId);
+    if (this.index.lag) this.notYetIndexed.add(personal.orderId);
   }
   async addToEmailListing(emailKey: string, orderId: string, _expiresAt: number) {
     const listing = this.listings.get(emailKey) ?? new Set<string>();
