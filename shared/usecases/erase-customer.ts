@@ -8,7 +8,8 @@
  *    `erasure` as the strongest reason and holds back even transactional mail for orders placed
  *    before it (domain/email-policy.ts). An existing `erasure` entry is kept as it is, and only
  *    re-dated when this run found more to erase (an order placed after the earlier erasure).
- * 2. Every personal record linked to the keyed hash is deleted (expired ones not yet purged too).
+ * 2. Every personal record linked to the keyed hash is deleted (expired ones not yet purged too):
+ *    those in the keyed email's listing (a consistent read) and in the `byEmail` index.
  * 3. The customer record — consent ledger and sealed marketing contact — is deleted.
  *
  * Steps 1–3 run inside the erasure fence (erasure-fence.ts): an intake or consent write for the
