@@ -77,13 +77,22 @@ export interface IdempotencyStore {
     record: IdempotencyRecord,
     nowMs: number,
   ): Promise<{ claimed: true } | { claimed: false; existing: IdempotencyRecord }>;
-  /** Takes over an in-progress record whose lease has expired; false if someone else did. */
-  takeOver(key: string, expectedLeaseUntil: number, leaseUntil: number): Promise<boolean>;
+  /**
+   * Takes over an in-progress record whose lease has expired; false if someone else did. With
+   * `reopen`, the claim is open again (as `claim` leaves it) until the resumed intake settles it.
+   */
+  takeOver(
+    key: string,
+    expectedLeaseUntil: number,
+    leaseUntil: number,
+    reopen?: { readonly emailKey: string; readonly optIn: boolean },
+  ): Promise<boolean>;
   /** Stores the first attempt's erasure-fence mark on its (existing) record; nothing if it is gone. */
   setMark(key: string, fenceEnded: number): Promise<void>;
   /**
-   * Clears the open flag once the intake's fence re-check has run; nothing if the record is gone.
-   * With `expectedLeaseUntil`, only while the lease is unchanged (no retry took the claim over).
+   * Clears the open flag (and the keyed email hash and opt-in, needed only while open) once the
+   * intake's fence re-check has run; nothing if the record is gone. With `expectedLeaseUntil`,
+   * only while the lease is unchanged (no retry took the claim over).
    */
   settle(key: string, expectedLeaseUntil?: number): Promise<void>;
   /**
@@ -151,16 +160,21 @@ export interface OrderStore {
   markEmailSent(orderId: string, emailType: string, ledger?: LedgerAppend): Promise<void>;
   releaseEmail(orderId: string, emailType: string, ledger?: LedgerAppend): Promise<void>;
   /**
-   * Adds the order to its keyed email's listing (`EMAILPII#`, no personal data), in the same round
-   * as the personal record: erase and export read it consistently, beside the eventually consistent
-   * `byEmail` index.
+   * Adds the order to its keyed email's listing of the day of `at` (`EMAILPII#`, no personal data),
+   * in the same round as the personal record: erase and export read it consistently, beside the
+   * eventually consistent `byEmail` index.
    */
-  addToEmailListing(emailKey: string, orderId: string, expiresAt: number): Promise<void>;
-  /** The keyed email's personal records: the listing (consistent read) and the `byEmail` index together. */
-  listPersonalByEmailKey(emailKey: string): Promise<PersonalRecord[]>;
+  addToEmailListing(emailKey: string, orderId: string, at: Date): Promise<void>;
   /**
-   * Deletes the personal record (and, with crypto-shredding, its secret first) and drops it from
-   * its keyed email's listing; returns whether one existed. `reason` goes to the erasure log (default `erasure`).
+   * The keyed email's personal records: the listings around `now` (consistent reads) and the
+   * `byEmail` index together.
+   */
+  listPersonalByEmailKey(emailKey: string, now?: Date): Promise<PersonalRecord[]>;
+  /** Deletes the keyed email's listings around `now` (erasure, inside its fence, after its sweep). */
+  clearEmailListing(emailKey: string, now: Date): Promise<void>;
+  /**
+   * Deletes the personal record (and, with crypto-shredding, its secret first); returns whether
+   * one existed. `reason` goes to the erasure log (default `erasure`).
    */
   deletePersonal(orderId: string, reason?: 'erasure' | 'expiry'): Promise<boolean>;
   /** Every personal record whose expiry has passed, for the purge sweep. */

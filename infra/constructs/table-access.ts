@@ -7,7 +7,7 @@
  * | --------------------- | ---------------------------------------------------------------------------- |
  * | `ORDER#<orderId>`     | the non-personal order record                                                |
  * | `PII#<orderId>`       | sealed personal record (`emailKey` → GSI `byEmail`)                          |
- * | `EMAILPII#<emailKey>` | order ids of the keyed email's personal records (read consistently by erase) |
+ * | `EMAILPII#<ek>#<day>` | order ids of the keyed email's personal records of a day (erase reads them)  |
  * | `CUSTOMER#<emailKey>` | consent ledger and sealed marketing contact                                  |
  * | `SUPPRESS#<emailKey>` | suppression entry                                                            |
  * | `FENCE#<emailKey>`    | erasure fence: erasures begun/ended (usecases/erasure-fence.ts)              |
@@ -40,7 +40,7 @@ import type { TableRef } from './storage-grants.js';
 export const ITEM = {
   order: keys.order('*'),
   personal: keys.personal('*'),
-  emailListing: keys.emailListing('*'),
+  emailListing: keys.emailListing('*', '*'),
   customer: keys.customer('*'),
   suppression: keys.suppression('*'),
   fence: keys.fence('*'),
@@ -151,8 +151,7 @@ export const TABLE_ACCESS = {
   /** The order table's stream function: reads the new order, clears its outbox flag. */
   'fan-out': { items: { GetItem: [ITEM.order], UpdateItem: [ITEM.order] } },
   /**
-   * Finds expired personal records by scanning; deletes them (and drops them from their keyed
-   * email's listing), logging each in the erasure log. The intake sweep: open claims (every shard
+   * Finds expired personal records by scanning; deletes them, logging each in the erasure log. The intake sweep: open claims (every shard
    * `open#<n>` of `byIntake`), each read with its order and its address's fence; a raced one's
    * personal and customer records deleted; the claim settled.
    */
@@ -161,15 +160,15 @@ export const TABLE_ACCESS = {
       GetItem: [ITEM.idempotency, ITEM.order, ITEM.fence],
       DeleteItem: [ITEM.personal, ITEM.customer],
       PutItem: [ITEM.shred],
-      UpdateItem: [ITEM.idempotency, ITEM.emailListing],
+      UpdateItem: [ITEM.idempotency],
     },
     query: [{ index: INDEX.byIntake, leadingKeys: INTAKE_OPEN_VALUES }],
     scan: true,
   },
   /**
    * The ops CLI: export (the email listing and byEmail, orders, ledger, suppression, data keys),
-   * erase (the email listing and byEmail; delete personal records, dropping them from the listing,
-   * and customer records; put the erasure suppression, begin/end the erasure fence), purge (scan,
+   * erase (the email listings and byEmail; delete personal records, the listings and customer
+   * records; put the erasure suppression, begin/end the erasure fence), purge (scan,
    * delete personal records), redrive (delivery state on the order), replay (scan; order and
    * personal record read to skip erased data), partner enable/status (partner state; held
    * messages: scan, delete); ledger appends on the order, the ledger key, erasure certificates.
@@ -187,8 +186,8 @@ export const TABLE_ACCESS = {
         ITEM.certificate,
       ],
       PutItem: [ITEM.suppression, ITEM.shred, ITEM.ledgerKey, ITEM.certificate],
-      UpdateItem: [ITEM.order, ITEM.fence, ITEM.partner, ITEM.emailListing],
-      DeleteItem: [ITEM.personal, ITEM.customer, ITEM.held],
+      UpdateItem: [ITEM.order, ITEM.fence, ITEM.partner],
+      DeleteItem: [ITEM.personal, ITEM.customer, ITEM.held, ITEM.emailListing],
     },
     query: [{ index: 'byEmail' }],
     scan: true,

@@ -204,14 +204,14 @@ function blocks(model: PrivacyModel, svg: string, settings: ReportSettings): Blo
           'stored without TTL; deleting records older than the accounting period is an operator task (not automated)',
         ],
         [
-          `idempotency record (${code('IDEM#')} item: a keyed MAC of the request, the order id and the keyed email hash, no personal data)`,
+          `idempotency record (${code('IDEM#')} item: a keyed MAC of the request and the order id; while its intake runs also the keyed email hash; no personal data)`,
           `${r.idempotencyHours} hours`,
           'DynamoDB TTL; treated as absent once expired',
         ],
         [
-          `listing of a keyed email's personal records (${code('EMAILPII#')} item: order ids only)`,
-          "until the latest of those records' retention",
-          'each order id is dropped when its personal record is deleted; erasure reads the listing with a strongly consistent read, so a record written a moment before an erasure is not missed; DynamoDB TTL removes the item',
+          `a keyed email's orders of one day (${code('EMAILPII#')} item: order ids only)`,
+          '2 days after that day',
+          'DynamoDB TTL; erasure reads the recent ones with strongly consistent reads, so a record written a moment before it is not missed, and then deletes them',
         ],
         [
           `disclosure ledger (on the ${code('ORDER#')} item) and erasure certificates (${code('CERT#')} items): ids, field paths and times, no personal data`,

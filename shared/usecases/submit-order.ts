@@ -171,7 +171,11 @@ export async function submitOrder(
     throw new IdempotencyInProgressError();
   }
   // The first attempt died, or finished without our knowing: take over, then look.
-  const took = await deps.idempotency.takeOver(keyMac, existing.leaseUntil, nowMs + leaseMs);
+  // Open again (the intake sweep may have settled it): this attempt, too, may die before its re-check.
+  const took = await deps.idempotency.takeOver(keyMac, existing.leaseUntil, nowMs + leaseMs, {
+    emailKey,
+    optIn: order.marketingOptIn,
+  });
   if (!took) throw new IdempotencyInProgressError();
   // A resumed attempt whose order record exists already wrote everything (the order is written
   // last, after the erasure-fence check): writing again would, e.g., re-grant a consent the
@@ -266,7 +270,7 @@ async function acceptOrder(
   // would have shredded the secret handed back. (It outlives orders: no expiry; erasure shreds it.)
   const [, , , optIn] = await Promise.all([
     deps.orders.putPersonal(personal),
-    deps.orders.addToEmailListing(emailKey, orderId, expiresAt),
+    deps.orders.addToEmailListing(emailKey, orderId, now),
     attempt.storeMark ? deps.idempotency.setMark(attempt.claimKey, attempt.mark) : undefined,
     order.marketingOptIn
       ? Promise.all([

@@ -4,7 +4,7 @@
  * touches; index queries are separate statements on the index ARN (Query only); only the purge and
  * the operator may Scan (LeadingKeys cannot constrain a Scan).
  *
- * Item layout (partition key `pk`): ORDER#<orderId>, PII#<orderId>, EMAILPII#<emailKey>, CUSTOMER#<emailKey>,
+ * Item layout (partition key `pk`): ORDER#<orderId>, PII#<orderId>, EMAILPII#<emailKey>#<day>, CUSTOMER#<emailKey>,
  * SUPPRESS#<emailKey>, FENCE#<emailKey> (erasure fence), IDEM#<key>, DATAKEY#<ref> (DATAKEY#lookup-v1 is the lookup key,
  * DATAKEY#token-v1 the token key).
  */
@@ -117,7 +117,7 @@ describe('order-table grants (least privilege per role)', () => {
         'dynamodb:PutItem': ['DATAKEY#*', 'IDEM#*', 'ORDER#*', 'PII#*', 'SHRED#*'],
         // No order update: the fan-out (and its outbox flag) is the stream function's. EMAILPII#:
         // the keyed email's listing, added to beside the personal record.
-        'dynamodb:UpdateItem': ['CUSTOMER#*', 'EMAILPII#*', 'IDEM#*'],
+        'dynamodb:UpdateItem': ['CUSTOMER#*', 'EMAILPII#*#*', 'IDEM#*'],
         // Only to remove its own writes when an erasure raced them (usecases/erasure-fence.ts).
         'dynamodb:DeleteItem': ['CUSTOMER#*', 'PII#*'],
       },
@@ -284,8 +284,8 @@ describe('order-table grants (least privilege per role)', () => {
         // CUSTOMER#: only an abandoned opt-in intake's, when an erasure raced it.
         'dynamodb:DeleteItem': ['CUSTOMER#*', 'PII#*'],
         'dynamodb:PutItem': ['SHRED#*'],
-        // The claim settled; a deleted record dropped from its keyed email's listing.
-        'dynamodb:UpdateItem': ['EMAILPII#*', 'IDEM#*'],
+        // The claim settled.
+        'dynamodb:UpdateItem': ['IDEM#*'],
       },
       query: { byIntake: Array.from({ length: 16 }, (_, n) => `open#${n}`).sort() },
       scan: true,
@@ -302,16 +302,16 @@ describe('order-table grants (least privilege per role)', () => {
           'CERT#*',
           'CUSTOMER#*',
           'DATAKEY#*',
-          'EMAILPII#*',
+          'EMAILPII#*#*',
           'ORDER#*',
           'PARTNER#*',
           'PII#*',
           'SUPPRESS#*',
         ],
         'dynamodb:PutItem': ['CERT#*', 'DATAKEY#ledger-v1', 'SHRED#*', 'SUPPRESS#*'],
-        // EMAILPII#: an erased record is dropped from its keyed email's listing.
-        'dynamodb:UpdateItem': ['EMAILPII#*', 'FENCE#*', 'ORDER#*', 'PARTNER#*'],
-        'dynamodb:DeleteItem': ['CUSTOMER#*', 'HELD#*#*', 'PII#*'],
+        'dynamodb:UpdateItem': ['FENCE#*', 'ORDER#*', 'PARTNER#*'],
+        // EMAILPII#: erasure deletes the keyed email's recent listings after its sweep.
+        'dynamodb:DeleteItem': ['CUSTOMER#*', 'EMAILPII#*#*', 'HELD#*#*', 'PII#*'],
       },
       // The byEmail partition key is the keyed hash itself (no prefix): not limited by LeadingKeys.
       query: { byEmail: 'any' },

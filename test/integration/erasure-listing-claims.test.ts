@@ -66,12 +66,15 @@ const raw = async (pk: string) =>
   (await doc.send(new GetCommand({ TableName: 'orders', Key: { pk }, ConsistentRead: true }))).Item;
 
 describe('the keyed email listing', () => {
-  it('finds a record the byEmail index does not hold yet, one from before the listing, and forgets each once deleted', async () => {
+  const T = new Date('2026-11-25T23:59:59.000Z');
+  const DAY = 86_400_000;
+
+  it('finds a record the byEmail index does not hold yet, from yesterday to tomorrow of its day, beside one found through byEmail', async () => {
     // Prepare
     const emailKey = 'a'.repeat(43);
     // Written now: listed; then taken out of byEmail (as if the index had not caught up).
     await orders.putPersonal(personal('ord_lst_new', emailKey));
-    await orders.addToEmailListing(emailKey, 'ord_lst_new', EXPIRES);
+    await orders.addToEmailListing(emailKey, 'ord_lst_new', T);
     await doc.send(
       new UpdateCommand({
         TableName: 'orders',
@@ -79,53 +82,54 @@ describe('the keyed email listing', () => {
         UpdateExpression: 'REMOVE emailKey',
       }),
     );
-    // Written before the listing existed (or kept by a restored table): byEmail only.
+    // Written before the listing existed (or older than it): byEmail only.
     await doc.send(
       new PutCommand({
         TableName: 'orders',
         Item: { pk: keys.personal('ord_lst_old'), ...personal('ord_lst_old', emailKey) },
       }),
     );
-    // Act
-    const listed = await orders.listPersonalByEmailKey(emailKey);
-    const deletedOld = await orders.deletePersonal('ord_lst_old');
-    await orders.putPersonal(personal('ord_lst_third', emailKey));
-    await orders.addToEmailListing(emailKey, 'ord_lst_third', EXPIRES + 1);
-    const deletedThird = await orders.deletePersonal('ord_lst_third');
-    const deletedAgain = await orders.deletePersonal('ord_lst_third');
+    // Act: readers at the same moment, a second later (the next day), a day later, a day earlier
+    // (a clock behind), two days later
+    const at = (ms: number) => orders.listPersonalByEmailKey(emailKey, new Date(T.getTime() + ms));
+    const seen = await Promise.all([at(0), at(1000), at(DAY), at(-DAY + 1000), at(2 * DAY)]);
     // Assess
-    expect(ids(listed)).toEqual(['ord_lst_new', 'ord_lst_old']);
-    expect([deletedOld, deletedThird, deletedAgain]).toEqual([true, true, false]);
-    expect(await raw(keys.emailListing(emailKey))).toEqual({
-      pk: keys.emailListing(emailKey),
+    expect(seen.map(ids)).toEqual([
+      ['ord_lst_new', 'ord_lst_old'],
+      ['ord_lst_new', 'ord_lst_old'],
+      ['ord_lst_new', 'ord_lst_old'],
+      ['ord_lst_new', 'ord_lst_old'],
+      // Past the listing's window only byEmail is read (by then it has caught up).
+      ['ord_lst_old'],
+    ]);
+    expect(await raw(keys.emailListing(emailKey, '2026-11-25'))).toEqual({
+      pk: keys.emailListing(emailKey, '2026-11-25'),
       orders: new Set(['ord_lst_new']),
-      expiresAt: EXPIRES + 1,
+      // Its day's end plus EMAIL_LISTING_DAYS (2): TTL.
+      expiresAt: Date.parse('2026-11-28T00:00:00Z') / 1000,
     });
-    expect(ids(await orders.listPersonalByEmailKey(emailKey))).toEqual(['ord_lst_new']);
   });
 
-  it('holds order ids only, is never created by a delete, and an emptied one lists nothing', async () => {
-    // Prepare
+  it('holds order ids only; the erasure clears the buckets around it, nothing else', async () => {
+    // Prepare: orders of yesterday and today, and one five days ago
     const emailKey = 'b'.repeat(43);
-    await doc.send(
-      new PutCommand({
-        TableName: 'orders',
-        Item: { pk: keys.personal('ord_lst_b'), ...personal('ord_lst_b', emailKey) },
-      }),
-    );
-    // Act: a record with no listing is deleted; then one listed, deleted
-    await orders.deletePersonal('ord_lst_b');
-    const noListing = await raw(keys.emailListing(emailKey));
-    await orders.putPersonal(personal('ord_lst_b2', emailKey));
-    await orders.addToEmailListing(emailKey, 'ord_lst_b2', EXPIRES);
-    await orders.deletePersonal('ord_lst_b2');
+    for (const [id, when] of [
+      ['ord_lst_b1', new Date(T.getTime() - DAY)],
+      ['ord_lst_b2', T],
+      ['ord_lst_b3', T],
+      ['ord_lst_b0', new Date(T.getTime() - 5 * DAY)],
+    ] as const)
+      await orders.addToEmailListing(emailKey, id, when);
+    // Act
+    await orders.clearEmailListing(emailKey, T);
     // Assess
-    expect(noListing).toBeUndefined();
-    expect(await raw(keys.emailListing(emailKey))).toEqual({
-      pk: keys.emailListing(emailKey),
-      expiresAt: EXPIRES,
+    expect(await raw(keys.emailListing(emailKey, '2026-11-24'))).toBeUndefined();
+    expect(await raw(keys.emailListing(emailKey, '2026-11-25'))).toBeUndefined();
+    expect(await raw(keys.emailListing(emailKey, '2026-11-20'))).toEqual({
+      pk: keys.emailListing(emailKey, '2026-11-20'),
+      orders: new Set(['ord_lst_b0']),
+      expiresAt: Date.parse('2026-11-23T00:00:00Z') / 1000,
     });
-    expect(await orders.listPersonalByEmailKey(emailKey)).toEqual([]);
   });
 });
 
@@ -152,10 +156,29 @@ describe('open intake claims', () => {
     expect(later.map((c) => c.key)).toEqual([...all.slice(3).map((c) => c.key), 'open-2']);
     // Settled: out of the index, the record itself kept (a retry still replays from it).
     const settled = await raw(keys.idempotency('open-0'));
-    expect(settled?.intake).toBeUndefined();
-    expect(settled?.orderId).toBe('ord_open-0');
-    expect(settled?.intakeEmailKey).toBe('e'.repeat(43));
-    expect(settled?.emailKey).toBeUndefined();
+    // Settled, it no longer links the keyed email hash to the order.
+    expect(settled).toEqual({
+      pk: keys.idempotency('open-0'),
+      key: 'open-0',
+      requestMac: 'mac',
+      orderId: 'ord_open-0',
+      state: 'in-progress',
+      leaseUntil: 1000,
+      expiresAt: EXPIRES,
+    });
+  });
+
+  it('a take-over with reopen makes a settled claim open again, for the sweep', async () => {
+    // Prepare
+    await idempotency.claim(claim('reopen', 10), 0);
+    await idempotency.settle('reopen');
+    // Act
+    const took = await idempotency.takeOver('reopen', 10, 50, { emailKey: 'f'.repeat(43), optIn: false });
+    // Assess
+    expect(took).toBe(true);
+    expect((await idempotency.listAbandoned(51, 100)).filter((c) => c.key === 'reopen')).toEqual([
+      { ...claim('reopen', 50), emailKey: 'f'.repeat(43), optIn: false, open: true },
+    ]);
   });
 
   it('a retry reads back the keyed email hash, the opt-in and the open flag of the first attempt', async () => {

@@ -301,6 +301,49 @@ describe('an intake that dies after its personal writes and is never retried', (
     }
   });
 
+  it('a retry that resumes a claim the sweep settled, and dies before its re-check while an erasure races it, is swept again', async () => {
+    // Prepare: an intake that died with no erasure near it; the sweep settles it, its data stays
+    const scenario = async (retryCrashAt: number) => {
+      const { log } = await callsOf('opt-in');
+      const { ports, emailKey, body } = await world('opt-in');
+      const first = crashing(ports, log.lastIndexOf('fence.readFence'));
+      await expect(submitOrder(first.ports as FakePorts, { idempotencyKey: 'k', body })).rejects.toThrow(
+        'crash',
+      );
+      ports.clock.advance(AFTER_GRACE_MS);
+      const settled = await sweepIntakes(ports);
+      // An erasure now, then the client's retry resumes the same order and dies at its re-check
+      const receipt = await eraseCustomer(eraseDeps(ports), person.email);
+      ports.clock.advance(1000);
+      const retry = crashing(ports, retryCrashAt);
+      const outcome = await submitOrder(retry.ports as FakePorts, { idempotencyKey: 'k', body }).then(
+        () => 'accepted',
+        (error: Error) => error.message,
+      );
+      const orderId = [...ports.idempotency.records.values()].at(-1)?.orderId ?? '';
+      return { ports, emailKey, orderId, settled, receipt, outcome, log: retry.log };
+    };
+    const dry = await scenario(Number.POSITIVE_INFINITY);
+    const { ports, emailKey, orderId, settled, receipt, outcome } = await scenario(
+      dry.log.lastIndexOf('fence.readFence'),
+    );
+    const left = await readable(ports, emailKey, orderId);
+    // Act
+    ports.clock.advance(AFTER_GRACE_MS);
+    const swept = await sweepIntakes(ports);
+    // Assess
+    expect(settled).toEqual({ swept: 1, erased: 0 });
+    expect(receipt.outcome).toBe('erased');
+    expect(outcome).toBe('crash');
+    expect(left).toEqual({ personal: true, listed: [orderId], customer: true });
+    expect(swept).toEqual({ swept: 1, erased: 1 });
+    expect(await readable(ports, emailKey, orderId)).toEqual({
+      personal: false,
+      listed: [],
+      customer: false,
+    });
+  });
+
   it('a finished intake leaves no open claim; one that died as it settled is settled by the sweep and keeps its data', async () => {
     // Prepare
     const { log } = await callsOf('no opt-in');

@@ -78,19 +78,32 @@ export class DynamoIdempotencyStore implements IdempotencyStore {
     return { claimed: false, existing: toRecord(Item) };
   }
 
-  takeOver(key: string, expectedLeaseUntil: number, leaseUntil: number): Promise<boolean> {
+  takeOver(
+    key: string,
+    expectedLeaseUntil: number,
+    leaseUntil: number,
+    reopen?: { readonly emailKey: string; readonly optIn: boolean },
+  ): Promise<boolean> {
     return conditional('take over idempotency key', () =>
       this.db.send(
         new UpdateCommand({
           TableName: this.tableName,
           Key: { pk: keys.idempotency(key) },
-          UpdateExpression: 'SET leaseUntil = :lease',
+          UpdateExpression: reopen
+            ? 'SET leaseUntil = :lease, #flag = :open, #emailKey = :emailKey, optIn = :optIn'
+            : 'SET leaseUntil = :lease',
           ConditionExpression: '#state = :inProgress AND leaseUntil = :expected',
-          ExpressionAttributeNames: { '#state': 'state' },
+          ExpressionAttributeNames: {
+            '#state': 'state',
+            ...(reopen ? { '#flag': INTAKE_FLAG_ATTRIBUTE, '#emailKey': EMAIL_KEY_ATTRIBUTE } : {}),
+          },
           ExpressionAttributeValues: {
             ':lease': leaseUntil,
             ':expected': expectedLeaseUntil,
             ':inProgress': 'in-progress',
+            ...(reopen
+              ? { ':open': intakeOpen(key), ':emailKey': reopen.emailKey, ':optIn': reopen.optIn }
+              : {}),
           },
         }),
       ),
@@ -118,10 +131,11 @@ export class DynamoIdempotencyStore implements IdempotencyStore {
         new UpdateCommand({
           TableName: this.tableName,
           Key: { pk: keys.idempotency(key) },
-          UpdateExpression: 'REMOVE #flag',
+          // The keyed email hash is needed only while the claim is open: settled, it links nothing.
+          UpdateExpression: 'REMOVE #flag, #emailKey, optIn',
           ConditionExpression:
             expectedLeaseUntil === undefined ? 'attribute_exists(pk)' : 'leaseUntil = :expected',
-          ExpressionAttributeNames: { '#flag': INTAKE_FLAG_ATTRIBUTE },
+          ExpressionAttributeNames: { '#flag': INTAKE_FLAG_ATTRIBUTE, '#emailKey': EMAIL_KEY_ATTRIBUTE },
           ...(expectedLeaseUntil === undefined
             ? {}
             : { ExpressionAttributeValues: { ':expected': expectedLeaseUntil } }),

@@ -8,7 +8,7 @@ import {
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
 import { isOutboxPending, OUTBOX_PENDING_VALUES, outboxPending } from '../../contracts/outbox.js';
-import { INDEX, keys } from '../../contracts.js';
+import { EMAIL_LISTING_DAYS, emailListingDays, INDEX, keys } from '../../contracts.js';
 import type { OrderRecord, PersonalRecord } from '../../domain/order.js';
 import type { Purpose } from '../../inventory.js';
 import type { LedgerAppend } from '../../ledger-ports.js';
@@ -125,20 +125,34 @@ export class DynamoOrderStore implements OrderStore {
   }
 
   /**
-   * One UpdateItem: `ADD orders :id` to the keyed email's string set; the listing's TTL follows the
-   * latest record added (an older record that outlives it is still in `byEmail`, which by then has
-   * long caught up). The set holds order ids only: at ~30 bytes each, DynamoDB's 400 KB item limit
-   * allows some 13 000 live orders per address.
+   * One UpdateItem: `ADD orders :id` to the string set of the keyed email's bucket of that UTC day,
+   * kept EMAIL_LISTING_DAYS after the day ends (TTL): the listing only has to cover the `byEmail`
+   * index's lag. A bucket holds one address's orders of one day: order ids only.
    */
-  async addToEmailListing(emailKey: string, orderId: string, expiresAt: number): Promise<void> {
+  async addToEmailListing(emailKey: string, orderId: string, at: Date): Promise<void> {
+    const day = at.toISOString().slice(0, 10);
+    const expiresAt = Date.parse(`${day}T00:00:00Z`) / 1000 + (1 + EMAIL_LISTING_DAYS) * 86_400;
     await call('add to email listing', () =>
       this.db.send(
         new UpdateCommand({
           TableName: this.tableName,
-          Key: { pk: keys.emailListing(emailKey) },
+          Key: { pk: keys.emailListing(emailKey, day) },
           UpdateExpression: 'ADD orders :id SET expiresAt = :e',
           ExpressionAttributeValues: { ':id': new Set([orderId]), ':e': expiresAt },
         }),
+      ),
+    );
+  }
+
+  /** Deletes the buckets a listing at `now` reads (erasure, inside its fence, after its sweep). */
+  async clearEmailListing(emailKey: string, now: Date): Promise<void> {
+    await Promise.all(
+      emailListingDays(now).map((day) =>
+        call('clear email listing', () =>
+          this.db.send(
+            new DeleteCommand({ TableName: this.tableName, Key: { pk: keys.emailListing(emailKey, day) } }),
+          ),
+        ),
       ),
     );
   }
@@ -393,13 +407,13 @@ export class DynamoOrderStore implements OrderStore {
   }
 
   /**
-   * The keyed email's listing (`EMAILPII#`, ConsistentRead: a record written a moment ago is in it)
-   * and the `byEmail` index (eventually consistent; it also holds records written before the
-   * listing existed), read in parallel; then each personal item by key (consistent reads, at most
+   * The keyed email's listings of yesterday, today and tomorrow (`EMAILPII#`, ConsistentRead: a
+   * record written a moment ago is in them) and the `byEmail` index (eventually consistent: it holds
+   * every older record), read in parallel; then each personal item by key (consistent reads, at most
    * PERSONAL_READS_AT_ONCE at a time). An item deleted between the reads is skipped.
    */
-  async listPersonalByEmailKey(emailKey: string): Promise<PersonalRecord[]> {
-    const [listed, indexed] = await Promise.all([this.listing(emailKey), this.indexedIds(emailKey)]);
+  async listPersonalByEmailKey(emailKey: string, now = new Date()): Promise<PersonalRecord[]> {
+    const [listed, indexed] = await Promise.all([this.listing(emailKey, now), this.indexedIds(emailKey)]);
     const ids = [...new Set([...listed, ...indexed])];
     const out: PersonalRecord[] = [];
     for (let i = 0; i < ids.length; i += PERSONAL_READS_AT_ONCE) {
@@ -411,18 +425,21 @@ export class DynamoOrderStore implements OrderStore {
     return out;
   }
 
-  private async listing(emailKey: string): Promise<string[]> {
-    const { Item } = await call('get email listing', () =>
-      this.db.send(
-        new GetCommand({
-          TableName: this.tableName,
-          Key: { pk: keys.emailListing(emailKey) },
-          ConsistentRead: true,
-        }),
+  private async listing(emailKey: string, now: Date): Promise<string[]> {
+    const buckets = await Promise.all(
+      emailListingDays(now).map((day) =>
+        call('get email listing', () =>
+          this.db.send(
+            new GetCommand({
+              TableName: this.tableName,
+              Key: { pk: keys.emailListing(emailKey, day) },
+              ConsistentRead: true,
+            }),
+          ),
+        ),
       ),
     );
-    const orders = Item?.orders;
-    return orders instanceof Set ? [...orders].map(String) : [];
+    return buckets.flatMap(({ Item }) => (Item?.orders instanceof Set ? [...Item.orders].map(String) : []));
   }
 
   private async indexedIds(emailKey: string): Promise<string[]> {
@@ -448,7 +465,6 @@ export class DynamoOrderStore implements OrderStore {
     return ids;
   }
 
-  /** Deletes the item, then drops its id from its keyed email's listing (one more update). */
   async deletePersonal(orderId: string): Promise<boolean> {
     const { Attributes } = await call('delete personal', () =>
       this.db.send(
@@ -459,22 +475,7 @@ export class DynamoOrderStore implements OrderStore {
         }),
       ),
     );
-    if (Attributes === undefined) return false;
-    if (typeof Attributes.emailKey === 'string') {
-      // Never creates a listing item (false when there is none: a record from before the listing).
-      await conditional('drop from email listing', () =>
-        this.db.send(
-          new UpdateCommand({
-            TableName: this.tableName,
-            Key: { pk: keys.emailListing(Attributes.emailKey as string) },
-            UpdateExpression: 'DELETE orders :id',
-            ConditionExpression: 'attribute_exists(pk)',
-            ExpressionAttributeValues: { ':id': new Set([orderId]) },
-          }),
-        ),
-      );
-    }
-    return true;
+    return Attributes !== undefined;
   }
 
   async *scanExpiredPersonal(now: Date): AsyncIterable<PersonalRecord> {

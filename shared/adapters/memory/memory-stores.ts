@@ -44,10 +44,15 @@ export class MemoryIdempotencyStore implements IdempotencyStore {
     this.records.set(record.key, { ...record, open: true });
     return { claimed: true as const };
   }
-  async takeOver(key: string, expectedLeaseUntil: number, leaseUntil: number) {
+  async takeOver(
+    key: string,
+    expectedLeaseUntil: number,
+    leaseUntil: number,
+    reopen?: { readonly emailKey: string; readonly optIn: boolean },
+  ) {
     const existing = this.records.get(key);
     if (existing?.state !== 'in-progress' || existing.leaseUntil !== expectedLeaseUntil) return false;
-    this.records.set(key, { ...existing, leaseUntil });
+    this.records.set(key, { ...existing, leaseUntil, ...(reopen ? { ...reopen, open: true } : {}) });
     return true;
   }
   async setMark(key: string, fenceEnded: number) {
@@ -57,7 +62,7 @@ export class MemoryIdempotencyStore implements IdempotencyStore {
   async settle(key: string, expectedLeaseUntil?: number) {
     const existing = this.records.get(key);
     if (!existing || (expectedLeaseUntil !== undefined && existing.leaseUntil !== expectedLeaseUntil)) return;
-    const { open: _open, ...settled } = existing;
+    const { open: _open, emailKey: _emailKey, optIn: _optIn, ...settled } = existing;
     this.records.set(key, settled);
   }
   async listAbandoned(beforeMs: number, limit: number) {
@@ -71,7 +76,10 @@ export class MemoryIdempotencyStore implements IdempotencyStore {
 export class MemoryOrderStore implements OrderStore, LedgerStore {
   readonly orders = new Map<string, OrderRecord>();
   readonly personal = new Map<string, PersonalRecord>();
-  /** Each keyed email's listing of order ids (`EMAILPII#` items): read as DynamoDB's ConsistentRead. */
+  /**
+   * Each keyed email's listing of order ids (`EMAILPII#` items), read as DynamoDB's ConsistentRead.
+   * One set per address: the day buckets and their expiry are the DynamoDB adapter's (dynalite tests).
+   */
   readonly listings = new Map<string, Set<string>>();
   /**
    * With `index.lag`, a personal record written now stays out of the `byEmail` index (the GSI's
@@ -102,7 +110,7 @@ export class MemoryOrderStore implements OrderStore, LedgerStore {
     this.personal.set(personal.orderId, personal);
     if (this.index.lag) this.notYetIndexed.add(personal.orderId);
   }
-  async addToEmailListing(emailKey: string, orderId: string, _expiresAt: number) {
+  async addToEmailListing(emailKey: string, orderId: string, _at: Date) {
     const listing = this.listings.get(emailKey) ?? new Set<string>();
     listing.add(orderId);
     this.listings.set(emailKey, listing);
@@ -214,9 +222,10 @@ export class MemoryOrderStore implements OrderStore, LedgerStore {
       (p) => listed.has(p.orderId) || (p.emailKey === emailKey && !this.notYetIndexed.has(p.orderId)),
     );
   }
+  async clearEmailListing(emailKey: string, _now: Date) {
+    this.listings.delete(emailKey);
+  }
   async deletePersonal(orderId: string) {
-    const record = this.personal.get(orderId);
-    if (record) this.listings.get(record.emailKey)?.delete(orderId);
     return this.personal.delete(orderId);
   }
   async *scanExpiredPersonal(now: Date) {
