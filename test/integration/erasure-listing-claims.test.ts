@@ -3,6 +3,8 @@
  * listing (`EMAILPII#`, read consistently beside the `byEmail` index) and the open intake claims
  * (`byIntake`, sharded, sorted by lease).
  */
+
+import { randomBytes } from 'node:crypto';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { type DynamoDBDocumentClient, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -10,14 +12,23 @@ import { keys } from '#shared/contracts.js';
 import { documentClient } from '../../shared/adapters/aws/dynamo-client.js';
 import { DynamoIdempotencyStore } from '../../shared/adapters/aws/dynamo-idempotency-store.js';
 import { DynamoOrderStore } from '../../shared/adapters/aws/dynamo-order-store.js';
+import { keyTableDefinition } from '../../shared/adapters/aws/dynamo-record-secret-store.js';
 import { tableDefinition } from '../../shared/adapters/aws/table-schema.js';
 import {
   type EmbeddedDynamo,
   ensureTables,
   startDynalite,
 } from '../../shared/adapters/local/embedded-dynamodb.js';
+import { LocalKeyService } from '../../shared/adapters/local/local-key-service.js';
+import { loadConfig } from '../../shared/config.js';
 import type { PersonalRecord } from '../../shared/domain/order.js';
 import type { IdempotencyRecord } from '../../shared/ports.js';
+import { eraseCustomer } from '../../shared/usecases/erase-customer.js';
+import { submitOrder } from '../../shared/usecases/submit-order.js';
+import { sweepIntakes } from '../../shared/usecases/sweep-intakes.js';
+import { wire } from '../../shared/wiring.js';
+import { canaries, orderBody } from '../support/canaries.js';
+import { FakeClock } from '../support/fakes.js';
 
 let dynamo: EmbeddedDynamo;
 let client: DynamoDBClient;
@@ -190,5 +201,61 @@ describe('open intake claims', () => {
     const retry = await idempotency.claim({ ...first, orderId: 'ord_other' }, 20);
     // Assess
     expect(retry).toEqual({ claimed: false, existing: { ...first, fenceEnded: 3, open: true } });
+  });
+});
+
+describe('the intake sweep on the DynamoDB adapters', () => {
+  it('an intake raced just after its mark and dead at its fence re-read leaves its writes readable until the sweep, then nothing', async () => {
+    // Prepare: the AWS adapters (order table, key table, shredding) on dynalite
+    const person = canaries('d1a1e5a7');
+    const clock = new FakeClock();
+    // Tables of its own: the claims of the tests above stay out of this sweep.
+    await ensureTables(client, [tableDefinition('sweep'), keyTableDefinition('sweep-keys')]);
+    const config = loadConfig({ MINIMIS_MODE: 'local', TABLE_NAME: 'sweep', KEY_TABLE_NAME: 'sweep-keys' });
+    const w = wire(config, { db: doc, clock, keyService: new LocalKeyService(randomBytes(32)) });
+    const deps = {
+      ...w,
+      partners: [{ id: 'carrier' }],
+      settings: { undeliveredDays: 90, idempotencyHours: 48, policyVersion: 'p1' },
+    };
+    await submitOrder(deps, { idempotencyKey: 'earlier', body: orderBody(person, { marketingOptIn: true }) });
+    clock.advance(1000);
+    let reads = 0;
+    const fence = {
+      readFence: async (emailKey: string) => {
+        reads++;
+        if (reads === 2) throw new Error('crash');
+        const mark = await w.fence.readFence(emailKey);
+        await eraseCustomer(w, person.email);
+        return mark;
+      },
+    };
+    await expect(
+      submitOrder(
+        { ...deps, fence },
+        { idempotencyKey: 'now', body: orderBody(person, { marketingOptIn: true }) },
+      ),
+    ).rejects.toThrow('crash');
+    const emailKey = await w.lookup.emailKey(person.email);
+    const open = (await w.idempotency.listAbandoned(Number.MAX_SAFE_INTEGER, 10)).map((c) => c.orderId);
+    const left = async () => ({
+      personal: (await w.orders.listPersonalByEmailKey(emailKey, clock.now()))
+        .filter((r) => r.secret !== undefined)
+        .map((r) => r.orderId),
+      customer: (await w.consent.getCustomer(emailKey)) !== undefined,
+    });
+    const before = await left();
+    // Act
+    clock.advance(30_000);
+    const early = await sweepIntakes(w);
+    clock.advance(60_001);
+    const swept = await sweepIntakes(w);
+    // Assess
+    expect(open).toHaveLength(1);
+    expect(before).toEqual({ personal: open, customer: true });
+    expect(early).toEqual({ swept: 0, erased: 0 });
+    expect(swept).toEqual({ swept: 1, erased: 1 });
+    expect(await left()).toEqual({ personal: [], customer: false });
+    expect(await w.idempotency.listAbandoned(Number.MAX_SAFE_INTEGER, 10)).toEqual([]);
   });
 });
