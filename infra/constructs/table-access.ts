@@ -18,7 +18,8 @@
  *
  * Index queries are separate statements on the index ARN with only `dynamodb:Query`: the
  * LeadingKeys of an index query are the index's partition values (`pending#<n>` for `byOutbox`,
- * `open#<n>` for `byIntake`; the bare keyed email hash for `byEmail`, which has no prefix to match, so that one is not limited).
+ * `open#<n>` for `byIntake`; the bare keyed email hash for `byEmail`, which has no prefix to match,
+ * so that one is not limited).
  * `ForAllValues` holds vacuously for a request without keys, and a Scan has none: LeadingKeys
  * cannot constrain a Scan, so Scan is granted separately and only to the purge and the operator.
  *
@@ -78,8 +79,8 @@ export const TABLE_ACCESS = {
    * sealing keys, consent ledger (read with the suppression to decide whether an opt-in needs
    * confirming), personal and order record (the order read back when a retry finds a claim); the
    * erasure fence, and deleting its own personal record and the customer record when an erasure
-   * raced it; the keyed email's listing (added to; dropped from with a raced record). No queue and
-   * no order update: the fan-out runs after the write (fan-out-stream.ts).
+   * raced it; the keyed email's listing of the day (added to). No queue and no order update: the
+   * fan-out runs after the write (fan-out-stream.ts).
    */
   'submit-order': {
     items: {

@@ -200,11 +200,12 @@ export async function submitOrder(
 
 /**
  * Writes, in this order: the personal record and its keyed email's listing (with, for a first
- * attempt, its fence mark on the idempotency record), the consent (opt-in only), then — after the erasure-fence check — the order
- * record, beside the claim's settle. Each write is a single-item (conditional) write; the order
- * record last marks the intake as complete. An erasure that raced the writes (the fence moved past `mark`) makes the intake delete
- * what it wrote: the order is then kept as one whose personal data was erased (still accepted; no
- * partner or email gets personal data for it).
+ * attempt, its fence mark on the idempotency record), the consent (opt-in only), then — after the
+ * erasure-fence check — the order record, beside the claim's settle. Each write is a single-item
+ * (conditional) write; the order record last marks the intake as complete. An erasure that raced
+ * the writes (the fence moved past `mark`) makes the intake delete what it wrote: the order is then
+ * kept as one whose personal data was erased (still accepted; no partner or email gets personal
+ * data for it).
  *
  * The personal record may go out beside `setMark`: if the process dies before the mark lands, a
  * resume uses mark 0, which counts every erasure ever begun as a race. Every later personal write
