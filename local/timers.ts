@@ -1,6 +1,7 @@
 /** Local stand-ins for the scheduled functions of the AWS deployment. */
 import { sweepOutbox } from '#shared/usecases/fan-out.js';
 import { purgeExpired } from '#shared/usecases/purge-expired.js';
+import { sweepIntakes } from '#shared/usecases/sweep-intakes.js';
 import type { Wiring } from '#shared/wiring.js';
 
 /** Shorter than AWS's OUTBOX_GRACE_SECONDS: one process, no cold starts, a crashed intake recovers sooner. */
@@ -17,7 +18,12 @@ export function startTimers(w: Wiring, onError: (error: unknown) => void): { sto
       .finally(() => running.delete(job));
     running.add(job);
   };
-  const sweep = () => sweepOutbox({ ...w, now: () => w.clock.now() }, LOCAL_OUTBOX_GRACE_SECONDS);
+  // The outbox and the intake sweep (every few minutes in AWS) on one timer.
+  const sweep = () =>
+    Promise.all([
+      sweepOutbox({ ...w, now: () => w.clock.now() }, LOCAL_OUTBOX_GRACE_SECONDS),
+      sweepIntakes(w, { graceSeconds: LOCAL_OUTBOX_GRACE_SECONDS }),
+    ]);
   const purge = () => purgeExpired(w);
   run(purge);
   const timers = [

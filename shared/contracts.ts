@@ -30,6 +30,13 @@ export const OUTBOX_GRACE_SECONDS = 60;
 export const keys = {
   order: (orderId: string) => `ORDER#${orderId}`,
   personal: (orderId: string) => `PII#${orderId}`,
+  /**
+   * The personal records one keyed email got on one UTC day (`YYYY-MM-DD`): a string set of order
+   * ids (no personal data), added beside each personal record and read with ConsistentRead by
+   * erase and export, so a record written a moment before an erasure is not missed for the
+   * `byEmail` index's lag. Kept EMAIL_LISTING_DAYS (see below), then removed by TTL.
+   */
+  emailListing: (emailKey: string, day: string) => `EMAILPII#${emailKey}#${day}`,
   customer: (emailKey: string) => `CUSTOMER#${emailKey}`,
   suppression: (emailKey: string) => `SUPPRESS#${emailKey}`,
   fence: (emailKey: string) => `FENCE#${emailKey}`,
@@ -45,11 +52,24 @@ export const keys = {
   held: (partnerId: string, webhookId: string) => `HELD#${partnerId}#${webhookId}`,
 } as const;
 
+/**
+ * Days an `EMAILPII#` listing is kept after its day ends: it only has to cover the `byEmail`
+ * index's lag (about a second), and a reader reads the buckets of yesterday, today and tomorrow
+ * (clock skew between the operator's machine and the functions).
+ */
+export const EMAIL_LISTING_DAYS = 2;
+
+/** The listing buckets a reader at `now` reads: yesterday's, today's and tomorrow's (UTC). */
+export function emailListingDays(now: Date): string[] {
+  const day = 86_400_000;
+  return [-1, 0, 1].map((offset) => new Date(now.getTime() + offset * day).toISOString().slice(0, 10));
+}
+
 /** The order table's TTL attribute (epoch seconds); the application also treats expired items as gone. */
 export const ORDER_TTL_ATTRIBUTE = 'expiresAt';
 
 /** Global secondary indexes of the order table. */
-export const INDEX = { byEmail: 'byEmail', byOutbox: 'byOutbox' } as const;
+export const INDEX = { byEmail: 'byEmail', byOutbox: 'byOutbox', byIntake: 'byIntake' } as const;
 
 // --- HTTP routes ---------------------------------------------------------------------------------
 

@@ -57,6 +57,18 @@ export interface IdempotencyRecord {
    * write; a resumed attempt checks against it (absent: 0, the conservative mark).
    */
   readonly fenceEnded?: number;
+  /**
+   * The order's keyed email hash and whether it opted in: what the intake sweep needs to apply a
+   * resumed intake's fence re-check to an abandoned claim (usecases/sweep-intakes.ts). Absent on
+   * records written before the sweep existed.
+   */
+  readonly emailKey?: string;
+  readonly optIn?: boolean;
+  /**
+   * True while the intake has not finished (the sharded `byIntake` flag, contracts/intake-claims.ts):
+   * set by `claim`, removed by `settle`. Absent: false.
+   */
+  readonly open?: boolean;
 }
 
 export interface IdempotencyStore {
@@ -65,10 +77,29 @@ export interface IdempotencyStore {
     record: IdempotencyRecord,
     nowMs: number,
   ): Promise<{ claimed: true } | { claimed: false; existing: IdempotencyRecord }>;
-  /** Takes over an in-progress record whose lease has expired; false if someone else did. */
-  takeOver(key: string, expectedLeaseUntil: number, leaseUntil: number): Promise<boolean>;
+  /**
+   * Takes over an in-progress record whose lease has expired; false if someone else did. With
+   * `reopen`, the claim is open again (as `claim` leaves it) until the resumed intake settles it.
+   */
+  takeOver(
+    key: string,
+    expectedLeaseUntil: number,
+    leaseUntil: number,
+    reopen?: { readonly emailKey: string; readonly optIn: boolean },
+  ): Promise<boolean>;
   /** Stores the first attempt's erasure-fence mark on its (existing) record; nothing if it is gone. */
   setMark(key: string, fenceEnded: number): Promise<void>;
+  /**
+   * Clears the open flag (and the keyed email hash and opt-in, needed only while open) once the
+   * intake's fence re-check has run; nothing if the record is gone. With `expectedLeaseUntil`,
+   * only while the lease is unchanged (no retry took the claim over).
+   */
+  settle(key: string, expectedLeaseUntil?: number): Promise<void>;
+  /**
+   * Open claims whose lease ended before `beforeMs` (their intake died), read consistently, at most
+   * `limit`; every shard of the `byIntake` index is queried.
+   */
+  listAbandoned(beforeMs: number, limit: number): Promise<IdempotencyRecord[]>;
 }
 
 export type ApplyEventResult =
@@ -128,7 +159,19 @@ export interface OrderStore {
   claimEmail(orderId: string, emailType: string, leaseUntil: number, nowMs: number): Promise<boolean>;
   markEmailSent(orderId: string, emailType: string, ledger?: LedgerAppend): Promise<void>;
   releaseEmail(orderId: string, emailType: string, ledger?: LedgerAppend): Promise<void>;
-  listPersonalByEmailKey(emailKey: string): Promise<PersonalRecord[]>;
+  /**
+   * Adds the order to its keyed email's listing of the day of `at` (`EMAILPII#`, no personal data),
+   * in the same round as the personal record: erase and export read it consistently, beside the
+   * eventually consistent `byEmail` index.
+   */
+  addToEmailListing(emailKey: string, orderId: string, at: Date): Promise<void>;
+  /**
+   * The keyed email's personal records: the listings around `now` (consistent reads) and the
+   * `byEmail` index together.
+   */
+  listPersonalByEmailKey(emailKey: string, now?: Date): Promise<PersonalRecord[]>;
+  /** Deletes the keyed email's listings around `now` (erasure, inside its fence, after its sweep). */
+  clearEmailListing(emailKey: string, now: Date): Promise<void>;
   /**
    * Deletes the personal record (and, with crypto-shredding, its secret first); returns whether
    * one existed. `reason` goes to the erasure log (default `erasure`).

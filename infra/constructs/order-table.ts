@@ -7,10 +7,12 @@ import { RemovalPolicy } from 'aws-cdk-lib';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import { Construct } from 'constructs';
-import { ORDER_TTL_ATTRIBUTE } from '#shared/contracts.js';
+import { INTAKE_FLAG_ATTRIBUTE } from '#shared/contracts/intake-claims.js';
+import { INDEX, ORDER_TTL_ATTRIBUTE } from '#shared/contracts.js';
 
-export const EMAIL_INDEX = 'byEmail';
-export const OUTBOX_INDEX = 'byOutbox';
+export const EMAIL_INDEX = INDEX.byEmail;
+export const OUTBOX_INDEX = INDEX.byOutbox;
+export const INTAKE_INDEX = INDEX.byIntake;
 
 export interface OrderTableProps {
   /** Customer-managed key for encryption at rest. */
@@ -53,6 +55,14 @@ export class OrderTable extends Construct {
       indexName: OUTBOX_INDEX,
       partitionKey: { name: 'outbox', type: dynamodb.AttributeType.STRING },
       sortKey: { name: 'createdAt', type: dynamodb.AttributeType.STRING },
+      projectionType: dynamodb.ProjectionType.KEYS_ONLY,
+    });
+    // Open intake claims (IDEM# items until their intake settles), partition key `open#<n>` (16
+    // shards, shared/contracts/intake-claims.ts), sorted by lease: the intake sweep's backstop.
+    this.table.addGlobalSecondaryIndex({
+      indexName: INTAKE_INDEX,
+      partitionKey: { name: INTAKE_FLAG_ATTRIBUTE, type: dynamodb.AttributeType.STRING },
+      sortKey: { name: 'leaseUntil', type: dynamodb.AttributeType.NUMBER },
       projectionType: dynamodb.ProjectionType.KEYS_ONLY,
     });
   }

@@ -1,6 +1,8 @@
 /**
  * The daily purge: removes personal data whose retention has passed (the application already treats
- * it as gone on read; this makes it physically gone without waiting for DynamoDB TTL).
+ * it as gone on read; this makes it physically gone without waiting for DynamoDB TTL). The same
+ * function runs the intake sweep every few minutes (`{ "task": "intakes" }`): the erasure fence's
+ * backstop for intakes that died before their re-check (shared/usecases/sweep-intakes.ts).
  */
 import { Duration } from 'aws-cdk-lib';
 import * as events from 'aws-cdk-lib/aws-events';
@@ -25,11 +27,21 @@ export interface PurgeScheduleProps {
    * @default events.Schedule.cron({ minute: '17', hour: '3' })
    */
   readonly schedule?: events.Schedule;
+  /**
+   * How often the intake sweep runs: with the intake's 30 s lease and the sweep's 60 s grace, this
+   * bounds how long an abandoned intake's raced writes outlive the erasure.
+   * @default Duration.minutes(5)
+   */
+  readonly intakeSweepInterval?: Duration;
 }
+
+/** The event of the frequent rule (functions/purge.ts reads it). */
+export const INTAKES_TASK_EVENT = { task: 'intakes' } as const;
 
 export class PurgeSchedule extends Construct {
   public readonly purge: MinimisFunction;
   public readonly rule: events.Rule;
+  public readonly intakeRule: events.Rule;
 
   constructor(scope: Construct, id: string, props: PurgeScheduleProps) {
     super(scope, id);
@@ -53,6 +65,21 @@ export class PurgeSchedule extends Construct {
           deadLetterQueue: props.deadLetterQueue,
           retryAttempts: 2,
           maxEventAge: Duration.hours(6),
+        }),
+      ],
+    });
+    const interval = props.intakeSweepInterval ?? Duration.minutes(5);
+    if (interval.toSeconds() < 60)
+      throw new Error('PurgeSchedule: intakeSweepInterval must be at least one minute');
+    this.intakeRule = new events.Rule(this, 'IntakeSweep', {
+      description: 'minimis: sweep abandoned intakes (erasure-fence backstop)',
+      schedule: events.Schedule.rate(interval),
+      targets: [
+        new targets.LambdaFunction(this.purge.function, {
+          event: events.RuleTargetInput.fromObject(INTAKES_TASK_EVENT),
+          deadLetterQueue: props.deadLetterQueue,
+          retryAttempts: 2,
+          maxEventAge: Duration.minutes(5),
         }),
       ],
     });

@@ -7,17 +7,19 @@
  * | --------------------- | ---------------------------------------------------------------------------- |
  * | `ORDER#<orderId>`     | the non-personal order record                                                |
  * | `PII#<orderId>`       | sealed personal record (`emailKey` → GSI `byEmail`)                          |
+ * | `EMAILPII#<ek>#<day>` | order ids of the keyed email's personal records of a day (erase reads them)  |
  * | `CUSTOMER#<emailKey>` | consent ledger and sealed marketing contact                                  |
  * | `SUPPRESS#<emailKey>` | suppression entry                                                            |
  * | `FENCE#<emailKey>`    | erasure fence: erasures begun/ended (usecases/erasure-fence.ts)              |
- * | `IDEM#<key>`          | idempotency record                                                           |
+ * | `IDEM#<key>`          | idempotency record (`open#<n>` while its intake runs → GSI `byIntake`)       |
  * | `DATAKEY#<ref>`       | wrapped data keys; `DATAKEY#lookup-v1` and `DATAKEY#token-v1` the index keys |
  * | `PARTNER#<id>`        | whether a partner is enabled (disabled after 410 Gone)                       |
  * | `HELD#<id>#<msgId>`   | a message held while its partner is disabled                                 |
  *
  * Index queries are separate statements on the index ARN with only `dynamodb:Query`: the
- * LeadingKeys of an index query are the index's partition values (`pending#<n>` for `byOutbox`; the bare
- * keyed email hash for `byEmail`, which has no prefix to match, so that one is not limited).
+ * LeadingKeys of an index query are the index's partition values (`pending#<n>` for `byOutbox`,
+ * `open#<n>` for `byIntake`; the bare keyed email hash for `byEmail`, which has no prefix to match,
+ * so that one is not limited).
  * `ForAllValues` holds vacuously for a request without keys, and a Scan has none: LeadingKeys
  * cannot constrain a Scan, so Scan is granted separately and only to the purge and the operator.
  *
@@ -27,8 +29,9 @@
 import { Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type { PartnerConfig } from '#shared/config.js';
+import { INTAKE_OPEN_VALUES } from '#shared/contracts/intake-claims.js';
 import { LEGACY_OUTBOX_PENDING } from '#shared/contracts/outbox.js';
-import { keys } from '#shared/contracts.js';
+import { INDEX, keys } from '#shared/contracts.js';
 import { LEDGER_KEY_REF } from '#shared/crypto/ledger-key.js';
 import { LOOKUP_KEY_REF, TOKEN_KEY_REF } from '#shared/crypto/lookup-keys.js';
 import { purposesForFields } from '#shared/inventory.js';
@@ -38,6 +41,7 @@ import type { TableRef } from './storage-grants.js';
 export const ITEM = {
   order: keys.order('*'),
   personal: keys.personal('*'),
+  emailListing: keys.emailListing('*', '*'),
   customer: keys.customer('*'),
   suppression: keys.suppression('*'),
   fence: keys.fence('*'),
@@ -75,7 +79,8 @@ export const TABLE_ACCESS = {
    * sealing keys, consent ledger (read with the suppression to decide whether an opt-in needs
    * confirming), personal and order record (the order read back when a retry finds a claim); the
    * erasure fence, and deleting its own personal record and the customer record when an erasure
-   * raced it. No queue and no order update: the fan-out runs after the write (fan-out-stream.ts).
+   * raced it; the keyed email's listing of the day (added to). No queue and no order update: the
+   * fan-out runs after the write (fan-out-stream.ts).
    */
   'submit-order': {
     items: {
@@ -90,7 +95,7 @@ export const TABLE_ACCESS = {
       ],
       // SHRED#: an intake that raced an erasure erases its own writes, logging them as erase does.
       PutItem: [ITEM.idempotency, ITEM.personal, ITEM.order, ITEM.dataKey, ITEM.shred],
-      UpdateItem: [ITEM.idempotency, ITEM.customer],
+      UpdateItem: [ITEM.idempotency, ITEM.customer, ITEM.emailListing],
       DeleteItem: [ITEM.personal, ITEM.customer],
     },
   },
@@ -146,12 +151,26 @@ export const TABLE_ACCESS = {
   },
   /** The order table's stream function: reads the new order, clears its outbox flag. */
   'fan-out': { items: { GetItem: [ITEM.order], UpdateItem: [ITEM.order] } },
-  /** Finds expired personal records by scanning; deletes them, logging each in the erasure log. */
-  purge: { items: { DeleteItem: [ITEM.personal], PutItem: [ITEM.shred] }, scan: true },
   /**
-   * The ops CLI: export (byEmail, orders, ledger, suppression, data keys), erase (byEmail, delete
-   * personal and customer records, put the erasure suppression, begin/end the erasure fence), purge
-   * (scan, delete personal records), redrive (delivery state on the order), replay (scan; order and
+   * Finds expired personal records by scanning; deletes them, logging each in the erasure log. The intake sweep: open claims (every shard
+   * `open#<n>` of `byIntake`), each read with its order and its address's fence; a raced one's
+   * personal and customer records deleted; the claim settled.
+   */
+  purge: {
+    items: {
+      GetItem: [ITEM.idempotency, ITEM.order, ITEM.fence],
+      DeleteItem: [ITEM.personal, ITEM.customer],
+      PutItem: [ITEM.shred],
+      UpdateItem: [ITEM.idempotency],
+    },
+    query: [{ index: INDEX.byIntake, leadingKeys: INTAKE_OPEN_VALUES }],
+    scan: true,
+  },
+  /**
+   * The ops CLI: export (the email listing and byEmail, orders, ledger, suppression, data keys),
+   * erase (the email listings and byEmail; delete personal records, the listings and customer
+   * records; put the erasure suppression, begin/end the erasure fence), purge (scan,
+   * delete personal records), redrive (delivery state on the order), replay (scan; order and
    * personal record read to skip erased data), partner enable/status (partner state; held
    * messages: scan, delete); ledger appends on the order, the ledger key, erasure certificates.
    */
@@ -160,6 +179,7 @@ export const TABLE_ACCESS = {
       GetItem: [
         ITEM.order,
         ITEM.personal,
+        ITEM.emailListing,
         ITEM.customer,
         ITEM.suppression,
         ITEM.dataKey,
@@ -168,7 +188,7 @@ export const TABLE_ACCESS = {
       ],
       PutItem: [ITEM.suppression, ITEM.shred, ITEM.ledgerKey, ITEM.certificate],
       UpdateItem: [ITEM.order, ITEM.fence, ITEM.partner],
-      DeleteItem: [ITEM.personal, ITEM.customer, ITEM.held],
+      DeleteItem: [ITEM.personal, ITEM.customer, ITEM.held, ITEM.emailListing],
     },
     query: [{ index: 'byEmail' }],
     scan: true,

@@ -28,7 +28,7 @@ import {
 import { MinimisFunction } from '../constructs/minimis-function.js';
 import { Notification } from '../constructs/notification.js';
 import { OperatorRole } from '../constructs/operator-role.js';
-import { EMAIL_INDEX, OUTBOX_INDEX } from '../constructs/order-table.js';
+import { EMAIL_INDEX, INTAKE_INDEX, OUTBOX_INDEX } from '../constructs/order-table.js';
 import { OutboxSweeper } from '../constructs/outbox-sweeper.js';
 import { PARTNER_MAX_RECEIVE_COUNT, PartnerDelivery } from '../constructs/partner-delivery.js';
 import { PurgeSchedule } from '../constructs/purge-schedule.js';
@@ -137,7 +137,7 @@ export class StatelessStack extends Stack {
     const storageKey = kms.Key.fromKeyArn(this, 'StorageKey', props.storageKey.keyArn);
     const table: TableRef = {
       tableArn: props.table.tableArn,
-      indexes: [EMAIL_INDEX, OUTBOX_INDEX],
+      indexes: [EMAIL_INDEX, OUTBOX_INDEX, INTAKE_INDEX],
       encryptionKey: storageKey,
     };
     const prefix = `minimis-${config.stage}`;

@@ -51,8 +51,8 @@ export function shreddingOrderStore(inner: OrderStore, deps: ShreddingDeps): Ord
       return needsSecret(record) ? undefined : record;
     },
 
-    async listPersonalByEmailKey(emailKey) {
-      const records = await inner.listPersonalByEmailKey(emailKey);
+    async listPersonalByEmailKey(emailKey, now) {
+      const records = await inner.listPersonalByEmailKey(emailKey, now);
       const ids = records.filter(needsSecret).map((r) => r.orderId);
       if (ids.length === 0) return records;
       const secrets = await deps.secrets.getSecrets(ids, deps.clock.now());

@@ -55,7 +55,10 @@ export const COMPONENT_ROLES: Readonly<
     handlers: ['ses-feedback'],
   },
   'get-order': { does: '`GET /orders/{orderId}`: non-personal status', handlers: ['get-order'] },
-  purge: { does: 'deletes expired personal data daily', handlers: ['purge'] },
+  purge: {
+    does: 'deletes expired personal data daily, and every 5 minutes the writes of an abandoned intake that an erasure raced',
+    handlers: ['purge'],
+  },
   operator: { does: 'export, erase, purge and redrive with the ops CLI (`npx minimis`)', handlers: [] },
 };
 

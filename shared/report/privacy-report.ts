@@ -204,9 +204,14 @@ function blocks(model: PrivacyModel, svg: string, settings: ReportSettings): Blo
           'stored without TTL; deleting records older than the accounting period is an operator task (not automated)',
         ],
         [
-          `idempotency record (${code('IDEM#')} item: a keyed MAC of the request, no personal data)`,
+          `idempotency record (${code('IDEM#')} item: a keyed MAC of the request and the order id; while its intake runs also the keyed email hash; no personal data)`,
           `${r.idempotencyHours} hours`,
           'DynamoDB TTL; treated as absent once expired',
+        ],
+        [
+          `a keyed email's orders of one day (${code('EMAILPII#')} item: order ids only)`,
+          '2 days after that day',
+          'DynamoDB TTL; erasure reads the recent ones with strongly consistent reads, so a record written a moment before it is not missed, and then deletes them',
         ],
         [
           `disclosure ledger (on the ${code('ORDER#')} item) and erasure certificates (${code('CERT#')} items): ids, field paths and times, no personal data`,
@@ -256,7 +261,7 @@ function blocks(model: PrivacyModel, svg: string, settings: ReportSettings): Blo
       items: [
         `${code('minimis export --email <address>')} prints, as JSON, every live order of that person with its personal fields decrypted per purpose, the non-personal order data, the consent ledger (unconfirmed and confirmed events included), the marketing contact, a pending confirmation request with its contact, and the suppression state. Expired data is not exported: it is gone.`,
         `${code('minimis erase --email <address> --yes')} records a suppression entry with reason ${code('erasure')} (it supersedes an earlier opt-out, complaint or bounce entry and also holds back transactional mail for earlier orders), deletes the personal record of every order and the customer record (consent ledger and marketing contact), and prints a receipt and an erasure certificate (${code('era_…')}) that hold no personal data: what was erased, when each copy becomes unrecoverable, and the redactions asked of partners. Every partner that received personal data of one of those orders, per the ledger (the carrier, never the warehouse), is sent ${code('order.redacted')} — signed and retried like any webhook — and its 2xx acknowledgement is recorded in the ledger; ${code('minimis certificate <id>')} shows the certificate again with the acknowledgements so far. The non-personal order records stay (${code('GET /orders/{orderId}')} still answers) and are no longer linked to the person. Running it again finds nothing and says so.`,
-        `Erasure cannot be raced: it runs inside an erasure fence (${code('FENCE#')} item: counts of erasures begun and ended per keyed hash; erasures of one address run one at a time). Intake and opt-out writes read the fence before their first write and again after their last personal write; if an erasure began meanwhile, they delete what they wrote before going on (the order is then kept as one whose personal data was erased). Intake writes its order record only after this check, and a resumed retry checks against the first attempt's reading, so neither a retry nor the outbox can resume an unchecked intake.`,
+        `Erasure cannot be raced: it runs inside an erasure fence (${code('FENCE#')} item: counts of erasures begun and ended per keyed hash; erasures of one address run one at a time). Intake and opt-out writes read the fence before their first write and again after their last personal write; if an erasure began meanwhile, they delete what they wrote before going on (the order is then kept as one whose personal data was erased). Intake writes its order record only after this check, and a resumed retry checks against the first attempt's reading, so neither a retry nor the outbox can resume an unchecked intake. An intake that dies before the check and is never retried leaves its claim open: every 5 minutes the purge function's intake sweep applies that check to each claim whose lease has run out, so its writes, if an erasure raced them, are gone within about 6.5 minutes of the intake.`,
         `${code('minimis purge')} deletes expired personal data now (it also runs daily).`,
       ],
     },
@@ -266,7 +271,7 @@ function blocks(model: PrivacyModel, svg: string, settings: ReportSettings): Blo
       items: [
         'Point-in-time recovery keeps copies of the order table for 35 days. Records sealed since envelope v2 open in none of them once erased or expired (their secrets are gone); records sealed by an earlier release have no record secret and stay readable in those copies until they age out.',
         `Partners keep what they received to deliver the order under their own retention until they act on ${code('order.redacted')}; minimis records their acknowledgement but cannot check that they deleted it.`,
-        'Look-ups by email use an eventually consistent index: the erasure fence closes the race with intakes still writing, but an order whose write completed within about a second before an erasure began may be missed by it. Erasure is safe to repeat.',
+        'An intake that died before its erasure-fence check, raced by an erasure, keeps its personal writes until the intake sweep finds it: up to about 6.5 minutes after the intake (a 30-second lease, a 60-second grace, a 5-minute schedule), though the erasure has already reported success. Erasure is safe to repeat.',
         `The key policy binds the deployment's roles, not the account's administrators: whoever may rewrite the purpose key's policy (the account root keeps ${code('kms:*')} on it, so that the key stays manageable), or create, tag, re-trust or re-code roles on the ${code('/minimis/<stage>/')} path, can get around the purpose binding. Restrict those permissions with a service control policy (see the README, "Hardening the account").`,
       ],
     },

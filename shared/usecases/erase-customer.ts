@@ -8,7 +8,9 @@
  *    `erasure` as the strongest reason and holds back even transactional mail for orders placed
  *    before it (domain/email-policy.ts). An existing `erasure` entry is kept as it is, and only
  *    re-dated when this run found more to erase (an order placed after the earlier erasure).
- * 2. Every personal record linked to the keyed hash is deleted (expired ones not yet purged too).
+ * 2. Every personal record linked to the keyed hash is deleted (expired ones not yet purged too):
+ *    those in the keyed email's recent listings (consistent reads) and in the `byEmail` index;
+ *    then those listings.
  * 3. The customer record — consent ledger and sealed marketing contact — is deleted.
  *
  * Steps 1–3 run inside the erasure fence (erasure-fence.ts): an intake or consent write for the
@@ -35,7 +37,7 @@ import type { Clock, ConsentStore, ErasureFenceStore, OrderStore } from '../port
 import { fencedErasure } from './erasure-fence.js';
 
 export interface EraseDeps {
-  readonly orders: Pick<OrderStore, 'listPersonalByEmailKey' | 'deletePersonal'>;
+  readonly orders: Pick<OrderStore, 'listPersonalByEmailKey' | 'deletePersonal' | 'clearEmailListing'>;
   readonly consent: Pick<
     ConsentStore,
     'getCustomer' | 'deleteCustomer' | 'getSuppression' | 'putSuppression'
@@ -175,10 +177,14 @@ async function sweep(deps: EraseDeps, emailKey: string, at: string) {
   if (!earlierErasure) await deps.consent.putSuppression({ emailKey, reason: 'erasure', at });
 
   const ordersErased: string[] = [];
-  for (const record of await deps.orders.listPersonalByEmailKey(emailKey)) {
+  const now = new Date(at);
+  for (const record of await deps.orders.listPersonalByEmailKey(emailKey, now)) {
     if (await deps.orders.deletePersonal(record.orderId)) ordersErased.push(record.orderId);
   }
   ordersErased.sort();
+  // Its listing links the keyed hash to those orders: gone with them (inside the fence, so an
+  // intake listed meanwhile either undoes its own writes or is a new order after this erasure).
+  await deps.orders.clearEmailListing(emailKey, now);
 
   const customer = await deps.consent.getCustomer(emailKey);
   const customerRemoved = customer ? await deps.consent.deleteCustomer(emailKey) : false;

@@ -18,6 +18,12 @@
  * check, so the outbox never resumes an intake that was not checked. An erasure that crashed
  * mid-way leaves `begun > ended`: every writer for that address then erases its own writes until
  * an erasure is re-run and succeeds (conservative on purpose).
+ *
+ * Two backstops make "its sweep sees the writes" hold: the sweep reads the keyed email's listing
+ * (`EMAILPII#`, written beside each personal record, read consistently) and not only the
+ * eventually consistent `byEmail` index; and an intake that dies between its first personal write
+ * and its re-check leaves its idempotency claim open, where the intake sweep (sweep-intakes.ts)
+ * finds it after the lease and applies the re-check for it.
  */
 import { ErasureInProgressError } from '../domain/errors.js';
 import type { Clock, ErasureFenceStore } from '../ports.js';

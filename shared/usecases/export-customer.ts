@@ -100,7 +100,7 @@ export async function exportCustomer(deps: ExportDeps, email: string): Promise<C
   const now = deps.clock.now();
   const emailKey = await deps.lookup.emailKey(email);
   const [records, customer, suppression] = await Promise.all([
-    deps.orders.listPersonalByEmailKey(emailKey),
+    deps.orders.listPersonalByEmailKey(emailKey, now),
     deps.consent.getCustomer(emailKey),
     deps.consent.getSuppression(emailKey),
   ]);

@@ -94,14 +94,19 @@ export function parseOrder(body: unknown): OrderRequest {
  *
  * DynamoDB round trips at steady state (requests in one round run in parallel):
  *
- * 1. the erasure fence's mark ∥ the idempotency claim ∥ the candidate order's record secret;
- * 2. the personal record ∥ the mark stored on the idempotency record (`setMark`) — and for an
- *    opt-in the customer secret ∥ customer record ∥ suppression, read only now, after the mark;
+ * 1. the erasure fence's mark ∥ the idempotency claim (open: in the sharded `byIntake` index, with
+ *    the keyed email hash and the opt-in) ∥ the candidate order's record secret;
+ * 2. the personal record ∥ its keyed email's listing (`EMAILPII#`, read consistently by erase) ∥
+ *    the mark stored on the idempotency record (`setMark`) — and for an opt-in the customer secret
+ *    ∥ customer record ∥ suppression, read only now, after the mark;
  * 3. (opt-in only) the consent write;
  * 4. the fence re-read (did an erasure race the writes?);
- * 5. the order record: its existence marks the intake complete (no idempotency `complete`).
+ * 5. the order record: its existence marks the intake complete (no idempotency `complete`) ∥ the
+ *    claim settled (out of `byIntake`: its fence re-check has run).
  *
- * Four for an order without opt-in, five with one.
+ * Four for an order without opt-in, five with one. An intake that dies between its first personal
+ * write and its settle leaves an open claim: after its lease, the intake sweep
+ * (usecases/sweep-intakes.ts) applies the fence re-check it did not get to.
  */
 export async function submitOrder(
   deps: SubmitOrderDeps,
@@ -132,6 +137,8 @@ export async function submitOrder(
         state: 'in-progress',
         leaseUntil: nowMs + leaseMs,
         expiresAt: Math.floor(nowMs / 1000) + deps.settings.idempotencyHours * 3600,
+        emailKey,
+        optIn: order.marketingOptIn,
       },
       nowMs,
     ),
@@ -146,7 +153,8 @@ export async function submitOrder(
       emailKey,
       mark,
       secret: candidateSecret,
-      storeMark: keyMac,
+      claimKey: keyMac,
+      storeMark: true,
     });
     return { orderId: candidateId, status: 'accepted', replayed: false };
   }
@@ -163,7 +171,11 @@ export async function submitOrder(
     throw new IdempotencyInProgressError();
   }
   // The first attempt died, or finished without our knowing: take over, then look.
-  const took = await deps.idempotency.takeOver(keyMac, existing.leaseUntil, nowMs + leaseMs);
+  // Open again (the intake sweep may have settled it): this attempt, too, may die before its re-check.
+  const took = await deps.idempotency.takeOver(keyMac, existing.leaseUntil, nowMs + leaseMs, {
+    emailKey,
+    optIn: order.marketingOptIn,
+  });
   if (!took) throw new IdempotencyInProgressError();
   // A resumed attempt whose order record exists already wrote everything (the order is written
   // last, after the erasure-fence check): writing again would, e.g., re-grant a consent the
@@ -181,17 +193,19 @@ export async function submitOrder(
     emailKey,
     mark: existing.fenceEnded ?? 0,
     secret,
+    claimKey: keyMac,
   });
   return replay;
 }
 
 /**
- * Writes, in this order: the personal record (with, for a first attempt, its fence mark on the
- * idempotency record), the consent (opt-in only), then — after the erasure-fence check — the order
- * record. Each write is a single-item conditional put; the order record last marks the intake as
- * complete. An erasure that raced the writes (the fence moved past `mark`) makes the intake delete
- * what it wrote: the order is then kept as one whose personal data was erased (still accepted; no
- * partner or email gets personal data for it).
+ * Writes, in this order: the personal record and its keyed email's listing (with, for a first
+ * attempt, its fence mark on the idempotency record), the consent (opt-in only), then — after the
+ * erasure-fence check — the order record, beside the claim's settle. Each write is a single-item
+ * (conditional) write; the order record last marks the intake as complete. An erasure that raced
+ * the writes (the fence moved past `mark`) makes the intake delete what it wrote: the order is then
+ * kept as one whose personal data was erased (still accepted; no partner or email gets personal
+ * data for it).
  *
  * The personal record may go out beside `setMark`: if the process dies before the mark lands, a
  * resume uses mark 0, which counts every erasure ever begun as a race. Every later personal write
@@ -207,8 +221,10 @@ async function acceptOrder(
     readonly emailKey: string;
     readonly mark: number;
     readonly secret: Uint8Array;
-    /** The idempotency record to store `mark` on (a first attempt only; a resume keeps the stored one). */
-    readonly storeMark?: string;
+    /** The idempotency record: settled at the end; and its `mark` stored, for a first attempt. */
+    readonly claimKey: string;
+    /** Store `mark` on it (a first attempt only; a resume keeps the stored one). */
+    readonly storeMark?: boolean;
   },
 ): Promise<OrderRecord> {
   const { orderId, order, now, emailKey, expiresAt, secret } = attempt;
@@ -253,9 +269,10 @@ async function acceptOrder(
   // the mark wrote its suppression before it ended, so these reads see it. The customer's secret is
   // claimed here too, not in round 1: an erasure that ended between a round-1 claim and the mark
   // would have shredded the secret handed back. (It outlives orders: no expiry; erasure shreds it.)
-  const [, , optIn] = await Promise.all([
+  const [, , , optIn] = await Promise.all([
     deps.orders.putPersonal(personal),
-    attempt.storeMark === undefined ? undefined : deps.idempotency.setMark(attempt.storeMark, attempt.mark),
+    deps.orders.addToEmailListing(emailKey, orderId, now),
+    attempt.storeMark ? deps.idempotency.setMark(attempt.claimKey, attempt.mark) : undefined,
     order.marketingOptIn
       ? Promise.all([
           deps.recordSecrets.claim(customerRecordId(emailKey), newRecordSecret(), undefined),
@@ -275,7 +292,8 @@ async function acceptOrder(
     await deps.orders.deletePersonal(orderId);
     if (order.marketingOptIn) await deps.consent.deleteCustomer(emailKey);
   }
-  await deps.orders.putOrderRecord(record);
+  // The fence re-check has run: the claim leaves the intake sweep's index with the order's write.
+  await Promise.all([deps.orders.putOrderRecord(record), deps.idempotency.settle(attempt.claimKey)]);
   return record;
 }
 

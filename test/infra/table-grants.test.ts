@@ -4,7 +4,7 @@
  * touches; index queries are separate statements on the index ARN (Query only); only the purge and
  * the operator may Scan (LeadingKeys cannot constrain a Scan).
  *
- * Item layout (partition key `pk`): ORDER#<orderId>, PII#<orderId>, CUSTOMER#<emailKey>,
+ * Item layout (partition key `pk`): ORDER#<orderId>, PII#<orderId>, EMAILPII#<emailKey>#<day>, CUSTOMER#<emailKey>,
  * SUPPRESS#<emailKey>, FENCE#<emailKey> (erasure fence), IDEM#<key>, DATAKEY#<ref> (DATAKEY#lookup-v1 is the lookup key,
  * DATAKEY#token-v1 the token key).
  */
@@ -115,8 +115,9 @@ describe('order-table grants (least privilege per role)', () => {
         ],
         // SHRED#: the erasure-log entries of its own writes when an erasure raced them.
         'dynamodb:PutItem': ['DATAKEY#*', 'IDEM#*', 'ORDER#*', 'PII#*', 'SHRED#*'],
-        // No order update: the fan-out (and its outbox flag) is the stream function's.
-        'dynamodb:UpdateItem': ['CUSTOMER#*', 'IDEM#*'],
+        // No order update: the fan-out (and its outbox flag) is the stream function's. EMAILPII#:
+        // the keyed email's listing, added to beside the personal record.
+        'dynamodb:UpdateItem': ['CUSTOMER#*', 'EMAILPII#*#*', 'IDEM#*'],
         // Only to remove its own writes when an erasure raced them (usecases/erasure-fence.ts).
         'dynamodb:DeleteItem': ['CUSTOMER#*', 'PII#*'],
       },
@@ -272,13 +273,21 @@ describe('order-table grants (least privilege per role)', () => {
     });
   });
 
-  it('purge: scans the table, deletes personal records only and logs them in the erasure log', () => {
+  it('purge: scans the table, deletes personal records and logs them in the erasure log; the intake sweep queries every shard of byIntake', () => {
     // Act
     const grants = grantsOf('minimis-purge');
     // Assess
     expect(grants).toEqual({
-      items: { 'dynamodb:DeleteItem': ['PII#*'], 'dynamodb:PutItem': ['SHRED#*'] },
-      query: {},
+      items: {
+        // The intake sweep: each open claim, its order (written after the fence re-check), its fence.
+        'dynamodb:GetItem': ['FENCE#*', 'IDEM#*', 'ORDER#*'],
+        // CUSTOMER#: only an abandoned opt-in intake's, when an erasure raced it.
+        'dynamodb:DeleteItem': ['CUSTOMER#*', 'PII#*'],
+        'dynamodb:PutItem': ['SHRED#*'],
+        // The claim settled.
+        'dynamodb:UpdateItem': ['IDEM#*'],
+      },
+      query: { byIntake: Array.from({ length: 16 }, (_, n) => `open#${n}`).sort() },
       scan: true,
     });
   });
@@ -293,6 +302,7 @@ describe('order-table grants (least privilege per role)', () => {
           'CERT#*',
           'CUSTOMER#*',
           'DATAKEY#*',
+          'EMAILPII#*#*',
           'ORDER#*',
           'PARTNER#*',
           'PII#*',
@@ -300,7 +310,8 @@ describe('order-table grants (least privilege per role)', () => {
         ],
         'dynamodb:PutItem': ['CERT#*', 'DATAKEY#ledger-v1', 'SHRED#*', 'SUPPRESS#*'],
         'dynamodb:UpdateItem': ['FENCE#*', 'ORDER#*', 'PARTNER#*'],
-        'dynamodb:DeleteItem': ['CUSTOMER#*', 'HELD#*#*', 'PII#*'],
+        // EMAILPII#: erasure deletes the keyed email's recent listings after its sweep.
+        'dynamodb:DeleteItem': ['CUSTOMER#*', 'EMAILPII#*#*', 'HELD#*#*', 'PII#*'],
       },
       // The byEmail partition key is the keyed hash itself (no prefix): not limited by LeadingKeys.
       query: { byEmail: 'any' },

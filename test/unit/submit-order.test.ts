@@ -206,7 +206,9 @@ describe('submit order', () => {
     const ports = fakePorts();
     const failing = {
       ...ports,
-      orders: { ...ports.orders, putPersonal: async () => Promise.reject(new Error('crash')) },
+      orders: Object.assign(Object.create(ports.orders) as typeof ports.orders, {
+        putPersonal: async () => Promise.reject(new Error('crash')),
+      }),
     };
     await expect(submitOrder(failing as never, { idempotencyKey: 'k', body: orderBody(c) })).rejects.toThrow(
       'crash',

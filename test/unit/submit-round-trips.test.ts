@@ -43,7 +43,7 @@ async function warm(deps: ReturnType<typeof countedPorts>['deps']) {
 }
 
 describe('submit path round trips', () => {
-  it('an order without opt-in: 7 requests in 4 sequential round trips, none to SQS', async () => {
+  it('an order without opt-in: 9 requests in 4 sequential round trips, none to SQS', async () => {
     // Prepare
     const { trips, deps } = countedPorts();
     await warm(deps);
@@ -56,14 +56,16 @@ describe('submit path round trips', () => {
       '1 idempotency.claim',
       '1 recordSecrets.claim',
       '2 orders.putPersonal',
+      '2 orders.addToEmailListing',
       '2 idempotency.setMark',
       '3 fence.readFence',
       '4 orders.putOrderRecord',
+      '4 idempotency.settle',
     ]);
-    expect([trips.requests, trips.rounds]).toEqual([7, 4]);
+    expect([trips.requests, trips.rounds]).toEqual([9, 4]);
   });
 
-  it('an opt-in order: 11 requests in 5 sequential round trips (the consent write is the fifth)', async () => {
+  it('an opt-in order: 13 requests in 5 sequential round trips (the consent write is the fifth)', async () => {
     // Prepare
     const { trips, deps } = countedPorts();
     await warm(deps);
@@ -76,6 +78,7 @@ describe('submit path round trips', () => {
       '1 idempotency.claim',
       '1 recordSecrets.claim',
       '2 orders.putPersonal',
+      '2 orders.addToEmailListing',
       '2 idempotency.setMark',
       '2 recordSecrets.claim',
       '2 consent.getCustomer',
@@ -83,8 +86,9 @@ describe('submit path round trips', () => {
       '3 consent.appendConsent',
       '4 fence.readFence',
       '5 orders.putOrderRecord',
+      '5 idempotency.settle',
     ]);
-    expect([trips.requests, trips.rounds]).toEqual([11, 5]);
+    expect([trips.requests, trips.rounds]).toEqual([13, 5]);
   });
 
   it('the fan-out after the write: read the order, three enqueues at once, clear the flag', async () => {

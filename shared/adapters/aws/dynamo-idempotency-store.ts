@@ -1,7 +1,46 @@
-import { type DynamoDBDocumentClient, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { keys } from '../../contracts.js';
+import {
+  type DynamoDBDocumentClient,
+  GetCommand,
+  PutCommand,
+  QueryCommand,
+  UpdateCommand,
+} from '@aws-sdk/lib-dynamodb';
+import { INTAKE_FLAG_ATTRIBUTE, INTAKE_OPEN_VALUES, intakeOpen } from '../../contracts/intake-claims.js';
+import { INDEX, keys } from '../../contracts.js';
 import type { IdempotencyRecord, IdempotencyStore } from '../../ports.js';
 import { call, conditional } from './dynamo-client.js';
+
+type Item = Record<string, unknown>;
+
+/**
+ * The claim's keyed email hash is stored as `intakeEmailKey`, never `emailKey`: that attribute is
+ * the `byEmail` index's key, which lists personal records only.
+ */
+const EMAIL_KEY_ATTRIBUTE = 'intakeEmailKey';
+
+const IDEM_PREFIX = keys.idempotency('');
+
+function toItem(record: IdempotencyRecord): Item {
+  const { emailKey, open: _open, ...rest } = record;
+  return {
+    pk: keys.idempotency(record.key),
+    ...rest,
+    ...(emailKey === undefined ? {} : { [EMAIL_KEY_ATTRIBUTE]: emailKey }),
+    [INTAKE_FLAG_ATTRIBUTE]: intakeOpen(record.key),
+  };
+}
+
+function toRecord(item: Item): IdempotencyRecord {
+  const { pk: _pk, [EMAIL_KEY_ATTRIBUTE]: emailKey, [INTAKE_FLAG_ATTRIBUTE]: flag, ...rest } = item;
+  return {
+    ...(rest as unknown as IdempotencyRecord),
+    ...(typeof emailKey === 'string' ? { emailKey } : {}),
+    ...(typeof flag === 'string' ? { open: true } : {}),
+  };
+}
+
+/** Parallel consistent reads of the claims one sweep found. */
+const READS_AT_ONCE = 16;
 
 export class DynamoIdempotencyStore implements IdempotencyStore {
   constructor(
@@ -18,7 +57,7 @@ export class DynamoIdempotencyStore implements IdempotencyStore {
       this.db.send(
         new PutCommand({
           TableName: this.tableName,
-          Item: { pk: keys.idempotency(record.key), ...record },
+          Item: toItem(record),
           // An expired record (TTL not yet applied) counts as absent.
           ConditionExpression: 'attribute_not_exists(pk) OR expiresAt <= :now',
           ExpressionAttributeValues: { ':now': nowSeconds },
@@ -36,23 +75,35 @@ export class DynamoIdempotencyStore implements IdempotencyStore {
       ),
     );
     if (!Item || (Item.expiresAt as number) <= nowSeconds) return this.claim(record, nowMs);
-    const { pk: _pk, ...existing } = Item;
-    return { claimed: false, existing: existing as IdempotencyRecord };
+    return { claimed: false, existing: toRecord(Item) };
   }
 
-  takeOver(key: string, expectedLeaseUntil: number, leaseUntil: number): Promise<boolean> {
+  takeOver(
+    key: string,
+    expectedLeaseUntil: number,
+    leaseUntil: number,
+    reopen?: { readonly emailKey: string; readonly optIn: boolean },
+  ): Promise<boolean> {
     return conditional('take over idempotency key', () =>
       this.db.send(
         new UpdateCommand({
           TableName: this.tableName,
           Key: { pk: keys.idempotency(key) },
-          UpdateExpression: 'SET leaseUntil = :lease',
+          UpdateExpression: reopen
+            ? 'SET leaseUntil = :lease, #flag = :open, #emailKey = :emailKey, optIn = :optIn'
+            : 'SET leaseUntil = :lease',
           ConditionExpression: '#state = :inProgress AND leaseUntil = :expected',
-          ExpressionAttributeNames: { '#state': 'state' },
+          ExpressionAttributeNames: {
+            '#state': 'state',
+            ...(reopen ? { '#flag': INTAKE_FLAG_ATTRIBUTE, '#emailKey': EMAIL_KEY_ATTRIBUTE } : {}),
+          },
           ExpressionAttributeValues: {
             ':lease': leaseUntil,
             ':expected': expectedLeaseUntil,
             ':inProgress': 'in-progress',
+            ...(reopen
+              ? { ':open': intakeOpen(key), ':emailKey': reopen.emailKey, ':optIn': reopen.optIn }
+              : {}),
           },
         }),
       ),
@@ -72,5 +123,69 @@ export class DynamoIdempotencyStore implements IdempotencyStore {
         }),
       ),
     );
+  }
+
+  async settle(key: string, expectedLeaseUntil?: number): Promise<void> {
+    await conditional('settle idempotency key', () =>
+      this.db.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: { pk: keys.idempotency(key) },
+          // The keyed email hash is needed only while the claim is open: settled, it links nothing.
+          UpdateExpression: 'REMOVE #flag, #emailKey, optIn',
+          ConditionExpression:
+            expectedLeaseUntil === undefined ? 'attribute_exists(pk)' : 'leaseUntil = :expected',
+          ExpressionAttributeNames: { '#flag': INTAKE_FLAG_ATTRIBUTE, '#emailKey': EMAIL_KEY_ATTRIBUTE },
+          ...(expectedLeaseUntil === undefined
+            ? {}
+            : { ExpressionAttributeValues: { ':expected': expectedLeaseUntil } }),
+        }),
+      ),
+    );
+  }
+
+  /**
+   * Every shard of the `byIntake` index in parallel (INTAKE_SHARDS requests at once, keys only),
+   * then each claim found read consistently: the index may lag a `settle` or a take-over.
+   */
+  async listAbandoned(beforeMs: number, limit: number): Promise<IdempotencyRecord[]> {
+    const pages = await Promise.all(
+      INTAKE_OPEN_VALUES.map((value) =>
+        call('query open intakes', () =>
+          this.db.send(
+            new QueryCommand({
+              TableName: this.tableName,
+              IndexName: INDEX.byIntake,
+              KeyConditionExpression: '#flag = :open AND leaseUntil < :before',
+              ExpressionAttributeNames: { '#flag': INTAKE_FLAG_ATTRIBUTE },
+              ExpressionAttributeValues: { ':open': value, ':before': beforeMs },
+              Limit: limit,
+            }),
+          ),
+        ),
+      ),
+    );
+    const keysFound = pages
+      .flatMap(({ Items = [] }) => Items)
+      .sort((a, b) => Number(a.leaseUntil) - Number(b.leaseUntil))
+      .slice(0, limit)
+      .map((item) => String(item.pk));
+    const out: IdempotencyRecord[] = [];
+    for (let i = 0; i < keysFound.length; i += READS_AT_ONCE) {
+      const items = await Promise.all(
+        keysFound.slice(i, i + READS_AT_ONCE).map(async (pk) => {
+          const { Item } = await call('get open intake', () =>
+            this.db.send(new GetCommand({ TableName: this.tableName, Key: { pk }, ConsistentRead: true })),
+          );
+          return Item;
+        }),
+      );
+      for (const item of items) {
+        if (!item || !String(item.pk).startsWith(IDEM_PREFIX)) continue;
+        const record = toRecord(item);
+        if (record.open && record.leaseUntil < beforeMs) out.push(record);
+      }
+    }
+    return out;
   }
 }

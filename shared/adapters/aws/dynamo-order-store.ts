@@ -8,7 +8,7 @@ import {
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
 import { isOutboxPending, OUTBOX_PENDING_VALUES, outboxPending } from '../../contracts/outbox.js';
-import { INDEX, keys } from '../../contracts.js';
+import { EMAIL_LISTING_DAYS, emailListingDays, INDEX, keys } from '../../contracts.js';
 import type { OrderRecord, PersonalRecord } from '../../domain/order.js';
 import type { Purpose } from '../../inventory.js';
 import type { LedgerAppend } from '../../ledger-ports.js';
@@ -122,6 +122,39 @@ export class DynamoOrderStore implements OrderStore {
       ...(deliveredAt ? { deliveredAt } : {}),
       ...(outbox === 'pending' ? { outbox: outboxPending(order.orderId) } : {}),
     });
+  }
+
+  /**
+   * One UpdateItem: `ADD orders :id` to the string set of the keyed email's bucket of that UTC day,
+   * kept EMAIL_LISTING_DAYS after the day ends (TTL): the listing only has to cover the `byEmail`
+   * index's lag. A bucket holds one address's orders of one day: order ids only.
+   */
+  async addToEmailListing(emailKey: string, orderId: string, at: Date): Promise<void> {
+    const day = at.toISOString().slice(0, 10);
+    const expiresAt = Date.parse(`${day}T00:00:00Z`) / 1000 + (1 + EMAIL_LISTING_DAYS) * 86_400;
+    await call('add to email listing', () =>
+      this.db.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: { pk: keys.emailListing(emailKey, day) },
+          UpdateExpression: 'ADD orders :id SET expiresAt = :e',
+          ExpressionAttributeValues: { ':id': new Set([orderId]), ':e': expiresAt },
+        }),
+      ),
+    );
+  }
+
+  /** Deletes the buckets a listing at `now` reads (erasure, inside its fence, after its sweep). */
+  async clearEmailListing(emailKey: string, now: Date): Promise<void> {
+    await Promise.all(
+      emailListingDays(now).map((day) =>
+        call('clear email listing', () =>
+          this.db.send(
+            new DeleteCommand({ TableName: this.tableName, Key: { pk: keys.emailListing(emailKey, day) } }),
+          ),
+        ),
+      ),
+    );
   }
 
   async getOrder(orderId: string): Promise<OrderRecord | undefined> {
@@ -374,11 +407,42 @@ export class DynamoOrderStore implements OrderStore {
   }
 
   /**
-   * The `byEmail` index projects keys only (no sealed blob is copied into it): the query yields the
-   * personal items' keys, then each item is read from the table by key (consistent reads, at most
-   * PERSONAL_READS_AT_ONCE at a time). An item deleted between the two reads is skipped.
+   * The keyed email's listings of yesterday, today and tomorrow (`EMAILPII#`, ConsistentRead: a
+   * record written a moment ago is in them) and the `byEmail` index (eventually consistent: it holds
+   * every older record), read in parallel; then each personal item by key (consistent reads, at most
+   * PERSONAL_READS_AT_ONCE at a time). An item deleted between the reads is skipped.
    */
-  async listPersonalByEmailKey(emailKey: string): Promise<PersonalRecord[]> {
+  async listPersonalByEmailKey(emailKey: string, now = new Date()): Promise<PersonalRecord[]> {
+    const [listed, indexed] = await Promise.all([this.listing(emailKey, now), this.indexedIds(emailKey)]);
+    const ids = [...new Set([...listed, ...indexed])];
+    const out: PersonalRecord[] = [];
+    for (let i = 0; i < ids.length; i += PERSONAL_READS_AT_ONCE) {
+      const items = await Promise.all(
+        ids.slice(i, i + PERSONAL_READS_AT_ONCE).map((orderId) => this.getPersonalItem(orderId)),
+      );
+      for (const item of items) if (item) out.push(toPersonal(item));
+    }
+    return out;
+  }
+
+  private async listing(emailKey: string, now: Date): Promise<string[]> {
+    const buckets = await Promise.all(
+      emailListingDays(now).map((day) =>
+        call('get email listing', () =>
+          this.db.send(
+            new GetCommand({
+              TableName: this.tableName,
+              Key: { pk: keys.emailListing(emailKey, day) },
+              ConsistentRead: true,
+            }),
+          ),
+        ),
+      ),
+    );
+    return buckets.flatMap(({ Item }) => (Item?.orders instanceof Set ? [...Item.orders].map(String) : []));
+  }
+
+  private async indexedIds(emailKey: string): Promise<string[]> {
     const ids: string[] = [];
     let start: Item | undefined;
     do {
@@ -398,14 +462,7 @@ export class DynamoOrderStore implements OrderStore {
           ids.push(String(item.pk).slice(PERSONAL_PREFIX.length));
       start = page.LastEvaluatedKey;
     } while (start);
-    const out: PersonalRecord[] = [];
-    for (let i = 0; i < ids.length; i += PERSONAL_READS_AT_ONCE) {
-      const items = await Promise.all(
-        ids.slice(i, i + PERSONAL_READS_AT_ONCE).map((orderId) => this.getPersonalItem(orderId)),
-      );
-      for (const item of items) if (item) out.push(toPersonal(item));
-    }
-    return out;
+    return ids;
   }
 
   async deletePersonal(orderId: string): Promise<boolean> {

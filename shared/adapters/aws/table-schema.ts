@@ -1,4 +1,5 @@
 import type { CreateTableCommandInput } from '@aws-sdk/client-dynamodb';
+import { INTAKE_FLAG_ATTRIBUTE } from '../../contracts/intake-claims.js';
 import { INDEX } from '../../contracts.js';
 
 /**
@@ -15,6 +16,8 @@ export function tableDefinition(tableName: string): CreateTableCommandInput {
       { AttributeName: 'emailKey', AttributeType: 'S' },
       { AttributeName: 'outbox', AttributeType: 'S' },
       { AttributeName: 'createdAt', AttributeType: 'S' },
+      { AttributeName: INTAKE_FLAG_ATTRIBUTE, AttributeType: 'S' },
+      { AttributeName: 'leaseUntil', AttributeType: 'N' },
     ],
     KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }],
     GlobalSecondaryIndexes: [
@@ -29,6 +32,15 @@ export function tableDefinition(tableName: string): CreateTableCommandInput {
         KeySchema: [
           { AttributeName: 'outbox', KeyType: 'HASH' },
           { AttributeName: 'createdAt', KeyType: 'RANGE' },
+        ],
+        Projection: { ProjectionType: 'KEYS_ONLY' },
+      },
+      {
+        // Open intake claims, sharded `open#<n>` (contracts/intake-claims.ts): the intake sweep.
+        IndexName: INDEX.byIntake,
+        KeySchema: [
+          { AttributeName: INTAKE_FLAG_ATTRIBUTE, KeyType: 'HASH' },
+          { AttributeName: 'leaseUntil', KeyType: 'RANGE' },
         ],
         Projection: { ProjectionType: 'KEYS_ONLY' },
       },

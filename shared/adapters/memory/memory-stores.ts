@@ -41,24 +41,56 @@ export class MemoryIdempotencyStore implements IdempotencyStore {
   async claim(record: IdempotencyRecord, nowMs: number) {
     const existing = this.records.get(record.key);
     if (existing && existing.expiresAt * 1000 > nowMs) return { claimed: false as const, existing };
-    this.records.set(record.key, record);
+    this.records.set(record.key, { ...record, open: true });
     return { claimed: true as const };
   }
-  async takeOver(key: string, expectedLeaseUntil: number, leaseUntil: number) {
+  async takeOver(
+    key: string,
+    expectedLeaseUntil: number,
+    leaseUntil: number,
+    reopen?: { readonly emailKey: string; readonly optIn: boolean },
+  ) {
     const existing = this.records.get(key);
     if (existing?.state !== 'in-progress' || existing.leaseUntil !== expectedLeaseUntil) return false;
-    this.records.set(key, { ...existing, leaseUntil });
+    this.records.set(key, { ...existing, leaseUntil, ...(reopen ? { ...reopen, open: true } : {}) });
     return true;
   }
   async setMark(key: string, fenceEnded: number) {
     const existing = this.records.get(key);
     if (existing) this.records.set(key, { ...existing, fenceEnded });
   }
+  async settle(key: string, expectedLeaseUntil?: number) {
+    const existing = this.records.get(key);
+    if (!existing || (expectedLeaseUntil !== undefined && existing.leaseUntil !== expectedLeaseUntil)) return;
+    const { open: _open, emailKey: _emailKey, optIn: _optIn, ...settled } = existing;
+    this.records.set(key, settled);
+  }
+  async listAbandoned(beforeMs: number, limit: number) {
+    return [...this.records.values()]
+      .filter((r) => r.open === true && r.leaseUntil < beforeMs)
+      .sort((a, b) => a.leaseUntil - b.leaseUntil)
+      .slice(0, limit);
+  }
 }
 
 export class MemoryOrderStore implements OrderStore, LedgerStore {
   readonly orders = new Map<string, OrderRecord>();
   readonly personal = new Map<string, PersonalRecord>();
+  /**
+   * Each keyed email's listing of order ids (`EMAILPII#` items), read as DynamoDB's ConsistentRead.
+   * One set per address: the day buckets and their expiry are the DynamoDB adapter's (dynalite tests).
+   */
+  readonly listings = new Map<string, Set<string>>();
+  /**
+   * With `index.lag`, a personal record written now stays out of the `byEmail` index (the GSI's
+   * eventual consistency) until `catchUpIndex()`; the listing is never behind. (An object, so that
+   * setting it through a wrapper that delegates to this store reaches this store.)
+   */
+  readonly index = { lag: false };
+  private readonly notYetIndexed = new Set<string>();
+  catchUpIndex(): void {
+    this.notYetIndexed.clear();
+  }
   /** The disclosure ledger of each order (stored with the order, as in DynamoDB). */
   readonly ledgers = new MemoryLedgers();
 
@@ -74,7 +106,14 @@ export class MemoryOrderStore implements OrderStore, LedgerStore {
     await this.putOrderRecord(order);
   }
   async putPersonal(personal: PersonalRecord) {
-    if (!this.personal.has(personal.orderId)) this.personal.set(personal.orderId, personal);
+    if (this.personal.has(personal.orderId)) return;
+    this.personal.set(personal.orderId, personal);
+    if (this.index.lag) this.notYetIndexed.add(personal.orderId);
+  }
+  async addToEmailListing(emailKey: string, orderId: string, _at: Date) {
+    const listing = this.listings.get(emailKey) ?? new Set<string>();
+    listing.add(orderId);
+    this.listings.set(emailKey, listing);
   }
   async putOrderRecord(order: OrderRecord) {
     if (!this.orders.has(order.orderId)) this.orders.set(order.orderId, order);
@@ -176,8 +215,15 @@ export class MemoryOrderStore implements OrderStore, LedgerStore {
       return true;
     });
   }
+  /** As the DynamoDB adapter: the index (maybe behind) and the listing together. */
   async listPersonalByEmailKey(emailKey: string) {
-    return [...this.personal.values()].filter((p) => p.emailKey === emailKey);
+    const listed = this.listings.get(emailKey) ?? new Set<string>();
+    return [...this.personal.values()].filter(
+      (p) => listed.has(p.orderId) || (p.emailKey === emailKey && !this.notYetIndexed.has(p.orderId)),
+    );
+  }
+  async clearEmailListing(emailKey: string, _now: Date) {
+    this.listings.delete(emailKey);
   }
   async deletePersonal(orderId: string) {
     return this.personal.delete(orderId);
