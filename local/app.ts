@@ -11,6 +11,7 @@ import { KEY_TABLE, keyTableDefinition } from '#shared/adapters/aws/dynamo-recor
 import { tableDefinition } from '#shared/adapters/aws/table-schema.js';
 import { embeddedDocumentClient } from '#shared/adapters/local/embedded-dynamo-client.js';
 import {
+  type DirectRequest,
   DynamoSetupError,
   ensureTables,
   errorName,
@@ -152,6 +153,7 @@ export async function startLocal(options: StartOptions = {}): Promise<LocalApp> 
     throw error;
   };
   let dynamoUrl = local.AWS_ENDPOINT_URL_DYNAMODB;
+  let direct: DirectRequest | undefined;
   if (!dynamoUrl) {
     const dynamo = await step(
       'DynamoDB',
@@ -161,6 +163,7 @@ export async function startLocal(options: StartOptions = {}): Promise<LocalApp> 
     );
     stops.push(dynamo.stop);
     dynamoUrl = dynamo.url;
+    direct = dynamo.request;
   }
   process.env.AWS_ENDPOINT_URL_DYNAMODB = dynamoUrl;
 
@@ -214,10 +217,11 @@ export async function startLocal(options: StartOptions = {}): Promise<LocalApp> 
     // The CLI may rotate a keyring file at any moment: read it on every use (it is a small file).
     PARTNER_SECRET_CACHE_SECONDS: env.PARTNER_SECRET_CACHE_SECONDS ?? '0',
   });
-  // The embedded DynamoDB checks no signature: its requests skip SigV4 (a real endpoint keeps it).
+  // The embedded DynamoDB checks no signature: its requests skip SigV4 (a real endpoint keeps it),
+  // and its item requests skip the SDK and HTTP (embedded-dynamo-client.ts); the port stays for the CLI.
   // No stream locally: the fan-out runs when an order record is written (local/fan-out-on-write.ts).
   const wiring = fanOutOnWrite(
-    wire(config, local.AWS_ENDPOINT_URL_DYNAMODB ? {} : { db: embeddedDocumentClient() }),
+    wire(config, local.AWS_ENDPOINT_URL_DYNAMODB ? {} : { db: embeddedDocumentClient(direct) }),
     onError,
   );
   setWiring(wiring);
