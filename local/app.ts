@@ -17,14 +17,10 @@ import {
   errorName,
   startDynalite,
 } from '#shared/adapters/local/embedded-dynamodb.js';
-import {
-  type LocalQueue,
-  localQueueTable,
-  upgradeLocalQueueTable,
-} from '#shared/adapters/local/local-queue.js';
+import { LocalQueue, localQueueTable, upgradeLocalQueueTable } from '#shared/adapters/local/local-queue.js';
 import { type Config, loadConfig, type PartnerConfig } from '#shared/config.js';
 import { NOTIFY_QUEUE, ORDER_TTL_ATTRIBUTE, partnerQueue } from '#shared/contracts.js';
-import { localQueueTableName, setWiring, type Wiring, wire } from '#shared/wiring.js';
+import { localQueueOptions, localQueueTableName, setWiring, type Wiring, wire } from '#shared/wiring.js';
 import { orderConsole } from './console.js';
 import { fanOutOnWrite } from './fan-out-on-write.js';
 import { createApiServer, type LocalRoute } from './http-server.js';
@@ -220,10 +216,14 @@ export async function startLocal(options: StartOptions = {}): Promise<LocalApp> 
   // The embedded DynamoDB checks no signature: its requests skip SigV4 (a real endpoint keeps it),
   // and its item requests skip the SDK and HTTP (embedded-dynamo-client.ts); the port stays for the CLI.
   // No stream locally: the fan-out runs when an order record is written (local/fan-out-on-write.ts).
-  const wiring = fanOutOnWrite(
-    wire(config, local.AWS_ENDPOINT_URL_DYNAMODB ? {} : { db: embeddedDocumentClient(direct) }),
-    onError,
-  );
+  const db = local.AWS_ENDPOINT_URL_DYNAMODB ? undefined : embeddedDocumentClient(direct);
+  // This process is its queues' only consumer: receives are claimed in memory (local-queue.ts).
+  const base = wire(config, db ? { db } : {});
+  const queue = new LocalQueue(base.db, localQueueTableName(config), {
+    ...localQueueOptions(config),
+    claims: 'memory',
+  });
+  const wiring = fanOutOnWrite({ ...base, queue }, onError);
   setWiring(wiring);
 
   await prepareTables(config, wiring, dynamoUrl).catch(unwind);
@@ -256,7 +256,6 @@ export async function startLocal(options: StartOptions = {}): Promise<LocalApp> 
     orderConsole({ wiring, port: () => apiPort, ...(ses ? { emailViewerUrl: ses.viewerUrl } : {}) }),
   );
 
-  const queue = wiring.queue as LocalQueue;
   const loadDelivery = () =>
     import('#functions/deliver-to-partner.js') as unknown as Promise<{ handler: SqsHandler }>;
   const loadNotify = () =>
