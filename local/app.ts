@@ -26,6 +26,7 @@ import { fanOutOnWrite } from './fan-out-on-write.js';
 import { createApiServer, type LocalRoute } from './http-server.js';
 import { type LocalEnv, localPartners, parseLocalEnv } from './local-env.js';
 import { type Consumer, type SqsHandler, startConsumer } from './queue-consumer.js';
+import { once } from './routes.js';
 import { samplePartners } from './sample-partners.js';
 import { type EmbeddedSes, startSesEmulator } from './ses-emulator.js';
 import { startTimers } from './timers.js';
@@ -256,10 +257,12 @@ export async function startLocal(options: StartOptions = {}): Promise<LocalApp> 
     orderConsole({ wiring, port: () => apiPort, ...(ses ? { emailViewerUrl: ses.viewerUrl } : {}) }),
   );
 
-  const loadDelivery = () =>
-    import('#functions/deliver-to-partner.js') as unknown as Promise<{ handler: SqsHandler }>;
-  const loadNotify = () =>
-    import('#functions/notify-customer.js') as unknown as Promise<{ handler: SqsHandler }>;
+  const loadDelivery = once(
+    () => import('#functions/deliver-to-partner.js') as unknown as Promise<{ handler: SqsHandler }>,
+  );
+  const loadNotify = once(
+    () => import('#functions/notify-customer.js') as unknown as Promise<{ handler: SqsHandler }>,
+  );
   const consumers: Record<string, Consumer> = {};
   for (const p of config.partners)
     consumers[partnerQueue(p.id)] = startConsumer(queue, partnerQueue(p.id), loadDelivery, onError);
