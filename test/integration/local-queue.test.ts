@@ -231,6 +231,36 @@ describe("local queue, claims in memory (the local server, its queues' only cons
     expect(afterDelete).toEqual([]);
   });
 
+  it('sends and deletes made in one tick share one BatchWriteItem', async () => {
+    // Prepare
+    const clock = new FakeClock();
+    const queue = inMemory(clock);
+    // Act
+    await Promise.all([
+      queue.send('partner-warehouse', message('ord_w')),
+      queue.send('partner-carrier', message('ord_c')),
+      queue.send('notify', message('ord_n1')),
+      queue.send('notify', message('ord_n2')),
+    ]);
+    const sendRequests = { ...counts };
+    const received = await queue.receive('notify');
+    counts = {};
+    await Promise.all(received.map((m) => queue.delete(m.receiptHandle)));
+    const deleteRequests = { ...counts };
+    clock.current = T0 + 2 * VISIBILITY_MS;
+    const afterDelete = await queue.receive('notify');
+    const others = [
+      ...(await queue.receive('partner-warehouse')),
+      ...(await queue.receive('partner-carrier')),
+    ];
+    // Assess
+    expect(sendRequests).toEqual({ BatchWriteItem: 1 });
+    expect(orderIds(received).sort()).toEqual(['ord_n1', 'ord_n2']);
+    expect(deleteRequests).toEqual({ BatchWriteItem: 1 });
+    expect(afterDelete).toEqual([]);
+    expect(orderIds(others)).toEqual(['ord_w', 'ord_c']);
+  });
+
   it('hides a received message for the visibility timeout, then gives it again; a stale handle deletes nothing', async () => {
     // Prepare
     const clock = new FakeClock();

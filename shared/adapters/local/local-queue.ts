@@ -18,7 +18,9 @@
  * gone only once deleted, and after a restart every message not deleted is received again (the
  * in-flight ones at once). A retry (`retryLater`) and a dead-lettering write the receive count
  * to the table, so the receive limit holds across restarts for messages that failed; only a
- * receive that ended in a crash is not counted. Default (`'table'`): each receive is a
+ * receive that ended in a crash is not counted. Sends and deletes made in the same tick (a
+ * fan-out's three sends, a batch's deletes) then share one BatchWriteItem: none is conditional.
+ * Default (`'table'`): each receive is a
  * conditional update, so several processes may consume one queue.
  *
  * In-process consumers need not poll: `send`, `retryLater` and `redrive` tell this instance's
@@ -35,6 +37,7 @@ import {
   ResourceNotFoundException,
 } from '@aws-sdk/client-dynamodb';
 import {
+  BatchWriteCommand,
   DeleteCommand,
   type DynamoDBDocumentClient,
   PutCommand,
@@ -68,6 +71,19 @@ export interface LocalQueueOptions {
   /** Where a receive is recorded: in the table (default), or in this instance alone (see above). */
   readonly claims?: 'table' | 'memory';
 }
+
+/** A queue-table write waiting for the tick's BatchWriteItem. */
+interface PendingWrite {
+  readonly pk: string;
+  readonly request:
+    | { PutRequest: { Item: Record<string, unknown> } }
+    | { DeleteRequest: { Key: { pk: string } } };
+  resolve(): void;
+  reject(error: unknown): void;
+}
+
+/** BatchWriteItem takes at most 25 requests. */
+const MAX_WRITES = 25;
 
 /** A message received by this instance (claims in memory): its receive count and hidden time. */
 interface Claim {
@@ -114,6 +130,8 @@ export class LocalQueue implements Queue, RetryScheduler, DeadLetterQueue {
   private readonly listeners = new Map<string, Set<VisibleListener>>();
   /** Claims in memory: by message key. */
   private readonly claims = new Map<string, Claim>();
+  /** Claims in memory: this tick's unconditional writes, sent together. */
+  private writes: PendingWrite[] = [];
 
   constructor(
     private readonly db: DynamoDBDocumentClient,
@@ -141,21 +159,78 @@ export class LocalQueue implements Queue, RetryScheduler, DeadLetterQueue {
   async send(queue: string, message: QueueMessage, options: { delaySeconds?: number } = {}) {
     const now = this.now();
     const visibleAt = now + (options.delaySeconds ?? 0) * 1000;
-    await this.db.send(
-      new PutCommand({
-        TableName: this.tableName,
-        Item: {
-          pk: `${queue}#${randomUUID()}`,
-          queue,
-          lane: queue,
-          body: JSON.stringify(message),
-          sentAt: now,
-          visibleAt,
-          receiveCount: 0,
-        },
-      }),
-    );
+    const item = {
+      pk: `${queue}#${randomUUID()}`,
+      queue,
+      lane: queue,
+      body: JSON.stringify(message),
+      sentAt: now,
+      visibleAt,
+      receiveCount: 0,
+    };
+    if (this.options.claims === 'memory') await this.write(item.pk, { PutRequest: { Item: item } });
+    else await this.db.send(new PutCommand({ TableName: this.tableName, Item: item }));
     this.notify(queue, visibleAt);
+  }
+
+  /** Claims in memory: one unconditional write, sent with the others of this tick. */
+  private write(pk: string, request: PendingWrite['request']): Promise<void> {
+    return new Promise<void>((resolve, reject) => {
+      if (this.writes.length === 0) queueMicrotask(() => this.flushWrites());
+      this.writes.push({ pk, request, resolve, reject });
+    });
+  }
+
+  private flushWrites(): void {
+    let rest = this.writes;
+    this.writes = [];
+    // BatchWriteItem refuses two requests for one key: such a write waits for the next chunk.
+    while (rest.length > 0) {
+      const chunk: PendingWrite[] = [];
+      const later: PendingWrite[] = [];
+      const keys = new Set<string>();
+      for (const w of rest)
+        if (chunk.length < MAX_WRITES && !keys.has(w.pk)) {
+          keys.add(w.pk);
+          chunk.push(w);
+        } else later.push(w);
+      void this.writeChunk(chunk);
+      rest = later;
+    }
+  }
+
+  private async writeChunk(chunk: readonly PendingWrite[]): Promise<void> {
+    const alone = async (w: PendingWrite) => {
+      try {
+        if ('PutRequest' in w.request)
+          await this.db.send(new PutCommand({ TableName: this.tableName, Item: w.request.PutRequest.Item }));
+        else
+          await this.db.send(
+            new DeleteCommand({ TableName: this.tableName, Key: w.request.DeleteRequest.Key }),
+          );
+        w.resolve();
+      } catch (error) {
+        w.reject(error);
+      }
+    };
+    const [first] = chunk;
+    if (chunk.length === 1 && first) return alone(first);
+    let retry: readonly PendingWrite[] = chunk;
+    try {
+      const out = await this.db.send(
+        new BatchWriteCommand({ RequestItems: { [this.tableName]: chunk.map((w) => w.request) } }),
+      );
+      const unprocessed = new Set(
+        (out.UnprocessedItems?.[this.tableName] ?? []).map((r) =>
+          String(r.PutRequest?.Item?.pk ?? r.DeleteRequest?.Key?.pk),
+        ),
+      );
+      retry = chunk.filter((w) => unprocessed.has(w.pk));
+      for (const w of chunk) if (!unprocessed.has(w.pk)) w.resolve();
+    } catch {
+      // each write on its own then, so that each caller gets its own answer or error
+    }
+    await Promise.all(retry.map(alone));
   }
 
   /** Every item of a lane, oldest visibility first (dead letters, redrive). */
@@ -335,12 +410,10 @@ export class LocalQueue implements Queue, RetryScheduler, DeadLetterQueue {
       const current = this.currentClaim(receiptHandle);
       if (!current) return;
       this.claims.delete(current.pk);
-      await this.db
-        .send(new DeleteCommand({ TableName: this.tableName, Key: { pk: current.pk } }))
-        .catch((error: unknown) => {
-          this.claims.set(current.pk, current.claim);
-          throw error;
-        });
+      await this.write(current.pk, { DeleteRequest: { Key: { pk: current.pk } } }).catch((error: unknown) => {
+        this.claims.set(current.pk, current.claim);
+        throw error;
+      });
       return;
     }
     const { pk, count } = parseHandle(receiptHandle);
