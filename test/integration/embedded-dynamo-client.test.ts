@@ -6,6 +6,7 @@
  */
 import {
   ConditionalCheckFailedException,
+  DeleteTableCommand,
   DescribeTableCommand,
   DynamoDBClient,
   DynamoDBServiceException,
@@ -210,5 +211,37 @@ describe('the embedded document client, direct', () => {
       `DescribeTableCommand ${TABLE}`,
     ]);
     expect(fromOtherProcess.Item).toEqual({ pk: 'seen', sealed: bytes(7) });
+  });
+
+  it("sees a table deleted and created again at once, over the port or direct (dynalite's table reads are cached)", async () => {
+    // Prepare
+    const name = 'recreated';
+    await ensureTables(client, [tableDefinition(name)]);
+    await direct.send(new PutCommand({ TableName: name, Item: { pk: 'before' } }));
+    const failure = (run: Promise<unknown>) =>
+      run.then(
+        () => undefined,
+        (error: unknown) => error,
+      );
+    // Act
+    await client.send(new DeleteTableCommand({ TableName: name }));
+    const afterDelete = await failure(
+      direct.send(new GetCommand({ TableName: name, Key: { pk: 'before' } })),
+    );
+    await ensureTables(client, [
+      {
+        TableName: name,
+        BillingMode: 'PAY_PER_REQUEST',
+        AttributeDefinitions: [{ AttributeName: 'k', AttributeType: 'S' }],
+        KeySchema: [{ AttributeName: 'k', KeyType: 'HASH' }],
+      },
+    ]);
+    const oldKey = await failure(direct.send(new GetCommand({ TableName: name, Key: { pk: 'before' } })));
+    await direct.send(new PutCommand({ TableName: name, Item: { k: 'after' } }));
+    const newKey = await direct.send(new GetCommand({ TableName: name, Key: { k: 'after' } }));
+    // Assess
+    expect(afterDelete).toBeInstanceOf(ResourceNotFoundException);
+    expect(oldKey).toMatchObject({ name: 'ValidationException' });
+    expect(newKey.Item).toEqual({ k: 'after' });
   });
 });

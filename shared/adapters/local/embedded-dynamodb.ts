@@ -103,6 +103,47 @@ export async function startDynalite(options: { port: number; path?: string }): P
 }
 
 /**
+ * In the worker, before dynalite loads: its store reads a table's description from LevelDB (and
+ * decodes its JSON) on every item request, beside the item itself. Item requests take it from
+ * memory instead, once it was read ACTIVE. Any other request (a table created, updated or
+ * deleted, by this process or over the port) empties the cache when it comes and when it is
+ * answered, and nothing is cached for a second after, so a table's status changes (dynalite
+ * makes them on a timer) are read from LevelDB as before. Left out if dynalite's store differs.
+ */
+const TABLE_CACHE = `
+const ITEM_OPERATIONS = new Set(['GetItem', 'PutItem', 'UpdateItem', 'DeleteItem', 'Query', 'Scan', 'BatchGetItem', 'BatchWriteItem']);
+const tables = new Map();
+let changing = 0;
+let quietUntil = 0;
+const tableChanges = {
+  begin() { tables.clear(); changing++; },
+  end() { tables.clear(); changing--; quietUntil = Date.now() + 1000; },
+  settled() { return changing === 0 && Date.now() >= quietUntil; },
+};
+const storeModule = require(join(dirname(workerData.dynalite), 'db'));
+if (typeof storeModule.create === 'function') {
+  const create = storeModule.create;
+  storeModule.create = function () {
+    const store = create.apply(this, arguments);
+    const getTable = store.getTable;
+    if (typeof getTable !== 'function') return store;
+    store.getTable = function (name, checkStatus, cb) {
+      // Item actions call getTable(name, cb); table actions pass checkStatus = false.
+      if (typeof checkStatus !== 'function') return getTable.apply(store, arguments);
+      const done = checkStatus;
+      const cached = tables.get(name);
+      if (cached) return process.nextTick(done, null, cached);
+      getTable.call(store, name, function (err, table) {
+        if (!err && table && table.TableStatus === 'ACTIVE' && tableChanges.settled()) tables.set(name, table);
+        done(err, table);
+      });
+    };
+    return store;
+  };
+}
+`;
+
+/**
  * The worker: dynalite with no artificial table delays, answering `stop` once it has closed. A
  * direct request is given to dynalite's own request listener as a request object carrying the
  * headers an unsigned SDK request has (dynalite checks their shape, not a signature), so it is
@@ -111,6 +152,8 @@ export async function startDynalite(options: { port: number; path?: string }): P
 const DYNALITE_WORKER = `
 const { parentPort, workerData } = require('node:worker_threads');
 const { EventEmitter } = require('node:events');
+const { dirname, join } = require('node:path');
+${TABLE_CACHE}
 const server = require(workerData.dynalite)({
   createTableMs: 0, deleteTableMs: 0, updateTableMs: 0,
   ...(workerData.path ? { path: workerData.path } : {}),
@@ -128,12 +171,15 @@ function direct(m) {
     authorization: AUTH,
   };
   let answered = false;
+  const changes = !ITEM_OPERATIONS.has(m.operation);
+  if (changes) tableChanges.begin();
   const res = {
     statusCode: 200,
     setHeader() {},
     end(body) {
       if (answered) return;
       answered = true;
+      if (changes) tableChanges.end();
       parentPort.postMessage({ id: m.id, status: res.statusCode, body: body === undefined ? '' : String(body) });
     },
   };
@@ -146,6 +192,16 @@ function direct(m) {
     res.end(JSON.stringify({ __type: 'com.amazonaws.dynamodb.v20120810#InternalServerError', message: String(e && e.message) }));
   }
 }
+// Requests over the port (the CLI): the same cache rule.
+server.removeListener('request', listener);
+server.on('request', (req, res) => {
+  const operation = String(req.headers['x-amz-target'] || '').split('.')[1];
+  if (!ITEM_OPERATIONS.has(operation)) {
+    tableChanges.begin();
+    res.once('close', () => tableChanges.end());
+  }
+  listener(req, res);
+});
 server.once('error', (e) => parentPort.postMessage({ code: e.code, message: e.message }));
 server.listen(workerData.port, '127.0.0.1', () => parentPort.postMessage({ port: server.address().port }));
 parentPort.on('message', (m) => {
