@@ -146,25 +146,36 @@ function processNode(obj: unknown, f: (v: unknown) => unknown, nodes: KeyNodes |
   return acc;
 }
 
-/** The wire JSON of a marshalled input: binary values are base64 (as the SDK serializes them). */
-function toWire(input: unknown): string {
-  return JSON.stringify(input, function (this: Record<string, unknown>, key, value: unknown) {
-    const raw = this[key];
-    return raw instanceof Uint8Array
-      ? Buffer.from(raw.buffer, raw.byteOffset, raw.byteLength).toString('base64')
-      : value;
-  });
-}
+const base64 = (raw: Uint8Array): string =>
+  Buffer.from(raw.buffer, raw.byteOffset, raw.byteLength).toString('base64');
 
-const bytes = (base64: string): Uint8Array => {
-  const b = Buffer.from(base64, 'base64');
+const bytes = (text: string): Uint8Array => {
+  const b = Buffer.from(text, 'base64');
   return new Uint8Array(b.buffer, b.byteOffset, b.byteLength);
 };
 
+type Wire = Record<string, unknown>;
+
 /**
- * A wire answer parsed, binary values back to bytes: an attribute value `{ B }` or `{ BS }` is the
- * only object with that single member holding a string (or strings); an item's member named B
- * holds an attribute value object, never a string.
+ * One attribute value with its binary parts converted (`to` on each B and BS member): the wire
+ * JSON has them in base64, the SDK's types as bytes. Walks the value alone, not the whole request.
+ */
+function binaryParts(value: Wire, to: (v: never) => unknown): Wire {
+  if (value.B !== undefined) return { B: to(value.B as never) };
+  if (value.BS !== undefined) return { BS: (value.BS as never[]).map(to) };
+  if (value.M !== undefined) {
+    const m: Wire = {};
+    for (const [k, v] of Object.entries(value.M as Record<string, Wire>)) m[k] = binaryParts(v, to);
+    return { M: m };
+  }
+  if (value.L !== undefined) return { L: (value.L as Wire[]).map((v) => binaryParts(v, to)) };
+  return value;
+}
+
+/**
+ * An error answer parsed, binary values back to bytes (a condition failure's item): an attribute
+ * value `{ B }` or `{ BS }` is the only object with that single member holding a string (or
+ * strings); an item's member named B holds an attribute value object, never a string.
  */
 function fromWire(body: string): Record<string, unknown> {
   return JSON.parse(body, function (this: Record<string, unknown>, key, value: unknown) {
@@ -219,9 +230,9 @@ function directClient(
     ...translate?.unmarshallOptions,
     convertWithoutMapWrapper: true,
   };
-  const toAttributes = (v: unknown) => marshall(v, marshalling);
+  const toAttributes = (v: unknown) => binaryParts(marshall(v, marshalling) as Wire, base64);
   const fromAttributes = (v: unknown) =>
-    unmarshall(v as Record<string, dynamodb.AttributeValue>, unmarshalling);
+    unmarshall(binaryParts(v as Wire, bytes) as unknown as dynamodb.AttributeValue, unmarshalling);
   const sdkSend = sdk.send.bind(sdk) as (command: unknown, options?: unknown) => Promise<unknown>;
 
   const client = Object.create(sdk) as DynamoDBDocumentClient;
@@ -230,9 +241,9 @@ function directClient(
     if (!operation) return sdkSend(command, options);
     const { input, inputKeyNodes, outputKeyNodes } = command as DocumentCommand;
     for (const listener of listeners) listener(`${operation}Command`, input);
-    const answer = await direct(operation, toWire(processKeys(input, toAttributes, inputKeyNodes)));
+    const answer = await direct(operation, JSON.stringify(processKeys(input, toAttributes, inputKeyNodes)));
     if (answer.status !== 200) throw directError(answer.status, answer.body);
-    const output = processKeys(fromWire(answer.body), fromAttributes, outputKeyNodes) as Record<
+    const output = processKeys(JSON.parse(answer.body), fromAttributes, outputKeyNodes) as Record<
       string,
       unknown
     >;
