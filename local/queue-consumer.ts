@@ -94,8 +94,6 @@ export function startConsumer(
   let draining = false;
   /** A message became visible while a drain was running: receive again before sleeping. */
   let again = false;
-  /** Wakes a drain that waits on the batches in hand when a message becomes visible. */
-  let wake: (() => void) | undefined;
   /** A drain was started because a message became visible (not by the timer). */
   let notified = false;
   let timer: unknown;
@@ -157,7 +155,6 @@ export function startConsumer(
     if (stopped) return;
     if (draining) {
       again = true;
-      wake?.();
       return;
     }
     draining = true;
@@ -176,15 +173,7 @@ export function startConsumer(
           next = batch.nextVisibleAt;
           if (stopped) break;
           if (batch.more || again) continue;
-          // Nothing more visible: wait until a batch in hand is done or more is sent.
-          while (running.size > 0 && !again && !stopped)
-            await Promise.race([
-              ...running,
-              new Promise<void>((resolve) => {
-                wake = resolve;
-              }),
-            ]);
-          wake = undefined;
+          await Promise.all(running);
           if (stopped || !again) break;
         }
       } catch (error) {

@@ -391,68 +391,6 @@ describe('local queue consumer', () => {
     await consumer.stop();
   });
 
-  it.each([
-    [1, 1],
-    [2, 2],
-  ])(
-    'with concurrency %i handles at most %i batches at once, and every message once',
-    async (concurrency, most) => {
-      // Prepare: batches of one message; each handler waits until the test opens the gate
-      const clock = new FakeClock();
-      const queue = new LocalQueue(
-        db,
-        table,
-        { visibilityTimeoutSeconds: VISIBILITY_MS / 1000, maxReceiveCount: { '*': 3 }, claims: 'memory' },
-        clock.now,
-      );
-      let open: () => void = () => {};
-      const gate = new Promise<void>((resolve) => {
-        open = resolve;
-      });
-      const handled: string[] = [];
-      let inHand = 0;
-      let mostInHand = 0;
-      const handler = async (event: SQSEvent) => {
-        inHand++;
-        mostInHand = Math.max(mostInHand, inHand);
-        await gate;
-        handled.push(...orderIds(event.Records));
-        inHand--;
-        return { batchItemFailures: [] };
-      };
-      const errors: unknown[] = [];
-      const consumer = startConsumer(
-        queue,
-        'notify',
-        async () => ({ handler }),
-        (e) => errors.push(e),
-        {
-          clock,
-          batchSize: 1,
-          concurrency,
-        },
-      );
-      await consumer.idle();
-      // Act
-      await queue.send('notify', message('ord_1'));
-      await queue.send('notify', message('ord_2'));
-      await queue.send('notify', message('ord_3'));
-      // Wait (bounded) until `most` are in hand, then a little longer for any one more.
-      const pause = () => new Promise((resolve) => setTimeout(resolve, 5));
-      for (let i = 0; i < 400 && inHand < most; i++) await pause();
-      for (let i = 0; i < 20; i++) await pause();
-      const whileClosed = mostInHand;
-      open();
-      await consumer.idle();
-      await consumer.stop();
-      // Assess
-      expect(whileClosed).toBe(most);
-      expect(handled.sort()).toEqual(['ord_1', 'ord_2', 'ord_3']);
-      expect(await queue.receive('notify')).toEqual([]);
-      expect(errors).toEqual([]);
-    },
-  );
-
   it('makes one Query per heartbeat while idle, and nothing else', async () => {
     // Prepare
     const clock = new FakeClock();
