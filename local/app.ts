@@ -56,9 +56,6 @@ export interface StartOptions {
   readonly partners?: readonly PartnerConfig[];
 }
 
-/** Batches each local queue's consumer handles at once. */
-const CONSUMER_CONCURRENCY = 4;
-
 function listen(server: Server, port: number): Promise<number> {
   return new Promise((resolve, reject) => {
     server.once('error', reject);
@@ -266,19 +263,10 @@ export async function startLocal(options: StartOptions = {}): Promise<LocalApp> 
   const loadNotify = once(
     () => import('#functions/notify-customer.js') as unknown as Promise<{ handler: SqsHandler }>,
   );
-  // Several batches per queue at once, as an event source mapping runs them (one at a time made
-  // each queue as fast as its slowest batch, far below the API's intake).
-  const consuming = { concurrency: CONSUMER_CONCURRENCY };
   const consumers: Record<string, Consumer> = {};
   for (const p of config.partners)
-    consumers[partnerQueue(p.id)] = startConsumer(
-      queue,
-      partnerQueue(p.id),
-      loadDelivery,
-      onError,
-      consuming,
-    );
-  consumers[NOTIFY_QUEUE] = startConsumer(queue, NOTIFY_QUEUE, loadNotify, onError, consuming);
+    consumers[partnerQueue(p.id)] = startConsumer(queue, partnerQueue(p.id), loadDelivery, onError);
+  consumers[NOTIFY_QUEUE] = startConsumer(queue, NOTIFY_QUEUE, loadNotify, onError);
   stops.push(async () => {
     await Promise.all(Object.values(consumers).map((c) => c.stop()));
   });

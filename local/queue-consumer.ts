@@ -60,11 +60,6 @@ export interface ConsumerOptions {
   readonly heartbeatMs?: number;
   /** Messages per receive and handler call (SQS allows 10). @default 10 */
   readonly batchSize?: number;
-  /**
-   * Batches handled at once (an event source mapping runs several per queue): while one is
-   * handled the next receive may start, up to this many in flight. @default 1
-   */
-  readonly concurrency?: number;
   readonly clock?: ConsumerClock;
 }
 
@@ -99,34 +94,15 @@ export function startConsumer(
   let timer: unknown;
   let timerAt = Number.POSITIVE_INFINITY;
 
-  const concurrency = Math.max(1, options.concurrency ?? 1);
-  /** Batches being handled (at most `concurrency`). */
-  const running = new Set<Promise<void>>();
-
-  const handle = async (batch: ReceivedBatch): Promise<void> => {
+  const receiveOnce = async (): Promise<ReceivedBatch> => {
+    const batch = await queue.receiveBatch(name, batchSize);
+    if (batch.messages.length === 0) return batch;
     const { handler } = await load();
     const response = await handler(toSqsEvent(name, batch.messages));
     const failed = new Set((response?.batchItemFailures ?? []).map((f) => f.itemIdentifier));
     await Promise.all(
       batch.messages.filter((m) => !failed.has(m.messageId)).map((m) => queue.delete(m.receiptHandle)),
     );
-  };
-
-  const receiveOnce = async (): Promise<ReceivedBatch> => {
-    const batch = await queue.receiveBatch(name, batchSize);
-    if (batch.messages.length > 0) await handle(batch);
-    return batch;
-  };
-
-  /** Receives once and starts handling what came; waits while `concurrency` batches are in hand. */
-  const receiveAndStart = async (): Promise<ReceivedBatch> => {
-    const batch = await queue.receiveBatch(name, batchSize);
-    if (batch.messages.length === 0) return batch;
-    const run: Promise<void> = handle(batch)
-      .catch(onError)
-      .finally(() => running.delete(run));
-    running.add(run);
-    if (running.size >= concurrency) await Promise.race(running);
     return batch;
   };
 
@@ -164,23 +140,17 @@ export function startConsumer(
       const woken = notified;
       notified = false;
       try {
-        // Receive while batches come back full or more was sent; then wait for the batches in
-        // hand, and receive again if more was sent meanwhile.
         for (;;) {
           again = false;
-          const batch = await receiveAndStart();
+          const batch = await receiveOnce();
           received += batch.messages.length;
           next = batch.nextVisibleAt;
-          if (stopped) break;
-          if (batch.more || again) continue;
-          await Promise.all(running);
-          if (stopped || !again) break;
+          if (stopped || !(batch.more || again)) break;
         }
       } catch (error) {
         onError(error);
         next = undefined; // try again at the heartbeat
       } finally {
-        await Promise.all(running);
         draining = false;
       }
       const now = clock.now();
