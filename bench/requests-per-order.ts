@@ -1,7 +1,7 @@
 /**
  * DynamoDB requests per order end to end in local mode, by path and command: `npm start`'s
  * composition in this process (temporary data directory, random ports, sample partners and their
- * progress events on), a counting middleware on the document client, N orders posted and every
+ * progress events on), a counting listener on the embedded document client (`onRequest`), N orders posted and every
  * request they cause counted until the pipeline is quiet again (both deliveries, the
  * confirmation email, the sample carrier's dispatched/delivered events and their emails).
  *
@@ -16,6 +16,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { startLocal } from '../local/app.js';
+import type { EmbeddedDocumentClient } from '../shared/adapters/local/embedded-dynamo-client.js';
 
 /** Most specific first: the handler a request ran in, then the queue machinery, then timers. */
 const PATHS: ReadonlyArray<readonly [string, RegExp]> = [
@@ -98,18 +99,13 @@ export async function requestsPerOrder(
     if (paths) queuedPath = pathOf(new Error().stack ?? '');
     return (send as (c: unknown, o?: unknown) => Promise<unknown>).call(db, command, options);
   }) as typeof db.send;
-  app.wiring.db.middlewareStack.add(
-    (next, context) => async (args) => {
-      if (counting) {
-        const stackPath = paths ? pathOf(new Error().stack ?? '') : 'all';
-        const key = `${stackPath === 'other' ? queuedPath : stackPath}\u0000${context.commandName ?? '?'}${detail ? ` ${itemKind(args.input as Record<string, unknown>)}` : ''}`;
-        counts.set(key, (counts.get(key) ?? 0) + 1);
-        lastRequestAt = Date.now();
-      }
-      return next(args);
-    },
-    { step: 'initialize', name: 'benchRequestCounter' },
-  );
+  (app.wiring.db as EmbeddedDocumentClient).onRequest((commandName, input) => {
+    if (!counting) return;
+    const stackPath = paths ? pathOf(new Error().stack ?? '') : 'all';
+    const key = `${stackPath === 'other' ? queuedPath : stackPath}\u0000${commandName}${detail ? ` ${itemKind(input)}` : ''}`;
+    counts.set(key, (counts.get(key) ?? 0) + 1);
+    lastRequestAt = Date.now();
+  });
   const post = async (n: number) => {
     const response = await fetch(`${app.apiUrl}/orders`, {
       method: 'POST',

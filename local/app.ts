@@ -11,24 +11,22 @@ import { KEY_TABLE, keyTableDefinition } from '#shared/adapters/aws/dynamo-recor
 import { tableDefinition } from '#shared/adapters/aws/table-schema.js';
 import { embeddedDocumentClient } from '#shared/adapters/local/embedded-dynamo-client.js';
 import {
+  type DirectRequest,
   DynamoSetupError,
   ensureTables,
   errorName,
   startDynalite,
 } from '#shared/adapters/local/embedded-dynamodb.js';
-import {
-  type LocalQueue,
-  localQueueTable,
-  upgradeLocalQueueTable,
-} from '#shared/adapters/local/local-queue.js';
+import { LocalQueue, localQueueTable, upgradeLocalQueueTable } from '#shared/adapters/local/local-queue.js';
 import { type Config, loadConfig, type PartnerConfig } from '#shared/config.js';
 import { NOTIFY_QUEUE, ORDER_TTL_ATTRIBUTE, partnerQueue } from '#shared/contracts.js';
-import { localQueueTableName, setWiring, type Wiring, wire } from '#shared/wiring.js';
+import { localQueueOptions, localQueueTableName, setWiring, type Wiring, wire } from '#shared/wiring.js';
 import { orderConsole } from './console.js';
 import { fanOutOnWrite } from './fan-out-on-write.js';
 import { createApiServer, type LocalRoute } from './http-server.js';
 import { type LocalEnv, localPartners, parseLocalEnv } from './local-env.js';
 import { type Consumer, type SqsHandler, startConsumer } from './queue-consumer.js';
+import { once } from './routes.js';
 import { samplePartners } from './sample-partners.js';
 import { type EmbeddedSes, startSesEmulator } from './ses-emulator.js';
 import { startTimers } from './timers.js';
@@ -152,6 +150,7 @@ export async function startLocal(options: StartOptions = {}): Promise<LocalApp> 
     throw error;
   };
   let dynamoUrl = local.AWS_ENDPOINT_URL_DYNAMODB;
+  let direct: DirectRequest | undefined;
   if (!dynamoUrl) {
     const dynamo = await step(
       'DynamoDB',
@@ -161,6 +160,7 @@ export async function startLocal(options: StartOptions = {}): Promise<LocalApp> 
     );
     stops.push(dynamo.stop);
     dynamoUrl = dynamo.url;
+    direct = dynamo.request;
   }
   process.env.AWS_ENDPOINT_URL_DYNAMODB = dynamoUrl;
 
@@ -214,12 +214,17 @@ export async function startLocal(options: StartOptions = {}): Promise<LocalApp> 
     // The CLI may rotate a keyring file at any moment: read it on every use (it is a small file).
     PARTNER_SECRET_CACHE_SECONDS: env.PARTNER_SECRET_CACHE_SECONDS ?? '0',
   });
-  // The embedded DynamoDB checks no signature: its requests skip SigV4 (a real endpoint keeps it).
+  // The embedded DynamoDB checks no signature: its requests skip SigV4 (a real endpoint keeps it),
+  // and its item requests skip the SDK and HTTP (embedded-dynamo-client.ts); the port stays for the CLI.
   // No stream locally: the fan-out runs when an order record is written (local/fan-out-on-write.ts).
-  const wiring = fanOutOnWrite(
-    wire(config, local.AWS_ENDPOINT_URL_DYNAMODB ? {} : { db: embeddedDocumentClient() }),
-    onError,
-  );
+  const db = local.AWS_ENDPOINT_URL_DYNAMODB ? undefined : embeddedDocumentClient(direct);
+  // This process is its queues' only consumer: receives are claimed in memory (local-queue.ts).
+  const base = wire(config, db ? { db } : {});
+  const queue = new LocalQueue(base.db, localQueueTableName(config), {
+    ...localQueueOptions(config),
+    claims: 'memory',
+  });
+  const wiring = fanOutOnWrite({ ...base, queue }, onError);
   setWiring(wiring);
 
   await prepareTables(config, wiring, dynamoUrl).catch(unwind);
@@ -252,11 +257,12 @@ export async function startLocal(options: StartOptions = {}): Promise<LocalApp> 
     orderConsole({ wiring, port: () => apiPort, ...(ses ? { emailViewerUrl: ses.viewerUrl } : {}) }),
   );
 
-  const queue = wiring.queue as LocalQueue;
-  const loadDelivery = () =>
-    import('#functions/deliver-to-partner.js') as unknown as Promise<{ handler: SqsHandler }>;
-  const loadNotify = () =>
-    import('#functions/notify-customer.js') as unknown as Promise<{ handler: SqsHandler }>;
+  const loadDelivery = once(
+    () => import('#functions/deliver-to-partner.js') as unknown as Promise<{ handler: SqsHandler }>,
+  );
+  const loadNotify = once(
+    () => import('#functions/notify-customer.js') as unknown as Promise<{ handler: SqsHandler }>,
+  );
   const consumers: Record<string, Consumer> = {};
   for (const p of config.partners)
     consumers[partnerQueue(p.id)] = startConsumer(queue, partnerQueue(p.id), loadDelivery, onError);

@@ -31,7 +31,7 @@ import { SqsQueue } from './adapters/aws/sqs-queue.js';
 import { osUserPrincipal, StsPrincipal } from './adapters/aws/sts-principal.js';
 import { coalescingGets } from './adapters/local/coalescing-gets.js';
 import { LocalKeyService } from './adapters/local/local-key-service.js';
-import { LocalQueue } from './adapters/local/local-queue.js';
+import { LocalQueue, type LocalQueueOptions } from './adapters/local/local-queue.js';
 import { shreddingConsentStore, shreddingOrderStore } from './adapters/shredding-stores.js';
 import { install, systemClock } from './compose/installed.js';
 import { type Config, loadConfig, partnersWithSecretRefs } from './config.js';
@@ -97,6 +97,14 @@ export function localQueueTableName(config: Config): string {
   return `${config.tableName}-local-queue`;
 }
 
+/** The local queue's visibility timeout and receive limit for `config` (the same for every process). */
+export function localQueueOptions(config: Config): LocalQueueOptions {
+  return {
+    visibilityTimeoutSeconds: Math.ceil(config.delivery.timeoutMs / 1000) * 2,
+    maxReceiveCount: { '*': config.delivery.maxAttempts },
+  };
+}
+
 /** Builds the adapters for `config`. Pass overrides (a fake clock, a stub) in tests. */
 export function wire(config: Config = loadConfig(), overrides: Partial<Wiring> = {}): Wiring {
   const clock = overrides.clock ?? systemClock;
@@ -116,10 +124,7 @@ export function wire(config: Config = loadConfig(), overrides: Partial<Wiring> =
     overrides.queue ??
     (config.mode === 'aws'
       ? new SqsQueue(new SQSClient({}), config.queueUrls)
-      : new LocalQueue(db, localQueueTableName(config), {
-          visibilityTimeoutSeconds: Math.ceil(config.delivery.timeoutMs / 1000) * 2,
-          maxReceiveCount: { '*': config.delivery.maxAttempts },
-        }));
+      : new LocalQueue(db, localQueueTableName(config), localQueueOptions(config)));
   const recordSecrets = overrides.recordSecrets ?? new DynamoRecordSecretStore(db, config.keyTableName);
   const erasureLog =
     overrides.erasureLog ?? new DynamoErasureLog(db, config.tableName, config.shredBackupDays + 1);

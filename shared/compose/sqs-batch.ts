@@ -27,12 +27,16 @@ export function sqsBatchHandler<S extends Schema>(options: {
   readonly expected?: (error: unknown) => boolean;
   readonly handle: (record: QueueRecord<output<S>>) => Promise<void>;
 }): (event: SQSEvent, context?: Context) => Promise<SQSBatchResponse> {
-  const processor = new BatchProcessor(EventType.SQS, {
-    parser,
-    innerSchema: options.schema,
-    transformer: 'json',
-    logger: options.logger,
-  });
+  // One processor per call: outside Lambda's InvokeStore a processor keeps the batch's records and
+  // failures on itself, so two calls at once (local mode runs the warehouse and carrier batches
+  // of one handler module side by side) would answer each other's failures.
+  const processor = () =>
+    new BatchProcessor(EventType.SQS, {
+      parser,
+      innerSchema: options.schema,
+      transformer: 'json',
+      logger: options.logger,
+    });
   const recordHandler = async (record: QueueRecord<output<S>>): Promise<void> => {
     try {
       await options.handle(record);
@@ -43,7 +47,7 @@ export function sqsBatchHandler<S extends Schema>(options: {
     }
   };
   return (event, context) =>
-    processPartialResponse(event, recordHandler, processor, {
+    processPartialResponse(event, recordHandler, processor(), {
       ...(context ? { context } : {}),
       throwOnFullBatchFailure: false,
     });

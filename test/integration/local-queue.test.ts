@@ -196,6 +196,162 @@ describe('local queue', () => {
   });
 });
 
+describe("local queue, claims in memory (the local server, its queues' only consumer)", () => {
+  const inMemory = (clock: FakeClock, maxReceiveCount = 3) =>
+    new LocalQueue(
+      db,
+      table,
+      {
+        visibilityTimeoutSeconds: VISIBILITY_MS / 1000,
+        maxReceiveCount: { '*': maxReceiveCount },
+        claims: 'memory',
+      },
+      clock.now,
+    );
+
+  it('receives with one Query and no write, and a delete is one DeleteItem', async () => {
+    // Prepare
+    const clock = new FakeClock();
+    const queue = inMemory(clock);
+    await queue.send('notify', message('ord_mem'));
+    counts = {};
+    // Act
+    const received = await queue.receive('notify');
+    const receiveRequests = { ...counts };
+    counts = {};
+    await queue.delete(received[0]?.receiptHandle ?? '');
+    const deleteRequests = { ...counts };
+    clock.current = T0 + 2 * VISIBILITY_MS;
+    const afterDelete = await queue.receive('notify');
+    // Assess
+    expect(orderIds(received)).toEqual(['ord_mem']);
+    expect(received.map((m) => m.receiveCount)).toEqual([1]);
+    expect(receiveRequests).toEqual({ Query: 1 });
+    expect(deleteRequests).toEqual({ DeleteItem: 1 });
+    expect(afterDelete).toEqual([]);
+  });
+
+  it('sends and deletes made in one tick share one BatchWriteItem', async () => {
+    // Prepare
+    const clock = new FakeClock();
+    const queue = inMemory(clock);
+    // Act
+    await Promise.all([
+      queue.send('partner-warehouse', message('ord_w')),
+      queue.send('partner-carrier', message('ord_c')),
+      queue.send('notify', message('ord_n1')),
+      queue.send('notify', message('ord_n2')),
+    ]);
+    const sendRequests = { ...counts };
+    const received = await queue.receive('notify');
+    counts = {};
+    await Promise.all(received.map((m) => queue.delete(m.receiptHandle)));
+    const deleteRequests = { ...counts };
+    clock.current = T0 + 2 * VISIBILITY_MS;
+    const afterDelete = await queue.receive('notify');
+    const others = [
+      ...(await queue.receive('partner-warehouse')),
+      ...(await queue.receive('partner-carrier')),
+    ];
+    // Assess
+    expect(sendRequests).toEqual({ BatchWriteItem: 1 });
+    expect(orderIds(received).sort()).toEqual(['ord_n1', 'ord_n2']);
+    expect(deleteRequests).toEqual({ BatchWriteItem: 1 });
+    expect(afterDelete).toEqual([]);
+    expect(orderIds(others)).toEqual(['ord_w', 'ord_c']);
+  });
+
+  it('hides a received message for the visibility timeout, then gives it again; a stale handle deletes nothing', async () => {
+    // Prepare
+    const clock = new FakeClock();
+    const queue = inMemory(clock);
+    await queue.send('notify', message('ord_vis'));
+    const [first] = await queue.receive('notify');
+    // Act
+    clock.current = T0 + VISIBILITY_MS - 1;
+    const hidden = await queue.receiveBatch('notify', 10);
+    clock.current = T0 + VISIBILITY_MS;
+    const again = await queue.receive('notify');
+    counts = {};
+    await queue.delete(first?.receiptHandle ?? '');
+    const staleDeleteRequests = { ...counts };
+    clock.current = T0 + 2 * VISIBILITY_MS;
+    const afterStaleDelete = await queue.receive('notify');
+    // Assess
+    expect(hidden).toEqual({ messages: [], more: false, nextVisibleAt: T0 + VISIBILITY_MS });
+    expect(again.map((m) => [m.messageId, m.receiveCount])).toEqual([[first?.messageId, 2]]);
+    expect(staleDeleteRequests).toEqual({});
+    expect(afterStaleDelete.map((m) => [m.messageId, m.receiveCount])).toEqual([[first?.messageId, 3]]);
+  });
+
+  it('does not let messages in flight hide the visible ones behind them', async () => {
+    // Prepare
+    const clock = new FakeClock();
+    const queue = inMemory(clock);
+    await queue.send('notify', message('ord_a'));
+    clock.current = T0 + 1;
+    await queue.send('notify', message('ord_b'));
+    clock.current = T0 + 2;
+    await queue.send('notify', message('ord_c'));
+    // Act
+    const first = await queue.receiveBatch('notify', 1);
+    const second = await queue.receiveBatch('notify', 1);
+    const third = await queue.receiveBatch('notify', 1);
+    const fourth = await queue.receiveBatch('notify', 1);
+    // Assess
+    expect([first, second, third, fourth].map((b) => [orderIds(b.messages), b.more])).toEqual([
+      [['ord_a'], true],
+      [['ord_b'], true],
+      [['ord_c'], false],
+      [[], false],
+    ]);
+  });
+
+  it('after a restart gives every message not deleted again, a retried one with its count at its time', async () => {
+    // Prepare
+    const clock = new FakeClock();
+    const before = inMemory(clock);
+    await before.send('partner-carrier', message('ord_in_flight'));
+    await before.send('notify', message('ord_retried'));
+    await before.receive('partner-carrier');
+    const [retried] = await before.receive('notify');
+    await before.retryLater('notify', retried?.receiptHandle ?? '', 5);
+    // Act: a new instance over the same table (the server started again)
+    const after = inMemory(clock);
+    const inFlight = await after.receive('partner-carrier');
+    const early = await after.receive('notify');
+    clock.current = T0 + 5_000;
+    const due = await after.receive('notify');
+    // Assess
+    expect(inFlight.map((m) => [orderIds([m])[0], m.receiveCount])).toEqual([['ord_in_flight', 1]]);
+    expect(early).toEqual([]);
+    expect(due.map((m) => [orderIds([m])[0], m.receiveCount])).toEqual([['ord_retried', 2]]);
+  });
+
+  it('dead-letters a message received maxReceiveCount times, and a second instance lists and redrives it', async () => {
+    // Prepare
+    const clock = new FakeClock();
+    const queue = inMemory(clock, 2);
+    const otherProcess = queueAt(clock, 2);
+    await queue.send('partner-carrier', message('ord_dead'));
+    const first = await queue.receive('partner-carrier');
+    clock.current += VISIBILITY_MS;
+    const second = await queue.receive('partner-carrier');
+    clock.current += VISIBILITY_MS;
+    const third = await queue.receive('partner-carrier');
+    // Act
+    const deadLetters = await otherProcess.list('partner-carrier');
+    const moved = await otherProcess.redrive('partner-carrier');
+    const afterRedrive = await queue.receive('partner-carrier');
+    // Assess
+    expect([first, second].map((r) => r.map((m) => m.receiveCount))).toEqual([[1], [2]]);
+    expect(third).toEqual([]);
+    expect(deadLetters).toEqual([message('ord_dead')]);
+    expect(moved).toBe(1);
+    expect(afterRedrive.map((m) => [orderIds([m])[0], m.receiveCount])).toEqual([['ord_dead', 1]]);
+  });
+});
+
 describe('local queue consumer', () => {
   function consumerOn(queue: LocalQueue, clock: FakeClock) {
     const handled: string[] = [];

@@ -14,15 +14,40 @@ import {
 
 export interface EmbeddedDynamo {
   readonly url: string;
+  /**
+   * One DynamoDB request from this process, handed to dynalite's request listener in its worker
+   * without HTTP: `operation` is the X-Amz-Target's action (e.g. `PutItem`), `body` the JSON
+   * request as on the wire; the answer is dynalite's status and JSON body, as on the wire.
+   */
+  readonly request: DirectRequest;
   stop(): Promise<void>;
+}
+
+export type DirectRequest = (operation: string, body: string) => Promise<DirectAnswer>;
+
+export interface DirectAnswer {
+  readonly status: number;
+  readonly body: string;
+}
+
+/** The worker stopped (or failed) while requests were still waiting on it. */
+export class EmbeddedDynamoStoppedError extends Error {
+  override readonly name = 'EmbeddedDynamoStoppedError';
 }
 
 const require = createRequire(import.meta.url);
 
+type WorkerMessage =
+  | { port: number }
+  | { code?: string; message?: string }
+  | { id: number; status: number; body: string }
+  | 'stopped';
+
 /**
  * Starts dynalite on 127.0.0.1:`port` (0 = random), persisted under `path` (in memory if absent),
- * in a worker thread of its own: DynamoDB's work (parsing, LevelDB, the HTTP server) then runs
- * beside the handlers instead of taking turns with them on one event loop.
+ * in a worker thread of its own: DynamoDB's work (parsing, LevelDB) then runs beside the handlers
+ * instead of taking turns with them on one event loop. The port serves other processes (the ops
+ * CLI); this process may use `request`, which skips HTTP on both sides.
  */
 export async function startDynalite(options: { port: number; path?: string }): Promise<EmbeddedDynamo> {
   if (options.path) mkdirSync(options.path, { recursive: true });
@@ -30,21 +55,46 @@ export async function startDynalite(options: { port: number; path?: string }): P
     eval: true,
     workerData: { dynalite: require.resolve('dynalite'), port: options.port, path: options.path },
   });
+  const waiting = new Map<number, { resolve(a: DirectAnswer): void; reject(e: unknown): void }>();
+  let nextId = 0;
+  let onStopped: (() => void) | undefined;
+  let started: { resolve(port: number): void; reject(e: unknown): void } | undefined;
+  const failAll = (error: unknown) => {
+    for (const w of waiting.values()) w.reject(error);
+    waiting.clear();
+  };
+  worker.on('message', (m: WorkerMessage) => {
+    if (m === 'stopped') onStopped?.();
+    else if ('id' in m) {
+      const w = waiting.get(m.id);
+      waiting.delete(m.id);
+      w?.resolve({ status: m.status, body: m.body });
+    } else if ('port' in m) started?.resolve(m.port);
+    else started?.reject(Object.assign(new Error(m.message ?? 'dynalite did not start'), { code: m.code }));
+  });
+  worker.on('error', (error) => {
+    started?.reject(error);
+    failAll(new EmbeddedDynamoStoppedError('the embedded DynamoDB failed', { cause: error }));
+  });
+  worker.on('exit', () => failAll(new EmbeddedDynamoStoppedError('the embedded DynamoDB stopped')));
   const port = await new Promise<number>((resolve, reject) => {
-    worker.once('error', reject);
-    worker.once('message', (m: { port?: number; code?: string; message?: string }) => {
-      if (m.port !== undefined) resolve(m.port);
-      else reject(Object.assign(new Error(m.message ?? 'dynalite did not start'), { code: m.code }));
-    });
+    started = { resolve, reject };
   }).catch(async (error: unknown) => {
     await worker.terminate();
     throw error;
   });
+  started = undefined;
   return {
     url: `http://127.0.0.1:${port}`,
+    request: (operation, body) =>
+      new Promise<DirectAnswer>((resolve, reject) => {
+        const id = nextId++;
+        waiting.set(id, { resolve, reject });
+        worker.postMessage({ id, operation, body });
+      }),
     stop: async () => {
       await new Promise<void>((resolve) => {
-        worker.once('message', () => resolve());
+        onStopped = resolve;
         worker.postMessage('stop');
       });
       await worker.terminate();
@@ -52,16 +102,110 @@ export async function startDynalite(options: { port: number; path?: string }): P
   };
 }
 
-/** The worker: dynalite with no artificial table delays, answering `stop` once it has closed. */
+/**
+ * In the worker, before dynalite loads: its store reads a table's description from LevelDB (and
+ * decodes its JSON) on every item request, beside the item itself. Item requests take it from
+ * memory instead, once it was read ACTIVE. Any other request (a table created, updated or
+ * deleted, by this process or over the port) empties the cache when it comes and when it is
+ * answered, and nothing is cached for a second after, so a table's status changes (dynalite
+ * makes them on a timer) are read from LevelDB as before. Left out if dynalite's store differs.
+ */
+const TABLE_CACHE = `
+const ITEM_OPERATIONS = new Set(['GetItem', 'PutItem', 'UpdateItem', 'DeleteItem', 'Query', 'Scan', 'BatchGetItem', 'BatchWriteItem']);
+const tables = new Map();
+let changing = 0;
+let quietUntil = 0;
+const tableChanges = {
+  begin() { tables.clear(); changing++; },
+  end() { tables.clear(); changing--; quietUntil = Date.now() + 1000; },
+  settled() { return changing === 0 && Date.now() >= quietUntil; },
+};
+const storeModule = require(join(dirname(workerData.dynalite), 'db'));
+if (typeof storeModule.create === 'function') {
+  const create = storeModule.create;
+  storeModule.create = function () {
+    const store = create.apply(this, arguments);
+    const getTable = store.getTable;
+    if (typeof getTable !== 'function') return store;
+    store.getTable = function (name, checkStatus, cb) {
+      // Item actions call getTable(name, cb); table actions pass checkStatus = false.
+      if (typeof checkStatus !== 'function') return getTable.apply(store, arguments);
+      const done = checkStatus;
+      const cached = tables.get(name);
+      if (cached) return process.nextTick(done, null, cached);
+      getTable.call(store, name, function (err, table) {
+        if (!err && table && table.TableStatus === 'ACTIVE' && tableChanges.settled()) tables.set(name, table);
+        done(err, table);
+      });
+    };
+    return store;
+  };
+}
+`;
+
+/**
+ * The worker: dynalite with no artificial table delays, answering `stop` once it has closed. A
+ * direct request is given to dynalite's own request listener as a request object carrying the
+ * headers an unsigned SDK request has (dynalite checks their shape, not a signature), so it is
+ * parsed, validated and answered exactly as over HTTP.
+ */
 const DYNALITE_WORKER = `
 const { parentPort, workerData } = require('node:worker_threads');
+const { EventEmitter } = require('node:events');
+const { dirname, join } = require('node:path');
+${TABLE_CACHE}
 const server = require(workerData.dynalite)({
   createTableMs: 0, deleteTableMs: 0, updateTableMs: 0,
   ...(workerData.path ? { path: workerData.path } : {}),
 });
+const listener = server.listeners('request')[0];
+const AUTH = 'AWS4-HMAC-SHA256 Credential=local/20260101/local/dynamodb/aws4_request, SignedHeaders=host, Signature=none';
+function direct(m) {
+  const req = new EventEmitter();
+  req.method = 'POST';
+  req.url = '/';
+  req.headers = {
+    'content-type': 'application/x-amz-json-1.0',
+    'x-amz-target': 'DynamoDB_20120810.' + m.operation,
+    'x-amz-date': '20260101T000000Z',
+    authorization: AUTH,
+  };
+  let answered = false;
+  const changes = !ITEM_OPERATIONS.has(m.operation);
+  if (changes) tableChanges.begin();
+  const res = {
+    statusCode: 200,
+    setHeader() {},
+    end(body) {
+      if (answered) return;
+      answered = true;
+      if (changes) tableChanges.end();
+      parentPort.postMessage({ id: m.id, status: res.statusCode, body: body === undefined ? '' : String(body) });
+    },
+  };
+  try {
+    listener(req, res);
+    req.emit('data', Buffer.from(m.body));
+    req.emit('end');
+  } catch (e) {
+    res.statusCode = 500;
+    res.end(JSON.stringify({ __type: 'com.amazonaws.dynamodb.v20120810#InternalServerError', message: String(e && e.message) }));
+  }
+}
+// Requests over the port (the CLI): the same cache rule.
+server.removeListener('request', listener);
+server.on('request', (req, res) => {
+  const operation = String(req.headers['x-amz-target'] || '').split('.')[1];
+  if (!ITEM_OPERATIONS.has(operation)) {
+    tableChanges.begin();
+    res.once('close', () => tableChanges.end());
+  }
+  listener(req, res);
+});
 server.once('error', (e) => parentPort.postMessage({ code: e.code, message: e.message }));
 server.listen(workerData.port, '127.0.0.1', () => parentPort.postMessage({ port: server.address().port }));
-parentPort.on('message', () => {
+parentPort.on('message', (m) => {
+  if (m !== 'stop') return direct(m);
   if (server.closeAllConnections) server.closeAllConnections();
   server.close(() => parentPort.postMessage('stopped'));
 });
