@@ -18,6 +18,7 @@ import {
   startDynalite,
 } from '#shared/adapters/local/embedded-dynamodb.js';
 import { LocalQueue, localQueueTable, upgradeLocalQueueTable } from '#shared/adapters/local/local-queue.js';
+import { addMissingIndexes } from '#shared/adapters/local/table-upgrade.js';
 import { type Config, loadConfig, type PartnerConfig } from '#shared/config.js';
 import { NOTIFY_QUEUE, ORDER_TTL_ATTRIBUTE, partnerQueue } from '#shared/contracts.js';
 import { localQueueOptions, localQueueTableName, setWiring, type Wiring, wire } from '#shared/wiring.js';
@@ -100,10 +101,32 @@ async function dynamoAnswers(tableName: string): Promise<void> {
   }
 }
 
-/** The three tables (TTL where the AWS tables have it); an older queue table gets its index. */
-async function prepareTables(config: Config, wiring: Wiring, dynamoUrl: string): Promise<void> {
+/**
+ * The three tables (TTL where the AWS tables have it); a table of an older version gets the
+ * indexes it lacks (online on a real endpoint, rebuilt in the embedded dynalite, which adds none).
+ */
+async function prepareTables(
+  config: Config,
+  wiring: Wiring,
+  dynamoUrl: string,
+  embedded: boolean,
+): Promise<void> {
   const client = new DynamoDBClient({});
   try {
+    for (const definition of [tableDefinition(config.tableName), keyTableDefinition(config.keyTableName)]) {
+      const name = definition.TableName ?? '';
+      await addMissingIndexes(client, wiring.db, definition, { how: embedded ? 'rebuild' : 'online' }).catch(
+        (error: unknown) => {
+          throw new DynamoSetupError(
+            name,
+            `DynamoDB could not add the new indexes to table ${name} (${errorName(error)})`,
+            {
+              cause: error,
+            },
+          );
+        },
+      );
+    }
     await ensureTables(client, [
       { definition: tableDefinition(config.tableName), ttlAttribute: ORDER_TTL_ATTRIBUTE },
       { definition: keyTableDefinition(config.keyTableName), ttlAttribute: KEY_TABLE.ttl },
@@ -227,7 +250,7 @@ export async function startLocal(options: StartOptions = {}): Promise<LocalApp> 
   const wiring = fanOutOnWrite({ ...base, queue }, onError);
   setWiring(wiring);
 
-  await prepareTables(config, wiring, dynamoUrl).catch(unwind);
+  await prepareTables(config, wiring, dynamoUrl, !local.AWS_ENDPOINT_URL_DYNAMODB).catch(unwind);
   // Ready means ready to take orders: the key service must answer before /health says 200.
   await wiring.lookup
     .ensureKey()

@@ -1,0 +1,160 @@
+/**
+ * A local table from an older version gets the indexes of the current definition (dynalite adds
+ * none online, so the table is rebuilt through a side table), every item kept; a crash mid-way is
+ * finished by the next start; a table that is up to date is left alone.
+ */
+import {
+  type CreateTableCommandInput,
+  DeleteTableCommand,
+  DescribeTableCommand,
+  DynamoDBClient,
+  ListTablesCommand,
+} from '@aws-sdk/client-dynamodb';
+import { type DynamoDBDocumentClient, PutCommand, QueryCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { INDEX } from '#shared/contracts.js';
+import { documentClient } from '../../shared/adapters/aws/dynamo-client.js';
+import { tableDefinition } from '../../shared/adapters/aws/table-schema.js';
+import {
+  type EmbeddedDynamo,
+  ensureTables,
+  startDynalite,
+} from '../../shared/adapters/local/embedded-dynamodb.js';
+import { addMissingIndexes, sideTableOf } from '../../shared/adapters/local/table-upgrade.js';
+
+let dynamo: EmbeddedDynamo;
+let client: DynamoDBClient;
+let db: DynamoDBDocumentClient;
+let tableNo = 0;
+
+beforeAll(async () => {
+  dynamo = await startDynalite({ port: 0 });
+  client = new DynamoDBClient({
+    endpoint: dynamo.url,
+    region: 'us-east-1',
+    credentials: { accessKeyId: 'x', secretAccessKey: 'x' },
+  });
+  db = documentClient(client);
+});
+afterAll(async () => {
+  client.destroy();
+  await dynamo.stop();
+});
+
+/** The order table as it was before `byIntake`. */
+const before = (name: string): CreateTableCommandInput => {
+  const now = tableDefinition(name);
+  return {
+    ...now,
+    AttributeDefinitions: now.AttributeDefinitions?.filter(
+      (a) => !['intake', 'leaseUntil'].includes(a.AttributeName ?? ''),
+    ),
+    GlobalSecondaryIndexes: now.GlobalSecondaryIndexes?.filter((i) => i.IndexName !== INDEX.byIntake),
+  };
+};
+
+const ITEMS = Array.from({ length: 60 }, (_, n) => ({
+  pk: `IDEM#k${n}`,
+  intake: `open#${n % 16}`,
+  leaseUntil: 1_000 + n,
+  emailKey: `e${n % 3}`,
+}));
+
+async function oldTable(): Promise<string> {
+  const name = `upgrade-${++tableNo}`;
+  await ensureTables(client, [before(name)]);
+  for (const Item of ITEMS) await db.send(new PutCommand({ TableName: name, Item }));
+  return name;
+}
+
+const indexNames = async (name: string) =>
+  ((await client.send(new DescribeTableCommand({ TableName: name }))).Table?.GlobalSecondaryIndexes ?? [])
+    .map((i) => i.IndexName)
+    .sort();
+const allKeys = async (name: string) =>
+  ((await db.send(new ScanCommand({ TableName: name }))).Items ?? []).map((i) => i.pk as string).sort();
+const tablesLike = async (name: string) =>
+  ((await client.send(new ListTablesCommand({}))).TableNames ?? []).filter((t) => t.startsWith(name));
+
+describe('addMissingIndexes', () => {
+  it('rebuilds a table from before byIntake with the index and every item, and the index answers', async () => {
+    // Prepare
+    const name = await oldTable();
+    // Act
+    const added = await addMissingIndexes(client, db, tableDefinition(name), { how: 'rebuild' });
+    // Assess
+    expect(added).toEqual([INDEX.byIntake]);
+    expect(await indexNames(name)).toEqual([INDEX.byEmail, INDEX.byIntake, INDEX.byOutbox].sort());
+    expect(await allKeys(name)).toEqual(ITEMS.map((i) => i.pk).sort());
+    const shard = await db.send(
+      new QueryCommand({
+        TableName: name,
+        IndexName: INDEX.byIntake,
+        KeyConditionExpression: 'intake = :s',
+        ExpressionAttributeValues: { ':s': 'open#3' },
+      }),
+    );
+    expect(shard.Items?.map((i) => i.pk)).toEqual(['IDEM#k3', 'IDEM#k19', 'IDEM#k35', 'IDEM#k51']);
+    expect(await tablesLike(name)).toEqual([name]);
+  });
+
+  it('changes nothing on a table that has every index, and nothing when the table does not exist', async () => {
+    // Prepare
+    const name = `upgrade-${++tableNo}`;
+    await ensureTables(client, [tableDefinition(name)]);
+    await db.send(new PutCommand({ TableName: name, Item: ITEMS[0] }));
+    // Act
+    const again = await addMissingIndexes(client, db, tableDefinition(name), { how: 'rebuild' });
+    const absent = await addMissingIndexes(client, db, tableDefinition(`${name}-absent`), { how: 'rebuild' });
+    // Assess
+    expect(again).toEqual([]);
+    expect(absent).toEqual([]);
+    expect(await allKeys(name)).toEqual([ITEMS[0]?.pk]);
+    expect(await tablesLike(name)).toEqual([name]);
+  });
+
+  it('finishes a rebuild that died after the old table was deleted: the side table holds the items', async () => {
+    // Prepare: the state a crash leaves after the copy out and the delete
+    const name = await oldTable();
+    const side = sideTableOf(name);
+    await ensureTables(client, [
+      {
+        TableName: side,
+        BillingMode: 'PAY_PER_REQUEST',
+        AttributeDefinitions: [{ AttributeName: 'pk', AttributeType: 'S' }],
+        KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }],
+      },
+    ]);
+    for (const Item of ITEMS) await db.send(new PutCommand({ TableName: side, Item }));
+    await client.send(new DeleteTableCommand({ TableName: name }));
+    // Act
+    const added = await addMissingIndexes(client, db, tableDefinition(name), { how: 'rebuild' });
+    // Assess
+    expect(added).toEqual([]);
+    expect(await indexNames(name)).toEqual([INDEX.byEmail, INDEX.byIntake, INDEX.byOutbox].sort());
+    expect(await allKeys(name)).toEqual(ITEMS.map((i) => i.pk).sort());
+    expect(await tablesLike(name)).toEqual([name]);
+  });
+
+  it('finishes a rebuild that died during the copy back, without copying the half-filled table out again', async () => {
+    // Prepare: the new table exists with one item, the side table has them all
+    const name = `upgrade-${++tableNo}`;
+    await ensureTables(client, [tableDefinition(name)]);
+    await db.send(new PutCommand({ TableName: name, Item: ITEMS[0] }));
+    const side = sideTableOf(name);
+    await ensureTables(client, [
+      {
+        TableName: side,
+        BillingMode: 'PAY_PER_REQUEST',
+        AttributeDefinitions: [{ AttributeName: 'pk', AttributeType: 'S' }],
+        KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }],
+      },
+    ]);
+    for (const Item of ITEMS) await db.send(new PutCommand({ TableName: side, Item }));
+    // Act
+    await addMissingIndexes(client, db, tableDefinition(name), { how: 'rebuild' });
+    // Assess
+    expect(await allKeys(name)).toEqual(ITEMS.map((i) => i.pk).sort());
+    expect(await tablesLike(name)).toEqual([name]);
+  });
+});
