@@ -13,7 +13,7 @@ import {
   erasureLog,
   fenceStore,
   idempotencyStore,
-  orderStore,
+  purgingOrders,
   recordSecretStore,
 } from '#shared/compose/dynamo.js';
 import { clock } from '#shared/compose/installed.js';
@@ -24,7 +24,7 @@ import { type SweepIntakesResult, sweepIntakes } from '#shared/usecases/sweep-in
 const logger = createLogger('purge');
 const config = configFor('purge');
 const deps = {
-  orders: orderStore(config),
+  orders: purgingOrders(config),
   consent: consentStore(config),
   idempotency: idempotencyStore(config),
   fence: fenceStore(config),

@@ -4,17 +4,22 @@
  */
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { documentClient } from '../adapters/aws/dynamo-client.js';
+import { type DynamoTable, documentClient } from '../adapters/aws/dynamo-client.js';
 import { DynamoConsentStore } from '../adapters/aws/dynamo-consent-store.js';
 import { DynamoErasureFenceStore } from '../adapters/aws/dynamo-erasure-fence.js';
 import { DynamoErasureLog } from '../adapters/aws/dynamo-erasure-log.js';
 import { DynamoIdempotencyStore } from '../adapters/aws/dynamo-idempotency-store.js';
 import { DynamoKeyRecordStore } from '../adapters/aws/dynamo-key-record-store.js';
 import { DynamoLedgerStore } from '../adapters/aws/dynamo-ledger.js';
+import * as orderTable from '../adapters/aws/dynamo-order-store.js';
 import { DynamoOrderStore } from '../adapters/aws/dynamo-order-store.js';
 import { DynamoPartnerStateStore } from '../adapters/aws/dynamo-partner-state-store.js';
 import { DynamoRecordSecretStore } from '../adapters/aws/dynamo-record-secret-store.js';
-import { shreddingConsentStore, shreddingOrderStore } from '../adapters/shredding-stores.js';
+import {
+  shreddingConsentStore,
+  shreddingDeletePersonal,
+  shreddingOrderStore,
+} from '../adapters/shredding-stores.js';
 import type { Config } from '../config.js';
 import type { LedgerStore } from '../ledger-ports.js';
 import type {
@@ -63,6 +68,52 @@ export function orderStore(config: ShreddingSettings): OrderStore {
     installed()?.orders ??
     shreddingOrderStore(new DynamoOrderStore(dynamo(), config.tableName), shredding(config))
   );
+}
+
+const table = (config: TableSettings): DynamoTable => ({ db: dynamo(), tableName: config.tableName });
+
+/*
+ * Per-use order stores: only the OrderStore functions a use case calls are bound (and so bundled);
+ * the whole store is a class whose methods esbuild cannot drop.
+ */
+
+/** Order records read by id: the status read (no personal data). */
+export function orderReader(config: TableSettings): Pick<OrderStore, 'getOrder'> {
+  const local = installed()?.orders;
+  if (local) return local;
+  const t = table(config);
+  return { getOrder: (orderId) => orderTable.getOrder(t, orderId) };
+}
+
+/** The outbox's side of the order records: the stream's fan-out and the sweeper's list. */
+export function outboxOrders(
+  config: TableSettings,
+): Pick<OrderStore, 'getOrder' | 'markFanoutDone' | 'listPendingFanout'> {
+  const local = installed()?.orders;
+  if (local) return local;
+  const t = table(config);
+  return {
+    getOrder: (orderId) => orderTable.getOrder(t, orderId),
+    markFanoutDone: (orderId) => orderTable.markFanoutDone(t, orderId),
+    listPendingFanout: (before, limit) => orderTable.listPendingFanout(t, before, limit),
+  };
+}
+
+/** What the purge and the intake sweep do to orders: find, scan expired, delete (shredded). */
+export function purgingOrders(
+  config: ShreddingSettings,
+): Pick<OrderStore, 'getOrder' | 'scanExpiredPersonal' | 'deletePersonal'> {
+  const local = installed()?.orders;
+  if (local) return local;
+  const t = table(config);
+  return {
+    getOrder: (orderId) => orderTable.getOrder(t, orderId),
+    scanExpiredPersonal: (now) => orderTable.scanExpiredPersonal(t, now),
+    deletePersonal: shreddingDeletePersonal(
+      { deletePersonal: (orderId) => orderTable.deletePersonal(t, orderId) },
+      shredding(config),
+    ),
+  };
 }
 
 /** The order records alone, for functions that never read personal data (status, outbox). */
