@@ -9,12 +9,12 @@
 
 import { configFor } from '#shared/compose/config.js';
 import {
-  consentStore,
+  abandonedIntakes,
   erasureLog,
   fenceStore,
-  idempotencyStore,
+  purgingConsent,
   purgingOrders,
-  recordSecretStore,
+  purgingSecrets,
 } from '#shared/compose/dynamo.js';
 import { clock } from '#shared/compose/installed.js';
 import { createLogger, errorFields } from '#shared/observability/logger.js';
@@ -25,10 +25,10 @@ const logger = createLogger('purge');
 const config = configFor('purge');
 const deps = {
   orders: purgingOrders(config),
-  consent: consentStore(config),
-  idempotency: idempotencyStore(config),
+  consent: purgingConsent(config),
+  idempotency: abandonedIntakes(config),
   fence: fenceStore(config),
-  recordSecrets: recordSecretStore(config),
+  recordSecrets: purgingSecrets(config),
   erasureLog: erasureLog(config),
   clock: clock(),
 };

@@ -1,5 +1,5 @@
 import { configFor } from '#shared/compose/config.js';
-import { consentStore, fenceStore } from '#shared/compose/dynamo.js';
+import { fenceStore, optOutConsent } from '#shared/compose/dynamo.js';
 import { clock } from '#shared/compose/installed.js';
 import { lookup } from '#shared/compose/keys.js';
 import { createLogger, errorFields } from '#shared/observability/logger.js';
@@ -8,7 +8,7 @@ import { drainFeedbackRetries, isRetryBatch, recordSesEvent } from '#shared/usec
 const logger = createLogger('ses-feedback');
 const config = configFor('ses-feedback');
 const deps = {
-  consent: consentStore(config),
+  consent: optOutConsent(config),
   fence: fenceStore(config),
   clock: clock(),
   lookup: lookup(config),

@@ -1,6 +1,6 @@
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { configFor } from '#shared/compose/config.js';
-import { consentStore, fenceStore } from '#shared/compose/dynamo.js';
+import { fenceStore, optOutConsent } from '#shared/compose/dynamo.js';
 import { clock } from '#shared/compose/installed.js';
 import { lookup } from '#shared/compose/keys.js';
 import { unsubscribedPage } from '#shared/domain/email-templates.js';
@@ -14,7 +14,7 @@ import { unsubscribe } from '#shared/usecases/unsubscribe.js';
 const logger = createLogger('unsubscribe');
 const config = configFor('unsubscribe');
 const deps = {
-  consent: consentStore(config),
+  consent: optOutConsent(config),
   fence: fenceStore(config),
   clock: clock(),
   lookup: lookup(config),

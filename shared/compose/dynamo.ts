@@ -5,18 +5,22 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { type DynamoTable, documentClient } from '../adapters/aws/dynamo-client.js';
+import * as consentTable from '../adapters/aws/dynamo-consent-store.js';
 import { DynamoConsentStore } from '../adapters/aws/dynamo-consent-store.js';
 import { DynamoErasureFenceStore } from '../adapters/aws/dynamo-erasure-fence.js';
 import { DynamoErasureLog } from '../adapters/aws/dynamo-erasure-log.js';
+import * as idempotencyTable from '../adapters/aws/dynamo-idempotency-store.js';
 import { DynamoIdempotencyStore } from '../adapters/aws/dynamo-idempotency-store.js';
 import { DynamoKeyRecordStore } from '../adapters/aws/dynamo-key-record-store.js';
 import { DynamoLedgerStore } from '../adapters/aws/dynamo-ledger.js';
 import * as orderTable from '../adapters/aws/dynamo-order-store.js';
 import { DynamoOrderStore } from '../adapters/aws/dynamo-order-store.js';
 import { DynamoPartnerStateStore } from '../adapters/aws/dynamo-partner-state-store.js';
+import * as secretTable from '../adapters/aws/dynamo-record-secret-store.js';
 import { DynamoRecordSecretStore } from '../adapters/aws/dynamo-record-secret-store.js';
 import {
   shreddingConsentStore,
+  shreddingDeleteCustomer,
   shreddingDeletePersonal,
   shreddingOrderStore,
 } from '../adapters/shredding-stores.js';
@@ -55,6 +59,26 @@ export function erasureLog(config: ShreddingSettings): ErasureLog {
     installed()?.erasureLog ?? new DynamoErasureLog(dynamo(), config.tableName, config.shredBackupDays + 1)
   );
 }
+
+/** The key-table secrets that the purge sweeps and shreds (nothing else of the store is bundled). */
+export function purgingSecrets(
+  config: Pick<Config, 'keyTableName'>,
+): Pick<RecordSecretStore, 'sweepExpired' | 'shred'> {
+  const local = installed()?.recordSecrets;
+  if (local) return local;
+  const t: DynamoTable = { db: dynamo(), tableName: config.keyTableName };
+  return {
+    sweepExpired: (now) => secretTable.sweepExpired(t, now),
+    shred: (recordKeys) => secretTable.shred(t, recordKeys),
+  };
+}
+
+/** What a shredded delete takes (`shreddingDeletePersonal`, `shreddingDeleteCustomer`) and no more. */
+const shredder = (config: ShreddingSettings) => ({
+  secrets: purgingSecrets(config),
+  erasureLog: erasureLog(config),
+  clock: clock(),
+});
 
 const shredding = (config: ShreddingSettings) => ({
   secrets: recordSecretStore(config),
@@ -111,7 +135,7 @@ export function purgingOrders(
     scanExpiredPersonal: (now) => orderTable.scanExpiredPersonal(t, now),
     deletePersonal: shreddingDeletePersonal(
       { deletePersonal: (orderId) => orderTable.deletePersonal(t, orderId) },
-      shredding(config),
+      shredder(config),
     ),
   };
 }
@@ -126,6 +150,63 @@ export function consentStore(config: ShreddingSettings): ConsentStore {
     installed()?.consent ??
     shreddingConsentStore(new DynamoConsentStore(dynamo(), config.tableName), shredding(config))
   );
+}
+
+/** What an opt-out does to consent (unsubscribe, bounces, complaints); a deleted customer is shredded. */
+export function optOutConsent(
+  config: ShreddingSettings,
+): Pick<
+  ConsentStore,
+  'getCustomer' | 'appendConsent' | 'getSuppression' | 'putSuppression' | 'deleteCustomer'
+> {
+  const local = installed()?.consent;
+  if (local) return local;
+  const t = table(config);
+  return {
+    getCustomer: (emailKey) => consentTable.getCustomer(t, emailKey),
+    appendConsent: (emailKey, event, marketing) => consentTable.appendConsent(t, emailKey, event, marketing),
+    getSuppression: (emailKey) => consentTable.getSuppression(t, emailKey),
+    putSuppression: (record) => consentTable.putSuppression(t, record),
+    deleteCustomer: shreddingDeleteCustomer(
+      { deleteCustomer: (emailKey) => consentTable.deleteCustomer(t, emailKey) },
+      shredder(config),
+    ),
+  };
+}
+
+/** What a confirmation link does to consent: confirm the request it names (one conditional write). */
+export function confirmingConsent(config: TableSettings): Pick<ConsentStore, 'confirmConsent'> {
+  const local = installed()?.consent;
+  if (local) return local;
+  const t = table(config);
+  return {
+    confirmConsent: (emailKey, requestId, event, nowSeconds) =>
+      consentTable.confirmConsent(t, emailKey, requestId, event, nowSeconds),
+  };
+}
+
+/** What the intake sweep does to consent: delete a raced customer record (shredded). */
+export function purgingConsent(config: ShreddingSettings): Pick<ConsentStore, 'deleteCustomer'> {
+  const local = installed()?.consent;
+  if (local) return local;
+  const t = table(config);
+  return {
+    deleteCustomer: shreddingDeleteCustomer(
+      { deleteCustomer: (emailKey) => consentTable.deleteCustomer(t, emailKey) },
+      shredder(config),
+    ),
+  };
+}
+
+/** The intake sweep's side of the idempotency claims: list the abandoned ones, settle each. */
+export function abandonedIntakes(config: TableSettings): Pick<IdempotencyStore, 'listAbandoned' | 'settle'> {
+  const local = installed()?.idempotency;
+  if (local) return local;
+  const t = table(config);
+  return {
+    listAbandoned: (beforeMs, limit) => idempotencyTable.listAbandoned(t, beforeMs, limit),
+    settle: (key, expectedLeaseUntil) => idempotencyTable.settle(t, key, expectedLeaseUntil),
+  };
 }
 
 export function idempotencyStore(config: TableSettings): IdempotencyStore {
