@@ -140,11 +140,6 @@ export function purgingOrders(
   };
 }
 
-/** The order records alone, for functions that never read personal data (status, outbox). */
-export function orderRecordStore(config: TableSettings): OrderStore {
-  return installed()?.orders ?? new DynamoOrderStore(dynamo(), config.tableName);
-}
-
 export function consentStore(config: ShreddingSettings): ConsentStore {
   return (
     installed()?.consent ??
