@@ -10,9 +10,9 @@
 import { configFor } from '#shared/compose/config.js';
 import {
   abandonedIntakes,
-  erasureLog,
-  fenceStore,
+  fenceReader,
   purgingConsent,
+  purgingErasureLog,
   purgingOrders,
   purgingSecrets,
 } from '#shared/compose/dynamo.js';
@@ -27,9 +27,9 @@ const deps = {
   orders: purgingOrders(config),
   consent: purgingConsent(config),
   idempotency: abandonedIntakes(config),
-  fence: fenceStore(config),
+  fence: fenceReader(config),
   recordSecrets: purgingSecrets(config),
-  erasureLog: erasureLog(config),
+  erasureLog: purgingErasureLog(config),
   clock: clock(),
 };
 

@@ -1,5 +1,5 @@
 import { configFor } from '#shared/compose/config.js';
-import { fenceStore, optOutConsent } from '#shared/compose/dynamo.js';
+import { fenceReader, optOutConsent } from '#shared/compose/dynamo.js';
 import { clock } from '#shared/compose/installed.js';
 import { lookup } from '#shared/compose/keys.js';
 import { createLogger, errorFields } from '#shared/observability/logger.js';
@@ -9,7 +9,7 @@ const logger = createLogger('ses-feedback');
 const config = configFor('ses-feedback');
 const deps = {
   consent: optOutConsent(config),
-  fence: fenceStore(config),
+  fence: fenceReader(config),
   clock: clock(),
   lookup: lookup(config),
   settings: { policyVersion: config.policyVersion },

@@ -1,6 +1,6 @@
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { configFor } from '#shared/compose/config.js';
-import { fenceStore, optOutConsent } from '#shared/compose/dynamo.js';
+import { fenceReader, optOutConsent } from '#shared/compose/dynamo.js';
 import { clock } from '#shared/compose/installed.js';
 import { lookup } from '#shared/compose/keys.js';
 import { unsubscribedPage } from '#shared/domain/email-templates.js';
@@ -15,7 +15,7 @@ const logger = createLogger('unsubscribe');
 const config = configFor('unsubscribe');
 const deps = {
   consent: optOutConsent(config),
-  fence: fenceStore(config),
+  fence: fenceReader(config),
   clock: clock(),
   lookup: lookup(config),
   settings: { policyVersion: config.policyVersion },

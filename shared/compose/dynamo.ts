@@ -7,7 +7,9 @@ import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { type DynamoTable, documentClient } from '../adapters/aws/dynamo-client.js';
 import * as consentTable from '../adapters/aws/dynamo-consent-store.js';
 import { DynamoConsentStore } from '../adapters/aws/dynamo-consent-store.js';
+import * as fenceTable from '../adapters/aws/dynamo-erasure-fence.js';
 import { DynamoErasureFenceStore } from '../adapters/aws/dynamo-erasure-fence.js';
+import * as erasureLogTable from '../adapters/aws/dynamo-erasure-log.js';
 import { DynamoErasureLog } from '../adapters/aws/dynamo-erasure-log.js';
 import * as idempotencyTable from '../adapters/aws/dynamo-idempotency-store.js';
 import { DynamoIdempotencyStore } from '../adapters/aws/dynamo-idempotency-store.js';
@@ -34,7 +36,7 @@ import type {
   OrderStore,
   PartnerStateStore,
 } from '../ports.js';
-import type { ErasureLog, RecordSecretStore } from '../record-secrets.js';
+import type { ErasureLog, ErasureLogEntry, RecordSecretStore } from '../record-secrets.js';
 import { clock, installed } from './installed.js';
 
 type TableSettings = Pick<Config, 'tableName'>;
@@ -50,15 +52,18 @@ export function dynamo(): DynamoDBDocumentClient {
   return client;
 }
 
+/** The order table through the module's client: what the per-use stores below bind their functions to. */
+const table = (config: TableSettings): DynamoTable => ({ db: dynamo(), tableName: config.tableName });
+
 export function recordSecretStore(config: Pick<Config, 'keyTableName'>): RecordSecretStore {
   return installed()?.recordSecrets ?? new DynamoRecordSecretStore(dynamo(), config.keyTableName);
 }
 
 export function erasureLog(config: ShreddingSettings): ErasureLog {
-  return (
-    installed()?.erasureLog ?? new DynamoErasureLog(dynamo(), config.tableName, config.shredBackupDays + 1)
-  );
+  return installed()?.erasureLog ?? new DynamoErasureLog(dynamo(), config.tableName, keepDays(config));
 }
+
+const keepDays = (config: ShreddingSettings) => config.shredBackupDays + 1;
 
 /** The key-table secrets that the purge sweeps and shreds (nothing else of the store is bundled). */
 export function purgingSecrets(
@@ -73,12 +78,33 @@ export function purgingSecrets(
   };
 }
 
-/** What a shredded delete takes (`shreddingDeletePersonal`, `shreddingDeleteCustomer`) and no more. */
-const shredder = (config: ShreddingSettings) => ({
-  secrets: purgingSecrets(config),
-  erasureLog: erasureLog(config),
-  clock: clock(),
-});
+/** The erasure log that the purge re-applies (and appends to, through its shredded deletes). */
+export function purgingErasureLog(config: ShreddingSettings): Pick<ErasureLog, 'entries'> {
+  const local = installed()?.erasureLog;
+  if (local) return local;
+  const t = table(config);
+  return { entries: () => erasureLogTable.entries(t) };
+}
+
+/**
+ * What a shredded delete takes (`shreddingDeletePersonal`, `shreddingDeleteCustomer`) and no more:
+ * the log's append and the secrets' shred.
+ */
+function shredder(config: ShreddingSettings) {
+  const local = installed();
+  const secrets: DynamoTable = { db: dynamo(), tableName: config.keyTableName };
+  const log: erasureLogTable.ErasureLogTable = { ...table(config), keepDays: keepDays(config) };
+  return {
+    secrets: local?.recordSecrets ?? {
+      shred: (recordKeys: readonly string[]) => secretTable.shred(secrets, recordKeys),
+    },
+    erasureLog: local?.erasureLog ?? {
+      append: (recordKeys: readonly string[], reason: ErasureLogEntry['reason'], at: Date) =>
+        erasureLogTable.append(log, recordKeys, reason, at),
+    },
+    clock: clock(),
+  };
+}
 
 const shredding = (config: ShreddingSettings) => ({
   secrets: recordSecretStore(config),
@@ -94,8 +120,6 @@ export function orderStore(config: ShreddingSettings): OrderStore {
   );
 }
 
-const table = (config: TableSettings): DynamoTable => ({ db: dynamo(), tableName: config.tableName });
-
 /*
  * Per-use order stores: only the OrderStore functions a use case calls are bound (and so bundled);
  * the whole store is a class whose methods esbuild cannot drop.
@@ -109,7 +133,18 @@ export function orderReader(config: TableSettings): Pick<OrderStore, 'getOrder'>
   return { getOrder: (orderId) => orderTable.getOrder(t, orderId) };
 }
 
-/** The outbox's side of the order records: the stream's fan-out and the sweeper's list. */
+/** What the stream's fan-out does to an order: read it, clear its outbox flag. */
+export function fanOutOrders(config: TableSettings): Pick<OrderStore, 'getOrder' | 'markFanoutDone'> {
+  const local = installed()?.orders;
+  if (local) return local;
+  const t = table(config);
+  return {
+    getOrder: (orderId) => orderTable.getOrder(t, orderId),
+    markFanoutDone: (orderId) => orderTable.markFanoutDone(t, orderId),
+  };
+}
+
+/** The outbox sweeper's: the fan-out's, and the list of orders still flagged. */
 export function outboxOrders(
   config: TableSettings,
 ): Pick<OrderStore, 'getOrder' | 'markFanoutDone' | 'listPendingFanout'> {
@@ -117,8 +152,7 @@ export function outboxOrders(
   if (local) return local;
   const t = table(config);
   return {
-    getOrder: (orderId) => orderTable.getOrder(t, orderId),
-    markFanoutDone: (orderId) => orderTable.markFanoutDone(t, orderId),
+    ...fanOutOrders(config),
     listPendingFanout: (before, limit) => orderTable.listPendingFanout(t, before, limit),
   };
 }
@@ -210,6 +244,14 @@ export function idempotencyStore(config: TableSettings): IdempotencyStore {
 
 export function fenceStore(config: TableSettings): ErasureFenceStore {
   return installed()?.fence ?? new DynamoErasureFenceStore(dynamo(), config.tableName);
+}
+
+/** The fence read alone: an intake's or opt-out's re-check (begin/end belong to the erasure). */
+export function fenceReader(config: TableSettings): Pick<ErasureFenceStore, 'readFence'> {
+  const local = installed()?.fence;
+  if (local) return local;
+  const t = table(config);
+  return { readFence: (emailKey) => fenceTable.readFence(t, emailKey) };
 }
 
 export function keyRecordStore(config: TableSettings): KeyRecordStore {
