@@ -29,7 +29,8 @@ import { recordKey } from '../../shared/record-secrets.js';
 type Compose = typeof import('../../shared/compose/dynamo.js');
 
 const T0 = Date.parse('2026-11-25T10:00:00Z');
-const DAY = '2026-11-25';
+/** The erasure log's day: the shredded deletes run on the system clock (nothing installed). */
+const today = () => new Date().toISOString().slice(0, 10);
 const config = { tableName: 'orders', keyTableName: 'keys', shredBackupDays: 35 };
 const EMAIL_KEY = 'k'.repeat(43);
 
@@ -140,7 +141,7 @@ describe('per-use stores in AWS mode', () => {
     expect(expired).toEqual(['ord_use_purge']);
     expect(deleted).toBe(true);
     expect((await entries()).filter((e) => e.key === recordKey('ord_use_purge'))).toEqual([
-      { key: recordKey('ord_use_purge'), reason: 'expiry', day: new Date().toISOString().slice(0, 10) },
+      { key: recordKey('ord_use_purge'), reason: 'expiry', day: today() },
     ]);
     expect([...(await secrets.getSecrets(['ord_use_purge'], new Date(T0))).keys()]).toEqual([]);
     expect(await orders.getPersonal('ord_use_purge', new Date(T0 - 3_600_000))).toBeUndefined();
@@ -168,7 +169,7 @@ describe('per-use stores in AWS mode', () => {
     expect(await consent.getCustomer(EMAIL_KEY)).toBeUndefined();
     const key = recordKey(customerRecordId(EMAIL_KEY));
     expect((await entries()).filter((e) => e.key === key)).toEqual([
-      { key, reason: 'erasure', day: new Date().toISOString().slice(0, 10) },
+      { key, reason: 'erasure', day: today() },
     ]);
     expect([...(await secrets.getSecrets([customerRecordId(EMAIL_KEY)], new Date(T0))).keys()]).toEqual([]);
   });
