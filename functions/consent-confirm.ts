@@ -1,6 +1,6 @@
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { configFor } from '#shared/compose/config.js';
-import { consentStore } from '#shared/compose/dynamo.js';
+import { confirmingConsent } from '#shared/compose/dynamo.js';
 import { clock } from '#shared/compose/installed.js';
 import { lookup } from '#shared/compose/keys.js';
 import { InvalidConsentTokenError } from '#shared/domain/consent-token.js';
@@ -14,7 +14,7 @@ import { confirmConsent } from '#shared/usecases/confirm-consent.js';
 const logger = createLogger('consent-confirm');
 const config = configFor('consent-confirm');
 const deps = {
-  consent: consentStore(config),
+  consent: confirmingConsent(config),
   lookup: lookup(config),
   clock: clock(),
   settings: { policyVersion: config.policyVersion },

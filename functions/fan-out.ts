@@ -1,7 +1,7 @@
 import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
 import type { Context, DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
 import { configFor } from '#shared/compose/config.js';
-import { orderRecordStore } from '#shared/compose/dynamo.js';
+import { fanOutOrders } from '#shared/compose/dynamo.js';
 import { queue } from '#shared/compose/queue.js';
 import { keys } from '#shared/contracts.js';
 import { createLogger, errorFields } from '#shared/observability/logger.js';
@@ -9,7 +9,7 @@ import { fanOutOrder } from '#shared/usecases/fan-out.js';
 
 const logger = createLogger('fan-out');
 const config = configFor('fan-out');
-const deps = { orders: orderRecordStore(config), queue: queue(config) };
+const deps = { orders: fanOutOrders(config), queue: queue(config) };
 const processor = new BatchProcessor(EventType.DynamoDBStreams);
 
 /** Order items' key prefix (`ORDER#<orderId>`, shared/contracts.ts). */

@@ -1,6 +1,6 @@
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { configFor } from '#shared/compose/config.js';
-import { orderRecordStore } from '#shared/compose/dynamo.js';
+import { orderReader } from '#shared/compose/dynamo.js';
 import { PARTNER_READERS } from '#shared/config.js';
 import { type HttpResult, json, problemFor } from '#shared/http/problem.js';
 import { createLogger, errorFields } from '#shared/observability/logger.js';
@@ -8,7 +8,7 @@ import { getOrderStatus } from '#shared/usecases/get-order-status.js';
 
 const logger = createLogger('get-order');
 const config = configFor('get-order', PARTNER_READERS);
-const deps = { orders: orderRecordStore(config), partners: config.partners };
+const deps = { orders: orderReader(config), partners: config.partners };
 
 /** GET /orders/{orderId} — status without personal data. */
 export const handler = async (event: APIGatewayProxyEventV2): Promise<HttpResult> => {

@@ -9,12 +9,12 @@
 
 import { configFor } from '#shared/compose/config.js';
 import {
-  consentStore,
-  erasureLog,
-  fenceStore,
-  idempotencyStore,
-  orderStore,
-  recordSecretStore,
+  abandonedIntakes,
+  fenceReader,
+  purgingConsent,
+  purgingErasureLog,
+  purgingOrders,
+  purgingSecrets,
 } from '#shared/compose/dynamo.js';
 import { clock } from '#shared/compose/installed.js';
 import { createLogger, errorFields } from '#shared/observability/logger.js';
@@ -24,12 +24,12 @@ import { type SweepIntakesResult, sweepIntakes } from '#shared/usecases/sweep-in
 const logger = createLogger('purge');
 const config = configFor('purge');
 const deps = {
-  orders: orderStore(config),
-  consent: consentStore(config),
-  idempotency: idempotencyStore(config),
-  fence: fenceStore(config),
-  recordSecrets: recordSecretStore(config),
-  erasureLog: erasureLog(config),
+  orders: purgingOrders(config),
+  consent: purgingConsent(config),
+  idempotency: abandonedIntakes(config),
+  fence: fenceReader(config),
+  recordSecrets: purgingSecrets(config),
+  erasureLog: purgingErasureLog(config),
   clock: clock(),
 };
 

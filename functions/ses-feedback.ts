@@ -1,5 +1,5 @@
 import { configFor } from '#shared/compose/config.js';
-import { consentStore, fenceStore } from '#shared/compose/dynamo.js';
+import { fenceReader, optOutConsent } from '#shared/compose/dynamo.js';
 import { clock } from '#shared/compose/installed.js';
 import { lookup } from '#shared/compose/keys.js';
 import { createLogger, errorFields } from '#shared/observability/logger.js';
@@ -8,8 +8,8 @@ import { drainFeedbackRetries, isRetryBatch, recordSesEvent } from '#shared/usec
 const logger = createLogger('ses-feedback');
 const config = configFor('ses-feedback');
 const deps = {
-  consent: consentStore(config),
-  fence: fenceStore(config),
+  consent: optOutConsent(config),
+  fence: fenceReader(config),
   clock: clock(),
   lookup: lookup(config),
   settings: { policyVersion: config.policyVersion },

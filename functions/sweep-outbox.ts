@@ -1,5 +1,5 @@
 import { configFor } from '#shared/compose/config.js';
-import { orderRecordStore } from '#shared/compose/dynamo.js';
+import { outboxOrders } from '#shared/compose/dynamo.js';
 import { clock } from '#shared/compose/installed.js';
 import { queue } from '#shared/compose/queue.js';
 import { OUTBOX_GRACE_SECONDS } from '#shared/contracts.js';
@@ -9,7 +9,7 @@ import { sweepOutbox } from '#shared/usecases/fan-out.js';
 const logger = createLogger('sweep-outbox');
 const config = configFor('sweep-outbox');
 const at = clock();
-const deps = { orders: orderRecordStore(config), queue: queue(config), now: () => at.now() };
+const deps = { orders: outboxOrders(config), queue: queue(config), now: () => at.now() };
 
 /** Scheduled (every minute): re-runs the fan-out of orders whose intake stopped before enqueueing. */
 export const handler = async (): Promise<{ resent: number }> => {

@@ -1,6 +1,6 @@
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { configFor } from '#shared/compose/config.js';
-import { consentStore, fenceStore } from '#shared/compose/dynamo.js';
+import { fenceReader, optOutConsent } from '#shared/compose/dynamo.js';
 import { clock } from '#shared/compose/installed.js';
 import { lookup } from '#shared/compose/keys.js';
 import { unsubscribedPage } from '#shared/domain/email-templates.js';
@@ -14,8 +14,8 @@ import { unsubscribe } from '#shared/usecases/unsubscribe.js';
 const logger = createLogger('unsubscribe');
 const config = configFor('unsubscribe');
 const deps = {
-  consent: consentStore(config),
-  fence: fenceStore(config),
+  consent: optOutConsent(config),
+  fence: fenceReader(config),
   clock: clock(),
   lookup: lookup(config),
   settings: { policyVersion: config.policyVersion },

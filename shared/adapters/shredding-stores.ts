@@ -35,6 +35,39 @@ function delegate<T extends object>(inner: T, overrides: Partial<T>): T {
   return Object.assign(Object.create(inner) as T, overrides);
 }
 
+/** What deleting one record takes: the log of the shredding, the secrets, the time. */
+type DeleteDeps = {
+  readonly secrets: Pick<RecordSecretStore, 'shred'>;
+  readonly erasureLog: Pick<ErasureLog, 'append'>;
+  readonly clock: Clock;
+};
+
+/** `deletePersonal` logged, shredded, then deleted (of `shreddingOrderStore`, alone for a bundle). */
+export function shreddingDeletePersonal(
+  inner: Pick<OrderStore, 'deletePersonal'>,
+  deps: DeleteDeps,
+): OrderStore['deletePersonal'] {
+  return async (orderId, reason = 'erasure') => {
+    const key = recordKey(orderId);
+    await deps.erasureLog.append([key], reason, deps.clock.now());
+    await deps.secrets.shred([key]);
+    return inner.deletePersonal(orderId, reason);
+  };
+}
+
+/** `deleteCustomer` logged, shredded, then deleted (of `shreddingConsentStore`, alone for a bundle). */
+export function shreddingDeleteCustomer(
+  inner: Pick<ConsentStore, 'deleteCustomer'>,
+  deps: DeleteDeps,
+): ConsentStore['deleteCustomer'] {
+  return async (emailKey) => {
+    const key = recordKey(customerRecordId(emailKey));
+    await deps.erasureLog.append([key], 'erasure', deps.clock.now());
+    await deps.secrets.shred([key]);
+    return inner.deleteCustomer(emailKey);
+  };
+}
+
 export function shreddingOrderStore(inner: OrderStore, deps: ShreddingDeps): OrderStore {
   return delegate<OrderStore>(inner, {
     putOrder: (order, personal) => inner.putOrder(order, withoutSecret(personal)),
@@ -67,22 +100,10 @@ export function shreddingOrderStore(inner: OrderStore, deps: ShreddingDeps): Ord
       await deps.secrets.setExpiry(orderId, expiresAt, now);
     },
 
-    async deletePersonal(orderId, reason = 'erasure') {
-      const key = recordKey(orderId);
-      await deps.erasureLog.append([key], reason, deps.clock.now());
-      await deps.secrets.shred([key]);
-      return inner.deletePersonal(orderId, reason);
-    },
+    deletePersonal: shreddingDeletePersonal(inner, deps),
   });
 }
 
 export function shreddingConsentStore(inner: ConsentStore, deps: ShreddingDeps): ConsentStore {
-  return delegate<ConsentStore>(inner, {
-    async deleteCustomer(emailKey) {
-      const key = recordKey(customerRecordId(emailKey));
-      await deps.erasureLog.append([key], 'erasure', deps.clock.now());
-      await deps.secrets.shred([key]);
-      return inner.deleteCustomer(emailKey);
-    },
-  });
+  return delegate<ConsentStore>(inner, { deleteCustomer: shreddingDeleteCustomer(inner, deps) });
 }

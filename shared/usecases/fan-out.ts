@@ -4,7 +4,7 @@ import type { OrderRecord } from '../domain/order.js';
 import type { OrderStore, Queue } from '../ports.js';
 
 export interface FanOutDeps {
-  readonly orders: OrderStore;
+  readonly orders: Pick<OrderStore, 'getOrder' | 'markFanoutDone'>;
   readonly queue: Queue;
 }
 
@@ -40,6 +40,7 @@ export async function fanOutOrder(deps: FanOutDeps, orderId: string): Promise<bo
 }
 
 export interface SweepOutboxDeps extends FanOutDeps {
+  readonly orders: Pick<OrderStore, 'getOrder' | 'markFanoutDone' | 'listPendingFanout'>;
   readonly now: () => Date;
 }
 

@@ -14,7 +14,10 @@ export interface OrderStatusView {
 
 /** Order status for the checkout frontend: no personal data, ever. */
 export async function getOrderStatus(
-  deps: { readonly orders: OrderStore; readonly partners: ReadonlyArray<{ readonly id: string }> },
+  deps: {
+    readonly orders: Pick<OrderStore, 'getOrder'>;
+    readonly partners: ReadonlyArray<{ readonly id: string }>;
+  },
   orderId: string,
 ): Promise<OrderStatusView> {
   if (!isOrderId(orderId)) throw new OrderNotFoundError();

@@ -4,8 +4,13 @@
  * `functions/<fn>.ts`, and the metafile's inputs read for `@aws-sdk/client-*` packages. And what
  * issue 9's size goals rest on, without timing anything: a function that validates no request
  * body, message or event carries no schema library; the rest carry zod/mini (never classic zod)
- * with zod's English messages; client-less bundles stay within 50 KB.
+ * with zod's English messages; client-less bundles stay within 50 KB. And the functions composed from
+ * per-use stores (shared/compose/dynamo.ts) bundle exactly the DynamoDB operations their use cases
+ * perform: each operation's label (`call('get order', …)` in shared/adapters/aws/) is a string that
+ * survives bundling, so the labels in a bundle are the store functions it kept.
  */
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build, type Metafile } from 'esbuild';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -75,12 +80,85 @@ function zodKeptIn(metafile: Metafile, entry: string): string[] {
     .sort();
 }
 
+/** Every DynamoDB operation's label in the AWS adapters (the `what` of `call`, `conditional`, …). */
+function operationLabels(): string[] {
+  const dir = join(PROJECT_ROOT, 'shared/adapters/aws');
+  const labels = readdirSync(dir)
+    .filter((file) => file.startsWith('dynamo-') && file.endsWith('.ts'))
+    .flatMap((file) => [
+      ...readFileSync(join(dir, file), 'utf8').matchAll(
+        /\b(?:call|conditional|putIfAbsent|emailUpdate)\(\s*(?:t,\s*)?'([^']+)'/g,
+      ),
+    ])
+    .map((match) => match[1] as string);
+  return [...new Set(labels)].sort();
+}
+
+/** The labels whose string literal is in a bundle's text. */
+const operationsIn = (text: string, labels: readonly string[]) =>
+  labels.filter((label) => text.includes(`"${label}"`) || text.includes(`'${label}'`));
+
+/**
+ * The DynamoDB operations of the functions composed from per-use stores: what their use cases call,
+ * no more (a store class would bring every one of its operations along).
+ */
+const OPERATIONS: Partial<Record<FunctionName, readonly string[]>> = {
+  'get-order': ['get order'],
+  'fan-out': ['get order', 'mark fan-out done'],
+  'sweep-outbox': ['get order', 'mark fan-out done', 'query outbox'],
+  // The one-click opt-out: consent and suppression, a shredded customer delete (log, secret,
+  // item), the fence read, the index keys (lookup).
+  unsubscribe: [
+    'append consent',
+    'append erasure log',
+    'delete customer',
+    'delete record secret',
+    'get customer',
+    'get data key',
+    'get erasure fence',
+    'get suppression',
+    'put data key',
+    'put suppression',
+  ],
+  'ses-feedback': [
+    'append consent',
+    'append erasure log',
+    'delete customer',
+    'delete record secret',
+    'get customer',
+    'get data key',
+    'get erasure fence',
+    'get suppression',
+    'put data key',
+    'put suppression',
+  ],
+  'consent-confirm': ['confirm consent', 'get data key', 'put data key'],
+  // The intake sweep and the expiry purge: abandoned claims, shredded deletes, the key table's
+  // sweep and the erasure log's re-application.
+  purge: [
+    'append erasure log',
+    'delete customer',
+    'delete expired record secret',
+    'delete personal',
+    'delete record secret',
+    'get erasure fence',
+    'get open intake',
+    'get order',
+    'query open intakes',
+    'scan erasure log',
+    'scan expired',
+    'scan expired record secrets',
+    'settle idempotency key',
+  ],
+};
+
 const CLIENT_LESS = FUNCTION_NAMES.filter((fn) => FUNCTIONS[fn].clients.length === 0);
 
 describe('function bundles', () => {
   const packages = new Map<FunctionName, string[]>();
   const zod = new Map<FunctionName, string[]>();
   const minifiedBytes = new Map<FunctionName, number>();
+  const operations = new Map<FunctionName, string[]>();
 
   beforeAll(async () => {
     // Prepare / Act: every function bundled as MinimisFunction bundles it, in one esbuild run (the
@@ -96,9 +174,12 @@ describe('function bundles', () => {
       metafile: true,
       logLevel: 'silent',
     });
+    const labels = operationLabels();
     for (const fn of FUNCTION_NAMES) {
       packages.set(fn, packagesOf(result.metafile, `functions/${fn}.ts`));
       zod.set(fn, zodKeptIn(result.metafile, `functions/${fn}.ts`));
+      const text = result.outputFiles.find((file) => file.path.endsWith(`/${fn}.js`))?.text ?? '';
+      operations.set(fn, operationsIn(text, labels));
     }
     // The client-less functions as they are deployed (minified), for their size.
     const deployed = await build({
@@ -147,6 +228,23 @@ describe('function bundles', () => {
       'v4/locales/en.js',
     ]);
     expect(kept.some((input) => input.startsWith('v4/mini/'))).toBe(true);
+  });
+
+  it.each(Object.entries(OPERATIONS))(
+    '%s bundles exactly the DynamoDB operations of its use case',
+    (fn, expected) => {
+      // Assess
+      expect(operations.get(fn as FunctionName)).toEqual(expected);
+    },
+  );
+
+  it('finds the label of every DynamoDB operation of the AWS adapters', () => {
+    // Prepare / Act
+    const labels = operationLabels();
+    // Assess: the order store's puts and email updates name theirs through helpers, the rest directly.
+    expect(labels).toEqual(
+      expect.arrayContaining(['get order', 'put order', 'mark email sent', 'release email']),
+    );
   });
 
   it.each(CLIENT_LESS)('%s (no clients) bundles to at most 50 KB', (fn) => {

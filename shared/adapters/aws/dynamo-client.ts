@@ -33,3 +33,13 @@ export async function conditional(what: string, op: () => Promise<unknown>): Pro
     throw new DependencyError(`DynamoDB ${what}`, { cause });
   }
 }
+
+/**
+ * One table through one document client: what every store function takes first. The stores are
+ * functions over it (a bundle keeps only the ones its use case calls; a class's methods cannot be
+ * tree-shaken); the classes beside them bind all of a store's functions for the all-in-one wiring.
+ */
+export interface DynamoTable {
+  readonly db: DynamoDBDocumentClient;
+  readonly tableName: string;
+}

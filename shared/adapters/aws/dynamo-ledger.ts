@@ -19,7 +19,7 @@ import {
   type SealedAppend,
 } from '../../domain/ledger.js';
 import type { CertificateStore, LedgerAppend, LedgerStore, StoredLedger } from '../../ledger-ports.js';
-import { call, conditional } from './dynamo-client.js';
+import { call, conditional, type DynamoTable } from './dynamo-client.js';
 
 type Item = Record<string, unknown>;
 
@@ -86,35 +86,43 @@ export async function writeWithLedger(
   throw new DependencyError('DynamoDB ledger append (lost to concurrent appends too often)');
 }
 
-export class DynamoLedgerStore implements LedgerStore {
-  constructor(
-    private readonly db: DynamoDBDocumentClient,
-    private readonly tableName: string,
-  ) {}
+/** The order item's ledger attributes; null when the order does not exist. */
+async function readLedgerItem({ db, tableName }: DynamoTable, orderId: string): Promise<Item | null> {
+  const { Item } = await call('get ledger', () =>
+    db.send(
+      new GetCommand({
+        TableName: tableName,
+        Key: { pk: keys.order(orderId) },
+        ProjectionExpression: 'pk, ledger, ledgerHead',
+        ConsistentRead: true,
+      }),
+    ),
+  );
+  return Item ?? null;
+}
 
-  /** The order item's ledger attributes; null when the order does not exist. */
-  private async read(orderId: string): Promise<Item | null> {
-    const { Item } = await call('get ledger', () =>
-      this.db.send(
-        new GetCommand({
-          TableName: this.tableName,
-          Key: { pk: keys.order(orderId) },
-          ProjectionExpression: 'pk, ledger, ledgerHead',
-          ConsistentRead: true,
-        }),
-      ),
-    );
-    return Item ?? null;
+/** The current tip of an order's ledger (undefined: empty ledger; null: no such order). */
+export async function readLedgerTip(
+  table: DynamoTable,
+  orderId: string,
+): Promise<LedgerTip | undefined | null> {
+  const item = await readLedgerItem(table, orderId);
+  return item ? ledgerTipOf(item) : null;
+}
+
+export class DynamoLedgerStore implements LedgerStore {
+  private readonly table: DynamoTable;
+
+  constructor(db: DynamoDBDocumentClient, tableName: string) {
+    this.table = { db, tableName };
   }
 
   /** The current tip (undefined: empty ledger; null: no such order). */
-  readonly readTip = async (orderId: string): Promise<LedgerTip | undefined | null> => {
-    const item = await this.read(orderId);
-    return item ? ledgerTipOf(item) : null;
-  };
+  readonly readTip = (orderId: string): Promise<LedgerTip | undefined | null> =>
+    readLedgerTip(this.table, orderId);
 
   async getLedger(orderId: string): Promise<StoredLedger | undefined> {
-    const item = await this.read(orderId);
+    const item = await readLedgerItem(this.table, orderId);
     return item ? ledgerOf(item) : undefined;
   }
 
@@ -124,9 +132,9 @@ export class DynamoLedgerStore implements LedgerStore {
       append,
       (parts) =>
         conditional('append ledger', () =>
-          this.db.send(
+          this.table.db.send(
             new UpdateCommand({
-              TableName: this.tableName,
+              TableName: this.table.tableName,
               Key: { pk: keys.order(orderId) },
               UpdateExpression: `SET ${parts?.set}`,
               ConditionExpression: `attribute_exists(pk) AND ${parts?.condition}`,

@@ -1,3 +1,9 @@
+/**
+ * The OrderStore on one DynamoDB table, as one function per port method, each taking the table
+ * (`DynamoTable`) first; every write is a single-item (conditional) operation. A function's
+ * composition (shared/compose/dynamo.ts) binds only the functions its use case calls, so its bundle
+ * carries no other; `DynamoOrderStore` binds them all (shared/wiring.ts, the adapter tests).
+ */
 import {
   DeleteCommand,
   type DynamoDBDocumentClient,
@@ -13,8 +19,8 @@ import type { OrderRecord, PersonalRecord } from '../../domain/order.js';
 import type { Purpose } from '../../inventory.js';
 import type { LedgerAppend } from '../../ledger-ports.js';
 import type { ApplyEventResult, OrderStore, StatusChange } from '../../ports.js';
-import { call, conditional } from './dynamo-client.js';
-import { DynamoLedgerStore, type LedgerParts, ledgerTipOf, writeWithLedger } from './dynamo-ledger.js';
+import { call, conditional, type DynamoTable } from './dynamo-client.js';
+import { type LedgerParts, ledgerTipOf, readLedgerTip, writeWithLedger } from './dynamo-ledger.js';
 
 type Item = Record<string, unknown>;
 
@@ -64,435 +70,535 @@ function toPersonal(item: Item): PersonalRecord {
 
 const live = (item: Item, now: Date) => (item.expiresAt as number) * 1000 > now.getTime();
 
-/** OrderStore on one DynamoDB table; every write is a single-item (conditional) operation. */
-export class DynamoOrderStore implements OrderStore {
-  private readonly ledgers: DynamoLedgerStore;
+/** A write carrying an optional ledger append (see dynamo-ledger.ts). */
+function withLedger(
+  t: DynamoTable,
+  orderId: string,
+  ledger: LedgerAppend | undefined,
+  write: (parts: LedgerParts | undefined) => Promise<boolean>,
+): Promise<boolean> {
+  return writeWithLedger(() => readLedgerTip(t, orderId), ledger, write);
+}
 
-  constructor(
-    private readonly db: DynamoDBDocumentClient,
-    private readonly tableName: string,
-  ) {
-    this.ledgers = new DynamoLedgerStore(db, tableName);
-  }
+export async function putOrder(t: DynamoTable, order: OrderRecord, personal: PersonalRecord): Promise<void> {
+  await putPersonal(t, personal);
+  await putOrderRecord(t, order);
+}
 
-  /** A write carrying an optional ledger append (see dynamo-ledger.ts). */
-  private withLedger(
-    orderId: string,
-    ledger: LedgerAppend | undefined,
-    write: (parts: LedgerParts | undefined) => Promise<boolean>,
-  ): Promise<boolean> {
-    return writeWithLedger(() => this.ledgers.readTip(orderId), ledger, write);
-  }
+// Each put only if absent: a repeated intake keeps what the first one wrote.
+function putIfAbsent(t: DynamoTable, what: string, item: Item): Promise<boolean> {
+  return conditional(what, () =>
+    t.db.send(
+      new PutCommand({
+        TableName: t.tableName,
+        Item: item,
+        ConditionExpression: 'attribute_not_exists(pk)',
+      }),
+    ),
+  );
+}
 
-  async putOrder(order: OrderRecord, personal: PersonalRecord): Promise<void> {
-    await this.putPersonal(personal);
-    await this.putOrderRecord(order);
-  }
+export async function putPersonal(t: DynamoTable, personal: PersonalRecord): Promise<void> {
+  await putIfAbsent(t, 'put personal', {
+    pk: keys.personal(personal.orderId),
+    orderId: personal.orderId,
+    emailKey: personal.emailKey,
+    sealed: personal.sealed,
+    expiresAt: personal.expiresAt,
+  });
+}
 
-  // Each put only if absent: a repeated intake keeps what the first one wrote.
-  private putIfAbsent(what: string, item: Item): Promise<boolean> {
-    return conditional(what, () =>
-      this.db.send(
-        new PutCommand({
-          TableName: this.tableName,
-          Item: item,
-          ConditionExpression: 'attribute_not_exists(pk)',
-        }),
-      ),
-    );
-  }
+export async function putOrderRecord(t: DynamoTable, order: OrderRecord): Promise<void> {
+  const { outbox, trackingNumber, trackingUrl, deliveredAt, ...rest } = order;
+  await putIfAbsent(t, 'put order', {
+    pk: keys.order(order.orderId),
+    ...rest,
+    ...(trackingNumber ? { trackingNumber } : {}),
+    ...(trackingUrl ? { trackingUrl } : {}),
+    ...(deliveredAt ? { deliveredAt } : {}),
+    ...(outbox === 'pending' ? { outbox: outboxPending(order.orderId) } : {}),
+  });
+}
 
-  async putPersonal(personal: PersonalRecord): Promise<void> {
-    await this.putIfAbsent('put personal', {
-      pk: keys.personal(personal.orderId),
-      orderId: personal.orderId,
-      emailKey: personal.emailKey,
-      sealed: personal.sealed,
-      expiresAt: personal.expiresAt,
-    });
-  }
+/**
+ * One UpdateItem: `ADD orders :id` to the string set of the keyed email's bucket of that UTC day,
+ * kept EMAIL_LISTING_DAYS after the day ends (TTL): the listing only has to cover the `byEmail`
+ * index's lag. A bucket holds one address's orders of one day: order ids only.
+ */
+export async function addToEmailListing(
+  t: DynamoTable,
+  emailKey: string,
+  orderId: string,
+  at: Date,
+): Promise<void> {
+  const day = at.toISOString().slice(0, 10);
+  const expiresAt = Date.parse(`${day}T00:00:00Z`) / 1000 + (1 + EMAIL_LISTING_DAYS) * 86_400;
+  await call('add to email listing', () =>
+    t.db.send(
+      new UpdateCommand({
+        TableName: t.tableName,
+        Key: { pk: keys.emailListing(emailKey, day) },
+        UpdateExpression: 'ADD orders :id SET expiresAt = :e',
+        ExpressionAttributeValues: { ':id': new Set([orderId]), ':e': expiresAt },
+      }),
+    ),
+  );
+}
 
-  async putOrderRecord(order: OrderRecord): Promise<void> {
-    const { outbox, trackingNumber, trackingUrl, deliveredAt, ...rest } = order;
-    await this.putIfAbsent('put order', {
-      pk: keys.order(order.orderId),
-      ...rest,
-      ...(trackingNumber ? { trackingNumber } : {}),
-      ...(trackingUrl ? { trackingUrl } : {}),
-      ...(deliveredAt ? { deliveredAt } : {}),
-      ...(outbox === 'pending' ? { outbox: outboxPending(order.orderId) } : {}),
-    });
-  }
-
-  /**
-   * One UpdateItem: `ADD orders :id` to the string set of the keyed email's bucket of that UTC day,
-   * kept EMAIL_LISTING_DAYS after the day ends (TTL): the listing only has to cover the `byEmail`
-   * index's lag. A bucket holds one address's orders of one day: order ids only.
-   */
-  async addToEmailListing(emailKey: string, orderId: string, at: Date): Promise<void> {
-    const day = at.toISOString().slice(0, 10);
-    const expiresAt = Date.parse(`${day}T00:00:00Z`) / 1000 + (1 + EMAIL_LISTING_DAYS) * 86_400;
-    await call('add to email listing', () =>
-      this.db.send(
-        new UpdateCommand({
-          TableName: this.tableName,
-          Key: { pk: keys.emailListing(emailKey, day) },
-          UpdateExpression: 'ADD orders :id SET expiresAt = :e',
-          ExpressionAttributeValues: { ':id': new Set([orderId]), ':e': expiresAt },
-        }),
-      ),
-    );
-  }
-
-  /** Deletes the buckets a listing at `now` reads (erasure, inside its fence, after its sweep). */
-  async clearEmailListing(emailKey: string, now: Date): Promise<void> {
-    await Promise.all(
-      emailListingDays(now).map((day) =>
-        call('clear email listing', () =>
-          this.db.send(
-            new DeleteCommand({ TableName: this.tableName, Key: { pk: keys.emailListing(emailKey, day) } }),
-          ),
+/** Deletes the buckets a listing at `now` reads (erasure, inside its fence, after its sweep). */
+export async function clearEmailListing(t: DynamoTable, emailKey: string, now: Date): Promise<void> {
+  await Promise.all(
+    emailListingDays(now).map((day) =>
+      call('clear email listing', () =>
+        t.db.send(
+          new DeleteCommand({ TableName: t.tableName, Key: { pk: keys.emailListing(emailKey, day) } }),
         ),
       ),
-    );
-  }
+    ),
+  );
+}
 
-  async getOrder(orderId: string): Promise<OrderRecord | undefined> {
-    const { Item } = await call('get order', () =>
-      this.db.send(
-        new GetCommand({ TableName: this.tableName, Key: { pk: keys.order(orderId) }, ConsistentRead: true }),
-      ),
-    );
-    return Item ? toOrder(Item) : undefined;
-  }
+export async function getOrder(t: DynamoTable, orderId: string): Promise<OrderRecord | undefined> {
+  const { Item } = await call('get order', () =>
+    t.db.send(
+      new GetCommand({ TableName: t.tableName, Key: { pk: keys.order(orderId) }, ConsistentRead: true }),
+    ),
+  );
+  return Item ? toOrder(Item) : undefined;
+}
 
-  private async getPersonalItem(orderId: string): Promise<Item | undefined> {
-    const { Item } = await call('get personal', () =>
-      this.db.send(
-        new GetCommand({
-          TableName: this.tableName,
-          Key: { pk: keys.personal(orderId) },
-          ConsistentRead: true,
-        }),
-      ),
-    );
-    return Item;
-  }
+async function getPersonalItem(t: DynamoTable, orderId: string): Promise<Item | undefined> {
+  const { Item } = await call('get personal', () =>
+    t.db.send(
+      new GetCommand({
+        TableName: t.tableName,
+        Key: { pk: keys.personal(orderId) },
+        ConsistentRead: true,
+      }),
+    ),
+  );
+  return Item;
+}
 
-  async getPersonal(orderId: string, now: Date): Promise<PersonalRecord | undefined> {
-    const Item = await this.getPersonalItem(orderId);
-    return Item && live(Item, now) ? toPersonal(Item) : undefined;
-  }
+export async function getPersonal(
+  t: DynamoTable,
+  orderId: string,
+  now: Date,
+): Promise<PersonalRecord | undefined> {
+  const Item = await getPersonalItem(t, orderId);
+  return Item && live(Item, now) ? toPersonal(Item) : undefined;
+}
 
-  /**
-   * Every shard of the outbox flag (and the legacy unsharded value), queried in parallel: at most
-   * OUTBOX_SHARDS + 1 requests at once. Oldest first across shards, at most `limit` ids.
-   */
-  async listPendingFanout(before: Date, limit: number): Promise<string[]> {
-    const pages = await Promise.all(
-      OUTBOX_PENDING_VALUES.map((value) =>
-        call('query outbox', () =>
-          this.db.send(
-            new QueryCommand({
-              TableName: this.tableName,
-              IndexName: INDEX.byOutbox,
-              KeyConditionExpression: 'outbox = :pending AND createdAt < :before',
-              ExpressionAttributeValues: { ':pending': value, ':before': before.toISOString() },
-              Limit: limit,
-            }),
-          ),
+/**
+ * Every shard of the outbox flag (and the legacy unsharded value), queried in parallel: at most
+ * OUTBOX_SHARDS + 1 requests at once. Oldest first across shards, at most `limit` ids.
+ */
+export async function listPendingFanout(t: DynamoTable, before: Date, limit: number): Promise<string[]> {
+  const pages = await Promise.all(
+    OUTBOX_PENDING_VALUES.map((value) =>
+      call('query outbox', () =>
+        t.db.send(
+          new QueryCommand({
+            TableName: t.tableName,
+            IndexName: INDEX.byOutbox,
+            KeyConditionExpression: 'outbox = :pending AND createdAt < :before',
+            ExpressionAttributeValues: { ':pending': value, ':before': before.toISOString() },
+            Limit: limit,
+          }),
         ),
       ),
-    );
-    return pages
-      .flatMap(({ Items = [] }) => Items)
-      .sort((a, b) => String(a.createdAt).localeCompare(String(b.createdAt)))
-      .slice(0, limit)
-      .map((item) => String(item.pk).slice(ORDER_PREFIX.length));
-  }
+    ),
+  );
+  return pages
+    .flatMap(({ Items = [] }) => Items)
+    .sort((a, b) => String(a.createdAt).localeCompare(String(b.createdAt)))
+    .slice(0, limit)
+    .map((item) => String(item.pk).slice(ORDER_PREFIX.length));
+}
 
-  async markFanoutDone(orderId: string): Promise<void> {
-    await call('mark fan-out done', () =>
-      this.db.send(
+export async function markFanoutDone(t: DynamoTable, orderId: string): Promise<void> {
+  await call('mark fan-out done', () =>
+    t.db.send(
+      new UpdateCommand({
+        TableName: t.tableName,
+        Key: { pk: keys.order(orderId) },
+        UpdateExpression: 'REMOVE outbox',
+        ConditionExpression: 'attribute_exists(pk)',
+      }),
+    ),
+  );
+}
+
+export async function setDeliveryState(
+  t: DynamoTable,
+  orderId: string,
+  partnerId: string,
+  state: 'pending' | 'delivered' | 'failed',
+  at: string,
+  ledger?: LedgerAppend,
+) {
+  await withLedger(t, orderId, ledger, (parts) =>
+    conditional('set delivery state', () =>
+      t.db.send(
         new UpdateCommand({
-          TableName: this.tableName,
+          TableName: t.tableName,
           Key: { pk: keys.order(orderId) },
-          UpdateExpression: 'REMOVE outbox',
-          ConditionExpression: 'attribute_exists(pk)',
+          UpdateExpression: `SET deliveries.#p = :d, updatedAt = :at${parts ? `, ${parts.set}` : ''}`,
+          // Only a delivery routed at intake changes (this never adds a partner to the order, so
+          // never lets one report events on it); a late failure never overwrites a delivery.
+          ConditionExpression: `${
+            state === 'delivered'
+              ? 'attribute_exists(deliveries.#p)'
+              : 'attribute_exists(deliveries.#p) AND deliveries.#p.#s <> :delivered'
+          }${parts ? ` AND ${parts.condition}` : ''}`,
+          ExpressionAttributeNames: {
+            '#p': partnerId,
+            ...(state === 'delivered' ? {} : { '#s': 'state' }),
+            ...parts?.names,
+          },
+          ExpressionAttributeValues: {
+            ':d': { state, updatedAt: at },
+            ':at': at,
+            ...(state === 'delivered' ? {} : { ':delivered': 'delivered' }),
+            ...parts?.values,
+          },
+        }),
+      ),
+    ),
+  );
+}
+
+export async function applyStatusChange(
+  t: DynamoTable,
+  orderId: string,
+  change: StatusChange,
+): Promise<ApplyEventResult> {
+  // `#partner` is the reporting partner: routed at intake iff it is a key of `deliveries`.
+  const names: Record<string, string> = { '#status': 'status', '#partner': change.partnerId };
+  const values: Item = {
+    ':to': change.to,
+    ':at': change.at,
+    ':event': change.eventId,
+    ':events': [change.eventId],
+    ':empty': [],
+  };
+  const sets = [
+    '#status = :to',
+    'updatedAt = :at',
+    'processedEvents = list_append(if_not_exists(processedEvents, :empty), :events)',
+  ];
+  const from = change.from.map((status, i) => {
+    values[`:from${i}`] = status;
+    return `:from${i}`;
+  });
+  if (change.trackingNumber !== undefined) {
+    sets.push('trackingNumber = :tn');
+    values[':tn'] = change.trackingNumber;
+  }
+  if (change.trackingUrl !== undefined) {
+    sets.push('trackingUrl = :tu');
+    values[':tu'] = change.trackingUrl;
+  }
+  if (change.to === 'delivered') sets.push('deliveredAt = :at');
+  let updated: Item | undefined;
+  const applied = await conditional('apply status change', async () => {
+    ({ Attributes: updated } = await t.db.send(
+      new UpdateCommand({
+        TableName: t.tableName,
+        Key: { pk: keys.order(orderId) },
+        UpdateExpression: `SET ${sets.join(', ')}`,
+        ConditionExpression: `attribute_exists(pk) AND attribute_exists(deliveries.#partner) AND #status IN (${from.join(', ')}) AND NOT contains(processedEvents, :event)`,
+        ExpressionAttributeNames: names,
+        ExpressionAttributeValues: values,
+        ReturnValues: 'ALL_NEW',
+      }),
+    ));
+  });
+  if (applied) return { outcome: 'applied', order: toOrder(updated ?? {}) };
+  // Why the write was refused. A partner the order was not routed to learns nothing more than
+  // it would about an order that does not exist (not even whether an event id was seen).
+  const order = await getOrder(t, orderId);
+  if (!order) return { outcome: 'not-found' };
+  if (!Object.hasOwn(order.deliveries, change.partnerId)) return { outcome: 'not-routed' };
+  if (order.processedEvents.includes(change.eventId)) return { outcome: 'replay', order };
+  return { outcome: 'conflict', order };
+}
+
+export async function setPersonalExpiry(
+  t: DynamoTable,
+  orderId: string,
+  expiresAt: number,
+  now: Date,
+): Promise<void> {
+  await conditional('set personal expiry', () =>
+    t.db.send(
+      new UpdateCommand({
+        TableName: t.tableName,
+        Key: { pk: keys.personal(orderId) },
+        UpdateExpression: 'SET expiresAt = :e',
+        ConditionExpression: 'attribute_exists(pk) AND expiresAt > :now',
+        ExpressionAttributeValues: { ':e': expiresAt, ':now': Math.floor(now.getTime() / 1000) },
+      }),
+    ),
+  );
+}
+
+export function claimEmail(
+  t: DynamoTable,
+  orderId: string,
+  emailType: string,
+  leaseUntil: number,
+  nowMs: number,
+): Promise<boolean> {
+  return conditional('claim email', () =>
+    t.db.send(
+      new UpdateCommand({
+        TableName: t.tableName,
+        Key: { pk: keys.order(orderId) },
+        UpdateExpression: 'SET emails.#t = :claim',
+        ConditionExpression:
+          'attribute_exists(pk) AND (attribute_not_exists(emails.#t) OR (emails.#t.#s = :sending AND emails.#t.leaseUntil < :now))',
+        ExpressionAttributeNames: { '#t': emailType, '#s': 'state' },
+        ExpressionAttributeValues: {
+          ':claim': { state: 'sending', leaseUntil },
+          ':sending': 'sending',
+          ':now': nowMs,
+        },
+      }),
+    ),
+  );
+}
+
+export async function markEmailSent(
+  t: DynamoTable,
+  orderId: string,
+  emailType: string,
+  ledger?: LedgerAppend,
+): Promise<void> {
+  await emailUpdate(
+    t,
+    'mark email sent',
+    orderId,
+    'SET emails.#t = :sent',
+    { ':sent': { state: 'sent' } },
+    emailType,
+    ledger,
+  );
+}
+
+export async function releaseEmail(
+  t: DynamoTable,
+  orderId: string,
+  emailType: string,
+  ledger?: LedgerAppend,
+): Promise<void> {
+  await emailUpdate(t, 'release email', orderId, 'REMOVE emails.#t', {}, emailType, ledger);
+}
+
+/** Email bookkeeping, unconditional unless a ledger append rides on it. */
+async function emailUpdate(
+  t: DynamoTable,
+  what: string,
+  orderId: string,
+  expression: string,
+  values: Item,
+  emailType: string,
+  ledger: LedgerAppend | undefined,
+): Promise<void> {
+  if (!ledger) {
+    await call(what, () =>
+      t.db.send(
+        new UpdateCommand({
+          TableName: t.tableName,
+          Key: { pk: keys.order(orderId) },
+          UpdateExpression: expression,
+          ExpressionAttributeNames: { '#t': emailType },
+          ...(Object.keys(values).length > 0 ? { ExpressionAttributeValues: values } : {}),
         }),
       ),
     );
+    return;
+  }
+  await withLedger(t, orderId, ledger, (parts) =>
+    conditional(what, () => {
+      const [verb, ...rest] = expression.split(' ');
+      const own = rest.join(' ');
+      // SET … and REMOVE … clauses may stand side by side in one update expression.
+      const update = verb === 'SET' ? `SET ${own}, ${parts?.set}` : `SET ${parts?.set} ${verb} ${own}`;
+      return t.db.send(
+        new UpdateCommand({
+          TableName: t.tableName,
+          Key: { pk: keys.order(orderId) },
+          UpdateExpression: update,
+          ConditionExpression: `attribute_exists(pk) AND ${parts?.condition}`,
+          ExpressionAttributeNames: { '#t': emailType, ...parts?.names },
+          ExpressionAttributeValues: { ...values, ...parts?.values },
+        }),
+      );
+    }),
+  );
+}
+
+/**
+ * The keyed email's listings of yesterday, today and tomorrow (`EMAILPII#`, ConsistentRead: a
+ * record written a moment ago is in them) and the `byEmail` index (eventually consistent: it holds
+ * every older record), read in parallel; then each personal item by key (consistent reads, at most
+ * PERSONAL_READS_AT_ONCE at a time). An item deleted between the reads is skipped.
+ */
+export async function listPersonalByEmailKey(
+  t: DynamoTable,
+  emailKey: string,
+  now = new Date(),
+): Promise<PersonalRecord[]> {
+  const [listed, indexed] = await Promise.all([listing(t, emailKey, now), indexedIds(t, emailKey)]);
+  const ids = [...new Set([...listed, ...indexed])];
+  const out: PersonalRecord[] = [];
+  for (let i = 0; i < ids.length; i += PERSONAL_READS_AT_ONCE) {
+    const items = await Promise.all(
+      ids.slice(i, i + PERSONAL_READS_AT_ONCE).map((orderId) => getPersonalItem(t, orderId)),
+    );
+    for (const item of items) if (item) out.push(toPersonal(item));
+  }
+  return out;
+}
+
+async function listing(t: DynamoTable, emailKey: string, now: Date): Promise<string[]> {
+  const buckets = await Promise.all(
+    emailListingDays(now).map((day) =>
+      call('get email listing', () =>
+        t.db.send(
+          new GetCommand({
+            TableName: t.tableName,
+            Key: { pk: keys.emailListing(emailKey, day) },
+            ConsistentRead: true,
+          }),
+        ),
+      ),
+    ),
+  );
+  return buckets.flatMap(({ Item }) => (Item?.orders instanceof Set ? [...Item.orders].map(String) : []));
+}
+
+async function indexedIds(t: DynamoTable, emailKey: string): Promise<string[]> {
+  const ids: string[] = [];
+  let start: Item | undefined;
+  do {
+    const page = await call('query by email', () =>
+      t.db.send(
+        new QueryCommand({
+          TableName: t.tableName,
+          IndexName: INDEX.byEmail,
+          KeyConditionExpression: 'emailKey = :k',
+          ExpressionAttributeValues: { ':k': emailKey },
+          ExclusiveStartKey: start,
+        }),
+      ),
+    );
+    for (const item of page.Items ?? [])
+      if (String(item.pk).startsWith(PERSONAL_PREFIX))
+        ids.push(String(item.pk).slice(PERSONAL_PREFIX.length));
+    start = page.LastEvaluatedKey;
+  } while (start);
+  return ids;
+}
+
+export async function deletePersonal(t: DynamoTable, orderId: string): Promise<boolean> {
+  const { Attributes } = await call('delete personal', () =>
+    t.db.send(
+      new DeleteCommand({
+        TableName: t.tableName,
+        Key: { pk: keys.personal(orderId) },
+        ReturnValues: 'ALL_OLD',
+      }),
+    ),
+  );
+  return Attributes !== undefined;
+}
+
+export async function* scanExpiredPersonal(t: DynamoTable, now: Date): AsyncIterable<PersonalRecord> {
+  let start: Item | undefined;
+  do {
+    const page = await call('scan expired', () =>
+      t.db.send(
+        new ScanCommand({
+          TableName: t.tableName,
+          FilterExpression: 'begins_with(pk, :pii) AND expiresAt <= :now',
+          ExpressionAttributeValues: { ':pii': PERSONAL_PREFIX, ':now': Math.floor(now.getTime() / 1000) },
+          ExclusiveStartKey: start,
+        }),
+      ),
+    );
+    for (const item of page.Items ?? []) yield toPersonal(item);
+    start = page.LastEvaluatedKey;
+  } while (start);
+}
+
+/** Every OrderStore function bound to one table (the all-in-one wiring, the adapter tests). */
+export class DynamoOrderStore implements OrderStore {
+  private readonly t: DynamoTable;
+
+  constructor(db: DynamoDBDocumentClient, tableName: string) {
+    this.t = { db, tableName };
   }
 
-  async setDeliveryState(
+  putOrder(order: OrderRecord, personal: PersonalRecord) {
+    return putOrder(this.t, order, personal);
+  }
+  putPersonal(personal: PersonalRecord) {
+    return putPersonal(this.t, personal);
+  }
+  putOrderRecord(order: OrderRecord) {
+    return putOrderRecord(this.t, order);
+  }
+  addToEmailListing(emailKey: string, orderId: string, at: Date) {
+    return addToEmailListing(this.t, emailKey, orderId, at);
+  }
+  clearEmailListing(emailKey: string, now: Date) {
+    return clearEmailListing(this.t, emailKey, now);
+  }
+  getOrder(orderId: string) {
+    return getOrder(this.t, orderId);
+  }
+  getPersonal(orderId: string, now: Date) {
+    return getPersonal(this.t, orderId, now);
+  }
+  listPendingFanout(before: Date, limit: number) {
+    return listPendingFanout(this.t, before, limit);
+  }
+  markFanoutDone(orderId: string) {
+    return markFanoutDone(this.t, orderId);
+  }
+  setDeliveryState(
     orderId: string,
     partnerId: string,
     state: 'pending' | 'delivered' | 'failed',
     at: string,
     ledger?: LedgerAppend,
   ) {
-    await this.withLedger(orderId, ledger, (parts) =>
-      conditional('set delivery state', () =>
-        this.db.send(
-          new UpdateCommand({
-            TableName: this.tableName,
-            Key: { pk: keys.order(orderId) },
-            UpdateExpression: `SET deliveries.#p = :d, updatedAt = :at${parts ? `, ${parts.set}` : ''}`,
-            // Only a delivery routed at intake changes (this never adds a partner to the order, so
-            // never lets one report events on it); a late failure never overwrites a delivery.
-            ConditionExpression: `${
-              state === 'delivered'
-                ? 'attribute_exists(deliveries.#p)'
-                : 'attribute_exists(deliveries.#p) AND deliveries.#p.#s <> :delivered'
-            }${parts ? ` AND ${parts.condition}` : ''}`,
-            ExpressionAttributeNames: {
-              '#p': partnerId,
-              ...(state === 'delivered' ? {} : { '#s': 'state' }),
-              ...parts?.names,
-            },
-            ExpressionAttributeValues: {
-              ':d': { state, updatedAt: at },
-              ':at': at,
-              ...(state === 'delivered' ? {} : { ':delivered': 'delivered' }),
-              ...parts?.values,
-            },
-          }),
-        ),
-      ),
-    );
+    return setDeliveryState(this.t, orderId, partnerId, state, at, ledger);
   }
-
-  async applyStatusChange(orderId: string, change: StatusChange): Promise<ApplyEventResult> {
-    // `#partner` is the reporting partner: routed at intake iff it is a key of `deliveries`.
-    const names: Record<string, string> = { '#status': 'status', '#partner': change.partnerId };
-    const values: Item = {
-      ':to': change.to,
-      ':at': change.at,
-      ':event': change.eventId,
-      ':events': [change.eventId],
-      ':empty': [],
-    };
-    const sets = [
-      '#status = :to',
-      'updatedAt = :at',
-      'processedEvents = list_append(if_not_exists(processedEvents, :empty), :events)',
-    ];
-    const from = change.from.map((status, i) => {
-      values[`:from${i}`] = status;
-      return `:from${i}`;
-    });
-    if (change.trackingNumber !== undefined) {
-      sets.push('trackingNumber = :tn');
-      values[':tn'] = change.trackingNumber;
-    }
-    if (change.trackingUrl !== undefined) {
-      sets.push('trackingUrl = :tu');
-      values[':tu'] = change.trackingUrl;
-    }
-    if (change.to === 'delivered') sets.push('deliveredAt = :at');
-    let updated: Item | undefined;
-    const applied = await conditional('apply status change', async () => {
-      ({ Attributes: updated } = await this.db.send(
-        new UpdateCommand({
-          TableName: this.tableName,
-          Key: { pk: keys.order(orderId) },
-          UpdateExpression: `SET ${sets.join(', ')}`,
-          ConditionExpression: `attribute_exists(pk) AND attribute_exists(deliveries.#partner) AND #status IN (${from.join(', ')}) AND NOT contains(processedEvents, :event)`,
-          ExpressionAttributeNames: names,
-          ExpressionAttributeValues: values,
-          ReturnValues: 'ALL_NEW',
-        }),
-      ));
-    });
-    if (applied) return { outcome: 'applied', order: toOrder(updated ?? {}) };
-    // Why the write was refused. A partner the order was not routed to learns nothing more than
-    // it would about an order that does not exist (not even whether an event id was seen).
-    const order = await this.getOrder(orderId);
-    if (!order) return { outcome: 'not-found' };
-    if (!Object.hasOwn(order.deliveries, change.partnerId)) return { outcome: 'not-routed' };
-    if (order.processedEvents.includes(change.eventId)) return { outcome: 'replay', order };
-    return { outcome: 'conflict', order };
+  applyStatusChange(orderId: string, change: StatusChange) {
+    return applyStatusChange(this.t, orderId, change);
   }
-
-  async setPersonalExpiry(orderId: string, expiresAt: number, now: Date): Promise<void> {
-    await conditional('set personal expiry', () =>
-      this.db.send(
-        new UpdateCommand({
-          TableName: this.tableName,
-          Key: { pk: keys.personal(orderId) },
-          UpdateExpression: 'SET expiresAt = :e',
-          ConditionExpression: 'attribute_exists(pk) AND expiresAt > :now',
-          ExpressionAttributeValues: { ':e': expiresAt, ':now': Math.floor(now.getTime() / 1000) },
-        }),
-      ),
-    );
+  setPersonalExpiry(orderId: string, expiresAt: number, now: Date) {
+    return setPersonalExpiry(this.t, orderId, expiresAt, now);
   }
-
-  claimEmail(orderId: string, emailType: string, leaseUntil: number, nowMs: number): Promise<boolean> {
-    return conditional('claim email', () =>
-      this.db.send(
-        new UpdateCommand({
-          TableName: this.tableName,
-          Key: { pk: keys.order(orderId) },
-          UpdateExpression: 'SET emails.#t = :claim',
-          ConditionExpression:
-            'attribute_exists(pk) AND (attribute_not_exists(emails.#t) OR (emails.#t.#s = :sending AND emails.#t.leaseUntil < :now))',
-          ExpressionAttributeNames: { '#t': emailType, '#s': 'state' },
-          ExpressionAttributeValues: {
-            ':claim': { state: 'sending', leaseUntil },
-            ':sending': 'sending',
-            ':now': nowMs,
-          },
-        }),
-      ),
-    );
+  claimEmail(orderId: string, emailType: string, leaseUntil: number, nowMs: number) {
+    return claimEmail(this.t, orderId, emailType, leaseUntil, nowMs);
   }
-
-  async markEmailSent(orderId: string, emailType: string, ledger?: LedgerAppend): Promise<void> {
-    await this.emailUpdate(
-      'mark email sent',
-      orderId,
-      'SET emails.#t = :sent',
-      { ':sent': { state: 'sent' } },
-      emailType,
-      ledger,
-    );
+  markEmailSent(orderId: string, emailType: string, ledger?: LedgerAppend) {
+    return markEmailSent(this.t, orderId, emailType, ledger);
   }
-
-  async releaseEmail(orderId: string, emailType: string, ledger?: LedgerAppend): Promise<void> {
-    await this.emailUpdate('release email', orderId, 'REMOVE emails.#t', {}, emailType, ledger);
+  releaseEmail(orderId: string, emailType: string, ledger?: LedgerAppend) {
+    return releaseEmail(this.t, orderId, emailType, ledger);
   }
-
-  /** Email bookkeeping, unconditional unless a ledger append rides on it. */
-  private async emailUpdate(
-    what: string,
-    orderId: string,
-    expression: string,
-    values: Item,
-    emailType: string,
-    ledger: LedgerAppend | undefined,
-  ): Promise<void> {
-    if (!ledger) {
-      await call(what, () =>
-        this.db.send(
-          new UpdateCommand({
-            TableName: this.tableName,
-            Key: { pk: keys.order(orderId) },
-            UpdateExpression: expression,
-            ExpressionAttributeNames: { '#t': emailType },
-            ...(Object.keys(values).length > 0 ? { ExpressionAttributeValues: values } : {}),
-          }),
-        ),
-      );
-      return;
-    }
-    await this.withLedger(orderId, ledger, (parts) =>
-      conditional(what, () => {
-        const [verb, ...rest] = expression.split(' ');
-        const own = rest.join(' ');
-        // SET … and REMOVE … clauses may stand side by side in one update expression.
-        const update = verb === 'SET' ? `SET ${own}, ${parts?.set}` : `SET ${parts?.set} ${verb} ${own}`;
-        return this.db.send(
-          new UpdateCommand({
-            TableName: this.tableName,
-            Key: { pk: keys.order(orderId) },
-            UpdateExpression: update,
-            ConditionExpression: `attribute_exists(pk) AND ${parts?.condition}`,
-            ExpressionAttributeNames: { '#t': emailType, ...parts?.names },
-            ExpressionAttributeValues: { ...values, ...parts?.values },
-          }),
-        );
-      }),
-    );
+  listPersonalByEmailKey(emailKey: string, now?: Date) {
+    return listPersonalByEmailKey(this.t, emailKey, now);
   }
-
-  /**
-   * The keyed email's listings of yesterday, today and tomorrow (`EMAILPII#`, ConsistentRead: a
-   * record written a moment ago is in them) and the `byEmail` index (eventually consistent: it holds
-   * every older record), read in parallel; then each personal item by key (consistent reads, at most
-   * PERSONAL_READS_AT_ONCE at a time). An item deleted between the reads is skipped.
-   */
-  async listPersonalByEmailKey(emailKey: string, now = new Date()): Promise<PersonalRecord[]> {
-    const [listed, indexed] = await Promise.all([this.listing(emailKey, now), this.indexedIds(emailKey)]);
-    const ids = [...new Set([...listed, ...indexed])];
-    const out: PersonalRecord[] = [];
-    for (let i = 0; i < ids.length; i += PERSONAL_READS_AT_ONCE) {
-      const items = await Promise.all(
-        ids.slice(i, i + PERSONAL_READS_AT_ONCE).map((orderId) => this.getPersonalItem(orderId)),
-      );
-      for (const item of items) if (item) out.push(toPersonal(item));
-    }
-    return out;
+  deletePersonal(orderId: string) {
+    return deletePersonal(this.t, orderId);
   }
-
-  private async listing(emailKey: string, now: Date): Promise<string[]> {
-    const buckets = await Promise.all(
-      emailListingDays(now).map((day) =>
-        call('get email listing', () =>
-          this.db.send(
-            new GetCommand({
-              TableName: this.tableName,
-              Key: { pk: keys.emailListing(emailKey, day) },
-              ConsistentRead: true,
-            }),
-          ),
-        ),
-      ),
-    );
-    return buckets.flatMap(({ Item }) => (Item?.orders instanceof Set ? [...Item.orders].map(String) : []));
-  }
-
-  private async indexedIds(emailKey: string): Promise<string[]> {
-    const ids: string[] = [];
-    let start: Item | undefined;
-    do {
-      const page = await call('query by email', () =>
-        this.db.send(
-          new QueryCommand({
-            TableName: this.tableName,
-            IndexName: INDEX.byEmail,
-            KeyConditionExpression: 'emailKey = :k',
-            ExpressionAttributeValues: { ':k': emailKey },
-            ExclusiveStartKey: start,
-          }),
-        ),
-      );
-      for (const item of page.Items ?? [])
-        if (String(item.pk).startsWith(PERSONAL_PREFIX))
-          ids.push(String(item.pk).slice(PERSONAL_PREFIX.length));
-      start = page.LastEvaluatedKey;
-    } while (start);
-    return ids;
-  }
-
-  async deletePersonal(orderId: string): Promise<boolean> {
-    const { Attributes } = await call('delete personal', () =>
-      this.db.send(
-        new DeleteCommand({
-          TableName: this.tableName,
-          Key: { pk: keys.personal(orderId) },
-          ReturnValues: 'ALL_OLD',
-        }),
-      ),
-    );
-    return Attributes !== undefined;
-  }
-
-  async *scanExpiredPersonal(now: Date): AsyncIterable<PersonalRecord> {
-    let start: Item | undefined;
-    do {
-      const page = await call('scan expired', () =>
-        this.db.send(
-          new ScanCommand({
-            TableName: this.tableName,
-            FilterExpression: 'begins_with(pk, :pii) AND expiresAt <= :now',
-            ExpressionAttributeValues: { ':pii': PERSONAL_PREFIX, ':now': Math.floor(now.getTime() / 1000) },
-            ExclusiveStartKey: start,
-          }),
-        ),
-      );
-      for (const item of page.Items ?? []) yield toPersonal(item);
-      start = page.LastEvaluatedKey;
-    } while (start);
+  scanExpiredPersonal(now: Date) {
+    return scanExpiredPersonal(this.t, now);
   }
 }

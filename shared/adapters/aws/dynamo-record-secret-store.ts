@@ -21,7 +21,7 @@ import {
 } from '@aws-sdk/lib-dynamodb';
 import { DependencyError } from '../../domain/errors.js';
 import { type RecordSecretStore, recordKey } from '../../record-secrets.js';
-import { call, conditional, isConditionFailure } from './dynamo-client.js';
+import { call, conditional, type DynamoTable, isConditionFailure } from './dynamo-client.js';
 
 /** Attribute names of key-table items. */
 export const KEY_TABLE = { key: 'k', secret: 's', ttl: 't' } as const;
@@ -48,151 +48,183 @@ export function keyTableDefinition(tableName: string): CreateTableCommandInput {
   };
 }
 
-export class DynamoRecordSecretStore implements RecordSecretStore {
-  constructor(
-    private readonly db: DynamoDBDocumentClient,
-    private readonly tableName: string,
-  ) {}
-
-  /**
-   * One request when the record is new, and also when it has a secret already: the refused put
-   * returns the item in force (ReturnValuesOnConditionCheckFailure), so a returning customer's
-   * opt-in costs no extra round trip. An endpoint that does not return it (dynalite) is asked with a
-   * consistent read.
-   */
-  async claim(recordId: string, secret: Uint8Array, expiresAt: number | undefined): Promise<Uint8Array> {
-    const k = keyBytes(recordKey(recordId));
-    for (let attempt = 0; attempt < 3; attempt++) {
-      try {
-        await this.db.send(
-          new PutCommand({
-            TableName: this.tableName,
-            Item: { k, s: secret, ...(expiresAt === undefined ? {} : { t: expiresAt }) },
-            ConditionExpression: 'attribute_not_exists(k)',
-            ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
-          }),
-        );
-        return secret;
-      } catch (cause) {
-        if (!isConditionFailure(cause)) throw new DependencyError('DynamoDB put record secret', { cause });
-        // Someone (a retried or concurrent intake of the same record) was first: seal with theirs.
-        const old = (cause as { Item?: Record<string, { B?: unknown }> }).Item?.s?.B;
-        if (old instanceof Uint8Array) return old;
-      }
-      const { Item } = await call('get record secret', () =>
-        this.db.send(new GetCommand({ TableName: this.tableName, Key: { k }, ConsistentRead: true })),
+/**
+ * One request when the record is new, and also when it has a secret already: the refused put
+ * returns the item in force (ReturnValuesOnConditionCheckFailure), so a returning customer's
+ * opt-in costs no extra round trip. An endpoint that does not return it (dynalite) is asked with a
+ * consistent read.
+ */
+export async function claim(
+  t: DynamoTable,
+  recordId: string,
+  secret: Uint8Array,
+  expiresAt: number | undefined,
+): Promise<Uint8Array> {
+  const k = keyBytes(recordKey(recordId));
+  for (let attempt = 0; attempt < 3; attempt++) {
+    try {
+      await t.db.send(
+        new PutCommand({
+          TableName: t.tableName,
+          Item: { k, s: secret, ...(expiresAt === undefined ? {} : { t: expiresAt }) },
+          ConditionExpression: 'attribute_not_exists(k)',
+          ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+        }),
       );
-      if (Item?.s instanceof Uint8Array) return Item.s;
+      return secret;
+    } catch (cause) {
+      if (!isConditionFailure(cause)) throw new DependencyError('DynamoDB put record secret', { cause });
+      // Someone (a retried or concurrent intake of the same record) was first: seal with theirs.
+      const old = (cause as { Item?: Record<string, { B?: unknown }> }).Item?.s?.B;
+      if (old instanceof Uint8Array) return old;
     }
-    throw new DependencyError('DynamoDB claim record secret');
+    const { Item } = await call('get record secret', () =>
+      t.db.send(new GetCommand({ TableName: t.tableName, Key: { k }, ConsistentRead: true })),
+    );
+    if (Item?.s instanceof Uint8Array) return Item.s;
   }
+  throw new DependencyError('DynamoDB claim record secret');
+}
 
-  async getSecrets(recordIds: readonly string[], now: Date): Promise<ReadonlyMap<string, Uint8Array>> {
-    const out = new Map<string, Uint8Array>();
-    const byKey = new Map(recordIds.map((id) => [recordKey(id), id]));
-    const take = (item: Item) => {
-      const id = byKey.get(Buffer.from(item.k as Uint8Array).toString('hex'));
-      if (id !== undefined && item.s instanceof Uint8Array && live(item, now)) out.set(id, item.s);
-    };
-    if (byKey.size === 1) {
-      const [hex] = byKey.keys();
-      const { Item } = await call('get record secret', () =>
-        this.db.send(
-          new GetCommand({
-            TableName: this.tableName,
-            Key: { k: keyBytes(hex ?? '') },
-            ConsistentRead: true,
-          }),
-        ),
-      );
-      if (Item) take(Item);
-      return out;
-    }
-    const all = [...byKey.keys()];
-    for (let i = 0; i < all.length; i += 100) {
-      let pending: Item[] | undefined = all.slice(i, i + 100).map((hex) => ({ k: keyBytes(hex) }));
-      for (let round = 0; pending && pending.length > 0 && round < 8; round++) {
-        const keys: Item[] = pending;
-        const page = await call('batch get record secrets', () =>
-          this.db.send(
-            new BatchGetCommand({
-              RequestItems: { [this.tableName]: { Keys: keys, ConsistentRead: true } },
-            }),
-          ),
-        );
-        for (const item of page.Responses?.[this.tableName] ?? []) take(item);
-        pending = page.UnprocessedKeys?.[this.tableName]?.Keys as Item[] | undefined;
-      }
-      if (pending && pending.length > 0) throw new DependencyError('DynamoDB batch get record secrets');
-    }
-    return out;
-  }
-
-  async setExpiry(recordId: string, expiresAt: number, now: Date): Promise<void> {
-    await conditional('set record secret expiry', () =>
-      this.db.send(
-        new UpdateCommand({
-          TableName: this.tableName,
-          Key: { k: keyBytes(recordKey(recordId)) },
-          UpdateExpression: 'SET t = :e',
-          ConditionExpression: 'attribute_exists(k) AND (attribute_not_exists(t) OR t > :now)',
-          ExpressionAttributeValues: { ':e': expiresAt, ':now': epoch(now) },
+export async function getSecrets(
+  t: DynamoTable,
+  recordIds: readonly string[],
+  now: Date,
+): Promise<ReadonlyMap<string, Uint8Array>> {
+  const out = new Map<string, Uint8Array>();
+  const byKey = new Map(recordIds.map((id) => [recordKey(id), id]));
+  const take = (item: Item) => {
+    const id = byKey.get(Buffer.from(item.k as Uint8Array).toString('hex'));
+    if (id !== undefined && item.s instanceof Uint8Array && live(item, now)) out.set(id, item.s);
+  };
+  if (byKey.size === 1) {
+    const [hex] = byKey.keys();
+    const { Item } = await call('get record secret', () =>
+      t.db.send(
+        new GetCommand({
+          TableName: t.tableName,
+          Key: { k: keyBytes(hex ?? '') },
+          ConsistentRead: true,
         }),
       ),
     );
+    if (Item) take(Item);
+    return out;
   }
-
-  async shred(keys: readonly string[]): Promise<number> {
-    let existed = 0;
-    for (const hex of new Set(keys)) {
-      // ReturnValues NONE: whoever shreds never reads the secret it deletes.
-      const deleted = await conditional('delete record secret', () =>
-        this.db.send(
-          new DeleteCommand({
-            TableName: this.tableName,
-            Key: { k: keyBytes(hex) },
-            ConditionExpression: 'attribute_exists(k)',
+  const all = [...byKey.keys()];
+  for (let i = 0; i < all.length; i += 100) {
+    let pending: Item[] | undefined = all.slice(i, i + 100).map((hex) => ({ k: keyBytes(hex) }));
+    for (let round = 0; pending && pending.length > 0 && round < 8; round++) {
+      const keys: Item[] = pending;
+      const page = await call('batch get record secrets', () =>
+        t.db.send(
+          new BatchGetCommand({
+            RequestItems: { [t.tableName]: { Keys: keys, ConsistentRead: true } },
           }),
         ),
       );
-      if (deleted) existed++;
+      for (const item of page.Responses?.[t.tableName] ?? []) take(item);
+      pending = page.UnprocessedKeys?.[t.tableName]?.Keys as Item[] | undefined;
     }
-    return existed;
+    if (pending && pending.length > 0) throw new DependencyError('DynamoDB batch get record secrets');
   }
+  return out;
+}
 
-  async sweepExpired(now: Date): Promise<number> {
-    let swept = 0;
-    let start: Item | undefined;
-    do {
-      // Only keys and expiry are read (IAM holds the purge to these attributes).
-      const page = await call('scan expired record secrets', () =>
-        this.db.send(
-          new ScanCommand({
-            TableName: this.tableName,
-            Select: 'SPECIFIC_ATTRIBUTES',
-            ProjectionExpression: 'k, t',
-            FilterExpression: 't <= :now',
+export async function setExpiry(
+  t: DynamoTable,
+  recordId: string,
+  expiresAt: number,
+  now: Date,
+): Promise<void> {
+  await conditional('set record secret expiry', () =>
+    t.db.send(
+      new UpdateCommand({
+        TableName: t.tableName,
+        Key: { k: keyBytes(recordKey(recordId)) },
+        UpdateExpression: 'SET t = :e',
+        ConditionExpression: 'attribute_exists(k) AND (attribute_not_exists(t) OR t > :now)',
+        ExpressionAttributeValues: { ':e': expiresAt, ':now': epoch(now) },
+      }),
+    ),
+  );
+}
+
+export async function shred(t: DynamoTable, keys: readonly string[]): Promise<number> {
+  let existed = 0;
+  for (const hex of new Set(keys)) {
+    // ReturnValues NONE: whoever shreds never reads the secret it deletes.
+    const deleted = await conditional('delete record secret', () =>
+      t.db.send(
+        new DeleteCommand({
+          TableName: t.tableName,
+          Key: { k: keyBytes(hex) },
+          ConditionExpression: 'attribute_exists(k)',
+        }),
+      ),
+    );
+    if (deleted) existed++;
+  }
+  return existed;
+}
+
+export async function sweepExpired(t: DynamoTable, now: Date): Promise<number> {
+  let swept = 0;
+  let start: Item | undefined;
+  do {
+    // Only keys and expiry are read (IAM holds the purge to these attributes).
+    const page = await call('scan expired record secrets', () =>
+      t.db.send(
+        new ScanCommand({
+          TableName: t.tableName,
+          Select: 'SPECIFIC_ATTRIBUTES',
+          ProjectionExpression: 'k, t',
+          FilterExpression: 't <= :now',
+          ExpressionAttributeValues: { ':now': epoch(now) },
+          ExclusiveStartKey: start,
+        }),
+      ),
+    );
+    for (const item of page.Items ?? []) {
+      const deleted = await conditional('delete expired record secret', () =>
+        t.db.send(
+          new DeleteCommand({
+            TableName: t.tableName,
+            Key: { k: item.k },
+            // Still expired: an expiry moved in between (never later, but be exact) keeps it.
+            ConditionExpression: 't <= :now',
             ExpressionAttributeValues: { ':now': epoch(now) },
-            ExclusiveStartKey: start,
           }),
         ),
       );
-      for (const item of page.Items ?? []) {
-        const deleted = await conditional('delete expired record secret', () =>
-          this.db.send(
-            new DeleteCommand({
-              TableName: this.tableName,
-              Key: { k: item.k },
-              // Still expired: an expiry moved in between (never later, but be exact) keeps it.
-              ConditionExpression: 't <= :now',
-              ExpressionAttributeValues: { ':now': epoch(now) },
-            }),
-          ),
-        );
-        if (deleted) swept++;
-      }
-      start = page.LastEvaluatedKey;
-    } while (start);
-    return swept;
+      if (deleted) swept++;
+    }
+    start = page.LastEvaluatedKey;
+  } while (start);
+  return swept;
+}
+
+/** Every RecordSecretStore function bound to one table (the all-in-one wiring, the adapter tests). */
+export class DynamoRecordSecretStore implements RecordSecretStore {
+  private readonly t: DynamoTable;
+
+  constructor(db: DynamoDBDocumentClient, tableName: string) {
+    this.t = { db, tableName };
+  }
+
+  claim(recordId: string, secret: Uint8Array, expiresAt: number | undefined) {
+    return claim(this.t, recordId, secret, expiresAt);
+  }
+  getSecrets(recordIds: readonly string[], now: Date) {
+    return getSecrets(this.t, recordIds, now);
+  }
+  setExpiry(recordId: string, expiresAt: number, now: Date) {
+    return setExpiry(this.t, recordId, expiresAt, now);
+  }
+  shred(keys: readonly string[]) {
+    return shred(this.t, keys);
+  }
+  sweepExpired(now: Date) {
+    return sweepExpired(this.t, now);
   }
 }
