@@ -113,6 +113,10 @@ async function prepareTables(
 ): Promise<void> {
   const client = new DynamoDBClient({});
   try {
+    await ensureTables(client, [
+      { definition: tableDefinition(config.tableName), ttlAttribute: ORDER_TTL_ATTRIBUTE },
+      { definition: keyTableDefinition(config.keyTableName), ttlAttribute: KEY_TABLE.ttl },
+    ]);
     for (const definition of [tableDefinition(config.tableName), keyTableDefinition(config.keyTableName)]) {
       const name = definition.TableName ?? '';
       await addMissingIndexes(client, wiring.db, definition, { how: embedded ? 'rebuild' : 'online' }).catch(
@@ -127,10 +131,6 @@ async function prepareTables(
         },
       );
     }
-    await ensureTables(client, [
-      { definition: tableDefinition(config.tableName), ttlAttribute: ORDER_TTL_ATTRIBUTE },
-      { definition: keyTableDefinition(config.keyTableName), ttlAttribute: KEY_TABLE.ttl },
-    ]);
     const queueTable = localQueueTableName(config);
     await upgradeLocalQueueTable(client, wiring.db, queueTable).catch((error: unknown) => {
       throw new DynamoSetupError(
