@@ -28,25 +28,18 @@
  * (the CLI's redrive or replay) are seen by the consumers' slow heartbeat.
  */
 import { randomUUID } from 'node:crypto';
-import {
-  CreateTableCommand,
-  type CreateTableCommandInput,
-  DeleteTableCommand,
-  DescribeTableCommand,
-  type DynamoDBClient,
-  ResourceNotFoundException,
-} from '@aws-sdk/client-dynamodb';
+import type { CreateTableCommandInput, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import {
   BatchWriteCommand,
   DeleteCommand,
   type DynamoDBDocumentClient,
   PutCommand,
   QueryCommand,
-  ScanCommand,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
 import type { DeadLetterQueue, Queue, QueueMessage, RetryScheduler } from '../../ports.js';
 import { isConditionFailure } from '../aws/dynamo-client.js';
+import { addMissingIndexes } from './table-upgrade.js';
 
 export interface ReceivedMessage {
   readonly messageId: string;
@@ -506,75 +499,15 @@ export class LocalQueue implements Queue, RetryScheduler, DeadLetterQueue {
 }
 
 /**
- * A queue table from before the `byLane` index (a data directory of an older version): its
- * messages are copied to a side table, the table is created again with the index and the
- * messages come back with their lane. Crash-safe: the side table is removed last, and a start
- * that finds it finishes the copy (puts are idempotent).
+ * A queue table from before the `byLane` index (a data directory of an older version) is rebuilt
+ * with the index (table-upgrade.ts: through a side table, crash-safe), each message given its lane.
  */
 export async function upgradeLocalQueueTable(
   client: DynamoDBClient,
   db: DynamoDBDocumentClient,
   tableName: string,
-) {
-  const side = `${tableName}-upgrade`;
-  const describe = (name: string) =>
-    client.send(new DescribeTableCommand({ TableName: name })).then(
-      (r) => r.Table,
-      (error: unknown) => {
-        if (error instanceof ResourceNotFoundException) return undefined;
-        throw error;
-      },
-    );
-  const waitFor = async (name: string, exists: boolean) => {
-    for (let i = 0; i < 600; i++) {
-      const table = await describe(name);
-      if (exists ? table?.TableStatus === 'ACTIVE' : !table) return;
-      await new Promise((r) => setTimeout(r, 100));
-    }
-    throw new Error(`table ${name} did not become ${exists ? 'active' : 'deleted'}`);
-  };
-  const scanAll = async (name: string) => {
-    const items: Record<string, unknown>[] = [];
-    let start: Record<string, unknown> | undefined;
-    do {
-      const page = await db.send(new ScanCommand({ TableName: name, ExclusiveStartKey: start }));
-      items.push(...(page.Items ?? []));
-      start = page.LastEvaluatedKey;
-    } while (start);
-    return items;
-  };
-  const copy = async (items: readonly Record<string, unknown>[], to: string) => {
-    for (const item of items) await db.send(new PutCommand({ TableName: to, Item: item }));
-  };
+): Promise<void> {
   const withLane = ({ dead, ...item }: Record<string, unknown>) =>
     item.lane ? item : { ...item, lane: dead ? deadLane(String(item.queue)) : item.queue };
-  const current = await describe(tableName);
-  const upgraded = current?.GlobalSecondaryIndexes?.some((i) => i.IndexName === LANE_INDEX) ?? false;
-  if (current && !upgraded) {
-    await client
-      .send(
-        new CreateTableCommand({
-          TableName: side,
-          BillingMode: 'PAY_PER_REQUEST',
-          AttributeDefinitions: [{ AttributeName: 'pk', AttributeType: 'S' }],
-          KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }],
-        }),
-      )
-      .catch((error: unknown) => {
-        if (!(error instanceof Error && error.name === 'ResourceInUseException')) throw error;
-      });
-    await waitFor(side, true);
-    await copy(await scanAll(tableName), side);
-    await client.send(new DeleteTableCommand({ TableName: tableName }));
-    await waitFor(tableName, false);
-  }
-  if (!(await describe(side))) return;
-  if (!upgraded) {
-    await client.send(new CreateTableCommand(localQueueTable(tableName))).catch((error: unknown) => {
-      if (!(error instanceof Error && error.name === 'ResourceInUseException')) throw error;
-    });
-    await waitFor(tableName, true);
-  }
-  await copy((await scanAll(side)).map(withLane), tableName);
-  await client.send(new DeleteTableCommand({ TableName: side }));
+  await addMissingIndexes(client, db, localQueueTable(tableName), { how: 'rebuild', reshape: withLane });
 }

@@ -39,6 +39,8 @@ export interface UpgradeOptions {
    * `rebuild`: through a side table, for the embedded dynalite, which cannot. @default 'online'
    */
   readonly how?: 'online' | 'rebuild';
+  /** With `rebuild`: each item as the new layout stores it, applied on the copy back. */
+  readonly reshape?: (item: Record<string, unknown>) => Record<string, unknown>;
   readonly pollMs?: number;
   readonly timeoutMs?: number;
 }
@@ -139,20 +141,25 @@ export async function addMissingIndexes(
       if (!(error instanceof Error && error.name === 'ResourceInUseException')) throw error;
     });
   await waitFor(name, active, 'become active');
-  await copy(db, side, name);
+  await copy(db, side, name, options.reshape);
   await client.send(new DeleteTableCommand({ TableName: side }));
   await waitFor(side, (t) => t === undefined, 'go away');
   return [...added, ...missing];
 }
 
 /** Every item of `from` written to `to`, a page at a time, unprocessed writes sent again. */
-async function copy(db: DynamoDBDocumentClient, from: string, to: string): Promise<void> {
+async function copy(
+  db: DynamoDBDocumentClient,
+  from: string,
+  to: string,
+  reshape: (item: Record<string, unknown>) => Record<string, unknown> = (item) => item,
+): Promise<void> {
   let start: Record<string, unknown> | undefined;
   do {
     const page = await db.send(new ScanCommand({ TableName: from, ExclusiveStartKey: start }));
     const items = page.Items ?? [];
     for (let i = 0; i < items.length; i += BATCH) {
-      let writes = items.slice(i, i + BATCH).map((Item) => ({ PutRequest: { Item } }));
+      let writes = items.slice(i, i + BATCH).map((item) => ({ PutRequest: { Item: reshape(item) } }));
       while (writes.length > 0) {
         const { UnprocessedItems } = await db.send(new BatchWriteCommand({ RequestItems: { [to]: writes } }));
         writes = (UnprocessedItems?.[to] ?? []) as typeof writes;
