@@ -128,3 +128,45 @@ describe('a stranger can make every opt-in intake of an address die after its pe
     });
   });
 });
+
+describe('the listing bucket is bounded by the item limit', () => {
+  it("a day's bucket filled by a stranger's orders for the victim's address (about 13,000 ids, under five minutes at the stage's rate limit): the victim's intake that day is still accepted", async () => {
+    // Prepare: the victim's bucket of today as a stranger's flood of orders with that address leaves it
+    const victim = canaries('b0c4e7f1');
+    const clock = new FakeClock();
+    const { w, deps } = await wired('bucket-limit', clock);
+    const emailKey = await w.lookup.emailKey(victim.email);
+    const pk = keys.emailListing(emailKey, clock.now().toISOString().slice(0, 10));
+    const put = (n: number) =>
+      doc
+        .send(
+          new PutCommand({
+            TableName: 'bucket-limit',
+            Item: {
+              pk,
+              orders: new Set(Array.from({ length: n }, (_, i) => `ord_${String(i).padStart(26, '0')}`)),
+              expiresAt: 4_000_000_000,
+            },
+          }),
+        )
+        .then(
+          () => true,
+          () => false,
+        );
+    let [low, high] = [1_000, 40_000];
+    while (high - low > 1) {
+      const mid = Math.floor((low + high) / 2);
+      if (await put(mid)) low = mid;
+      else high = mid;
+    }
+    expect(await put(low)).toBe(true);
+    // Act: the victim checks out
+    const outcome = await submitOrder(deps, { idempotencyKey: 'victim', body: orderBody(victim) }).then(
+      () => 'accepted',
+      (error: Error) => error.name,
+    );
+    // Assess
+    const open = await w.idempotency.listAbandoned(Number.MAX_SAFE_INTEGER, 10);
+    expect({ low, outcome, open: open.length }).toEqual({ low, outcome: 'accepted', open: 0 });
+  });
+});
