@@ -172,6 +172,8 @@ export interface OrderStore {
   listPersonalByEmailKey(emailKey: string, now?: Date): Promise<PersonalRecord[]>;
   /** Deletes the keyed email's listings around `now` (erasure, inside its fence, after its sweep). */
   clearEmailListing(emailKey: string, now: Date): Promise<void>;
+  /** Removes one order from the keyed email's listing of the day of `at` (a raced intake's). */
+  removeFromEmailListing(emailKey: string, orderId: string, at: Date): Promise<void>;
   /**
    * Deletes the personal record (and, with crypto-shredding, its secret first); returns whether
    * one existed. `reason` goes to the erasure log (default `erasure`).

@@ -52,7 +52,12 @@ export class MemoryIdempotencyStore implements IdempotencyStore {
   ) {
     const existing = this.records.get(key);
     if (existing?.state !== 'in-progress' || existing.leaseUntil !== expectedLeaseUntil) return false;
-    this.records.set(key, { ...existing, leaseUntil, ...(reopen ? { ...reopen, open: true } : {}) });
+    this.records.set(key, {
+      ...existing,
+      leaseUntil,
+      fenceEnded: existing.fenceEnded ?? 0,
+      ...(reopen ? { ...reopen, open: true } : {}),
+    });
     return true;
   }
   async setMark(key: string, fenceEnded: number) {
@@ -224,6 +229,9 @@ export class MemoryOrderStore implements OrderStore, LedgerStore {
   }
   async clearEmailListing(emailKey: string, _now: Date) {
     this.listings.delete(emailKey);
+  }
+  async removeFromEmailListing(emailKey: string, orderId: string, _at: Date) {
+    this.listings.get(emailKey)?.delete(orderId);
   }
   async deletePersonal(orderId: string) {
     return this.personal.delete(orderId);
