@@ -231,6 +231,11 @@ export interface ConsentStore {
 export interface ErasureFence {
   readonly begun: number;
   readonly ended: number;
+  /**
+   * When each erasure began (epoch ms), in order: entry `n - 1` for the `n`-th `beginErasure`. Only
+   * when it covers every erasure begun (a fence from before it was kept has fewer entries: unknown).
+   */
+  readonly beganAt?: readonly number[];
 }
 
 export interface ErasureFenceStore {

@@ -6,8 +6,8 @@ import { findCardNumber, TooDeepError } from '../domain/card-data.js';
 import {
   CONFIRMATION_DAYS,
   type ConsentEvent,
-  confirmationOutstanding,
   type CustomerRecord,
+  confirmationOutstanding,
   type SuppressionRecord,
 } from '../domain/consent.js';
 import { latestConsentEvent, suppressionInForce } from '../domain/email-policy.js';

@@ -29,7 +29,13 @@ import type {
   IdempotencyStore,
   OrderStore,
 } from '../ports.js';
-import { erasureRaced } from './erasure-fence.js';
+import { erasureRacedBefore } from './erasure-fence.js';
+
+/**
+ * The log line of each sweep run, with its SweepIntakesResult as fields: the metric filter
+ * IntakeSweepBacklog (infra/constructs/purge-schedule.ts) takes `oldestOpenSeconds` from it.
+ */
+export const INTAKE_SWEEP_LOG = 'intake sweep finished';
 
 export interface SweepIntakesDeps {
   readonly idempotency: Pick<IdempotencyStore, 'listAbandoned' | 'settle'>;
@@ -117,7 +123,7 @@ export async function sweepIntakes(
 async function sweepOne(deps: SweepIntakesDeps, claim: IdempotencyRecord): Promise<boolean> {
   let deleted = false;
   if (claim.emailKey !== undefined && !(await deps.orders.getOrder(claim.orderId))) {
-    if (await erasureRaced(deps.fence, claim.emailKey, claim.fenceEnded ?? 0)) {
+    if (await erasureRacedBefore(deps.fence, claim.emailKey, claim.fenceEnded ?? 0, claim.leaseUntil)) {
       deleted = await deps.orders.deletePersonal(claim.orderId);
       await deps.orders.removeFromEmailListing(claim.emailKey, claim.orderId, new Date(claim.leaseUntil));
       if (claim.optIn && claim.fenceEnded !== undefined) {

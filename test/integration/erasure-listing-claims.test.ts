@@ -253,8 +253,8 @@ describe('the intake sweep on the DynamoDB adapters', () => {
     // Assess
     expect(open).toHaveLength(1);
     expect(before).toEqual({ personal: open, customer: true });
-    expect(early).toEqual({ swept: 0, erased: 0 });
-    expect(swept).toEqual({ swept: 1, erased: 1 });
+    expect(early).toEqual({ swept: 0, erased: 0, pages: 1, oldestOpenSeconds: 0 });
+    expect(swept).toEqual({ swept: 1, erased: 1, pages: 1, oldestOpenSeconds: 0 });
     expect(await left()).toEqual({ personal: [], customer: false });
     expect(await w.idempotency.listAbandoned(Number.MAX_SAFE_INTEGER, 10)).toEqual([]);
   });

@@ -75,10 +75,10 @@ describe('purge handler', () => {
     const second = await abandonedRacedClaim(2);
     const daily = await handler({});
     // Assess
-    expect(frequent).toEqual({ intakes: { swept: 1, erased: 1 } });
+    expect(frequent).toEqual({ intakes: { swept: 1, erased: 1, pages: 1, oldestOpenSeconds: 0 } });
     expect(firstGone).toBe(false);
     expect(daily).toMatchObject({
-      intakes: { swept: 1, erased: 1 },
+      intakes: { swept: 1, erased: 1, pages: 1, oldestOpenSeconds: 0 },
       purge: { checkedAt: ports.clock.now().toISOString(), expired: 0, purged: 0, alreadyGone: 0 },
     });
     expect(ports.orders.personal.has(second)).toBe(false);

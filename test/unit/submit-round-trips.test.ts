@@ -71,7 +71,11 @@ describe('submit path round trips', () => {
     await warm(deps);
     trips.reset();
     // Act
-    await submitOrder(deps, { idempotencyKey: 'opt-in', body: orderBody(c, { marketingOptIn: true }) });
+    // (Another address than the warm-up's: an opt-in repeating the ledger's state writes no consent.)
+    await submitOrder(deps, {
+      idempotencyKey: 'opt-in',
+      body: orderBody(canaries('trips002'), { marketingOptIn: true }),
+    });
     // Assess
     expect(trips.log).toEqual([
       '1 fence.readFence',

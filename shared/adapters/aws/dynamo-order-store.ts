@@ -15,11 +15,11 @@ import {
 } from '@aws-sdk/lib-dynamodb';
 import { isOutboxPending, OUTBOX_PENDING_VALUES, outboxPending } from '../../contracts/outbox.js';
 import { EMAIL_LISTING_DAYS, emailListingClearDays, emailListingDays, INDEX, keys } from '../../contracts.js';
+import { DependencyError } from '../../domain/errors.js';
 import type { OrderRecord, PersonalRecord } from '../../domain/order.js';
 import type { Purpose } from '../../inventory.js';
 import type { LedgerAppend } from '../../ledger-ports.js';
 import type { ApplyEventResult, OrderStore, StatusChange } from '../../ports.js';
-import { DependencyError } from '../../domain/errors.js';
 import { call, conditional, type DynamoTable } from './dynamo-client.js';
 import { type LedgerParts, ledgerTipOf, readLedgerTip, writeWithLedger } from './dynamo-ledger.js';
 
@@ -154,11 +154,7 @@ export async function addToEmailListing(
 
 /** DynamoDB's refusal of an update that would grow an item past 400 KB. */
 export function isItemTooLarge(error: unknown): boolean {
-  return (
-    error instanceof Error &&
-    error.name === 'ValidationException' &&
-    /item size/i.test(error.message)
-  );
+  return error instanceof Error && error.name === 'ValidationException' && /item size/i.test(error.message);
 }
 
 /**

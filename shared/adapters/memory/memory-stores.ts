@@ -333,13 +333,14 @@ export class MemoryConsentStore implements ConsentStore {
 export class MemoryErasureFenceStore implements ErasureFenceStore {
   readonly fences = new Map<string, ErasureFence & { leaseUntil?: number }>();
   async readFence(emailKey: string) {
-    const { begun, ended } = this.fences.get(emailKey) ?? { begun: 0, ended: 0 };
-    return { begun, ended };
+    const { begun, ended, beganAt } = this.fences.get(emailKey) ?? { begun: 0, ended: 0 };
+    return { begun, ended, ...(beganAt ? { beganAt } : {}) };
   }
   async beginErasure(emailKey: string, leaseUntil: number, nowMs: number) {
     const current = this.fences.get(emailKey) ?? { begun: 0, ended: 0 };
     if (current.begun !== current.ended && (current.leaseUntil ?? 0) >= nowMs) return undefined;
-    this.fences.set(emailKey, { ...current, begun: current.begun + 1, leaseUntil });
+    const beganAt = [...(current.beganAt ?? []), nowMs];
+    this.fences.set(emailKey, { ...current, begun: current.begun + 1, leaseUntil, beganAt });
     return current.begun + 1;
   }
   async endErasure(emailKey: string, begun: number) {
