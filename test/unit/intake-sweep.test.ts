@@ -195,7 +195,6 @@ async function afterMarkPoint(variant: Variant): Promise<number> {
 
 /** An opt-in intake raced by an erasure just after its mark, dead at its fence re-read, never retried. */
 async function abandonedRacedIntake() {
-  const { log } = await callsOf('opt-in');
   const at = await afterMarkPoint('opt-in');
   const { ports, emailKey, body } = await world('opt-in');
   const crash = crashing(ports, ['fence.readFence', 2]);
@@ -254,7 +253,6 @@ describe('an intake that dies after its personal writes and is never retried', (
 
   it('without the sweep, an erasure between the mark and the personal write leaves the record readable behind an `erased` receipt', async () => {
     // Prepare: the erasure just after the mark, the crash at the fence re-read
-    const { log } = await callsOf('opt-in');
     // Act
     const r = await run('opt-in', ['fence.readFence', 2], await afterMarkPoint('opt-in'), false);
     // Assess
@@ -323,7 +321,6 @@ describe('an intake that dies after its personal writes and is never retried', (
   it('a retry that resumes a claim the sweep settled, and dies before its re-check while an erasure races it, is swept again', async () => {
     // Prepare: an intake that died with no erasure near it; the sweep settles it, its data stays
     const scenario = async (retryCrashAt: number) => {
-      const { log } = await callsOf('opt-in');
       const { ports, emailKey, body } = await world('opt-in');
       const first = crashing(ports, ['fence.readFence', 2]);
       await expect(submitOrder(first.ports as FakePorts, { idempotencyKey: 'k', body })).rejects.toThrow(

@@ -83,4 +83,26 @@ describe('purge handler', () => {
     });
     expect(ports.orders.personal.has(second)).toBe(false);
   });
+
+  it('a failing intake sweep does not skip the daily purge; the run still fails', async () => {
+    // Prepare: the sweep's index query fails once; an expired record awaits the purge
+    const now = ports.clock.now().getTime();
+    await ports.orders.putPersonal({
+      orderId: 'ord_purge_expired',
+      emailKey: EMAIL_KEY,
+      sealed: {},
+      expiresAt: Math.floor(now / 1000) - 1,
+    });
+    const listAbandoned = ports.idempotency.listAbandoned;
+    ports.idempotency.listAbandoned = () => Promise.reject(new Error('throttled'));
+    // Act
+    const outcome = await handler({}).then(
+      () => 'resolved',
+      (error: Error) => error.message,
+    );
+    ports.idempotency.listAbandoned = listAbandoned;
+    // Assess
+    expect(outcome).toBe('throttled');
+    expect(ports.orders.personal.has('ord_purge_expired')).toBe(false);
+  });
 });

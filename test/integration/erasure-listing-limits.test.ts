@@ -1,6 +1,8 @@
 /**
- * Independent review of merge 3850ba1 on the DynamoDB adapters (dynalite): the day buckets of the
- * keyed email's listing around a UTC-day boundary, and a stranger-made abandoned intake.
+ * The keyed email's listing and consent ledger at their limits on the DynamoDB adapters (dynalite),
+ * as an independent review of 3850ba1 found them (each failed there): the day buckets an erasure
+ * clears around a UTC-day boundary, and item sizes a stranger controls (a consent ledger, a day
+ * bucket) that must not make an intake die between its personal write and its settle.
  */
 import { randomBytes } from 'node:crypto';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';

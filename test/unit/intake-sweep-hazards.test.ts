@@ -1,8 +1,8 @@
 /**
- * Independent review of the intake sweep and the email listing (merge 3850ba1): schedules under
- * which the sweep destroys data that should live, a listing that outlives the erasure, and a
- * backlog that stretches the documented ~6.5-minute window. Each test states the guarantee and
- * fails on 3850ba1.
+ * The intake sweep and the email listing under the schedules an independent review of 3850ba1
+ * found (each failed there): the sweep destroying data that should live (an erasure after the dead
+ * intake's lease, a mark that never landed), a raced intake's listing outliving the erasure, and a
+ * backlog of stranger-made abandoned claims stretching the documented ~6.5-minute window.
  */
 import { describe, expect, it } from 'vitest';
 import { INTAKE_GRACE_SECONDS } from '../../shared/contracts/intake-claims.js';
@@ -109,7 +109,6 @@ describe('the sweep never destroys data that should live', () => {
   it('an intake that died with no erasure near it, an erasure after its lease, a confirmed re-opt-in: the sweep leaves the new consent', async () => {
     // Prepare: an opt-in intake dies at its fence re-read (mark, personal record and consent all
     // written; no erasure anywhere near it)
-    const log = await callsOf(true);
     const { ports, emailKey } = await world();
     const dead = crashing(ports, ['fence.readFence', 2]);
     await expect(
@@ -209,7 +208,6 @@ describe('the documented window (about 6.5 minutes after `erased`)', () => {
     // erasure near them). A stranger can make every opt-in intake for an address of their own die
     // in round 3: its customer record's consent ledger grows by one entry per checkout opt-in,
     // with no cap, until DynamoDB refuses the 400 KB item.
-    const log = await callsOf(true);
     const { ports, emailKey } = await world();
     const other = canaries('0the7000');
     const deadConsent = ['consent.appendConsent', 1] as const;
