@@ -173,3 +173,22 @@ describe('the listing bucket is bounded by the item limit', () => {
     expect({ low, outcome, open: open.length }).toEqual({ low, outcome: 'accepted', open: 0 });
   });
 });
+
+describe("a raced intake's listing entry", () => {
+  it('is removed from its day bucket (the hour before included, across midnight) and creates no bucket where there is none', async () => {
+    // Prepare: listed just before midnight; the removal comes just after it
+    const clock = new FakeClock(new Date('2026-11-23T23:59:30.000Z'));
+    const { w, raw } = await wired('listing-remove', clock);
+    const emailKey = 'e'.repeat(43);
+    await w.orders.addToEmailListing(emailKey, 'ord_kept', clock.now());
+    await w.orders.addToEmailListing(emailKey, 'ord_raced', clock.now());
+    // Act
+    await w.orders.removeFromEmailListing(emailKey, 'ord_raced', new Date('2026-11-24T00:00:10.000Z'));
+    await w.orders.removeFromEmailListing(emailKey, 'ord_other', new Date('2026-11-20T12:00:00.000Z'));
+    // Assess
+    const bucket = await raw(keys.emailListing(emailKey, '2026-11-23'));
+    expect(bucket?.orders instanceof Set ? [...bucket.orders] : []).toEqual(['ord_kept']);
+    expect(await raw(keys.emailListing(emailKey, '2026-11-24'))).toBeUndefined();
+    expect(await raw(keys.emailListing(emailKey, '2026-11-20'))).toBeUndefined();
+  });
+});
