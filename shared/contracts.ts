@@ -65,6 +65,17 @@ export function emailListingDays(now: Date): string[] {
   return [-1, 0, 1].map((offset) => new Date(now.getTime() + offset * day).toISOString().slice(0, 10));
 }
 
+/**
+ * The listing buckets an erasure at `now` deletes: from the day before yesterday to tomorrow (UTC),
+ * wider than the read window: a bucket is kept until EMAIL_LISTING_DAYS after its day ends (TTL,
+ * plus DynamoDB's own delay), and one the read window no longer reaches must not outlive the
+ * erasure that found its records through `byEmail`.
+ */
+export function emailListingClearDays(now: Date): string[] {
+  const day = 86_400_000;
+  return [-2, -1, 0, 1].map((offset) => new Date(now.getTime() + offset * day).toISOString().slice(0, 10));
+}
+
 /** The order table's TTL attribute (epoch seconds); the application also treats expired items as gone. */
 export const ORDER_TTL_ATTRIBUTE = 'expiresAt';
 

@@ -170,8 +170,16 @@ export interface OrderStore {
    * `byEmail` index together.
    */
   listPersonalByEmailKey(emailKey: string, now?: Date): Promise<PersonalRecord[]>;
-  /** Deletes the keyed email's listings around `now` (erasure, inside its fence, after its sweep). */
+  /**
+   * Deletes the keyed email's listings from the day before yesterday to tomorrow of `now` (erasure,
+   * inside its fence, after its sweep): wider than the read window, so none outlives it for its TTL.
+   */
   clearEmailListing(emailKey: string, now: Date): Promise<void>;
+  /**
+   * Removes one order from the keyed email's listing of the day of `at` and of an hour before it
+   * (a raced intake's: its submit time, or its claim's lease end); creates no listing.
+   */
+  removeFromEmailListing(emailKey: string, orderId: string, at: Date): Promise<void>;
   /**
    * Deletes the personal record (and, with crypto-shredding, its secret first); returns whether
    * one existed. `reason` goes to the erasure log (default `erasure`).
@@ -229,6 +237,11 @@ export interface ConsentStore {
 export interface ErasureFence {
   readonly begun: number;
   readonly ended: number;
+  /**
+   * When each erasure began (epoch ms), in order: entry `n - 1` for the `n`-th `beginErasure`. Only
+   * when it covers every erasure begun (a fence from before it was kept has fewer entries: unknown).
+   */
+  readonly beganAt?: readonly number[];
 }
 
 export interface ErasureFenceStore {

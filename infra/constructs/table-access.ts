@@ -154,14 +154,15 @@ export const TABLE_ACCESS = {
   /**
    * Finds expired personal records by scanning; deletes them, logging each in the erasure log. The intake sweep: open claims (every shard
    * `open#<n>` of `byIntake`), each read with its order and its address's fence; a raced one's
-   * personal and customer records deleted; the claim settled.
+   * personal and customer records deleted and its order removed from its address's listing; the
+   * claim settled.
    */
   purge: {
     items: {
       GetItem: [ITEM.idempotency, ITEM.order, ITEM.fence],
       DeleteItem: [ITEM.personal, ITEM.customer],
       PutItem: [ITEM.shred],
-      UpdateItem: [ITEM.idempotency],
+      UpdateItem: [ITEM.idempotency, ITEM.emailListing],
     },
     query: [{ index: INDEX.byIntake, leadingKeys: INTAKE_OPEN_VALUES }],
     scan: true,

@@ -244,6 +244,7 @@ export class StatelessStack extends Stack {
       table,
       queueKey: storageKey,
       deadLetterQueue: scheduleFailures.queue,
+      alarmTopic,
     });
 
     // --- Operators ------------------------------------------------------------------------

@@ -160,12 +160,14 @@ export function outboxOrders(
 /** What the purge and the intake sweep do to orders: find, scan expired, delete (shredded). */
 export function purgingOrders(
   config: ShreddingSettings,
-): Pick<OrderStore, 'getOrder' | 'scanExpiredPersonal' | 'deletePersonal'> {
+): Pick<OrderStore, 'getOrder' | 'scanExpiredPersonal' | 'deletePersonal' | 'removeFromEmailListing'> {
   const local = installed()?.orders;
   if (local) return local;
   const t = table(config);
   return {
     getOrder: (orderId) => orderTable.getOrder(t, orderId),
+    removeFromEmailListing: (emailKey, orderId, at) =>
+      orderTable.removeFromEmailListing(t, emailKey, orderId, at),
     scanExpiredPersonal: (now) => orderTable.scanExpiredPersonal(t, now),
     deletePersonal: shreddingDeletePersonal(
       { deletePersonal: (orderId) => orderTable.deletePersonal(t, orderId) },

@@ -48,6 +48,26 @@ export async function erasureRaced(
   return (await fence.readFence(emailKey)).begun > mark;
 }
 
+/**
+ * The intake sweep's re-check of a dead intake, whose writes all ended by `writesEndedBy` (its
+ * lease: the submit function's timeout is shorter): raced only by an erasure after `mark` that
+ * began before then. One that began later saw every write (the consistent listing, `byEmail`), so
+ * whatever the address got since (a consent confirmed after it) is not the dead intake's to delete.
+ * The first erasure after the mark decides (erasures of one address run one at a time, in order);
+ * a fence without begin times for it (kept before they were): every erasure after the mark.
+ */
+export async function erasureRacedBefore(
+  fence: Pick<ErasureFenceStore, 'readFence'>,
+  emailKey: string,
+  mark: number,
+  writesEndedBy: number,
+): Promise<boolean> {
+  const { begun, beganAt } = await fence.readFence(emailKey);
+  if (begun <= mark) return false;
+  const first = beganAt && beganAt.length === begun ? beganAt[mark] : undefined;
+  return first === undefined || first <= writesEndedBy;
+}
+
 /** Runs an erasure's sweep between `begun` and `ended`; throws ErasureInProgressError if another holds it. */
 export async function fencedErasure<T>(
   deps: { readonly fence: ErasureFenceStore; readonly clock: Clock },

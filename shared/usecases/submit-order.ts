@@ -7,9 +7,10 @@ import {
   CONFIRMATION_DAYS,
   type ConsentEvent,
   type CustomerRecord,
+  confirmationOutstanding,
   type SuppressionRecord,
 } from '../domain/consent.js';
-import { suppressionInForce } from '../domain/email-policy.js';
+import { latestConsentEvent, suppressionInForce } from '../domain/email-policy.js';
 import {
   CardDataError,
   IdempotencyInProgressError,
@@ -289,7 +290,12 @@ async function acceptOrder(
   if (await erasureRaced(deps.fence, emailKey, attempt.mark)) {
     // An erasure of this address began before these writes were fenced: it may have swept
     // before them. Remove them ourselves (the erasure would have removed them too).
-    await deps.orders.deletePersonal(orderId);
+    // Its listing too: the erasure cleared the listings before this ADD may have landed, and
+    // it said the order records are no longer linked to the person.
+    await Promise.all([
+      deps.orders.deletePersonal(orderId),
+      deps.orders.removeFromEmailListing(emailKey, orderId, now),
+    ]);
     if (order.marketingOptIn) await deps.consent.deleteCustomer(emailKey);
   }
   // The fence re-check has run: the claim leaves the intake sweep's index with the order's write.
@@ -314,6 +320,16 @@ async function recordCheckoutOptIn(
   customer: CustomerRecord | undefined,
   suppression: SuppressionRecord | undefined,
 ): Promise<void> {
+  const ledger = customer?.consent ?? [];
+  const suppressed = suppressionInForce(suppression, ledger);
+  // A checkout opt-in that repeats the ledger's state writes nothing: the ledger grows by one
+  // entry per checkout otherwise, and a stranger's checkouts with an address would take its
+  // customer record to DynamoDB's 400 KB item limit, where every opt-in intake for it dies after
+  // its personal write. Repeats: an effective grant under the same policy (not suppressed), or an
+  // unconfirmed checkout opt-in last in the ledger while its confirmation request is outstanding
+  // (suppressed: once the request expires, the next checkout asks again).
+  const outstanding = confirmationOutstanding(customer?.confirmation, Math.floor(now.getTime() / 1000));
+  if (repeatsLedger(ledger, suppressed && outstanding, suppressed, deps.settings.policyVersion)) return;
   const marketing = await deps.dataKeys.seal(
     'marketing',
     customerRecordId(emailKey),
@@ -326,7 +342,7 @@ async function recordCheckoutOptIn(
     source: 'checkout',
     policyVersion: deps.settings.policyVersion,
   };
-  if (!suppressionInForce(suppression, customer?.consent ?? [])) {
+  if (!suppressed) {
     await deps.consent.appendConsent(emailKey, event, marketing);
     return;
   }
@@ -345,4 +361,25 @@ async function recordCheckoutOptIn(
   );
   // One request is outstanding: record the opt-in in the ledger, change nothing else.
   if (!requested) await deps.consent.appendConsent(emailKey, unconfirmed);
+}
+
+/** Whether a checkout opt-in under `policyVersion` would only repeat the ledger's state. */
+function repeatsLedger(
+  ledger: readonly ConsentEvent[],
+  outstanding: boolean,
+  suppressed: boolean,
+  policyVersion: string,
+): boolean {
+  if (!suppressed) {
+    const latest = latestConsentEvent(ledger);
+    return latest?.granted === true && latest.policyVersion === policyVersion;
+  }
+  const last = ledger.at(-1);
+  return (
+    outstanding &&
+    last?.status === 'unconfirmed' &&
+    last.granted &&
+    last.source === 'checkout' &&
+    last.policyVersion === policyVersion
+  );
 }

@@ -134,7 +134,7 @@ const OPERATIONS: Partial<Record<FunctionName, readonly string[]>> = {
   ],
   'consent-confirm': ['confirm consent', 'get data key', 'put data key'],
   // The intake sweep and the expiry purge: abandoned claims, shredded deletes, the key table's
-  // sweep and the erasure log's re-application.
+  // sweep and the erasure log's re-application; a raced intake's order taken off its listing.
   purge: [
     'append erasure log',
     'delete customer',
@@ -145,6 +145,7 @@ const OPERATIONS: Partial<Record<FunctionName, readonly string[]>> = {
     'get open intake',
     'get order',
     'query open intakes',
+    'remove from email listing',
     'scan erasure log',
     'scan expired',
     'scan expired record secrets',

@@ -7,6 +7,8 @@ import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { Match, type Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { INTAKE_OPEN_VALUES, INTAKE_SHARDS, intakeOpen } from '#shared/contracts/intake-claims.js';
+import { INTAKE_SWEEP_LOG } from '#shared/usecases/sweep-intakes.js';
+import { INTAKE_BACKLOG_ALARM_SECONDS } from '../../infra/constructs/purge-schedule.js';
 import { DynamoIdempotencyStore } from '../../shared/adapters/aws/dynamo-idempotency-store.js';
 import { tableDefinition } from '../../shared/adapters/aws/table-schema.js';
 import { functionsByService, sorted, synth } from './support.js';
@@ -99,5 +101,44 @@ describe('the intake sweep schedule', () => {
         }),
       ),
     ).toEqual(['cron(17 3 * * ? *) (no input)', 'rate(5 minutes) {"task":"intakes"}']);
+  });
+});
+
+describe('the intake sweep backlog alarm', () => {
+  it('takes the age of the oldest claim a sweep left open from its log line, and alarms above the window or when no sweep logged in 15 minutes', () => {
+    // Prepare
+    const template = synth().statelessTemplate;
+    const filters = Object.values(template.findResources('AWS::Logs::MetricFilter')).filter(
+      (filter) => filter.Properties.MetricTransformations?.[0]?.MetricName === 'IntakeSweepOldestOpenSeconds',
+    );
+    const alarms = Object.values(template.findResources('AWS::CloudWatch::Alarm')).filter(
+      (alarm) => alarm.Properties.MetricName === 'IntakeSweepOldestOpenSeconds',
+    );
+    // Assess
+    expect(filters).toHaveLength(1);
+    expect(filters[0]?.Properties.FilterPattern).toBe(`{ $.message = "${INTAKE_SWEEP_LOG}" }`);
+    expect(filters[0]?.Properties.MetricTransformations).toEqual([
+      {
+        MetricName: 'IntakeSweepOldestOpenSeconds',
+        MetricNamespace: 'minimis',
+        MetricValue: '$.oldestOpenSeconds',
+      },
+    ]);
+    // The purge function's own log group (MinimisFunction's `Logs`).
+    expect(JSON.stringify(filters[0]?.Properties.LogGroupName)).toMatch(
+      /^\{"Ref":"PurgeSchedulePurgeLogs[0-9A-F]{8}"\}$/,
+    );
+    expect(alarms).toHaveLength(1);
+    expect(alarms[0]?.Properties).toMatchObject({
+      Namespace: 'minimis',
+      Statistic: 'Maximum',
+      Period: 900,
+      EvaluationPeriods: 1,
+      Threshold: INTAKE_BACKLOG_ALARM_SECONDS,
+      ComparisonOperator: 'GreaterThanThreshold',
+      TreatMissingData: 'breaching',
+    });
+    expect(alarms[0]?.Properties.AlarmActions).toHaveLength(1);
+    expect(INTAKE_BACKLOG_ALARM_SECONDS).toBe(660);
   });
 });

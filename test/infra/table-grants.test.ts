@@ -284,8 +284,8 @@ describe('order-table grants (least privilege per role)', () => {
         // CUSTOMER#: only an abandoned opt-in intake's, when an erasure raced it.
         'dynamodb:DeleteItem': ['CUSTOMER#*', 'PII#*'],
         'dynamodb:PutItem': ['SHRED#*'],
-        // The claim settled.
-        'dynamodb:UpdateItem': ['IDEM#*'],
+        // The claim settled; a raced one's order removed from its address's listing (review F5).
+        'dynamodb:UpdateItem': ['EMAILPII#*#*', 'IDEM#*'],
       },
       query: { byIntake: Array.from({ length: 16 }, (_, n) => `open#${n}`).sort() },
       scan: true,

@@ -173,7 +173,8 @@ describe('DynamoDB erasure fence', () => {
     // Assess
     expect(empty).toEqual({ begun: 0, ended: 0 });
     expect([first, concurrent, takeover, next]).toEqual([1, undefined, 2, 3]);
-    expect(during).toEqual({ begun: 1, ended: 0 });
-    expect(after).toEqual({ begun: 2, ended: 2 });
+    // beganAt: each erasure's begin time, a refused one not counted (the intake sweep's F1 check).
+    expect(during).toEqual({ begun: 1, ended: 0, beganAt: [t] });
+    expect(after).toEqual({ begun: 2, ended: 2, beganAt: [t, t + 900_001] });
   });
 });

@@ -179,7 +179,7 @@ describe('open intake claims', () => {
     });
   });
 
-  it('a take-over with reopen makes a settled claim open again, for the sweep', async () => {
+  it('a take-over with reopen makes a settled claim open again, for the sweep, with mark 0 where none landed', async () => {
     // Prepare
     await idempotency.claim(claim('reopen', 10), 0);
     await idempotency.settle('reopen');
@@ -188,8 +188,20 @@ describe('open intake claims', () => {
     // Assess
     expect(took).toBe(true);
     expect((await idempotency.listAbandoned(51, 100)).filter((c) => c.key === 'reopen')).toEqual([
-      { ...claim('reopen', 50), emailKey: 'f'.repeat(43), optIn: false, open: true },
+      // fenceEnded 0: the resume checks against mark 0 and may write consent, so the sweep must
+      // see a stored mark (none stored means nothing past round 2 ran).
+      { ...claim('reopen', 50), emailKey: 'f'.repeat(43), optIn: false, open: true, fenceEnded: 0 },
     ]);
+  });
+
+  it('a take-over keeps a mark that landed', async () => {
+    // Prepare
+    await idempotency.claim(claim('kept', 10), 0);
+    await idempotency.setMark('kept', 4);
+    // Act
+    await idempotency.takeOver('kept', 10, 50, { emailKey: 'f'.repeat(43), optIn: true });
+    // Assess
+    expect((await idempotency.listAbandoned(51, 100)).find((c) => c.key === 'kept')?.fenceEnded).toBe(4);
   });
 
   it('a retry reads back the keyed email hash, the opt-in and the open flag of the first attempt', async () => {
@@ -253,8 +265,8 @@ describe('the intake sweep on the DynamoDB adapters', () => {
     // Assess
     expect(open).toHaveLength(1);
     expect(before).toEqual({ personal: open, customer: true });
-    expect(early).toEqual({ swept: 0, erased: 0 });
-    expect(swept).toEqual({ swept: 1, erased: 1 });
+    expect(early).toEqual({ swept: 0, erased: 0, pages: 1, oldestOpenSeconds: 0 });
+    expect(swept).toEqual({ swept: 1, erased: 1, pages: 1, oldestOpenSeconds: 0 });
     expect(await left()).toEqual({ personal: [], customer: false });
     expect(await w.idempotency.listAbandoned(Number.MAX_SAFE_INTEGER, 10)).toEqual([]);
   });

@@ -75,12 +75,34 @@ describe('purge handler', () => {
     const second = await abandonedRacedClaim(2);
     const daily = await handler({});
     // Assess
-    expect(frequent).toEqual({ intakes: { swept: 1, erased: 1 } });
+    expect(frequent).toEqual({ intakes: { swept: 1, erased: 1, pages: 1, oldestOpenSeconds: 0 } });
     expect(firstGone).toBe(false);
     expect(daily).toMatchObject({
-      intakes: { swept: 1, erased: 1 },
+      intakes: { swept: 1, erased: 1, pages: 1, oldestOpenSeconds: 0 },
       purge: { checkedAt: ports.clock.now().toISOString(), expired: 0, purged: 0, alreadyGone: 0 },
     });
     expect(ports.orders.personal.has(second)).toBe(false);
+  });
+
+  it('a failing intake sweep does not skip the daily purge; the run still fails', async () => {
+    // Prepare: the sweep's index query fails once; an expired record awaits the purge
+    const now = ports.clock.now().getTime();
+    await ports.orders.putPersonal({
+      orderId: 'ord_purge_expired',
+      emailKey: EMAIL_KEY,
+      sealed: {},
+      expiresAt: Math.floor(now / 1000) - 1,
+    });
+    const listAbandoned = ports.idempotency.listAbandoned;
+    ports.idempotency.listAbandoned = () => Promise.reject(new Error('throttled'));
+    // Act
+    const outcome = await handler({}).then(
+      () => 'resolved',
+      (error: Error) => error.message,
+    );
+    ports.idempotency.listAbandoned = listAbandoned;
+    // Assess
+    expect(outcome).toBe('throttled');
+    expect(ports.orders.personal.has('ord_purge_expired')).toBe(false);
   });
 });

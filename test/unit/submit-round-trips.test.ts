@@ -71,7 +71,11 @@ describe('submit path round trips', () => {
     await warm(deps);
     trips.reset();
     // Act
-    await submitOrder(deps, { idempotencyKey: 'opt-in', body: orderBody(c, { marketingOptIn: true }) });
+    // (Another address than the warm-up's: an opt-in repeating the ledger's state writes no consent.)
+    await submitOrder(deps, {
+      idempotencyKey: 'opt-in',
+      body: orderBody(canaries('trips002'), { marketingOptIn: true }),
+    });
     // Assess
     expect(trips.log).toEqual([
       '1 fence.readFence',
@@ -89,6 +93,31 @@ describe('submit path round trips', () => {
       '5 idempotency.settle',
     ]);
     expect([trips.requests, trips.rounds]).toEqual([13, 5]);
+  });
+
+  it('an opt-in repeating the ledger (the address already opted in under this policy): no consent write, 12 requests in 4 round trips', async () => {
+    // Prepare: the warm-up's address opted in at checkout
+    const { trips, deps } = countedPorts();
+    await warm(deps);
+    trips.reset();
+    // Act
+    await submitOrder(deps, { idempotencyKey: 'again', body: orderBody(c, { marketingOptIn: true }) });
+    // Assess: a stranger's repeated checkouts with the address no longer grow its ledger
+    expect(trips.log).toEqual([
+      '1 fence.readFence',
+      '1 idempotency.claim',
+      '1 recordSecrets.claim',
+      '2 orders.putPersonal',
+      '2 orders.addToEmailListing',
+      '2 idempotency.setMark',
+      '2 recordSecrets.claim',
+      '2 consent.getCustomer',
+      '2 consent.getSuppression',
+      '3 fence.readFence',
+      '4 orders.putOrderRecord',
+      '4 idempotency.settle',
+    ]);
+    expect([trips.requests, trips.rounds]).toEqual([12, 4]);
   });
 
   it('the fan-out after the write: read the order, three enqueues at once, clear the flag', async () => {

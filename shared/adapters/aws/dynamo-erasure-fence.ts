@@ -21,6 +21,7 @@ export async function readFence(t: DynamoTable, emailKey: string): Promise<Erasu
   return {
     begun: (Item?.begun as number | undefined) ?? 0,
     ended: (Item?.ended as number | undefined) ?? 0,
+    ...(Array.isArray(Item?.beganAt) ? { beganAt: (Item.beganAt as unknown[]).map(Number) } : {}),
   };
 }
 
@@ -36,9 +37,18 @@ export async function beginErasure(
       new UpdateCommand({
         TableName: t.tableName,
         Key: { pk: keys.fence(emailKey) },
-        UpdateExpression: 'SET leaseUntil = :lease ADD begun :one',
+        // beganAt: when each erasure began, in order (one entry per `begun`; the intake sweep
+        // tells an erasure that began after a dead intake's lease from one that raced it).
+        UpdateExpression:
+          'SET leaseUntil = :lease, beganAt = list_append(if_not_exists(beganAt, :none), :at) ADD begun :one',
         ConditionExpression: 'attribute_not_exists(begun) OR begun = ended OR leaseUntil < :now',
-        ExpressionAttributeValues: { ':one': 1, ':lease': leaseUntil, ':now': nowMs },
+        ExpressionAttributeValues: {
+          ':one': 1,
+          ':lease': leaseUntil,
+          ':now': nowMs,
+          ':at': [nowMs],
+          ':none': [],
+        },
         ReturnValues: 'UPDATED_NEW',
       }),
     );

@@ -85,9 +85,11 @@ export function takeOver(
       new UpdateCommand({
         TableName: t.tableName,
         Key: { pk: keys.idempotency(key) },
+        // A resume checks against the stored mark, or 0 when none landed: store that 0, so the
+        // consent it writes is always covered by a stored mark (the intake sweep reads it).
         UpdateExpression: reopen
-          ? 'SET leaseUntil = :lease, #flag = :open, #emailKey = :emailKey, optIn = :optIn'
-          : 'SET leaseUntil = :lease',
+          ? 'SET leaseUntil = :lease, fenceEnded = if_not_exists(fenceEnded, :zero), #flag = :open, #emailKey = :emailKey, optIn = :optIn'
+          : 'SET leaseUntil = :lease, fenceEnded = if_not_exists(fenceEnded, :zero)',
         ConditionExpression: '#state = :inProgress AND leaseUntil = :expected',
         ExpressionAttributeNames: {
           '#state': 'state',
@@ -95,6 +97,7 @@ export function takeOver(
         },
         ExpressionAttributeValues: {
           ':lease': leaseUntil,
+          ':zero': 0,
           ':expected': expectedLeaseUntil,
           ':inProgress': 'in-progress',
           ...(reopen

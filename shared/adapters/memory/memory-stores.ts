@@ -52,7 +52,12 @@ export class MemoryIdempotencyStore implements IdempotencyStore {
   ) {
     const existing = this.records.get(key);
     if (existing?.state !== 'in-progress' || existing.leaseUntil !== expectedLeaseUntil) return false;
-    this.records.set(key, { ...existing, leaseUntil, ...(reopen ? { ...reopen, open: true } : {}) });
+    this.records.set(key, {
+      ...existing,
+      leaseUntil,
+      fenceEnded: existing.fenceEnded ?? 0,
+      ...(reopen ? { ...reopen, open: true } : {}),
+    });
     return true;
   }
   async setMark(key: string, fenceEnded: number) {
@@ -225,6 +230,9 @@ export class MemoryOrderStore implements OrderStore, LedgerStore {
   async clearEmailListing(emailKey: string, _now: Date) {
     this.listings.delete(emailKey);
   }
+  async removeFromEmailListing(emailKey: string, orderId: string, _at: Date) {
+    this.listings.get(emailKey)?.delete(orderId);
+  }
   async deletePersonal(orderId: string) {
     return this.personal.delete(orderId);
   }
@@ -325,13 +333,14 @@ export class MemoryConsentStore implements ConsentStore {
 export class MemoryErasureFenceStore implements ErasureFenceStore {
   readonly fences = new Map<string, ErasureFence & { leaseUntil?: number }>();
   async readFence(emailKey: string) {
-    const { begun, ended } = this.fences.get(emailKey) ?? { begun: 0, ended: 0 };
-    return { begun, ended };
+    const { begun, ended, beganAt } = this.fences.get(emailKey) ?? { begun: 0, ended: 0 };
+    return { begun, ended, ...(beganAt ? { beganAt } : {}) };
   }
   async beginErasure(emailKey: string, leaseUntil: number, nowMs: number) {
     const current = this.fences.get(emailKey) ?? { begun: 0, ended: 0 };
     if (current.begun !== current.ended && (current.leaseUntil ?? 0) >= nowMs) return undefined;
-    this.fences.set(emailKey, { ...current, begun: current.begun + 1, leaseUntil });
+    const beganAt = [...(current.beganAt ?? []), nowMs];
+    this.fences.set(emailKey, { ...current, begun: current.begun + 1, leaseUntil, beganAt });
     return current.begun + 1;
   }
   async endErasure(emailKey: string, begun: number) {
