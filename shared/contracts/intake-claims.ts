@@ -9,7 +9,7 @@
  * (the intake died), and the intake sweep (usecases/sweep-intakes.ts) applies to them what a
  * resumed intake's fence re-check would.
  */
-import { createHash } from 'node:crypto';
+import { stableShard } from './shards.js';
 
 /** Shards of the open-intake flag: the one place this number lives. */
 export const INTAKE_SHARDS = 16;
@@ -20,9 +20,9 @@ export const INTAKE_FLAG_ATTRIBUTE = 'intake';
 /** Claims whose lease ended less than this long ago are left alone by the sweep. */
 export const INTAKE_GRACE_SECONDS = 60;
 
-/** Stable shard of a claim's key: the first 4 bytes of its SHA-256, mod INTAKE_SHARDS. */
+/** Stable shard of a claim's key (shards.ts). */
 export function intakeShard(key: string): number {
-  return createHash('sha256').update(key).digest().readUInt32BE(0) % INTAKE_SHARDS;
+  return stableShard(key, INTAKE_SHARDS);
 }
 
 /** The flag a claim is written with. */

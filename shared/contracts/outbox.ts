@@ -8,7 +8,7 @@
  * also the unsharded `pending` that items written before the sharding carry (no migration: those
  * items leave the index when their flag is cleared, like any other).
  */
-import { createHash } from 'node:crypto';
+import { stableShard } from './shards.js';
 
 /** Shards of the outbox flag: the one place this number lives. */
 export const OUTBOX_SHARDS = 16;
@@ -16,9 +16,9 @@ export const OUTBOX_SHARDS = 16;
 /** The flag of items written before the outbox was sharded (still swept). */
 export const LEGACY_OUTBOX_PENDING = 'pending';
 
-/** Stable shard of an order id: the first 4 bytes of its SHA-256, mod OUTBOX_SHARDS. */
+/** Stable shard of an order id (shards.ts). */
 export function outboxShard(orderId: string): number {
-  return createHash('sha256').update(orderId).digest().readUInt32BE(0) % OUTBOX_SHARDS;
+  return stableShard(orderId, OUTBOX_SHARDS);
 }
 
 /** The outbox flag an order is written with. */
