@@ -11,14 +11,13 @@ import { fanOutOrder } from '../../shared/usecases/fan-out.js';
 import { submitOrder } from '../../shared/usecases/submit-order.js';
 import { sweepIntakes } from '../../shared/usecases/sweep-intakes.js';
 import { canaries, orderBody } from '../support/canaries.js';
+import { crashing, STORES } from '../support/crashing.js';
 import { type FakePorts, fakePorts } from '../support/fakes.js';
 import { Interleaver } from '../support/interleave.js';
 
 const person = canaries('7e71e3a1');
 const LEASE_MS = 30_000;
 const AFTER_GRACE_MS = LEASE_MS + INTAKE_GRACE_SECONDS * 1000 + 1;
-const STORES = ['orders', 'consent', 'idempotency', 'fence', 'recordSecrets'] as const;
-
 const eraseDeps = (ports: FakePorts) => ({
   orders: ports.orders,
   consent: ports.consent,
@@ -26,36 +25,6 @@ const eraseDeps = (ports: FakePorts) => ({
   fence: ports.fence,
   clock: ports.clock,
 });
-
-/** The stores dying at store call `crashAt` (0-based, across all stores); `log` names every call. */
-/**
- * `crashAt`: a call's index (0-based, across all stores), or `[name, n]`: the n-th call (1-based) of
- * that store method, whatever ran before it (a repeated checkout opt-in makes no consent write, so
- * call indices differ between an intake that writes consent and one that does not).
- */
-function crashing(ports: FakePorts, crashAt: number | readonly [string, number]) {
-  const log: string[] = [];
-  let crashed = false;
-  const wrap = <T extends object>(name: string, target: T): T =>
-    new Proxy(target, {
-      get: (object, property, receiver) => {
-        const value: unknown = Reflect.get(object, property, receiver);
-        if (typeof value !== 'function') return value;
-        return (...args: unknown[]) => {
-          const call = `${name}.${String(property)}`;
-          const index = log.push(call) - 1;
-          crashed ||=
-            typeof crashAt === 'number'
-              ? index >= crashAt
-              : call === crashAt[0] && log.filter((c) => c === call).length === crashAt[1];
-          if (crashed) return Promise.reject(new Error('crash'));
-          return (value as (...a: unknown[]) => unknown).apply(object, args);
-        };
-      },
-    });
-  const stores = Object.fromEntries(STORES.map((s) => [s, wrap(s, ports[s])]));
-  return { log, ports: { ...ports, ...stores } as FakePorts };
-}
 
 const interleaved = (ports: FakePorts, il: Interleaver): FakePorts =>
   ({ ...ports, ...Object.fromEntries(STORES.map((s) => [s, il.wrap(s, ports[s])])) }) as FakePorts;

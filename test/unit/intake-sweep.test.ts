@@ -18,6 +18,7 @@ import { fanOutOrder } from '../../shared/usecases/fan-out.js';
 import { submitOrder } from '../../shared/usecases/submit-order.js';
 import { sweepIntakes } from '../../shared/usecases/sweep-intakes.js';
 import { canaries, orderBody } from '../support/canaries.js';
+import { crashing, STORES } from '../support/crashing.js';
 import { type FakePorts, fakePorts } from '../support/fakes.js';
 import { Interleaver } from '../support/interleave.js';
 
@@ -53,44 +54,6 @@ async function world(variant: Variant) {
     earlierId: earlier.orderId,
     body: orderBody(person, { marketingOptIn: variant === 'opt-in' }),
   };
-}
-
-const STORES = ['orders', 'consent', 'idempotency', 'fence', 'recordSecrets'] as const;
-
-/**
- * The intake's stores, dying at store call `crashAt` (0-based, across all stores): earlier calls go
- * through, that one and every later one reject. `log` names every call made.
- */
-/**
- * `crashAt`: a call's index (0-based, across all stores), or `[name, n]`: the n-th call (1-based) of
- * that store method, whatever ran before it (a repeated checkout opt-in makes no consent write, so
- * call indices differ between an intake that writes consent and one that does not).
- */
-function crashing(ports: FakePorts, crashAt: number | readonly [string, number]) {
-  const log: string[] = [];
-  let crashed = false;
-  const wrap = <T extends object>(name: string, target: T): T =>
-    new Proxy(target, {
-      get: (object, property, receiver) => {
-        const value: unknown = Reflect.get(object, property, receiver);
-        if (typeof value !== 'function') return value;
-        return (...args: unknown[]) => {
-          const call = `${name}.${String(property)}`;
-          const index = log.push(call) - 1;
-          crashed ||=
-            typeof crashAt === 'number'
-              ? index >= crashAt
-              : call === crashAt[0] && log.filter((c) => c === call).length === crashAt[1];
-          if (crashed) return Promise.reject(new Error('crash'));
-          return (value as (...a: unknown[]) => unknown).apply(object, args);
-        };
-      },
-    });
-  const stores = Object.fromEntries(STORES.map((s) => [s, wrap(s, ports[s])])) as Pick<
-    FakePorts,
-    (typeof STORES)[number]
-  >;
-  return { log, ports: { ...ports, ...stores } };
 }
 
 /** The stores seen through the interleaver's await points. */
