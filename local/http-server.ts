@@ -14,6 +14,7 @@ import {
   PROBLEM_BASE,
   problem,
 } from '#shared/http/problem.js';
+import { inApiLane } from '#shared/adapters/local/request-lanes.js';
 import { MAX_BODY_BYTES } from '#shared/http/request.js';
 import { matchRoute } from '#shared/http/routes.js';
 import { createLogger } from '#shared/observability/logger.js';
@@ -167,7 +168,7 @@ export function createApiServer(
         if (!load) return send(res, notFound());
         const { handler } = await load();
         const routeKey = `${match.route.method} ${match.route.path}`;
-        send(res, await handler(toEvent(req, url, body, match.params, routeKey)));
+        send(res, await inApiLane(() => handler(toEvent(req, url, body, match.params, routeKey))));
       } catch (error) {
         onError(error);
         if (!res.headersSent) send(res, internalError());

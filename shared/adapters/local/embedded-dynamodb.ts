@@ -11,6 +11,7 @@ import {
   ResourceNotFoundException,
   UpdateTimeToLiveCommand,
 } from '@aws-sdk/client-dynamodb';
+import { apiBusy, currentLane, onApiIdle } from './request-lanes.js';
 
 export interface EmbeddedDynamo {
   readonly url: string;
@@ -37,6 +38,36 @@ export class EmbeddedDynamoStoppedError extends Error {
 
 const require = createRequire(import.meta.url);
 
+/** Background requests in the worker at a time while the API is serving (request-lanes.ts). */
+export const BACKGROUND_WHILE_API = 2;
+
+/**
+ * Background requests go at once while no API request is served; while one is, at most `limit`
+ * are in the worker and the rest wait, in order, until one answers or the API goes idle.
+ */
+export function backgroundGate(limit: number): <T>(send: () => Promise<T>) => Promise<T> {
+  let running = 0;
+  const held: Array<() => void> = [];
+  const admit = () => {
+    while (held.length > 0 && (!apiBusy() || running < limit)) {
+      running++;
+      held.shift()?.();
+    }
+  };
+  onApiIdle(admit);
+  return async (send) => {
+    if (held.length > 0 || (apiBusy() && running >= limit))
+      await new Promise<void>((resolve) => held.push(resolve));
+    else running++;
+    try {
+      return await send();
+    } finally {
+      running--;
+      admit();
+    }
+  };
+}
+
 type WorkerMessage =
   | { port: number }
   | { code?: string; message?: string }
@@ -49,7 +80,12 @@ type WorkerMessage =
  * instead of taking turns with them on one event loop. The port serves other processes (the ops
  * CLI); this process may use `request`, which skips HTTP on both sides.
  */
-export async function startDynalite(options: { port: number; path?: string }): Promise<EmbeddedDynamo> {
+export async function startDynalite(options: {
+  port: number;
+  path?: string;
+  /** Background requests let through at a time while an API request is served. @default 2 */
+  backgroundWhileApi?: number;
+}): Promise<EmbeddedDynamo> {
   if (options.path) mkdirSync(options.path, { recursive: true });
   const worker = new Worker(DYNALITE_WORKER, {
     eval: true,
@@ -84,14 +120,17 @@ export async function startDynalite(options: { port: number; path?: string }): P
     throw error;
   });
   started = undefined;
+  const send: DirectRequest = (operation, body) =>
+    new Promise<DirectAnswer>((resolve, reject) => {
+      const id = nextId++;
+      waiting.set(id, { resolve, reject });
+      worker.postMessage({ id, operation, body });
+    });
+  const gate = backgroundGate(options.backgroundWhileApi ?? BACKGROUND_WHILE_API);
   return {
     url: `http://127.0.0.1:${port}`,
     request: (operation, body) =>
-      new Promise<DirectAnswer>((resolve, reject) => {
-        const id = nextId++;
-        waiting.set(id, { resolve, reject });
-        worker.postMessage({ id, operation, body });
-      }),
+      currentLane() === 'api' ? send(operation, body) : gate(() => send(operation, body)),
     stop: async () => {
       await new Promise<void>((resolve) => {
         onStopped = resolve;
