@@ -247,7 +247,8 @@ export async function startLocal(options: StartOptions = {}): Promise<LocalApp> 
     ...localQueueOptions(config),
     claims: 'memory',
   });
-  const wiring = fanOutOnWrite({ ...base, queue }, onError);
+  const fanOuts = fanOutOnWrite({ ...base, queue }, onError);
+  const wiring = fanOuts.wiring;
   setWiring(wiring);
 
   await prepareTables(config, wiring, dynamoUrl, !local.AWS_ENDPOINT_URL_DYNAMODB).catch(unwind);
@@ -293,6 +294,7 @@ export async function startLocal(options: StartOptions = {}): Promise<LocalApp> 
   stops.push(async () => {
     await Promise.all(Object.values(consumers).map((c) => c.stop()));
   });
+  stops.push(() => fanOuts.settled());
 
   if (options.samplePartners !== false) {
     const samples = samplePartners({

@@ -6,6 +6,7 @@ import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
+import { inApiLane } from '#shared/adapters/local/request-lanes.js';
 import {
   type HttpResult,
   internalError,
@@ -14,7 +15,6 @@ import {
   PROBLEM_BASE,
   problem,
 } from '#shared/http/problem.js';
-import { inApiLane } from '#shared/adapters/local/request-lanes.js';
 import { MAX_BODY_BYTES } from '#shared/http/request.js';
 import { matchRoute } from '#shared/http/routes.js';
 import { createLogger } from '#shared/observability/logger.js';

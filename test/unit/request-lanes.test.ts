@@ -5,12 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { backgroundGate } from '#shared/adapters/local/embedded-dynamodb.js';
-import {
-  apiBusy,
-  currentLane,
-  inApiLane,
-  inBackgroundLane,
-} from '#shared/adapters/local/request-lanes.js';
+import { apiBusy, currentLane, inApiLane, inBackgroundLane } from '#shared/adapters/local/request-lanes.js';
 
 function deferred<T = void>() {
   let resolve!: (value: T) => void;
@@ -71,7 +66,13 @@ describe('request lanes', () => {
     // Assess
     expect(fake.started).toEqual(['b1', 'b2', 'b3', 'b4', 'b5']);
     for (const n of fake.started) fake.answer(n);
-    expect(await Promise.all(results)).toEqual(['answer b1', 'answer b2', 'answer b3', 'answer b4', 'answer b5']);
+    expect(await Promise.all(results)).toEqual([
+      'answer b1',
+      'answer b2',
+      'answer b3',
+      'answer b4',
+      'answer b5',
+    ]);
   });
 
   it('while an API request is served, holds background requests beyond the limit in order, then lets all through when it ends', async () => {
@@ -95,7 +96,13 @@ describe('request lanes', () => {
     expect(afterOneAnswer).toEqual(['b1', 'b2', 'b3']);
     expect(fake.started).toEqual(['b1', 'b2', 'b3', 'b4', 'b5']);
     for (const n of ['b2', 'b3', 'b4', 'b5']) fake.answer(n);
-    expect(await Promise.all(results)).toEqual(['answer b1', 'answer b2', 'answer b3', 'answer b4', 'answer b5']);
+    expect(await Promise.all(results)).toEqual([
+      'answer b1',
+      'answer b2',
+      'answer b3',
+      'answer b4',
+      'answer b5',
+    ]);
   });
 
   it('a failed background request frees its place and fails only its caller', async () => {
