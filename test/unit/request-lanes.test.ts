@@ -105,6 +105,26 @@ describe('request lanes', () => {
     ]);
   });
 
+  it('lets one background request through per API request served, so a busy API does not starve the consumers', async () => {
+    // Prepare
+    const gate = backgroundGate(2);
+    const fake = fakeSends();
+    const api = deferred();
+    const serving = [1, 2, 3, 4].map(() => inApiLane(() => api.promise));
+    // Act
+    const results = ['b1', 'b2', 'b3', 'b4', 'b5', 'b6'].map((n) => gate(fake.send(n)));
+    await ticks();
+    const whileServing = [...fake.started];
+    api.resolve();
+    await Promise.all(serving);
+    await ticks();
+    // Assess
+    expect(whileServing).toEqual(['b1', 'b2', 'b3', 'b4']);
+    expect(fake.started).toEqual(['b1', 'b2', 'b3', 'b4', 'b5', 'b6']);
+    for (const n of fake.started) fake.answer(n);
+    expect(await Promise.all(results)).toHaveLength(6);
+  });
+
   it('a failed background request frees its place and fails only its caller', async () => {
     // Prepare
     const gate = backgroundGate(1);

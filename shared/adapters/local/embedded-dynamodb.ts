@@ -11,7 +11,7 @@ import {
   ResourceNotFoundException,
   UpdateTimeToLiveCommand,
 } from '@aws-sdk/client-dynamodb';
-import { apiBusy, currentLane, onApiIdle } from './request-lanes.js';
+import { apiBusy, apiRequests, currentLane, onApiIdle } from './request-lanes.js';
 
 export interface EmbeddedDynamo {
   readonly url: string;
@@ -38,26 +38,29 @@ export class EmbeddedDynamoStoppedError extends Error {
 
 const require = createRequire(import.meta.url);
 
-/** Background requests in the worker at a time while the API is serving (request-lanes.ts). */
+/** Background requests in the worker at a time while the API is serving (request-lanes.ts), at least. */
 export const BACKGROUND_WHILE_API = 2;
 
 /**
- * Background requests go at once while no API request is served; while one is, at most `limit`
- * are in the worker and the rest wait, in order, until one answers or the API goes idle.
+ * Background requests go at once while no API request is served. While some are, at most
+ * `limit` or one per API request being served (whichever is more) are in the worker, and the
+ * rest wait, in order, until one answers or the API goes idle: a lone client's POST does not
+ * queue behind a backlog, and a busy API does not starve the consumers (each API request's
+ * handful of requests shares the worker with as many background ones).
  */
 export function backgroundGate(limit: number): <T>(send: () => Promise<T>) => Promise<T> {
   let running = 0;
   const held: Array<() => void> = [];
+  const room = () => !apiBusy() || running < Math.max(limit, apiRequests());
   const admit = () => {
-    while (held.length > 0 && (!apiBusy() || running < limit)) {
+    while (held.length > 0 && room()) {
       running++;
       held.shift()?.();
     }
   };
   onApiIdle(admit);
   return async (send) => {
-    if (held.length > 0 || (apiBusy() && running >= limit))
-      await new Promise<void>((resolve) => held.push(resolve));
+    if (held.length > 0 || !room()) await new Promise<void>((resolve) => held.push(resolve));
     else running++;
     try {
       return await send();

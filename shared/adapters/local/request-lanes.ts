@@ -5,8 +5,9 @@
  * to several), and a client's wait grows with the backlog. Code serving an API request runs in
  * the `api` lane (local/http-server.ts); everything else (consumers, fan-out, timers) is
  * `background`. While an API request is being served, the embedded DynamoDB lets background
- * requests through only a few at a time (embedded-dynamodb.ts); the API's go at once. Nothing is
- * dropped or reordered within a lane: background work runs later, not less.
+ * requests through only a few at a time, about one per API request served (embedded-dynamodb.ts);
+ * the API's go at once. Nothing is dropped or reordered within a lane: background work runs
+ * later, not less, and a busy API slows it, never stops it.
  */
 import { AsyncLocalStorage } from 'node:async_hooks';
 
@@ -33,6 +34,9 @@ export const inBackgroundLane = <T>(work: () => T): T => lanes.run('background',
 export const currentLane = (): Lane => lanes.getStore() ?? 'background';
 
 export const apiBusy = (): boolean => apiInFlight > 0;
+
+/** API requests being served now. */
+export const apiRequests = (): number => apiInFlight;
 
 /** Calls `wake` whenever the last API request in flight ends; returns the unsubscribe. */
 export function onApiIdle(wake: () => void): () => void {
