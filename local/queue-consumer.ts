@@ -11,6 +11,7 @@
  */
 import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import type { ReceivedBatch, ReceivedMessage } from '#shared/adapters/local/local-queue.js';
+import { inBackgroundLane } from '#shared/adapters/local/request-lanes.js';
 
 export type SqsHandler = (event: SQSEvent) => Promise<SQSBatchResponse | undefined>;
 
@@ -134,31 +135,34 @@ export function startConsumer(
       return;
     }
     draining = true;
-    void exclusive(async () => {
-      let next: number | undefined;
-      let received = 0;
-      const woken = notified;
-      notified = false;
-      try {
-        for (;;) {
-          again = false;
-          const batch = await receiveOnce();
-          received += batch.messages.length;
-          next = batch.nextVisibleAt;
-          if (stopped || !(batch.more || again)) break;
+    // Consumers are background work even when an API request's send woke them (request-lanes.ts).
+    void inBackgroundLane(() =>
+      exclusive(async () => {
+        let next: number | undefined;
+        let received = 0;
+        const woken = notified;
+        notified = false;
+        try {
+          for (;;) {
+            again = false;
+            const batch = await receiveOnce();
+            received += batch.messages.length;
+            next = batch.nextVisibleAt;
+            if (stopped || !(batch.more || again)) break;
+          }
+        } catch (error) {
+          onError(error);
+          next = undefined; // try again at the heartbeat
+        } finally {
+          draining = false;
         }
-      } catch (error) {
-        onError(error);
-        next = undefined; // try again at the heartbeat
-      } finally {
-        draining = false;
-      }
-      const now = clock.now();
-      // Told of a message but found none: an index of a real DynamoDB may lag its table by a
-      // moment (dynalite's never does), so look once more shortly instead of at the heartbeat.
-      const settle = woken && received === 0 ? now + SETTLE_MS : Number.POSITIVE_INFINITY;
-      sleepUntil(Math.min(next ?? Number.POSITIVE_INFINITY, settle, now + heartbeatMs));
-    });
+        const now = clock.now();
+        // Told of a message but found none: an index of a real DynamoDB may lag its table by a
+        // moment (dynalite's never does), so look once more shortly instead of at the heartbeat.
+        const settle = woken && received === 0 ? now + SETTLE_MS : Number.POSITIVE_INFINITY;
+        sleepUntil(Math.min(next ?? Number.POSITIVE_INFINITY, settle, now + heartbeatMs));
+      }),
+    );
   };
 
   const unsubscribe = queue.onVisible(name, (visibleAt) => {
@@ -171,14 +175,16 @@ export function startConsumer(
 
   return {
     poll: () =>
-      exclusive(async () => {
-        const batch = await receiveOnce().catch((error: unknown) => {
-          onError(error);
-          return undefined;
-        });
-        if (batch?.nextVisibleAt !== undefined) sleepUntil(batch.nextVisibleAt);
-        return batch?.messages.length ?? 0;
-      }),
+      inBackgroundLane(() =>
+        exclusive(async () => {
+          const batch = await receiveOnce().catch((error: unknown) => {
+            onError(error);
+            return undefined;
+          });
+          if (batch?.nextVisibleAt !== undefined) sleepUntil(batch.nextVisibleAt);
+          return batch?.messages.length ?? 0;
+        }),
+      ),
     async idle() {
       let last: Promise<unknown>;
       do {

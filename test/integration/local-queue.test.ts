@@ -7,6 +7,7 @@ import { DescribeTableCommand, DynamoDBClient, ListTablesCommand } from '@aws-sd
 import { type DynamoDBDocumentClient, PutCommand } from '@aws-sdk/lib-dynamodb';
 import type { SQSEvent } from 'aws-lambda';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { currentLane, inApiLane } from '#shared/adapters/local/request-lanes.js';
 import { type ConsumerClock, startConsumer } from '../../local/queue-consumer.js';
 import { documentClient } from '../../shared/adapters/aws/dynamo-client.js';
 import {
@@ -388,6 +389,35 @@ describe('local queue consumer', () => {
     expect(handled).toEqual(['ord_wake']);
     expect(counts).toEqual({ PutItem: 1, Query: 1, UpdateItem: 1, DeleteItem: 1 });
     expect(errors).toEqual([]);
+    await consumer.stop();
+  });
+
+  it('handles a message sent while an API request is served in the background lane, not the API’s', async () => {
+    // Prepare
+    const clock = new FakeClock();
+    const queue = queueAt(clock);
+    const lanes: string[] = [];
+    const consumer = startConsumer(
+      queue,
+      'notify',
+      async () => ({
+        handler: async () => {
+          lanes.push(currentLane());
+          return { batchItemFailures: [] };
+        },
+      }),
+      () => undefined,
+      { clock, heartbeatMs: 5_000 },
+    );
+    await consumer.idle();
+    // Act
+    await inApiLane(async () => {
+      lanes.push(currentLane());
+      await queue.send('notify', message('ord_lane'));
+    });
+    await consumer.idle();
+    // Assess
+    expect(lanes).toEqual(['api', 'background']);
     await consumer.stop();
   });
 
