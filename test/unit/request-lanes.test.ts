@@ -35,6 +35,8 @@ function fakeSends() {
   return { started, send, answer, answers };
 }
 
+const FIVE = ['b1', 'b2', 'b3', 'b4', 'b5'];
+
 describe('request lanes', () => {
   it('knows the lane across awaits, and background work started by an API request is background', async () => {
     // Prepare
@@ -61,18 +63,12 @@ describe('request lanes', () => {
     const gate = backgroundGate(2);
     const fake = fakeSends();
     // Act
-    const results = ['b1', 'b2', 'b3', 'b4', 'b5'].map((n) => gate(fake.send(n)));
+    const results = FIVE.map((n) => gate(fake.send(n)));
     await ticks();
     // Assess
-    expect(fake.started).toEqual(['b1', 'b2', 'b3', 'b4', 'b5']);
+    expect(fake.started).toEqual(FIVE);
     for (const n of fake.started) fake.answer(n);
-    expect(await Promise.all(results)).toEqual([
-      'answer b1',
-      'answer b2',
-      'answer b3',
-      'answer b4',
-      'answer b5',
-    ]);
+    expect(await Promise.all(results)).toEqual(FIVE.map((n) => `answer ${n}`));
   });
 
   it('while an API request is served, holds background requests beyond the limit in order, then lets all through when it ends', async () => {
@@ -82,7 +78,7 @@ describe('request lanes', () => {
     const api = deferred();
     const serving = inApiLane(() => api.promise);
     // Act
-    const results = ['b1', 'b2', 'b3', 'b4', 'b5'].map((n) => gate(fake.send(n)));
+    const results = FIVE.map((n) => gate(fake.send(n)));
     await ticks();
     const whileServing = [...fake.started];
     fake.answer('b1');
@@ -94,15 +90,9 @@ describe('request lanes', () => {
     // Assess
     expect(whileServing).toEqual(['b1', 'b2']);
     expect(afterOneAnswer).toEqual(['b1', 'b2', 'b3']);
-    expect(fake.started).toEqual(['b1', 'b2', 'b3', 'b4', 'b5']);
+    expect(fake.started).toEqual(FIVE);
     for (const n of ['b2', 'b3', 'b4', 'b5']) fake.answer(n);
-    expect(await Promise.all(results)).toEqual([
-      'answer b1',
-      'answer b2',
-      'answer b3',
-      'answer b4',
-      'answer b5',
-    ]);
+    expect(await Promise.all(results)).toEqual(FIVE.map((n) => `answer ${n}`));
   });
 
   it('lets one background request through per API request served, so a busy API does not starve the consumers', async () => {
