@@ -37,14 +37,33 @@ export function escapeHtml(value: string): string {
 
 /** Formats an amount in minor units (cents, yen, fils) in its currency, e.g. 12900 EUR → €129.00. */
 export function formatMoney(minorUnits: number, currency: string): string {
-  const format = new Intl.NumberFormat(LOCALE, { style: 'currency', currency });
-  const digits = format.resolvedOptions().maximumFractionDigits ?? 2;
+  const { format, digits } = moneyFormat(currency);
   return format.format(minorUnits / 10 ** digits);
 }
 
+/**
+ * Intl formatters are costly to build (about a tenth of a millisecond each, two per email before)
+ * and hold no state between uses: one per currency, kept (currencies are a short allowlist; the
+ * cache still stops growing at MAX_FORMATS).
+ */
+const MAX_FORMATS = 64;
+const moneyFormats = new Map<string, { format: Intl.NumberFormat; digits: number }>();
+
+function moneyFormat(currency: string): { format: Intl.NumberFormat; digits: number } {
+  const known = moneyFormats.get(currency);
+  if (known) return known;
+  const format = new Intl.NumberFormat(LOCALE, { style: 'currency', currency });
+  const made = { format, digits: format.resolvedOptions().maximumFractionDigits ?? 2 };
+  if (moneyFormats.size < MAX_FORMATS) moneyFormats.set(currency, made);
+  return made;
+}
+
+let regions: Intl.DisplayNames | undefined;
+
 export function countryName(code: string): string {
   try {
-    return new Intl.DisplayNames([LOCALE], { type: 'region', fallback: 'code' }).of(code) ?? code;
+    regions ??= new Intl.DisplayNames([LOCALE], { type: 'region', fallback: 'code' });
+    return regions.of(code) ?? code;
   } catch {
     return code;
   }
