@@ -18,6 +18,7 @@ import {
   startDynalite,
 } from '#shared/adapters/local/embedded-dynamodb.js';
 import { LocalQueue, localQueueTable, upgradeLocalQueueTable } from '#shared/adapters/local/local-queue.js';
+import { lastApiRequestAt } from '#shared/adapters/local/request-lanes.js';
 import { addMissingIndexes } from '#shared/adapters/local/table-upgrade.js';
 import { type Config, loadConfig, type PartnerConfig } from '#shared/config.js';
 import { NOTIFY_QUEUE, ORDER_TTL_ATTRIBUTE, partnerQueue } from '#shared/contracts.js';
@@ -307,7 +308,8 @@ export async function startLocal(options: StartOptions = {}): Promise<LocalApp> 
     extra.push(samples.route);
     stops.push(samples.stop);
   }
-  if (options.timers !== false) stops.push(startTimers(wiring, onError).stop);
+  if (options.timers !== false)
+    stops.push(startTimers(wiring, onError, { lastActivityAt: lastApiRequestAt }).stop);
 
   return {
     apiUrl,

@@ -86,6 +86,9 @@ export function parseOrder(body: unknown): OrderRequest {
   return parsed.data;
 }
 
+/** How long an intake's idempotency claim is its own before a retry may take it over (default). */
+export const INTAKE_LEASE_SECONDS = 30;
+
 /**
  * Validates against the inventory's schema, seals each purpose and writes the order with
  * single-item conditional writes; the fan-out runs after the write (the order table's stream in
@@ -118,7 +121,7 @@ export async function submitOrder(
   const requestMac = await deps.lookup.mac('request-mac', canonical(order));
   const now = deps.clock.now();
   const nowMs = now.getTime();
-  const leaseMs = (deps.settings.leaseSeconds ?? 30) * 1000;
+  const leaseMs = (deps.settings.leaseSeconds ?? INTAKE_LEASE_SECONDS) * 1000;
   const expiresAt = Math.floor(nowMs / 1000) + deps.settings.undeliveredDays * DAY_SECONDS;
 
   // The client's key is stored only as a MAC: whatever a client puts in it is never kept in clear.

@@ -15,15 +15,18 @@ export type Lane = 'api' | 'background';
 
 const lanes = new AsyncLocalStorage<Lane>();
 let apiInFlight = 0;
+let lastApiAt = Number.NEGATIVE_INFINITY;
 const apiIdle = new Set<() => void>();
 
 /** Runs `serve` (an API request's handling) in the API lane, counted while it runs. */
 export async function inApiLane<T>(serve: () => Promise<T>): Promise<T> {
   apiInFlight++;
+  lastApiAt = Date.now();
   try {
     return await lanes.run('api', serve);
   } finally {
     apiInFlight--;
+    lastApiAt = Date.now();
     if (apiInFlight === 0) for (const wake of [...apiIdle]) wake();
   }
 }
@@ -34,6 +37,9 @@ export const inBackgroundLane = <T>(work: () => T): T => lanes.run('background',
 export const currentLane = (): Lane => lanes.getStore() ?? 'background';
 
 export const apiBusy = (): boolean => apiInFlight > 0;
+
+/** When an API request last began or ended (ms since the epoch; −∞ before the first). */
+export const lastApiRequestAt = (): number => lastApiAt;
 
 /** API requests being served now. */
 export const apiRequests = (): number => apiInFlight;
