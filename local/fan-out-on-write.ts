@@ -25,7 +25,9 @@ export function fanOutOnWrite(w: Wiring, onError: (error: unknown) => void): Fan
     async putOrderRecord(order: Parameters<typeof inner.putOrderRecord>[0]) {
       await inner.putOrderRecord(order);
       if (order.outbox !== 'pending') return;
-      const run = inBackgroundLane(() => fanOut({ orders: inner, queue: w.queue }, order))
+      // On the next turn of the event loop: the intake's answer goes out first.
+      const run = new Promise<void>((resolve) => setImmediate(resolve))
+        .then(() => inBackgroundLane(() => fanOut({ orders: inner, queue: w.queue }, order)))
         .then(() => undefined, onError)
         .finally(() => running.delete(run));
       running.add(run);
