@@ -3,10 +3,11 @@
  * `FUNCTIONS[fn].clients`): esbuild, with MinimisFunction's own options (infra/bundling.ts), over
  * `functions/<fn>.ts`, and the metafile's inputs read for `@aws-sdk/client-*` packages. And what
  * issue 9's size goals rest on, without timing anything: a function that validates no request
- * body, message or event carries no schema library; the rest carry zod/mini (never classic zod)
- * with zod's English messages; client-less bundles stay within 50 KB. And the functions composed from
- * per-use stores (shared/compose/dynamo.ts) bundle exactly the DynamoDB operations their use cases
- * perform: each operation's label (`call('get order', …)` in shared/adapters/aws/) is a string that
+ * body or event and builds no partner payload carries no schema library (queue messages are read
+ * with typed checks); the rest carry zod/mini (never classic zod) with zod's English messages; no
+ * function carries the standardwebhooks package (signing is on node:crypto); client-less bundles
+ * stay within 50 KB. And the functions composed from per-use stores (shared/compose/dynamo.ts)
+ * bundle exactly the DynamoDB operations their use cases perform: each operation's label (`call('get order', …)` in shared/adapters/aws/) is a string that
  * survives bundling, so the labels in a bundle are the store functions it kept.
  */
 import { readdirSync, readFileSync } from 'node:fs';
@@ -61,15 +62,22 @@ function clientsIn(packages: readonly string[]): string[] {
 }
 
 /**
- * The functions that validate input with a schema (a request body, a queue message, a partner
- * event; ses-feedback reads its few SES fields with typed checks).
+ * The functions that validate with a schema: a stranger's request body or partner event, and the
+ * strict payload schema every webhook must pass before it leaves (with the stored keyring). Queue
+ * messages are our own and are read with typed checks (shared/contracts/message-schemas.ts), as
+ * ses-feedback reads its few SES fields: notify-customer carries no schema library.
  */
 const VALIDATING: ReadonlySet<FunctionName> = new Set([
   'submit-order',
   'partner-events',
-  'notify-customer',
   'deliver-to-partner',
 ]);
+
+/**
+ * The packages `standardwebhooks` brings (its own SHA-256, HMAC and base64): the functions sign
+ * and verify on node:crypto (shared/crypto/standard-webhooks.ts); the package is the tests' oracle.
+ */
+const WEBHOOK_LIBRARY = ['standardwebhooks', 'fast-sha256', '@stablelib/base64'];
 
 /** zod's modules that a bundle kept code of (tree-shaken ones have no bytes), below `node_modules/zod/`. */
 function zodKeptIn(metafile: Metafile, entry: string): string[] {
@@ -229,6 +237,11 @@ describe('function bundles', () => {
       'v4/locales/en.js',
     ]);
     expect(kept.some((input) => input.startsWith('v4/mini/'))).toBe(true);
+  });
+
+  it.each(FUNCTION_NAMES)('%s bundles nothing of the standardwebhooks package', (fn) => {
+    // Assess
+    expect((packages.get(fn) ?? []).filter((pkg) => WEBHOOK_LIBRARY.includes(pkg))).toEqual([]);
   });
 
   it.each(Object.entries(OPERATIONS))(
