@@ -141,6 +141,68 @@ const OPERATIONS: Partial<Record<FunctionName, readonly string[]>> = {
     'put suppression',
   ],
   'consent-confirm': ['confirm consent', 'get data key', 'put data key'],
+  // The intake: the claim (claim, take over, mark, settle), the record pair and its listing, the
+  // consent append or confirmation request, the fence read; a raced record undone (shredded).
+  'submit-order': [
+    'append consent',
+    'append erasure log',
+    'claim idempotency key',
+    'delete customer',
+    'delete personal',
+    'delete record secret',
+    'get customer',
+    'get data key',
+    'get erasure fence',
+    'get idempotency key',
+    'get order',
+    'get record secret',
+    'get suppression',
+    'put data key',
+    'put order',
+    'put personal',
+    'remove from email listing',
+    'request consent confirmation',
+    'set idempotency fence mark',
+    'settle idempotency key',
+    'take over idempotency key',
+  ],
+  // A partner's event: the status change, and the after-delivery expiry on the record and its secret.
+  'partner-events': ['apply status change', 'get order', 'set personal expiry', 'set record secret expiry'],
+  // A customer email: the order and its record (with its secret), the email's claim and mark (with
+  // the ledger's tip), the customer and suppression, the confirmation email's claim.
+  'notify-customer': [
+    'batch get record secrets',
+    'claim confirmation email',
+    'claim email',
+    'finish confirmation email',
+    'get customer',
+    'get data key',
+    'get ledger',
+    'get order',
+    'get personal',
+    'get record secret',
+    'get suppression',
+    'mark email sent',
+    'put data key',
+    'release email',
+  ],
+  // A webhook delivery: the order and its record (with its secret), the delivery state (with the
+  // ledger), the partner's state and its held messages (410 Gone), a redaction's ledger.
+  'deliver-to-partner': [
+    'append ledger',
+    'batch get record secrets',
+    'get data key',
+    'get ledger',
+    'get order',
+    'get partner state',
+    'get personal',
+    'get record secret',
+    'hold message',
+    'put data key',
+    'release held message',
+    'scan held messages',
+    'set delivery state',
+  ],
   // The intake sweep and the expiry purge: abandoned claims, shredded deletes, the key table's
   // sweep and the erasure log's re-application; a raced intake's order taken off its listing.
   purge: [
