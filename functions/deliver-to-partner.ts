@@ -1,6 +1,6 @@
 import { FetchPartnerClient } from '#shared/adapters/aws/fetch-partner-client.js';
 import { configFor } from '#shared/compose/config.js';
-import { ledgerStore, orderStore, partnerStateStore } from '#shared/compose/dynamo.js';
+import { deliveryOrders, ledgerStore, partnerStateStore } from '#shared/compose/dynamo.js';
 import { clock, installed } from '#shared/compose/installed.js';
 import { dataKeys, ledgerKey } from '#shared/compose/keys.js';
 import { partnerSecrets } from '#shared/compose/partner-secrets.js';
@@ -25,7 +25,7 @@ const config = configFor('deliver-to-partner', PARTNER_READERS);
 const ledger = ledgerStore(config);
 const mac = ledgerKey(config).mac;
 const deps = {
-  orders: orderStore(config),
+  orders: deliveryOrders(config),
   dataKeys: dataKeys(config),
   secrets: partnerSecrets(config),
   partnerClient: installed()?.partnerClient ?? new FetchPartnerClient(),

@@ -1,6 +1,6 @@
 import { readOnceConsent, readOnceOrders } from '#shared/adapters/read-once.js';
 import { configFor } from '#shared/compose/config.js';
-import { consentStore, orderStore, recordSecretStore } from '#shared/compose/dynamo.js';
+import { notifyConsent, notifyOrders, secretReader } from '#shared/compose/dynamo.js';
 import { clock } from '#shared/compose/installed.js';
 import { dataKeys, ledgerKey, lookup } from '#shared/compose/keys.js';
 import { mailer } from '#shared/compose/mail.js';
@@ -14,15 +14,15 @@ import { sendConsentConfirmation } from '#shared/usecases/send-consent-confirmat
 const logger = createLogger('notify-customer');
 const config = configFor('notify-customer');
 const deps = {
-  orders: orderStore(config),
-  consent: consentStore(config),
+  orders: notifyOrders(config),
+  consent: notifyConsent(config),
   dataKeys: dataKeys(config),
   lookup: lookup(config),
   mailer: mailer(config),
   clock: clock(),
   settings: { publicBaseUrl: config.publicBaseUrl },
 };
-const recordSecrets = recordSecretStore(config);
+const recordSecrets = secretReader(config);
 const ledgerMac = ledgerKey(config).mac;
 
 type NotifyRecord = QueueRecord<NotifyMessage>;

@@ -1,6 +1,6 @@
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { configFor } from '#shared/compose/config.js';
-import { orderStore } from '#shared/compose/dynamo.js';
+import { statusOrders } from '#shared/compose/dynamo.js';
 import { clock } from '#shared/compose/installed.js';
 import { partnerSecrets } from '#shared/compose/partner-secrets.js';
 import { queue } from '#shared/compose/queue.js';
@@ -13,7 +13,7 @@ import { type RecordPartnerEventResult, recordPartnerEvent } from '#shared/useca
 const logger = createLogger('partner-events');
 const config = configFor('partner-events', PARTNER_READERS);
 const deps = {
-  orders: orderStore(config),
+  orders: statusOrders(config),
   queue: queue(config),
   secrets: partnerSecrets(config),
   clock: clock(),

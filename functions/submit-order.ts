@@ -1,11 +1,11 @@
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { configFor } from '#shared/compose/config.js';
 import {
-  consentStore,
-  fenceStore,
-  idempotencyStore,
-  orderStore,
-  recordSecretStore,
+  fenceReader,
+  intakeConsent,
+  intakeIdempotency,
+  intakeOrders,
+  secretClaims,
 } from '#shared/compose/dynamo.js';
 import { clock } from '#shared/compose/installed.js';
 import { dataKeys, lookup } from '#shared/compose/keys.js';
@@ -18,12 +18,12 @@ import { submitOrder } from '#shared/usecases/submit-order.js';
 const logger = createLogger('submit-order');
 const config = configFor('submit-order', PARTNER_READERS);
 const deps = {
-  orders: orderStore(config),
-  idempotency: idempotencyStore(config),
-  consent: consentStore(config),
-  fence: fenceStore(config),
+  orders: intakeOrders(config),
+  idempotency: intakeIdempotency(config),
+  consent: intakeConsent(config),
+  fence: fenceReader(config),
   dataKeys: dataKeys(config),
-  recordSecrets: recordSecretStore(config),
+  recordSecrets: secretClaims(config),
   lookup: lookup(config),
   clock: clock(),
   partners: config.partners,

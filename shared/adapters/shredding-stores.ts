@@ -55,6 +55,42 @@ export function shreddingDeletePersonal(
   };
 }
 
+/** `putPersonal` without the secret (it lives in the key table only; alone for a bundle). */
+export function shreddingPutPersonal(inner: Pick<OrderStore, 'putPersonal'>): OrderStore['putPersonal'] {
+  return (personal) => inner.putPersonal(withoutSecret(personal));
+}
+
+/**
+ * `getPersonal` with the record's secret attached; "gone" (undefined) for a record whose v2 blobs
+ * have no live secret (of `shreddingOrderStore`, alone for a bundle).
+ */
+export function shreddingGetPersonal(
+  inner: Pick<OrderStore, 'getPersonal'>,
+  deps: { readonly secrets: Pick<RecordSecretStore, 'getSecrets'> },
+): OrderStore['getPersonal'] {
+  return async (orderId, now) => {
+    const [record, secrets] = await Promise.all([
+      inner.getPersonal(orderId, now),
+      deps.secrets.getSecrets([orderId], now),
+    ]);
+    if (!record) return undefined;
+    const secret = secrets.get(orderId);
+    if (secret) return { ...record, secret };
+    return needsSecret(record) ? undefined : record;
+  };
+}
+
+/** `setPersonalExpiry` that moves the secret's expiry too (of `shreddingOrderStore`, alone for a bundle). */
+export function shreddingSetPersonalExpiry(
+  inner: Pick<OrderStore, 'setPersonalExpiry'>,
+  deps: { readonly secrets: Pick<RecordSecretStore, 'setExpiry'> },
+): OrderStore['setPersonalExpiry'] {
+  return async (orderId, expiresAt, now) => {
+    await inner.setPersonalExpiry(orderId, expiresAt, now);
+    await deps.secrets.setExpiry(orderId, expiresAt, now);
+  };
+}
+
 /** `deleteCustomer` logged, shredded, then deleted (of `shreddingConsentStore`, alone for a bundle). */
 export function shreddingDeleteCustomer(
   inner: Pick<ConsentStore, 'deleteCustomer'>,
@@ -71,18 +107,9 @@ export function shreddingDeleteCustomer(
 export function shreddingOrderStore(inner: OrderStore, deps: ShreddingDeps): OrderStore {
   return delegate<OrderStore>(inner, {
     putOrder: (order, personal) => inner.putOrder(order, withoutSecret(personal)),
-    putPersonal: (personal) => inner.putPersonal(withoutSecret(personal)),
+    putPersonal: shreddingPutPersonal(inner),
 
-    async getPersonal(orderId, now) {
-      const [record, secrets] = await Promise.all([
-        inner.getPersonal(orderId, now),
-        deps.secrets.getSecrets([orderId], now),
-      ]);
-      if (!record) return undefined;
-      const secret = secrets.get(orderId);
-      if (secret) return { ...record, secret };
-      return needsSecret(record) ? undefined : record;
-    },
+    getPersonal: shreddingGetPersonal(inner, deps),
 
     async listPersonalByEmailKey(emailKey, now) {
       const records = await inner.listPersonalByEmailKey(emailKey, now);
@@ -95,10 +122,7 @@ export function shreddingOrderStore(inner: OrderStore, deps: ShreddingDeps): Ord
       });
     },
 
-    async setPersonalExpiry(orderId, expiresAt, now) {
-      await inner.setPersonalExpiry(orderId, expiresAt, now);
-      await deps.secrets.setExpiry(orderId, expiresAt, now);
-    },
+    setPersonalExpiry: shreddingSetPersonalExpiry(inner, deps),
 
     deletePersonal: shreddingDeletePersonal(inner, deps),
   });

@@ -24,7 +24,10 @@ import {
   shreddingConsentStore,
   shreddingDeleteCustomer,
   shreddingDeletePersonal,
+  shreddingGetPersonal,
   shreddingOrderStore,
+  shreddingPutPersonal,
+  shreddingSetPersonalExpiry,
 } from '../adapters/shredding-stores.js';
 import type { Config } from '../config.js';
 import type { LedgerStore } from '../ledger-ports.js';
@@ -176,6 +179,123 @@ export function purgingOrders(
   };
 }
 
+/** The key table's secrets as a use case reads or writes them (only these functions bundled). */
+function keyTable(config: Pick<Config, 'keyTableName'>): DynamoTable {
+  return { db: dynamo(), tableName: config.keyTableName };
+}
+
+/** What an intake does to orders: write the record pair, list it by email, undo a raced one. */
+export function intakeOrders(
+  config: ShreddingSettings,
+): Pick<
+  OrderStore,
+  | 'getOrder'
+  | 'putOrderRecord'
+  | 'putPersonal'
+  | 'addToEmailListing'
+  | 'removeFromEmailListing'
+  | 'deletePersonal'
+> {
+  const local = installed()?.orders;
+  if (local) return local;
+  const t = table(config);
+  return {
+    getOrder: (orderId) => orderTable.getOrder(t, orderId),
+    putOrderRecord: (order) => orderTable.putOrderRecord(t, order),
+    putPersonal: shreddingPutPersonal({ putPersonal: (personal) => orderTable.putPersonal(t, personal) }),
+    addToEmailListing: (emailKey, orderId, at) => orderTable.addToEmailListing(t, emailKey, orderId, at),
+    removeFromEmailListing: (emailKey, orderId, at) =>
+      orderTable.removeFromEmailListing(t, emailKey, orderId, at),
+    deletePersonal: shreddingDeletePersonal(
+      { deletePersonal: (orderId) => orderTable.deletePersonal(t, orderId) },
+      shredder(config),
+    ),
+  };
+}
+
+/** What a partner's event does to its order: the status change, the after-delivery expiry (secret too). */
+export function statusOrders(
+  config: ShreddingSettings,
+): Pick<OrderStore, 'applyStatusChange' | 'setPersonalExpiry'> {
+  const local = installed()?.orders;
+  if (local) return local;
+  const t = table(config);
+  const secrets = keyTable(config);
+  return {
+    applyStatusChange: (orderId, change) => orderTable.applyStatusChange(t, orderId, change),
+    setPersonalExpiry: shreddingSetPersonalExpiry(
+      {
+        setPersonalExpiry: (orderId, expiresAt, now) =>
+          orderTable.setPersonalExpiry(t, orderId, expiresAt, now),
+      },
+      {
+        secrets: {
+          setExpiry: (recordId, expiresAt, now) => secretTable.setExpiry(secrets, recordId, expiresAt, now),
+        },
+      },
+    ),
+  };
+}
+
+/** An order and its personal record, opened with its key-table secret (notify and deliver read them). */
+function orderReads(config: ShreddingSettings): Pick<OrderStore, 'getOrder' | 'getPersonal'> {
+  const t = table(config);
+  const secrets = keyTable(config);
+  return {
+    getOrder: (orderId) => orderTable.getOrder(t, orderId),
+    getPersonal: shreddingGetPersonal(
+      { getPersonal: (orderId, now) => orderTable.getPersonal(t, orderId, now) },
+      { secrets: { getSecrets: (recordIds, now) => secretTable.getSecrets(secrets, recordIds, now) } },
+    ),
+  };
+}
+
+/** What a customer email does to its order: read it, claim the email, mark it sent or release it. */
+export function notifyOrders(
+  config: ShreddingSettings,
+): Pick<OrderStore, 'getOrder' | 'getPersonal' | 'claimEmail' | 'markEmailSent' | 'releaseEmail'> {
+  const local = installed()?.orders;
+  if (local) return local;
+  const t = table(config);
+  return {
+    ...orderReads(config),
+    claimEmail: (orderId, emailType, leaseUntil, nowMs) =>
+      orderTable.claimEmail(t, orderId, emailType, leaseUntil, nowMs),
+    markEmailSent: (orderId, emailType, ledger) => orderTable.markEmailSent(t, orderId, emailType, ledger),
+    releaseEmail: (orderId, emailType, ledger) => orderTable.releaseEmail(t, orderId, emailType, ledger),
+  };
+}
+
+/** What a webhook delivery does to its order: read it, record each partner's delivery state. */
+export function deliveryOrders(
+  config: ShreddingSettings,
+): Pick<OrderStore, 'getOrder' | 'getPersonal' | 'setDeliveryState'> {
+  const local = installed()?.orders;
+  if (local) return local;
+  const t = table(config);
+  return {
+    ...orderReads(config),
+    setDeliveryState: (orderId, partnerId, state, at, ledger) =>
+      orderTable.setDeliveryState(t, orderId, partnerId, state, at, ledger),
+  };
+}
+
+/** The key-table secrets a customer email reads (the marketing contact's). */
+export function secretReader(config: Pick<Config, 'keyTableName'>): Pick<RecordSecretStore, 'getSecrets'> {
+  const local = installed()?.recordSecrets;
+  if (local) return local;
+  const t = keyTable(config);
+  return { getSecrets: (recordIds, now) => secretTable.getSecrets(t, recordIds, now) };
+}
+
+/** The key-table secrets an intake creates (and only an intake). */
+export function secretClaims(config: Pick<Config, 'keyTableName'>): Pick<RecordSecretStore, 'claim'> {
+  const local = installed()?.recordSecrets;
+  if (local) return local;
+  const t = keyTable(config);
+  return { claim: (recordId, secret, expiresAt) => secretTable.claim(t, recordId, secret, expiresAt) };
+}
+
 export function consentStore(config: ShreddingSettings): ConsentStore {
   return (
     installed()?.consent ??
@@ -202,6 +322,49 @@ export function optOutConsent(
       { deleteCustomer: (emailKey) => consentTable.deleteCustomer(t, emailKey) },
       shredder(config),
     ),
+  };
+}
+
+/** What an intake does to consent: read, append, ask for confirmation, delete a raced record (shredded). */
+export function intakeConsent(
+  config: ShreddingSettings,
+): Pick<
+  ConsentStore,
+  'getCustomer' | 'appendConsent' | 'getSuppression' | 'requestConfirmation' | 'deleteCustomer'
+> {
+  const local = installed()?.consent;
+  if (local) return local;
+  const t = table(config);
+  return {
+    getCustomer: (emailKey) => consentTable.getCustomer(t, emailKey),
+    appendConsent: (emailKey, event, marketing) => consentTable.appendConsent(t, emailKey, event, marketing),
+    getSuppression: (emailKey) => consentTable.getSuppression(t, emailKey),
+    requestConfirmation: (emailKey, event, request, pendingMarketing, nowSeconds) =>
+      consentTable.requestConfirmation(t, emailKey, event, request, pendingMarketing, nowSeconds),
+    deleteCustomer: shreddingDeleteCustomer(
+      { deleteCustomer: (emailKey) => consentTable.deleteCustomer(t, emailKey) },
+      shredder(config),
+    ),
+  };
+}
+
+/** What a customer email reads of consent, and the confirmation email's claim and finish. */
+export function notifyConsent(
+  config: TableSettings,
+): Pick<
+  ConsentStore,
+  'getCustomer' | 'getSuppression' | 'claimConfirmationEmail' | 'finishConfirmationEmail'
+> {
+  const local = installed()?.consent;
+  if (local) return local;
+  const t = table(config);
+  return {
+    getCustomer: (emailKey) => consentTable.getCustomer(t, emailKey),
+    getSuppression: (emailKey) => consentTable.getSuppression(t, emailKey),
+    claimConfirmationEmail: (emailKey, requestId, leaseUntil, nowMs) =>
+      consentTable.claimConfirmationEmail(t, emailKey, requestId, leaseUntil, nowMs),
+    finishConfirmationEmail: (emailKey, requestId, sent) =>
+      consentTable.finishConfirmationEmail(t, emailKey, requestId, sent),
   };
 }
 
@@ -236,6 +399,22 @@ export function abandonedIntakes(config: TableSettings): Pick<IdempotencyStore, 
   const t = table(config);
   return {
     listAbandoned: (beforeMs, limit) => idempotencyTable.listAbandoned(t, beforeMs, limit),
+    settle: (key, expectedLeaseUntil) => idempotencyTable.settle(t, key, expectedLeaseUntil),
+  };
+}
+
+/** What an intake does to its idempotency claim: claim, take over a dead one, mark, settle. */
+export function intakeIdempotency(
+  config: TableSettings,
+): Pick<IdempotencyStore, 'claim' | 'takeOver' | 'setMark' | 'settle'> {
+  const local = installed()?.idempotency;
+  if (local) return local;
+  const t = table(config);
+  return {
+    claim: (record, nowMs) => idempotencyTable.claim(t, record, nowMs),
+    takeOver: (key, expectedLeaseUntil, leaseUntil, reopen) =>
+      idempotencyTable.takeOver(t, key, expectedLeaseUntil, leaseUntil, reopen),
+    setMark: (key, fenceEnded) => idempotencyTable.setMark(t, key, fenceEnded),
     settle: (key, expectedLeaseUntil) => idempotencyTable.settle(t, key, expectedLeaseUntil),
   };
 }

@@ -1,6 +1,6 @@
 /**
  * An SQS queue consumer: Powertools batch with the parser's SQS envelope. A record whose body is
- * not the queue's message schema fails alone (kept via the dead-letter queue); a record whose
+ * not the queue's message fails its check alone (kept via the dead-letter queue); a record whose
  * handler throws is reported for retry (partial batch response). A failure is logged once, by its
  * messageId and error class, never by its body.
  */
@@ -13,19 +13,20 @@ import {
 import type { Logger } from '@aws-lambda-powertools/logger';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import { sqsJsonParser as parser } from '../adapters/aws/sqs-json-parser.js';
+import type { MessageCheck } from '../contracts/message-schemas.js';
 import { errorFields } from '../observability/logger.js';
-import type { output, Schema } from '../schema.js';
 
 export type QueueRecord<T> = ParsedRecord<SQSRecord, T>;
 
-export function sqsBatchHandler<S extends Schema>(options: {
-  readonly schema: S;
+export function sqsBatchHandler<T>(options: {
+  /** The queue's message check (shared/contracts/message-schemas.ts). */
+  readonly schema: MessageCheck<T>;
   readonly logger: Logger;
   /** Logged at error level when a record's handler throws (unless `expected` says it is not news). */
   readonly failureMessage: string;
   /** Failures the handler has already logged (e.g. a delivery that will be retried). */
   readonly expected?: (error: unknown) => boolean;
-  readonly handle: (record: QueueRecord<output<S>>) => Promise<void>;
+  readonly handle: (record: QueueRecord<T>) => Promise<void>;
 }): (event: SQSEvent, context?: Context) => Promise<SQSBatchResponse> {
   // One processor per call: outside Lambda's InvokeStore a processor keeps the batch's records and
   // failures on itself, so two calls at once (local mode runs the warehouse and carrier batches
@@ -37,7 +38,7 @@ export function sqsBatchHandler<S extends Schema>(options: {
       transformer: 'json',
       logger: options.logger,
     });
-  const recordHandler = async (record: QueueRecord<output<S>>): Promise<void> => {
+  const recordHandler = async (record: QueueRecord<T>): Promise<void> => {
     try {
       await options.handle(record);
     } catch (error) {

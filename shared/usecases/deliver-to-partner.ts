@@ -49,7 +49,7 @@ export interface RetryPolicy {
 }
 
 export interface DeliverDeps {
-  readonly orders: OrderStore;
+  readonly orders: Pick<OrderStore, 'getOrder' | 'getPersonal' | 'setDeliveryState'>;
   readonly dataKeys: Pick<DataKeys, 'open'>;
   readonly secrets: SecretStore;
   readonly partnerClient: PartnerClient;

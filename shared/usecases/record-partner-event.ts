@@ -29,7 +29,7 @@ const DAY_SECONDS = 86_400;
 export const WEBHOOK_ID = /^[\x21-\x7e]{1,128}$/;
 
 export interface RecordPartnerEventDeps {
-  readonly orders: OrderStore;
+  readonly orders: Pick<OrderStore, 'applyStatusChange' | 'setPersonalExpiry'>;
   readonly queue: Queue;
   readonly secrets: SecretStore;
   readonly clock: Clock;

@@ -27,9 +27,20 @@ import type { RecordSecretStore } from '../record-secrets.js';
 import { erasureRaced, fenceMark } from './erasure-fence.js';
 
 export interface SubmitOrderDeps {
-  readonly orders: OrderStore;
-  readonly idempotency: IdempotencyStore;
-  readonly consent: ConsentStore;
+  readonly orders: Pick<
+    OrderStore,
+    | 'getOrder'
+    | 'putOrderRecord'
+    | 'putPersonal'
+    | 'addToEmailListing'
+    | 'removeFromEmailListing'
+    | 'deletePersonal'
+  >;
+  readonly idempotency: Pick<IdempotencyStore, 'claim' | 'takeOver' | 'setMark' | 'settle'>;
+  readonly consent: Pick<
+    ConsentStore,
+    'getCustomer' | 'appendConsent' | 'getSuppression' | 'requestConfirmation' | 'deleteCustomer'
+  >;
   readonly fence: Pick<ErasureFenceStore, 'readFence'>;
   readonly dataKeys: DataKeys;
   /** The key table: each personal record's secret, created here (and only here). */

@@ -3,10 +3,11 @@
  * `FUNCTIONS[fn].clients`): esbuild, with MinimisFunction's own options (infra/bundling.ts), over
  * `functions/<fn>.ts`, and the metafile's inputs read for `@aws-sdk/client-*` packages. And what
  * issue 9's size goals rest on, without timing anything: a function that validates no request
- * body, message or event carries no schema library; the rest carry zod/mini (never classic zod)
- * with zod's English messages; client-less bundles stay within 50 KB. And the functions composed from
- * per-use stores (shared/compose/dynamo.ts) bundle exactly the DynamoDB operations their use cases
- * perform: each operation's label (`call('get order', …)` in shared/adapters/aws/) is a string that
+ * body or event and builds no partner payload carries no schema library (queue messages are read
+ * with typed checks); the rest carry zod/mini (never classic zod) with zod's English messages; no
+ * function but those that sign or verify webhooks carries the standardwebhooks package; client-less bundles
+ * stay within 50 KB. And the functions composed from per-use stores (shared/compose/dynamo.ts)
+ * bundle exactly the DynamoDB operations their use cases perform: each operation's label (`call('get order', …)` in shared/adapters/aws/) is a string that
  * survives bundling, so the labels in a bundle are the store functions it kept.
  */
 import { readdirSync, readFileSync } from 'node:fs';
@@ -61,15 +62,22 @@ function clientsIn(packages: readonly string[]): string[] {
 }
 
 /**
- * The functions that validate input with a schema (a request body, a queue message, a partner
- * event; ses-feedback reads its few SES fields with typed checks).
+ * The functions that validate with a schema: a stranger's request body or partner event, and the
+ * strict payload schema every webhook must pass before it leaves (with the stored keyring). Queue
+ * messages are our own and are read with typed checks (shared/contracts/message-schemas.ts), as
+ * ses-feedback reads its few SES fields: notify-customer carries no schema library.
  */
 const VALIDATING: ReadonlySet<FunctionName> = new Set([
   'submit-order',
   'partner-events',
-  'notify-customer',
   'deliver-to-partner',
 ]);
+
+/**
+ * The functions that sign (deliveries) or verify (partner events) Standard Webhooks, with the
+ * `standardwebhooks` package as partners.md requires; no other function may carry it.
+ */
+const SIGNING: ReadonlySet<FunctionName> = new Set(['deliver-to-partner', 'partner-events']);
 
 /** zod's modules that a bundle kept code of (tree-shaken ones have no bytes), below `node_modules/zod/`. */
 function zodKeptIn(metafile: Metafile, entry: string): string[] {
@@ -133,6 +141,68 @@ const OPERATIONS: Partial<Record<FunctionName, readonly string[]>> = {
     'put suppression',
   ],
   'consent-confirm': ['confirm consent', 'get data key', 'put data key'],
+  // The intake: the claim (claim, take over, mark, settle), the record pair and its listing, the
+  // consent append or confirmation request, the fence read; a raced record undone (shredded).
+  'submit-order': [
+    'append consent',
+    'append erasure log',
+    'claim idempotency key',
+    'delete customer',
+    'delete personal',
+    'delete record secret',
+    'get customer',
+    'get data key',
+    'get erasure fence',
+    'get idempotency key',
+    'get order',
+    'get record secret',
+    'get suppression',
+    'put data key',
+    'put order',
+    'put personal',
+    'remove from email listing',
+    'request consent confirmation',
+    'set idempotency fence mark',
+    'settle idempotency key',
+    'take over idempotency key',
+  ],
+  // A partner's event: the status change, and the after-delivery expiry on the record and its secret.
+  'partner-events': ['apply status change', 'get order', 'set personal expiry', 'set record secret expiry'],
+  // A customer email: the order and its record (with its secret), the email's claim and mark (with
+  // the ledger's tip), the customer and suppression, the confirmation email's claim.
+  'notify-customer': [
+    'batch get record secrets',
+    'claim confirmation email',
+    'claim email',
+    'finish confirmation email',
+    'get customer',
+    'get data key',
+    'get ledger',
+    'get order',
+    'get personal',
+    'get record secret',
+    'get suppression',
+    'mark email sent',
+    'put data key',
+    'release email',
+  ],
+  // A webhook delivery: the order and its record (with its secret), the delivery state (with the
+  // ledger), the partner's state and its held messages (410 Gone), a redaction's ledger.
+  'deliver-to-partner': [
+    'append ledger',
+    'batch get record secrets',
+    'get data key',
+    'get ledger',
+    'get order',
+    'get partner state',
+    'get personal',
+    'get record secret',
+    'hold message',
+    'put data key',
+    'release held message',
+    'scan held messages',
+    'set delivery state',
+  ],
   // The intake sweep and the expiry purge: abandoned claims, shredded deletes, the key table's
   // sweep and the erasure log's re-application; a raced intake's order taken off its listing.
   purge: [
@@ -229,6 +299,11 @@ describe('function bundles', () => {
       'v4/locales/en.js',
     ]);
     expect(kept.some((input) => input.startsWith('v4/mini/'))).toBe(true);
+  });
+
+  it.each(FUNCTION_NAMES)('%s bundles standardwebhooks only if it signs or verifies webhooks', (fn) => {
+    // Assess
+    expect((packages.get(fn) ?? []).includes('standardwebhooks')).toBe(SIGNING.has(fn));
   });
 
   it.each(Object.entries(OPERATIONS))(

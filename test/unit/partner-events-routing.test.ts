@@ -10,7 +10,7 @@ import { MemoryQueue } from '../../shared/adapters/memory/memory-queue.js';
 import { MemoryOrderStore } from '../../shared/adapters/memory/memory-stores.js';
 import { loadConfig } from '../../shared/config.js';
 import { partnersFor } from '../../shared/domain/partner-scope.js';
-import type { OrderStore, Queue, SecretStore } from '../../shared/ports.js';
+import type { Queue, SecretStore } from '../../shared/ports.js';
 import {
   type RecordPartnerEventDeps,
   type RecordPartnerEventResult,
@@ -203,7 +203,7 @@ describe('partner events: routing under races', () => {
       };
       const gatedDeps: RecordPartnerEventDeps = {
         ...deps,
-        orders: gated<OrderStore>(deps.orders, before),
+        orders: gated<RecordPartnerEventDeps['orders']>(deps.orders, before),
         queue: gated<Queue>(deps.queue, before),
         secrets: gated<SecretStore>(deps.secrets, before),
       };

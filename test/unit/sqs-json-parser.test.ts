@@ -3,7 +3,10 @@ import { parser as powertoolsParser } from '@aws-lambda-powertools/batch/parser'
 import type { SQSRecord } from 'aws-lambda';
 import { describe, expect, it } from 'vitest';
 import { sqsJsonParser } from '#shared/adapters/aws/sqs-json-parser.js';
-import { deliveryMessageSchema, notifyMessageSchema } from '#shared/contracts/message-schemas.js';
+import {
+  zodDeliveryMessage as deliveryMessageSchema,
+  zodNotifyMessage as notifyMessageSchema,
+} from '../support/zod-message-schemas.js';
 
 const ORDER_ID = 'ord_01J0000000000000000000000A';
 
