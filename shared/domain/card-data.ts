@@ -155,20 +155,27 @@ export function isGtin(text: string): boolean {
   return (10 - (sum % 10)) % 10 === Number(text[text.length - 1]);
 }
 
-/** Pure-ASCII text with fewer than 13 digits cannot hold a card number: skip the full scan. */
-function fewerThan13AsciiDigits(text: string): boolean {
+/**
+ * NFKC turns one code point into at most 3 digits (U+2152 ⅒ → "1⁄10"; ⑪ → "11"), so text that is
+ * not pure ASCII may hold 13 digits from 5 UTF-16 units on (checked over every code point in
+ * test/unit/card-data.test.ts).
+ */
+export const MIN_UNITS_FOR_13_DIGITS_AFTER_NFKC = 5;
+
+/**
+ * False when the text cannot hold 13 digits: most fields, decided without normalising. Pure-ASCII
+ * text needs 13 ASCII digits; any other text takes the full path once it is long enough to
+ * normalise into 13 digits (other scripts' digits, circled numbers, invisibles between digits).
+ */
+function mayHoldCard(text: string): boolean {
+  if (text.length < MIN_UNITS_FOR_13_DIGITS_AFTER_NFKC) return false;
   let digits = 0;
   for (let i = 0; i < text.length; i++) {
     const c = text.charCodeAt(i);
-    if (c > 127) return false; // other scripts' digits, invisibles: take the full path
-    if (c >= 48 && c <= 57 && ++digits >= 13) return false;
+    if (c > 127) return true;
+    if (c >= 48 && c <= 57 && ++digits >= 13) return true;
   }
-  return true;
-}
-
-/** False when the text cannot hold 13 digits: most fields, decided without normalising. */
-function mayHoldCard(text: string): boolean {
-  return text.length >= 13 && !fewerThan13AsciiDigits(text);
+  return false;
 }
 
 /** True if the text holds something that looks like a payment card number. */

@@ -1,5 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { containsCardNumber, findCardNumber, TooDeepError } from '../../shared/domain/card-data.js';
+import {
+  containsCardNumber,
+  findCardNumber,
+  MIN_UNITS_FOR_13_DIGITS_AFTER_NFKC,
+  TooDeepError,
+} from '../../shared/domain/card-data.js';
 
 describe('card data detection', () => {
   it.each([
@@ -91,6 +96,37 @@ describe('card data detection', () => {
     expect(findCardNumber({ customer: { '4111111111111111': 'x' } })).toBe('customer.(key)');
     expect(findCardNumber({ 'ada@example.com': { note: '4111 1111 1111 1111' } })).toBe('(unknown key).note');
     expect(findCardNumber({ customer: { givenName: 'Ada' } })).toBeUndefined();
+  });
+
+  it.each([
+    ['4⑪⑪⑪⑪⑪⑪⑪1', '4111111111111111'],
+    ['㉑㉑㉑㉑㉑㉑㉑㉑', '2121212121212121'],
+  ])(
+    'a card number in fewer than 13 characters that normalise to it (%s) is refused',
+    (spelled, normalised) => {
+      // Act
+      const found = findCardNumber({ customer: { givenName: spelled } });
+      // Assess
+      expect(spelled.normalize('NFKC')).toBe(normalised);
+      expect(spelled.length).toBeLessThan(13);
+      expect(found).toBe('customer.givenName');
+    },
+  );
+
+  it('no code point normalises to more than 3 digits (of any script), so 5 UTF-16 units are the shortest text to scan', () => {
+    // Prepare
+    let most = 0;
+    // Act
+    for (let cp = 0x80; cp < 0x110000; cp++) {
+      if (cp >= 0xd800 && cp <= 0xdfff) continue;
+      const digits = String.fromCodePoint(cp)
+        .normalize('NFKC')
+        .replace(/\P{Nd}/gu, '').length;
+      if (digits > most) most = digits;
+    }
+    // Assess
+    expect(most).toBe(3);
+    expect(MIN_UNITS_FOR_13_DIGITS_AFTER_NFKC).toBe(Math.ceil(13 / most));
   });
 
   it('refuses to walk bodies nested deeper than any order', () => {
