@@ -24,7 +24,7 @@ import { type Config, loadConfig, type PartnerConfig } from '#shared/config.js';
 import { NOTIFY_QUEUE, ORDER_TTL_ATTRIBUTE, partnerQueue } from '#shared/contracts.js';
 import { localQueueOptions, localQueueTableName, setWiring, type Wiring, wire } from '#shared/wiring.js';
 import { orderConsole } from './console.js';
-import { fanOutOnWrite } from './fan-out-on-write.js';
+import { type FanOutOnWrite, fanOutOnWrite } from './fan-out-on-write.js';
 import { createApiServer, type LocalRoute } from './http-server.js';
 import { type LocalEnv, localPartners, parseLocalEnv } from './local-env.js';
 import { type Consumer, type SqsHandler, startConsumer } from './queue-consumer.js';
@@ -44,6 +44,12 @@ export interface LocalApp {
   readonly config: Config;
   readonly wiring: Wiring;
   readonly consumers: Readonly<Record<string, Consumer>>;
+  /**
+   * Resolves once the fan-outs started so far have ended. The fan-out of an order starts before
+   * its 202 and runs after it (as the stream does in AWS): a caller that wants its queue messages
+   * there waits for this.
+   */
+  fanOutsSettled(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -208,19 +214,26 @@ export async function startLocal(options: StartOptions = {}): Promise<LocalApp> 
 
   // Bind the API first: the partner URLs and the public base URL default to its real port.
   const extra: LocalRoute[] = [];
-  const server = createApiServer(extra, onError);
+  const api = createApiServer(extra, onError);
+  const server = api.server;
   const apiPort = await step(
     'HTTP port',
     (e) => `the API cannot listen on HTTP port ${local.PORT} (${errorName(e)}): set PORT`,
     () => listen(server, local.PORT),
   ).catch(unwind);
-  stops.push(
-    () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
-  );
+  let fanOuts: FanOutOnWrite | undefined;
+  /**
+   * Stops taking requests, then waits for the ones being handled and the fan-outs they started,
+   * so nothing writes after the stores below close. Run first by stop() (and again, a no-op, in
+   * turn).
+   */
+  const closeApi = async () => {
+    server.closeAllConnections();
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+    await api.served();
+    await fanOuts?.settled();
+  };
+  stops.push(closeApi);
   const apiUrl = `http://localhost:${apiPort}`;
   consoleUrl = `${apiUrl}/_local/`;
   const partners = options.partners ? [...options.partners] : localPartners(local, apiUrl);
@@ -248,7 +261,7 @@ export async function startLocal(options: StartOptions = {}): Promise<LocalApp> 
     ...localQueueOptions(config),
     claims: 'memory',
   });
-  const fanOuts = fanOutOnWrite({ ...base, queue }, onError);
+  fanOuts = fanOutOnWrite({ ...base, queue }, onError);
   const wiring = fanOuts.wiring;
   setWiring(wiring);
 
@@ -295,7 +308,7 @@ export async function startLocal(options: StartOptions = {}): Promise<LocalApp> 
   stops.push(async () => {
     await Promise.all(Object.values(consumers).map((c) => c.stop()));
   });
-  stops.push(() => fanOuts.settled());
+  stops.push(async () => fanOuts?.settled());
 
   if (options.samplePartners !== false) {
     const samples = samplePartners({
@@ -320,7 +333,9 @@ export async function startLocal(options: StartOptions = {}): Promise<LocalApp> 
     config,
     wiring,
     consumers,
+    fanOutsSettled: async () => fanOuts?.settled(),
     async stop() {
+      await closeApi().catch(onError);
       for (const stop of stops.reverse()) await stop().catch(onError);
       setWiring(undefined);
     },

@@ -140,13 +140,21 @@ function send(res: ServerResponse, result: HttpResult): void {
   res.end(result.isBase64Encoded ? Buffer.from(result.body, 'base64') : result.body);
 }
 
+/** The local API's server, and what it is still serving. */
+export interface ApiServer {
+  readonly server: Server;
+  /** Resolves once every request received so far has been handled (answered or failed). */
+  served(): Promise<void>;
+}
+
 export function createApiServer(
   extra: LocalRoute[] = [],
   onError: (error: unknown) => void = () => {},
-): Server {
+): ApiServer {
+  const serving = new Set<Promise<void>>();
   // A missing Host is ours to answer (400 problem+json), not node's bare 400.
   const server = createServer({ requireHostHeader: false }, (req, res) => {
-    void (async () => {
+    const handling = (async () => {
       try {
         const target = parseRequestTarget(req.url ?? '/', req.headers.host);
         if (!target.ok) return rejectMalformed(req, res, target.reason);
@@ -174,8 +182,14 @@ export function createApiServer(
         if (!res.headersSent) send(res, internalError());
         else res.end();
       }
-    })();
+    })().finally(() => serving.delete(handling));
+    serving.add(handling);
   });
   server.on('clientError', answerClientError);
-  return server;
+  return {
+    server,
+    async served() {
+      while (serving.size > 0) await Promise.all(serving);
+    },
+  };
 }

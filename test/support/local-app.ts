@@ -37,12 +37,16 @@ export async function startTestApp(
     ...app,
     dataDir,
     errors,
-    post: (path, body, headers = {}) =>
-      fetch(`${app.apiUrl}${path}`, {
+    // An order's fan-out runs after its 202 (as the stream does): the tests find its messages queued.
+    post: async (path, body, headers = {}) => {
+      const response = await fetch(`${app.apiUrl}${path}`, {
         method: 'POST',
         headers: { 'content-type': 'application/json', ...headers },
         body: typeof body === 'string' ? body : JSON.stringify(body),
-      }),
+      });
+      await app.fanOutsSettled();
+      return response;
+    },
     get: (path) => fetch(`${app.apiUrl}${path}`),
     async stop() {
       await app.stop();

@@ -3,7 +3,9 @@
  * background requests (embedded-dynamodb.ts backgroundGate): an API request's DynamoDB requests do
  * not queue behind the consumers', and no background request is dropped, reordered or starved.
  */
+import { BatchGetCommand, type DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
 import { describe, expect, it } from 'vitest';
+import { coalescingGets } from '#shared/adapters/local/coalescing-gets.js';
 import { backgroundGate } from '#shared/adapters/local/embedded-dynamodb.js';
 import { apiBusy, currentLane, inApiLane, inBackgroundLane } from '#shared/adapters/local/request-lanes.js';
 
@@ -153,5 +155,40 @@ describe('request lanes', () => {
     expect(fake.started).toEqual(['b1', 'b2', 'b3', 'b4']);
     for (const n of fake.started) fake.answer(n);
     expect(await Promise.all([...held, late])).toHaveLength(4);
+  });
+});
+
+describe('requests shared by callers of both lanes', () => {
+  it('a read the API coalesced with a background read queued first goes out at once, not behind held background requests', async () => {
+    // Prepare: a worker whose requests wait for the test; two background requests hold the gate
+    const gate = backgroundGate(2);
+    const fake = fakeSends();
+    const request = (name: string) => (currentLane() === 'api' ? fake.send(name)() : gate(fake.send(name)));
+    const db = coalescingGets({
+      send: (command: unknown) => {
+        if (command instanceof BatchGetCommand) {
+          const keys = command.input.RequestItems?.t?.Keys ?? [];
+          return request(`BatchGet(${keys.map((k) => k.pk).join(',')})`).then(() => ({
+            Responses: { t: keys.map((k) => ({ ...k })) },
+          }));
+        }
+        return request('other');
+      },
+    } as unknown as DynamoDBDocumentClient);
+    const api = deferred();
+    const serving = inApiLane(() => api.promise);
+    for (const n of ['b1', 'b2', 'b3']) void inBackgroundLane(() => request(n));
+    await ticks();
+    // Act: in one tick, a consumer's read, then the API's
+    void inBackgroundLane(() => db.send(new GetCommand({ TableName: 't', Key: { pk: 'BG' } })));
+    const apiRead = inApiLane(() => db.send(new GetCommand({ TableName: 't', Key: { pk: 'API' } })));
+    await ticks();
+    // Assess
+    expect(fake.started).toEqual(['b1', 'b2', 'BatchGet(BG,API)']);
+    fake.answer('BatchGet(BG,API)');
+    expect((await apiRead).Item).toEqual({ pk: 'API' });
+    api.resolve();
+    await serving;
+    for (const n of ['b1', 'b2', 'b3']) fake.answer(n);
   });
 });

@@ -11,10 +11,13 @@
  * reads), and parallel GetItems cost the same capacity and no more latency.
  */
 import { BatchGetCommand, type DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
+import { currentLane, inLaneOf, type Lane } from './request-lanes.js';
 
 type Item = Record<string, unknown>;
 
 interface Pending {
+  /** The caller's lane (request-lanes.ts): the batch goes in the API's if any caller is in it. */
+  readonly lane: Lane;
   readonly table: string;
   readonly key: Item;
   readonly consistent: boolean;
@@ -130,7 +133,10 @@ export function coalescingGets(db: DynamoDBDocumentClient): DynamoDBDocumentClie
   const flush = () => {
     const all = queued;
     queued = [];
-    for (let i = 0; i < all.length; i += MAX_KEYS) void run(all.slice(i, i + MAX_KEYS));
+    for (let i = 0; i < all.length; i += MAX_KEYS) {
+      const batch = all.slice(i, i + MAX_KEYS);
+      void inLaneOf(batch, () => run(batch));
+    }
   };
 
   const coalesced = Object.create(db) as DynamoDBDocumentClient;
@@ -140,6 +146,7 @@ export function coalescingGets(db: DynamoDBDocumentClient): DynamoDBDocumentClie
     return new Promise<{ Item?: Item; $metadata: object }>((resolve, reject) => {
       if (queued.length === 0) queueMicrotask(flush);
       queued.push({
+        lane: currentLane(),
         table: get.input.TableName as string,
         key: get.input.Key as Item,
         consistent: get.input.ConsistentRead === true,

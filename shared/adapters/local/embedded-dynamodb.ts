@@ -48,7 +48,7 @@ export const BACKGROUND_WHILE_API = 2;
  * queue behind a backlog, and a busy API does not starve the consumers (each API request's
  * handful of requests shares the worker with as many background ones).
  */
-export function backgroundGate(limit: number): <T>(send: () => Promise<T>) => Promise<T> {
+export function backgroundGate(limit: number): BackgroundGate {
   let running = 0;
   const held: Array<() => void> = [];
   const room = () => !apiBusy() || running < Math.max(limit, apiRequests());
@@ -58,8 +58,8 @@ export function backgroundGate(limit: number): <T>(send: () => Promise<T>) => Pr
       held.shift()?.();
     }
   };
-  onApiIdle(admit);
-  return async (send) => {
+  const unsubscribe = onApiIdle(admit);
+  const gate = async <T>(send: () => Promise<T>): Promise<T> => {
     if (held.length > 0 || !room()) await new Promise<void>((resolve) => held.push(resolve));
     else running++;
     try {
@@ -69,7 +69,11 @@ export function backgroundGate(limit: number): <T>(send: () => Promise<T>) => Pr
       admit();
     }
   };
+  return Object.assign(gate, { close: () => void unsubscribe() });
 }
+
+/** Sends a background request when the gate lets it; `close` detaches it from the lanes. */
+export type BackgroundGate = (<T>(send: () => Promise<T>) => Promise<T>) & { close(): void };
 
 type WorkerMessage =
   | { port: number }
@@ -115,7 +119,11 @@ export async function startDynalite(options: {
     started?.reject(error);
     failAll(new EmbeddedDynamoStoppedError('the embedded DynamoDB failed', { cause: error }));
   });
-  worker.on('exit', () => failAll(new EmbeddedDynamoStoppedError('the embedded DynamoDB stopped')));
+  let exited = false;
+  worker.on('exit', () => {
+    exited = true;
+    failAll(new EmbeddedDynamoStoppedError('the embedded DynamoDB stopped'));
+  });
   const port = await new Promise<number>((resolve, reject) => {
     started = { resolve, reject };
   }).catch(async (error: unknown) => {
@@ -125,6 +133,8 @@ export async function startDynalite(options: {
   started = undefined;
   const send: DirectRequest = (operation, body) =>
     new Promise<DirectAnswer>((resolve, reject) => {
+      // A request after the worker ended would wait for an answer that never comes.
+      if (exited) return reject(new EmbeddedDynamoStoppedError('the embedded DynamoDB stopped'));
       const id = nextId++;
       waiting.set(id, { resolve, reject });
       worker.postMessage({ id, operation, body });
@@ -135,6 +145,8 @@ export async function startDynalite(options: {
     request: (operation, body) =>
       currentLane() === 'api' ? send(operation, body) : gate(() => send(operation, body)),
     stop: async () => {
+      gate.close();
+      if (exited) return;
       await new Promise<void>((resolve) => {
         onStopped = resolve;
         worker.postMessage('stop');

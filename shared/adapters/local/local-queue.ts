@@ -39,6 +39,7 @@ import {
 } from '@aws-sdk/lib-dynamodb';
 import type { DeadLetterQueue, Queue, QueueMessage, RetryScheduler } from '../../ports.js';
 import { isConditionFailure } from '../aws/dynamo-client.js';
+import { currentLane, inLaneOf, type Lane } from './request-lanes.js';
 import { addMissingIndexes } from './table-upgrade.js';
 
 export interface ReceivedMessage {
@@ -67,6 +68,8 @@ export interface LocalQueueOptions {
 
 /** A queue-table write waiting for the tick's BatchWriteItem. */
 interface PendingWrite {
+  /** The writer's lane (request-lanes.ts): a chunk goes in the API's if any writer is in it. */
+  readonly lane: Lane;
   readonly pk: string;
   readonly request:
     | { PutRequest: { Item: Record<string, unknown> } }
@@ -170,7 +173,7 @@ export class LocalQueue implements Queue, RetryScheduler, DeadLetterQueue {
   private write(pk: string, request: PendingWrite['request']): Promise<void> {
     return new Promise<void>((resolve, reject) => {
       if (this.writes.length === 0) queueMicrotask(() => this.flushWrites());
-      this.writes.push({ pk, request, resolve, reject });
+      this.writes.push({ lane: currentLane(), pk, request, resolve, reject });
     });
   }
 
@@ -187,7 +190,7 @@ export class LocalQueue implements Queue, RetryScheduler, DeadLetterQueue {
           keys.add(w.pk);
           chunk.push(w);
         } else later.push(w);
-      void this.writeChunk(chunk);
+      void inLaneOf(chunk, () => this.writeChunk(chunk));
       rest = later;
     }
   }

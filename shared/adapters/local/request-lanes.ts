@@ -34,6 +34,14 @@ export async function inApiLane<T>(serve: () => Promise<T>): Promise<T> {
 /** Runs `work` in the background lane (work an API request starts but does not wait for). */
 export const inBackgroundLane = <T>(work: () => T): T => lanes.run('background', work);
 
+/**
+ * Runs `work` (a request several callers share: a coalesced read, a tick's queue writes) in the
+ * API lane if any of them is in it, so an API request never waits behind the background gate for
+ * a request it shares with background work.
+ */
+export const inLaneOf = <T>(callers: ReadonlyArray<{ readonly lane: Lane }>, work: () => T): T =>
+  lanes.run(callers.some((c) => c.lane === 'api') ? 'api' : 'background', work);
+
 export const currentLane = (): Lane => lanes.getStore() ?? 'background';
 
 export const apiBusy = (): boolean => apiInFlight > 0;
