@@ -1,5 +1,5 @@
-import { randomBytes } from 'node:crypto';
 import type { DataKeys } from '../crypto/data-keys.js';
+import { freshRandom } from '../crypto/fresh-random.js';
 import type { LookupKeys } from '../crypto/lookup-keys.js';
 import { newRecordSecret } from '../crypto/record-envelope.js';
 import { findCardNumber, TooDeepError } from '../domain/card-data.js';
@@ -352,7 +352,7 @@ async function recordCheckoutOptIn(
     emailKey,
     unconfirmed,
     {
-      id: (deps.newRequestId ?? (() => randomBytes(16).toString('base64url')))(),
+      id: (deps.newRequestId ?? (() => freshRandom(16).toString('base64url')))(),
       expiresAt: nowSeconds + CONFIRMATION_DAYS * DAY_SECONDS,
       email: 'requested',
     },
