@@ -82,9 +82,24 @@ export function canonical(value: unknown): string {
   for (let i = 0; i < keys.length; i++) {
     const key = keys[i] as string;
     if (i > 0) out += ',';
-    out += `${JSON.stringify(key)}:${canonical(object[key])}`;
+    out += `${quotedKey(key)}:${canonical(object[key])}`;
   }
   return `${out}}`;
+}
+
+/**
+ * JSON.stringify of a key, remembered: canonical runs on validated orders, whose keys are the
+ * schema's few dozen. Bounded all the same (a caller may pass anything).
+ */
+const QUOTED_KEYS_MAX = 256;
+const quotedKeys = new Map<string, string>();
+function quotedKey(key: string): string {
+  let quoted = quotedKeys.get(key);
+  if (quoted === undefined) {
+    quoted = JSON.stringify(key);
+    if (quotedKeys.size < QUOTED_KEYS_MAX) quotedKeys.set(key, quoted);
+  }
+  return quoted;
 }
 
 export function parseOrder(body: unknown): OrderRequest {
