@@ -95,3 +95,27 @@ export function sensitivityTable(rows: readonly SensitivityRow[]): string {
     0,
   );
 }
+
+/** Submit-path CPU of repeated runs of one scenario (µs/order, each run's mean over its orders). */
+export interface CpuRepeats {
+  readonly runs: readonly number[];
+  readonly min: number;
+}
+
+export function cpuRepeats(runs: readonly number[]): CpuRepeats {
+  return { runs, min: Math.min(...runs) };
+}
+
+/**
+ * One line for repeated minimis and plaintext runs, beside the single-run figures of the tables
+ * (run 1, the figure the bench always printed): every run, the minima, and minimis − plaintext at
+ * the minima (the crypto part, on a noisy machine the least disturbed estimate).
+ */
+export function repeatsLine(minimis: CpuRepeats, plaintext: CpuRepeats): string {
+  const runs = (r: CpuRepeats) => r.runs.map(f0).join(' / ');
+  return (
+    `Submit-path CPU over ${minimis.runs.length} alternating runs (µs/order; the tables show run 1): ` +
+    `minimis ${runs(minimis)} (min ${f0(minimis.min)}), plaintext ${runs(plaintext)} (min ${f0(plaintext.min)}); ` +
+    `minimis − plaintext at the minima ${f0(minimis.min - plaintext.min)} µs.`
+  );
+}

@@ -7,6 +7,7 @@
  *   npm run bench -- --json            # machine-readable
  *   npm run bench -- --quick           # small counts, a smoke run
  *   npm run bench -- --only minimis,naive --orders 20000 --rate 5
+ *   npm run bench -- --repeat 5          # minimis and plaintext 5× each, alternating (default 3)
  *   npm run bench -- bundles           # bundle KB and cold import ms per function only (bench/bundles.ts)
  */
 import { cpus } from 'node:os';
@@ -16,7 +17,17 @@ import { ENVELOPE_V2_OVERHEAD, ENVELOPE_V2_SINGLE_USE_OVERHEAD } from '#shared/c
 import { bundlesMain, bundlesSummary, bundlesTable, coldImportNote, measureBundles } from './bundles.js';
 import { KMS_CIPHERTEXT_BLOB_BYTES } from './kms.js';
 import { ledgerRequests, ledgerRequestsTable } from './ledger-requests.js';
-import { BEFORE_SHREDDING, checkGoals, GOALS, goalsTable, resultsTable, sensitivityTable } from './report.js';
+import {
+  BEFORE_SHREDDING,
+  type CpuRepeats,
+  checkGoals,
+  cpuRepeats,
+  GOALS,
+  goalsTable,
+  repeatsLine,
+  resultsTable,
+  sensitivityTable,
+} from './report.js';
 import {
   ENVELOPE_OVERHEAD,
   type EsdkMessageSizes,
@@ -50,6 +61,7 @@ const { values } = parseArgs({
     'max-age': { type: 'string', default: '600' },
     'max-uses': { type: 'string', default: '100000' },
     'no-sensitivity': { type: 'boolean', default: false },
+    repeat: { type: 'string' },
   },
 });
 
@@ -77,6 +89,11 @@ const esdkOrders =
     ? undefined
     : Math.floor(positive('esdk-orders', values['esdk-orders'], 1));
 const oneWindow = Math.ceil(rate * cache.maxAgeSeconds);
+/**
+ * Runs of minimis and plaintext in all (the first is the table's): the machine is noisy, so the
+ * CPU figure of one run says little. The extra runs alternate the two scenarios.
+ */
+const repeat = Math.floor(positive('repeat', values.repeat, quick ? 1 : 3));
 
 const only = values.only?.split(',').map((s) => s.trim()) ?? SCENARIO_IDS;
 for (const id of only)
@@ -115,6 +132,21 @@ for (const id of only as ScenarioId[]) {
   log(`${result.submitCpuUs.toFixed(0)} µs/order`);
 }
 
+let repeats: { minimis: CpuRepeats; plaintext: CpuRepeats } | undefined;
+const first = (id: ScenarioId) => results.find((r) => r.id === id)?.submitCpuUs;
+const [minimisFirst, plaintextFirst] = [first('minimis'), first('plaintext')];
+if (repeat > 1 && minimisFirst !== undefined && plaintextFirst !== undefined) {
+  const runs = { minimis: [minimisFirst], plaintext: [plaintextFirst] };
+  for (let i = 1; i < repeat; i++) {
+    if (!values.json) process.stdout.write(`  repeat ${i + 1}/${repeat}: minimis… `);
+    runs.minimis.push((await runScenario('minimis', { ...sizes('minimis'), rate, cache })).submitCpuUs);
+    if (!values.json) process.stdout.write(`${(runs.minimis.at(-1) as number).toFixed(0)} µs, plaintext… `);
+    runs.plaintext.push((await runScenario('plaintext', { ...sizes('plaintext'), rate, cache })).submitCpuUs);
+    log(`${(runs.plaintext.at(-1) as number).toFixed(0)} µs`);
+  }
+  repeats = { minimis: cpuRepeats(runs.minimis), plaintext: cpuRepeats(runs.plaintext) };
+}
+
 const sensitivity: SensitivityRow[] = [];
 if (!values['no-sensitivity'] && only.includes('minimis')) {
   for (const r of quick ? [1] : [0.1, 1, 10]) {
@@ -146,6 +178,7 @@ if (values.json) {
         },
         goals: GOALS,
         results: results.map((r) => ({ ...r, goals: checkGoals(r) })),
+        submitCpuRepeats: repeats,
         sensitivity,
         esdkMessageSizes: esdkSizes,
         ledgerRequests: ledgerRows,
@@ -163,6 +196,7 @@ if (values.json) {
   console.log('');
   console.log('Goals (submit-path CPU, crypto overhead, steady-state KMS calls incl. both consumers):');
   console.log(goalsTable(results));
+  if (repeats) console.log(repeatsLine(repeats.minimis, repeats.plaintext));
   if (minimis) {
     const k = minimis.kms.steadyByRole;
     console.log('');

@@ -8,15 +8,20 @@
  * its items are keyed by `recordKey(recordId)`, 16 bytes of SHA-256, so it holds neither order
  * ids nor keyed email hashes, and neither does the erasure log.
  */
-import { createHash } from 'node:crypto';
+import * as nodeCrypto from 'node:crypto';
+
+/**
+ * One-shot SHA-256 as hex: `crypto.hash` (Node ≥ 20.12; ~0.3 µs) where it exists, else
+ * createHash (~3 µs: an object, an update and a digest). Same digest either way.
+ */
+const sha256Hex: (text: string) => string =
+  typeof nodeCrypto.hash === 'function'
+    ? (text) => nodeCrypto.hash('sha256', text, 'hex')
+    : (text) => nodeCrypto.createHash('sha256').update(text).digest('hex');
 
 /** The key-table key of a record (hex of the first 16 bytes of SHA-256 of a labelled record id). */
 export function recordKey(recordId: string): string {
-  return createHash('sha256')
-    .update(`minimis:record-key:${recordId}`)
-    .digest()
-    .subarray(0, 16)
-    .toString('hex');
+  return sha256Hex(`minimis:record-key:${recordId}`).slice(0, 32);
 }
 
 export interface RecordSecretStore {

@@ -32,6 +32,8 @@ interface ActiveKey {
 
 export class DataKeys {
   private readonly active = new Map<KeyContext, Promise<ActiveKey>>();
+  /** What each active key's promise resolved to, once it has: no await on the hot path. */
+  private readonly settled = new WeakMap<Promise<ActiveKey>, ActiveKey>();
   private readonly opened = new Map<string, { key: Promise<Uint8Array>; createdMs: number }>();
 
   constructor(
@@ -77,7 +79,8 @@ export class DataKeys {
   private async activeKey(context: KeyContext): Promise<ActiveKey> {
     const current = this.active.get(context);
     if (current) {
-      const key = await current.catch(() => undefined);
+      // A settled key is read at once; only a key still being generated (or failed) is awaited.
+      const key = this.settled.get(current) ?? (await current.catch(() => undefined));
       if (key && this.fresh(key.createdMs) && key.uses < this.options.maxUses) {
         key.uses++;
         return key;
@@ -88,6 +91,7 @@ export class DataKeys {
     this.active.set(context, next);
     next.catch(() => this.active.get(context) === next && this.active.delete(context));
     const key = await next;
+    this.settled.set(next, key);
     key.uses++;
     return key;
   }

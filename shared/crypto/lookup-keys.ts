@@ -52,6 +52,8 @@ export class LookupKeys {
   private readonly derived = new Map<SubKey, Buffer>();
   /** Root keys known to exist, so intake checks each at most once per process. */
   private readonly known = new Set<RootKey>();
+  /** `ensureKey` has succeeded: the `lookup` root is loaded and the `token` root exists. */
+  private ensured = false;
 
   constructor(
     private readonly keys: KeyService,
@@ -67,7 +69,8 @@ export class LookupKeys {
   }
 
   async mac(purpose: SubKey, data: string | Uint8Array): Promise<string> {
-    const key = await this.subKey(purpose);
+    // Derived once per process: the common case reads the map, with no further await.
+    const key = this.derived.get(purpose) ?? (await this.subKey(purpose));
     return createHmac('sha256', key).update(data).digest('base64url');
   }
 
@@ -92,7 +95,11 @@ export class LookupKeys {
    * key is left wrapped: intake never signs tokens.
    */
   async ensureKey(): Promise<void> {
+    // Once both are settled they stay so (a root's promise is only dropped when it fails): intake
+    // calls this on every order.
+    if (this.ensured) return;
     await Promise.all([this.rootKey('lookup', true), this.ensureExists('token')]);
+    this.ensured = true;
   }
 
   private rootKey(name: RootKey, create = this.createOnFirstUse): Promise<Uint8Array> {

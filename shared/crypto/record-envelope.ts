@@ -18,10 +18,11 @@
  * different plaintexts and the 96-bit nonce is the constant zero. The customer's marketing
  * contact keeps one secret across opt-ins whose plaintexts may differ, so it carries a random IV.
  */
-import { createCipheriv, createDecipheriv, createHmac, randomFillSync } from 'node:crypto';
+import { createCipheriv, createDecipheriv, createHmac } from 'node:crypto';
 import { SealError } from '../domain/errors.js';
 import type { KeyContext } from '../inventory.js';
 import { REF_BYTES } from './envelope.js';
+import { freshRandom } from './fresh-random.js';
 
 export const ENVELOPE_V2 = 2;
 const SINGLE_USE_FLAG = 0x80;
@@ -49,30 +50,40 @@ export function needsRecordSecret(blob: Uint8Array): boolean {
   return blob[0] === ENVELOPE_V2 || blob[0] === (ENVELOPE_V2 | SINGLE_USE_FLAG);
 }
 
-// Random bytes come from a pooled buffer: one CSPRNG call per 4 KiB instead of one per secret/IV.
-const POOL_BYTES = 4096;
-const pool = Buffer.alloc(POOL_BYTES);
-let poolAt = POOL_BYTES;
-
-/** Fresh CSPRNG bytes (copied out of the pool, which is never handed out twice). */
-export function freshRandom(length: number): Buffer {
-  if (poolAt + length > POOL_BYTES) {
-    randomFillSync(pool);
-    poolAt = 0;
-  }
-  const out = Buffer.allocUnsafe(length);
-  pool.copy(out, 0, poolAt, poolAt + length);
-  pool.fill(0, poolAt, poolAt + length);
-  poolAt += length;
-  return out;
-}
-
-/** A new record secret. */
+/** A new record secret (from the pooled CSPRNG, shared/crypto/fresh-random.ts). */
 export function newRecordSecret(): Buffer {
   return freshRandom(RECORD_SECRET_BYTES);
 }
 
 const label = (context: KeyContext, recordId: string) => `minimis:v2:${context}:${recordId}`;
+
+/**
+ * The bytes both the blob key and the AAD are read from, in one buffer (one allocation, one HMAC
+ * update): header ‖ label ‖ 0x00 ‖ secret ‖ 0x01. The AAD is `[0, aadEnd)` (header ‖ label), the
+ * HKDF info ‖ 0x01 is `[HEADER_BYTES, end)`. The header bytes are left for the caller to write.
+ */
+function keyMaterial(
+  secret: Uint8Array,
+  context: KeyContext,
+  recordId: string,
+): { m: Buffer; aadEnd: number } {
+  if (secret.length !== RECORD_SECRET_BYTES) throw new SealError('Record secret has the wrong length');
+  const text = label(context, recordId);
+  const aadEnd = HEADER_BYTES + Buffer.byteLength(text, 'utf8');
+  const m = Buffer.allocUnsafe(aadEnd + 1 + RECORD_SECRET_BYTES + 1);
+  m.write(text, HEADER_BYTES, 'utf8');
+  m[aadEnd] = 0;
+  m.set(secret, aadEnd + 1);
+  m[aadEnd + 1 + RECORD_SECRET_BYTES] = 1;
+  return { m, aadEnd };
+}
+
+/** HMAC-SHA256(dataKey, info ‖ 0x01) over the material's tail; the secret's copy is zeroed after. */
+function blobKey(dataKey: Uint8Array, m: Buffer, aadEnd: number): Buffer {
+  const key = createHmac('sha256', dataKey).update(m.subarray(HEADER_BYTES)).digest();
+  m.fill(0, aadEnd + 1, aadEnd + 1 + RECORD_SECRET_BYTES);
+  return key;
+}
 
 /** HKDF-Expand-SHA256(PRK = data key, info = label ‖ 0x00 ‖ secret, L = 32). */
 export function deriveBlobKey(
@@ -81,17 +92,8 @@ export function deriveBlobKey(
   context: KeyContext,
   recordId: string,
 ): Buffer {
-  if (secret.length !== RECORD_SECRET_BYTES) throw new SealError('Record secret has the wrong length');
-  return createHmac('sha256', dataKey)
-    .update(label(context, recordId))
-    .update(Buffer.of(0))
-    .update(secret)
-    .update(Buffer.of(1))
-    .digest();
-}
-
-function aad(header: Uint8Array, context: KeyContext, recordId: string): Buffer {
-  return Buffer.concat([header, Buffer.from(label(context, recordId), 'utf8')]);
+  const { m, aadEnd } = keyMaterial(secret, context, recordId);
+  return blobKey(dataKey, m, aadEnd);
 }
 
 export function sealV2(
@@ -103,12 +105,13 @@ export function sealV2(
   plaintext: Uint8Array,
   singleUse: boolean,
 ): Buffer {
-  const header = Buffer.allocUnsafe(HEADER_BYTES);
+  const { m, aadEnd } = keyMaterial(secret, context, recordId);
+  const header = m.subarray(0, HEADER_BYTES);
   header[0] = singleUse ? ENVELOPE_V2 | SINGLE_USE_FLAG : ENVELOPE_V2;
   header.write(refHex, 1, 'hex');
   const iv = singleUse ? ZERO_IV : freshRandom(IV_BYTES);
-  const cipher = createCipheriv('aes-256-gcm', deriveBlobKey(dataKey, secret, context, recordId), iv);
-  cipher.setAAD(aad(header, context, recordId));
+  const cipher = createCipheriv('aes-256-gcm', blobKey(dataKey, m, aadEnd), iv);
+  cipher.setAAD(m.subarray(0, aadEnd));
   const body = cipher.update(plaintext);
   const final = cipher.final();
   return singleUse
@@ -127,12 +130,13 @@ export function openV2(
   const singleUse = buf[0] === (ENVELOPE_V2 | SINGLE_USE_FLAG);
   const start = HEADER_BYTES + (singleUse ? 0 : IV_BYTES);
   if (buf.length < start + TAG_BYTES) throw new SealError('Truncated sealed blob');
-  const header = buf.subarray(0, HEADER_BYTES);
   const iv = singleUse ? ZERO_IV : buf.subarray(HEADER_BYTES, HEADER_BYTES + IV_BYTES);
   try {
-    const key = deriveBlobKey(dataKey, secret, context, recordId);
+    const { m, aadEnd } = keyMaterial(secret, context, recordId);
+    buf.copy(m, 0, 0, HEADER_BYTES);
+    const key = blobKey(dataKey, m, aadEnd);
     const decipher = createDecipheriv('aes-256-gcm', key, iv, { authTagLength: TAG_BYTES });
-    decipher.setAAD(aad(header, context, recordId));
+    decipher.setAAD(m.subarray(0, aadEnd));
     decipher.setAuthTag(buf.subarray(buf.length - TAG_BYTES));
     return Buffer.concat([decipher.update(buf.subarray(start, buf.length - TAG_BYTES)), decipher.final()]);
   } catch (cause) {

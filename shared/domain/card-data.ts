@@ -202,27 +202,52 @@ export class TooDeepError extends Error {
   override readonly name = 'TooDeepError';
 }
 
-/** Walks any JSON value; returns the path of the first value that looks like a card number. */
+/**
+ * Walks any JSON value; returns the path of the first value that looks like a card number. The
+ * path is only written out for a value that may hold one (13+ characters with 13+ digits, or
+ * non-ASCII): the walk keeps the keys and indexes on a stack instead of a string per node.
+ */
 export function findCardNumber(value: unknown, path = '', depth = 0): string | undefined {
-  if (depth > MAX_DEPTH) throw new TooDeepError('The body is nested too deeply');
-  if (typeof value === 'string' || typeof value === 'number') {
-    const text = String(value);
-    if (!mayHoldCard(text)) return undefined; // before anything else: this runs for every value
-    return containsCardNumber(text, { sku: SKU_PATH.test(path) }) ? path || '(body)' : undefined;
-  }
-  if (Array.isArray(value)) {
-    for (let i = 0; i < value.length; i++) {
-      const found = findCardNumber(value[i], `${path}[${i}]`, depth + 1);
-      if (found) return found;
+  const segments: Array<string | number> = [];
+  const pathOf = (): string => {
+    let out = path;
+    for (const segment of segments) {
+      if (typeof segment === 'number') out = `${out}[${segment}]`;
+      else out = out ? `${out}.${pathKey(segment)}` : pathKey(segment);
+    }
+    return out;
+  };
+  const walk = (node: unknown, level: number): string | undefined => {
+    if (level > MAX_DEPTH) throw new TooDeepError('The body is nested too deeply');
+    if (typeof node === 'string' || typeof node === 'number') {
+      const text = typeof node === 'string' ? node : String(node);
+      if (!mayHoldCard(text)) return undefined; // before anything else: this runs for every value
+      const at = pathOf();
+      return containsCardNumber(text, { sku: SKU_PATH.test(at) }) ? at || '(body)' : undefined;
+    }
+    if (Array.isArray(node)) {
+      for (let i = 0; i < node.length; i++) {
+        segments.push(i);
+        const found = walk(node[i], level + 1);
+        segments.pop();
+        if (found) return found;
+      }
+      return undefined;
+    }
+    if (node && typeof node === 'object') {
+      const object = node as Record<string, unknown>;
+      for (const key of Object.keys(object)) {
+        if (containsCardNumber(key)) {
+          const at = pathOf();
+          return at ? `${at}.(key)` : '(key)';
+        }
+        segments.push(key);
+        const found = walk(object[key], level + 1);
+        segments.pop();
+        if (found) return found;
+      }
     }
     return undefined;
-  }
-  if (value && typeof value === 'object') {
-    for (const [key, child] of Object.entries(value)) {
-      if (containsCardNumber(key)) return path ? `${path}.(key)` : '(key)';
-      const found = findCardNumber(child, path ? `${path}.${pathKey(key)}` : pathKey(key), depth + 1);
-      if (found) return found;
-    }
-  }
-  return undefined;
+  };
+  return walk(value, depth);
 }

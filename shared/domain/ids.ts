@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { freshRandom } from '../crypto/fresh-random.js';
 
 const CROCKFORD = '0123456789ABCDEFGHJKMNPQRSTVWXYZ';
 
@@ -20,8 +20,8 @@ export function base32(bytes: Uint8Array): string {
   return out;
 }
 
-/** `ord_` + 26 Crockford base32 characters: 128 bits from the CSPRNG (≥ 96 bits required). */
-export function newOrderId(random: (n: number) => Uint8Array = randomBytes): string {
+/** `ord_` + 26 Crockford base32 characters: 128 bits from the CSPRNG (pooled; ≥ 96 bits required). */
+export function newOrderId(random: (n: number) => Uint8Array = freshRandom): string {
   return `ord_${base32(random(16))}`;
 }
 

@@ -7,11 +7,36 @@ import { type OrderRequest, valuesAt } from './order-request.js';
 
 export type PersonalFields = Partial<Record<FieldPath, string>>;
 
+type Reader = readonly [FieldPath, (order: OrderRequest) => unknown];
+
+/** Reads the value at a path as `valuesAt(order, path)[0]` does, with the path split once. */
+function reader(path: FieldPath): (order: OrderRequest) => unknown {
+  if (path.includes('[]')) return (order) => valuesAt(order, path)[0];
+  const parts = path.split('.');
+  return (order) => {
+    let value: unknown = order;
+    for (const part of parts) value = (value as Record<string, unknown> | undefined)?.[part];
+    return value;
+  };
+}
+
+/** Each purpose's sealed paths and their readers, derived from the inventory once per process. */
+const readers = new Map<Purpose, readonly Reader[]>();
+
+function readersFor(purpose: Purpose): readonly Reader[] {
+  let list = readers.get(purpose);
+  if (!list) {
+    list = fieldsSealedUnder(purpose).map((path): Reader => [path, reader(path)]);
+    readers.set(purpose, list);
+  }
+  return list;
+}
+
 /** The personal values of one purpose, keyed by inventory path; optional fields left out when absent. */
 export function personalFieldsFor(order: OrderRequest, purpose: Purpose): PersonalFields {
   const out: PersonalFields = {};
-  for (const path of fieldsSealedUnder(purpose)) {
-    const [value] = valuesAt(order, path);
+  for (const [path, read] of readersFor(purpose)) {
+    const value = read(order);
     if (typeof value === 'string') out[path] = value;
   }
   return out;

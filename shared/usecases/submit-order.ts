@@ -1,5 +1,5 @@
-import { randomBytes } from 'node:crypto';
 import type { DataKeys } from '../crypto/data-keys.js';
+import { freshRandom } from '../crypto/fresh-random.js';
 import type { LookupKeys } from '../crypto/lookup-keys.js';
 import { newRecordSecret } from '../crypto/record-envelope.js';
 import { findCardNumber, TooDeepError } from '../domain/card-data.js';
@@ -69,16 +69,48 @@ export interface SubmitOrderResult {
 
 const DAY_SECONDS = 86_400;
 
-/** Canonical JSON (sorted keys) so the same order in another key order is the same request. */
-function canonical(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map(canonical).join(',')}]`;
-  if (value && typeof value === 'object') {
-    const entries = Object.entries(value as Record<string, unknown>).sort(([a], [b]) =>
-      a < b ? -1 : a > b ? 1 : 0,
-    );
-    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonical(v)}`).join(',')}}`;
+/**
+ * Canonical JSON (sorted keys) so the same order in another key order is the same request. The
+ * request MAC of every stored idempotency record is over this text: it must not change. (Written
+ * as loops, not `Object.entries(…).sort(…).map(…).join(…)`: the same text with far less garbage;
+ * test/unit/canonical-json.test.ts checks it against the original.)
+ */
+export function canonical(value: unknown): string {
+  if (typeof value !== 'object' || value === null) return JSON.stringify(value);
+  if (Array.isArray(value)) {
+    let out = '[';
+    for (let i = 0; i < value.length; i++) {
+      if (i > 0) out += ',';
+      // An element JSON cannot write (undefined, a function) joins as nothing, as `join` does.
+      out += canonical(value[i]) ?? '';
+    }
+    return `${out}]`;
   }
-  return JSON.stringify(value);
+  // The default sort orders by UTF-16 code units, as `a < b` does.
+  const keys = Object.keys(value).sort();
+  const object = value as Record<string, unknown>;
+  let out = '{';
+  for (let i = 0; i < keys.length; i++) {
+    const key = keys[i] as string;
+    if (i > 0) out += ',';
+    out += `${quotedKey(key)}:${canonical(object[key])}`;
+  }
+  return `${out}}`;
+}
+
+/**
+ * JSON.stringify of a key, remembered: canonical runs on validated orders, whose keys are the
+ * schema's few dozen. Bounded all the same (a caller may pass anything).
+ */
+const QUOTED_KEYS_MAX = 256;
+const quotedKeys = new Map<string, string>();
+function quotedKey(key: string): string {
+  let quoted = quotedKeys.get(key);
+  if (quoted === undefined) {
+    quoted = JSON.stringify(key);
+    if (quotedKeys.size < QUOTED_KEYS_MAX) quotedKeys.set(key, quoted);
+  }
+  return quoted;
 }
 
 export function parseOrder(body: unknown): OrderRequest {
@@ -366,7 +398,7 @@ async function recordCheckoutOptIn(
     emailKey,
     unconfirmed,
     {
-      id: (deps.newRequestId ?? (() => randomBytes(16).toString('base64url')))(),
+      id: (deps.newRequestId ?? (() => freshRandom(16).toString('base64url')))(),
       expiresAt: nowSeconds + CONFIRMATION_DAYS * DAY_SECONDS,
       email: 'requested',
     },
