@@ -234,7 +234,8 @@ if (values.json) {
   );
   console.log(ledgerRequestsTable(ledgerRows));
   console.log(
-    'Entries ride on the delivery-state and email writes; export and erase (no order write of their own) add one ledger ' +
+    'Entries ride on the delivery-state and email writes; a webhook with personal fields (the carrier) adds one write ahead ' +
+      'of its POST (`sending`, refused once the order is erased); export and erase (no order write of their own) add one ledger ' +
       'write each, plus the read that shows the ledger (export) or finds the partners to redact and the certificate put (erase). ' +
       'The ledger key is read once per process.',
   );

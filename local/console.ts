@@ -153,6 +153,15 @@ export function timelineItem(e: LedgerEntry, w: Wiring): TimelineItem {
   switch (e.type) {
     case 'purpose-opened':
       return { ...base, lane: 'system', who: e.by, what: `opened purpose “${e.purpose}”` };
+    case 'sending':
+      return {
+        ...base,
+        lane: lane(e.recipient, w),
+        who: e.recipient,
+        what: `sending ${e.messageType} (may hold these fields from now on)`,
+        fields: e.fields,
+        ref: e.webhookId,
+      };
     case 'sent':
       return {
         ...base,

@@ -25,6 +25,8 @@ export function describeEntry(e: LedgerEntry): string {
   switch (e.type) {
     case 'purpose-opened':
       return `${head}${e.by} opened purpose ${e.purpose}`;
+    case 'sending':
+      return `${head}${e.by} sending ${e.messageType} to ${e.recipient} [${e.fields.join(', ')}] webhook-id ${e.webhookId} (entered before the POST: from here on ${e.recipient} may hold these fields)`;
     case 'sent':
       return `${head}${e.by} sent ${e.messageType} to ${e.recipient} [${e.fields.join(', ') || 'no fields'}] webhook-id ${e.webhookId}${e.failure ? ` — not acknowledged (${e.failure})` : ''}`;
     case 'acknowledged':

@@ -87,6 +87,17 @@ export class DependencyError extends Error {
 }
 
 /**
+ * The order's disclosure ledger holds `erased`: its personal data is gone, and a write-ahead entry
+ * for a webhook carrying it refuses to chain after the erasure (the webhook is not sent).
+ */
+export class OrderErasedError extends Error {
+  override readonly name = 'OrderErasedError';
+  constructor() {
+    super('The order was erased: its personal data may not be sent');
+  }
+}
+
+/**
  * The shop's lookup key has not been created yet: no order was ever taken, so no keyed hash
  * exists and nothing can be held about anyone. Only intake creates the key.
  */

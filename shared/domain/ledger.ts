@@ -19,6 +19,7 @@ export const CUSTOMER_MAILBOX = 'customer mailbox via SES';
 
 export const LEDGER_ENTRY_TYPES = [
   'purpose-opened',
+  'sending',
   'sent',
   'acknowledged',
   'email-sent',
@@ -32,6 +33,22 @@ export type LedgerEntryType = (typeof LEDGER_ENTRY_TYPES)[number];
 export type LedgerEvent =
   /** A component unwrapped a purpose's data key and opened the order's blob sealed under it. */
   | { readonly type: 'purpose-opened'; readonly by: Component; readonly purpose: Purpose }
+  /**
+   * Written ahead: a webhook carrying personal fields is about to go to a partner. It is appended
+   * (conditional on the ledger's tip, and refused once the ledger holds `erased`) before the POST,
+   * so from this entry on the partner may hold these fields — an erasure that follows sees it and
+   * asks the partner to redact. Its outcome follows as `sent` (with `failure` when the partner did
+   * not acknowledge) and `acknowledged`; nothing follows when the process died before the POST or
+   * before it could record the answer.
+   */
+  | {
+      readonly type: 'sending';
+      readonly by: Component;
+      readonly recipient: string;
+      readonly messageType: string;
+      readonly fields: readonly FieldPath[];
+      readonly webhookId: string;
+    }
   /** A webhook went to a partner: its type, the inventory fields it carried, its webhook-id. */
   | {
       readonly type: 'sent';
@@ -102,6 +119,12 @@ export interface LedgerHead {
 export interface LedgerTip {
   readonly count: number;
   readonly lastMac: string;
+  /**
+   * Present (true) when the ledger holds an `erased` entry: the order's personal data is gone and
+   * no webhook carrying it may go out any more; a write-ahead `sending` entry refuses to chain on
+   * such a tip (usecases/disclosure-ledger.ts `writeAheadOf`).
+   */
+  readonly erased?: true;
 }
 
 export const EMPTY_TIP: LedgerTip = { count: 0, lastMac: '' };
@@ -155,7 +178,12 @@ export async function sealEntries(
 /** The tip of a stored ledger (what the next append chains on). */
 export function tipOf(entries: readonly LedgerEntry[]): LedgerTip {
   const last = entries.at(-1);
-  return last ? { count: entries.length, lastMac: last.mac } : EMPTY_TIP;
+  return last ? { count: entries.length, lastMac: last.mac, ...erasedMark(entries) } : EMPTY_TIP;
+}
+
+/** `{ erased: true }` when the entries hold an erasure, else nothing (tips stay `{ count, lastMac }`). */
+export function erasedMark(entries: readonly LedgerEntry[]): { readonly erased?: true } {
+  return entries.some((e) => e.type === 'erased') ? { erased: true } : {};
 }
 
 export type LedgerProblem =
@@ -199,16 +227,44 @@ export async function verifyLedger(
   return { ok: problems.length === 0, entries: entries.length, problems };
 }
 
-/** The partners that received personal fields of an order, per its ledger (redaction goes to them). */
+/**
+ * The partners that received, or may have received, personal fields of an order, per its ledger
+ * (redaction goes to them): every `sent` and every write-ahead `sending` entry with a personal
+ * field — also one whose outcome is a failure or unknown (a timeout, a process that died): the
+ * partner may hold the data, and a redaction to a partner that does not is harmless.
+ */
 export function partnersWithPersonalData(
   entries: readonly LedgerEntry[],
   isPersonal: (path: FieldPath) => boolean,
 ): string[] {
   const out = new Set<string>();
   for (const entry of entries)
-    if (entry.type === 'sent' && entry.messageType !== 'order.redacted' && entry.fields.some(isPersonal))
+    if (
+      (entry.type === 'sent' || entry.type === 'sending') &&
+      entry.messageType !== 'order.redacted' &&
+      entry.fields.some(isPersonal)
+    )
       out.add(entry.recipient);
   return [...out].sort();
+}
+
+/**
+ * The write-ahead `sending` entries to `recipient` whose outcome is not in the ledger yet (no later
+ * `sent` with the same webhook-id): webhooks that may still be on their way to the partner.
+ */
+export function unsettledSends(
+  entries: readonly LedgerEntry[],
+  recipient: string,
+): Array<Extract<LedgerEntry, { type: 'sending' }>> {
+  const out: Array<Extract<LedgerEntry, { type: 'sending' }>> = [];
+  for (const [index, entry] of entries.entries()) {
+    if (entry.type !== 'sending' || entry.recipient !== recipient) continue;
+    const settled = entries
+      .slice(index + 1)
+      .some((later) => later.type === 'sent' && later.webhookId === entry.webhookId);
+    if (!settled) out.push(entry);
+  }
+  return out;
 }
 
 /** The customer's view: who received which fields when (export), from an order's ledger. */

@@ -1,14 +1,22 @@
 /**
  * Erasure with its receipt (data-inventory.md, "Erasure and expiry reach backups"): runs the
  * erasure (erase-customer.ts), then for every order it erased
- * 1. reads the order's ledger for the partners that received personal data of it (the carrier;
- *    never the warehouse, which gets no personal field),
- * 2. appends `erased` and one `redaction-requested` per such partner to the ledger (one write),
- * 3. enqueues `order.redacted` on each partner's queue (signed, retried and acknowledged like any
- *    webhook: deliver-redaction.ts),
+ * 1. appends `erased` and one `redaction-requested` per partner that received, or may be
+ *    receiving, personal data of it (the carrier; never the warehouse, which gets no personal
+ *    field) to the ledger, in one write,
+ * 2. enqueues `order.redacted` on each such partner's queue (signed, retried and acknowledged like
+ *    any webhook: deliver-redaction.ts),
  * and stores the erasure certificate (`era_…`): what was erased, when each copy becomes
  * unrecoverable, and the redactions requested. It holds no personal data; `showCertificate`
  * adds the partners' acknowledgements from the ledgers each time it is shown.
+ *
+ * In-flight deliveries: a webhook with personal fields is entered in the ledger (`sending`)
+ * before it is POSTed, by an append that is refused once the ledger holds `erased`
+ * (deliver-to-partner.ts). The partners to redact are picked from exactly the ledger the
+ * `erased` entry chains on: the write is conditional on the tip, and when another entry landed
+ * since the ledger was read, the store calls `build` again on the new tip and the ledger is read
+ * again. So an entry before `erased` is in the redactions, and none with personal data can follow
+ * it.
  *
  * A crash after the erasure but before the redactions are enqueued leaves the orders without
  * personal data and without redaction; the ledger shows no `redaction-requested` then, and the
@@ -24,14 +32,20 @@ import {
   type RequestedRedaction,
   redactionStatus,
 } from '../domain/certificate.js';
-import { type LedgerEvent, type Mac, partnersWithPersonalData, tipOf } from '../domain/ledger.js';
+import {
+  type LedgerEntry,
+  type LedgerEvent,
+  type Mac,
+  partnersWithPersonalData,
+  sealEntries,
+  tipOf,
+} from '../domain/ledger.js';
 import { ORDER_REDACTED_TYPE } from '../domain/projections.js';
 import { FIELDS, type FieldDeclaration, type FieldPath, type PartnerKind } from '../inventory.js';
-import type { CertificateStore, LedgerStore, PrincipalSource } from '../ledger-ports.js';
+import type { CertificateStore, LedgerAppend, LedgerStore, PrincipalSource } from '../ledger-ports.js';
 import type { Queue } from '../ports.js';
 import { certificateCopies, erasureHorizon } from '../report/erasure-horizon.js';
 import { webhookId } from './deliver-to-partner.js';
-import { appendOf } from './disclosure-ledger.js';
 import { type EraseDeps, type ErasureReceipt, eraseCustomer } from './erase-customer.js';
 
 export interface CertifiedEraseDeps extends EraseDeps {
@@ -70,30 +84,39 @@ export async function eraseWithCertificate(
   for (const orderId of receipt.ordersErased) {
     const ledger = await deps.ledger.getLedger(orderId);
     if (!ledger) continue; // intake stopped before writing the order record: nothing was sent
-    const partners = partnersWithPersonalData(ledger.entries, isPersonal).filter((p) => known.has(p));
-    const requests = partners.map((partner) => ({
-      orderId,
-      partner,
-      webhookId: webhookId(orderId, partner, ORDER_REDACTED_TYPE),
-      requestedAt,
-    }));
-    const events: LedgerEvent[] = [
-      { type: 'erased', by: 'operator', principal, certificate: id },
-      ...requests.map(
-        (r): LedgerEvent => ({
-          type: 'redaction-requested',
-          by: 'operator',
-          principal,
-          recipient: r.partner,
-          webhookId: r.webhookId,
-          certificate: id,
-        }),
-      ),
-    ];
-    await deps.ledger.appendLedger(
-      orderId,
-      appendOf(deps.ledgerMac, { orderId, ledgerTip: tipOf(ledger.entries) }, events, requestedAt),
-    );
+    let seen: readonly LedgerEntry[] = ledger.entries;
+    let requests: RequestedRedaction[] = [];
+    const append: LedgerAppend = {
+      tip: tipOf(seen),
+      build: async (tip) => {
+        // Another entry landed since the ledger was read (a delivery's `sending`, an
+        // acknowledgement): read it again, so the partners come from the ledger this write chains on.
+        if (tip.count !== seen.length) seen = (await deps.ledger.getLedger(orderId))?.entries ?? seen;
+        requests = partnersWithPersonalData(seen, isPersonal)
+          .filter((p) => known.has(p))
+          .map((partner) => ({
+            orderId,
+            partner,
+            webhookId: webhookId(orderId, partner, ORDER_REDACTED_TYPE),
+            requestedAt,
+          }));
+        const events: LedgerEvent[] = [
+          { type: 'erased', by: 'operator', principal, certificate: id },
+          ...requests.map(
+            (r): LedgerEvent => ({
+              type: 'redaction-requested',
+              by: 'operator',
+              principal,
+              recipient: r.partner,
+              webhookId: r.webhookId,
+              certificate: id,
+            }),
+          ),
+        ];
+        return sealEntries(deps.ledgerMac, orderId, tip, events, requestedAt);
+      },
+    };
+    if (!(await deps.ledger.appendLedger(orderId, append))) continue;
     for (const r of requests)
       await deps.queue.send(partnerQueue(r.partner), redactionMessage(orderId, r.partner, requestedAt));
     redactions.push(...requests);

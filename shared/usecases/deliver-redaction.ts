@@ -5,9 +5,14 @@
  * backoff as other deliveries. The partner's 2xx is its acknowledgement that it deleted what it
  * held for the order: the send and the acknowledgement are appended to the order's ledger in one
  * write (the ledger is the redaction's state: an acknowledged redaction is never sent again).
+ *
+ * It never overtakes the data it redacts: while a webhook with personal data to the same partner
+ * may still be on its way (a write-ahead `sending` entry with no outcome yet, younger than
+ * `inFlightUntil`, deliver-to-partner.ts), the redaction waits (a retry) instead of being sent
+ * first. On its last attempt it is sent regardless.
  */
 
-import type { LedgerEvent, Mac } from '../domain/ledger.js';
+import { type LedgerEvent, type Mac, unsettledSends } from '../domain/ledger.js';
 import { signedWebhookHeaders } from '../domain/partner-keyring.js';
 import { ORDER_REDACTED_TYPE, orderRedactedSchema } from '../domain/projections.js';
 import type { LedgerStore } from '../ledger-ports.js';
@@ -16,6 +21,7 @@ import {
   type DeliverOutcome,
   type DeliveryPartner,
   type FailureReason,
+  inFlightUntil,
   type RetryPolicy,
   retryDelaySeconds,
   webhookId,
@@ -92,6 +98,22 @@ export async function deliverRedaction(
       };
     if (ledger.entries.some((e) => e.type === 'acknowledged' && e.webhookId === id))
       return { outcome: 'already-delivered' };
+    // A webhook with personal data may still be arriving at the partner: redact after it.
+    const now = deps.clock.now().getTime();
+    const inFlight = Math.max(
+      0,
+      ...unsettledSends(ledger.entries, partner.id).map((e) => inFlightUntil(e.at, deps.settings.timeoutMs)),
+    );
+    if (inFlight > now && attempt < input.maxAttempts)
+      return {
+        outcome: 'retry',
+        attempt,
+        delaySeconds: Math.min(
+          retryDelaySeconds(attempt, deps.settings, deps.random),
+          Math.max(1, Math.ceil((inFlight - now) / 1000)),
+        ),
+        reason: { error: 'DeliveryInFlight' },
+      };
     const payload = orderRedactedSchema.parse({
       type: ORDER_REDACTED_TYPE,
       orderId: input.orderId,

@@ -16,12 +16,26 @@
  *   one is held, not sent and not dead-lettered, until `minimis partner enable` sends them.
  * - A replay (`minimis replay`) is sent even when the delivery is recorded as delivered: same
  *   `webhook-id`, fresh timestamp, payload projected anew from the data held now.
+ * - Write-ahead disclosure: a webhook that carries personal fields is entered in the order's
+ *   ledger (`purpose-opened`, `sending`) BEFORE it is POSTed, by an append conditional on the
+ *   ledger's tip that is refused once the ledger holds `erased` (disclosure-ledger.ts
+ *   `writeAheadOf`). An erasure chains `erased` and picks the partners to redact from the same
+ *   ledger (certify-erasure.ts), so every interleaving ends one of two ways: the entry is before
+ *   `erased` and the partner is asked to redact, or the append is refused and nothing is sent (the
+ *   delivery is marked failed, `personal data gone`). The POST starts within INTENT_BUDGET_MS of
+ *   the entry's time or not at all (a slow write is retried instead), so a webhook still on its way
+ *   is over by the entry's time + INTENT_BUDGET_MS + the timeout: the redaction waits that long for
+ *   an unsettled `sending` (deliver-redaction.ts) and never overtakes the data it redacts.
+ *   Each attempt writes its own entries once (a retry is a new disclosure); the outcome (`sent`,
+ *   `acknowledged`) rides on the delivery-state write as before. A webhook without personal fields
+ *   (the warehouse) needs no entry ahead: it is recorded after the answer, as before.
  */
 
 import { createHash } from 'node:crypto';
 import { deliveryMessage } from '../contracts/messages.js';
 import type { DataKeys } from '../crypto/data-keys.js';
 import { fieldsInPayload } from '../domain/disclosed-fields.js';
+import { OrderErasedError } from '../domain/errors.js';
 import { base32 } from '../domain/ids.js';
 import type { LedgerEvent, Mac } from '../domain/ledger.js';
 import type { OrderRecord } from '../domain/order.js';
@@ -29,14 +43,31 @@ import { signedWebhookHeaders } from '../domain/partner-keyring.js';
 import { type PartnerScope, partnerServes } from '../domain/partner-scope.js';
 import { PAYLOAD_TYPES, type ProjectionPartner, projectFor } from '../domain/projections.js';
 import { decodeFields, type PersonalFields } from '../domain/sealing.js';
-import { type Purpose, purposesForFields } from '../inventory.js';
+import { FIELDS, type FieldDeclaration, type Purpose, purposesForFields } from '../inventory.js';
 import type { LedgerAppend, LedgerStore } from '../ledger-ports.js';
 import type { Clock, OrderStore, PartnerClient, PartnerStateStore, SecretStore } from '../ports.js';
-import { appendOf } from './disclosure-ledger.js';
+import { appendOf, writeAheadOf } from './disclosure-ledger.js';
 import { GONE_STATUS, holdMessage } from './partner-gone.js';
 
 /** SQS allows at most 12 hours of visibility per change: the cap of one backoff step. */
 export const MAX_RETRY_DELAY_SECONDS = 43_200;
+
+/**
+ * The longest time from a write-ahead `sending` entry's time to the start of its POST: an attempt
+ * whose ledger write took longer does not POST (it is retried, with a new entry).
+ */
+export const INTENT_BUDGET_MS = 5_000;
+
+/** Allowance for the clocks of two functions (NTP-synchronised) not showing the same time. */
+export const CLOCK_SKEW_MS = 2_000;
+
+/**
+ * Until when a webhook entered as `sending` at `at` may still be arriving at the partner: its POST
+ * starts within INTENT_BUDGET_MS and is abandoned after the partner timeout.
+ */
+export function inFlightUntil(at: string, timeoutMs: number): number {
+  return Date.parse(at) + INTENT_BUDGET_MS + timeoutMs + CLOCK_SKEW_MS;
+}
 
 export interface DeliveryPartner extends ProjectionPartner, PartnerScope {
   readonly url: string;
@@ -65,9 +96,10 @@ export interface DeliverDeps {
   /** Uniform [0, 1) source for the jitter. @default Math.random */
   readonly random?: () => number;
   /**
-   * The disclosure ledger (ledger key MAC and store). Each attempt's purposes opened and webhook
-   * sent ride on the delivery-state write; only a failed attempt that will be retried (no state
-   * update of its own) costs one extra write. @default no ledger (unit tests of other concerns)
+   * The disclosure ledger (ledger key MAC and store). A webhook with personal fields costs one
+   * write ahead of its POST (purposes opened, `sending`); the outcome (`sent`, `acknowledged`)
+   * rides on the delivery-state write; a failed attempt that will be retried (no state update of
+   * its own) costs one more write. @default no ledger (unit tests of other concerns)
    */
   readonly disclosures?: { readonly mac: Mac; readonly store: Pick<LedgerStore, 'appendLedger'> };
 }
@@ -169,7 +201,7 @@ const errorName = (error: unknown): string => {
 
 export async function deliverToPartner(deps: DeliverDeps, input: DeliverInput): Promise<DeliverOutcome> {
   const attempt = Math.max(1, input.receiveCount);
-  /** What this attempt disclosed, for the ledger: purposes opened, then the webhook sent. */
+  /** What this attempt disclosed that is not in the ledger yet: purposes opened, the webhook sent. */
   const disclosed: LedgerEvent[] = [];
   let tip: { orderId: string; ledgerTip?: OrderRecord['ledgerTip'] } = { orderId: input.orderId };
   const ledgerOf = (more: readonly LedgerEvent[] = []): LedgerAppend | undefined => {
@@ -178,13 +210,23 @@ export async function deliverToPartner(deps: DeliverDeps, input: DeliverInput): 
       ? appendOf(deps.disclosures.mac, tip, events, deps.clock.now().toISOString())
       : undefined;
   };
-  const fail = async (reason: FailureReason): Promise<DeliverOutcome> => {
+  /** What this attempt disclosed, as a ledger write of its own (no state update to ride on). */
+  const recordAlone = async () => {
+    const append = ledgerOf();
+    if (append && deps.disclosures)
+      await deps.disclosures.store.appendLedger(input.orderId, append).catch(() => false);
+  };
+  /** Marks the webhook just POSTed (the last entry, `sent`) as not acknowledged. */
+  const notAcknowledged = (reason: FailureReason) => {
     const last = disclosed.at(-1);
     if (last?.type === 'sent')
       disclosed[disclosed.length - 1] = {
         ...last,
         failure: 'status' in reason ? String(reason.status) : reason.error,
       };
+  };
+  const fail = async (reason: FailureReason): Promise<DeliverOutcome> => {
+    notAcknowledged(reason);
     if (attempt >= input.maxAttempts) {
       await deps.orders.setDeliveryState(
         input.orderId,
@@ -195,10 +237,7 @@ export async function deliverToPartner(deps: DeliverDeps, input: DeliverInput): 
       );
       return { outcome: 'gave-up', attempt, reason };
     }
-    // No state update to ride on: what this attempt disclosed is one ledger write of its own.
-    const append = ledgerOf();
-    if (append && deps.disclosures)
-      await deps.disclosures.store.appendLedger(input.orderId, append).catch(() => false);
+    await recordAlone();
     const delaySeconds = retryDelaySeconds(attempt, deps.settings, deps.random);
     return { outcome: 'retry', attempt, delaySeconds, reason };
   };
@@ -233,23 +272,32 @@ export async function deliverToPartner(deps: DeliverDeps, input: DeliverInput): 
       const kept = await holdMessage(deps, partner.id, { webhookId: id, message });
       // Enabled again between our look and our hold: send it after all (through a retry).
       if (!kept) return fail({ status: GONE_STATUS });
+      // A webhook that got its 410: in the ledger as not acknowledged.
+      await recordAlone();
       return { outcome: 'held', webhookId: id, disabled };
     };
     if ((await partnerState).state === 'disabled') return await hold(false);
+    /** The personal data is gone (expired, erased, or erased while this attempt was under way). */
+    const personalDataGone = async (): Promise<DeliverOutcome> => {
+      // Purposes this attempt opened before it found the erasure stay on record (nothing was sent);
+      // a replay's state stays `delivered`, so then they are a write of their own.
+      const replayed = order.deliveries[partner.id]?.state === 'delivered';
+      if (replayed) await recordAlone();
+      await deps.orders.setDeliveryState(
+        order.orderId,
+        partner.id,
+        'failed',
+        deps.clock.now().toISOString(),
+        replayed ? undefined : ledgerOf(),
+      );
+      return { outcome: 'personal-data-gone' };
+    };
 
     // Open exactly the purposes this partner's fields need (none for the warehouse).
     const personal: PersonalFields = {};
     if (personalRead) {
       const record = await personalRead;
-      if (!record || purposes.some((purpose) => !record.sealed[purpose])) {
-        await deps.orders.setDeliveryState(
-          order.orderId,
-          partner.id,
-          'failed',
-          deps.clock.now().toISOString(),
-        );
-        return { outcome: 'personal-data-gone' };
-      }
+      if (!record || purposes.some((purpose) => !record.sealed[purpose])) return await personalDataGone();
       for (const purpose of purposes) {
         Object.assign(
           personal,
@@ -269,19 +317,47 @@ export async function deliverToPartner(deps: DeliverDeps, input: DeliverInput): 
     const payload = projectFor(partner, { order, personal, originCountry: deps.settings.originCountry });
     const body = JSON.stringify(payload);
     const messageType = PAYLOAD_TYPES[partner.kind];
+    const fields = fieldsInPayload(payload, partner.fields);
     // One signature per active secret: both during a rotation.
     const secrets = await deps.secrets.partnerSecrets(partner.id);
     const headers = signedWebhookHeaders(secrets, id, deps.clock.now(), body);
-    disclosed.push({
-      type: 'sent',
+    const webhook = {
       by: 'partner-delivery',
       recipient: partner.id,
       messageType,
-      fields: fieldsInPayload(payload, partner.fields),
+      fields,
       webhookId: id,
-    });
+    } as const;
+
+    // Personal fields in it: in the ledger before they leave, unless the order was erased meanwhile.
+    if (deps.disclosures && fields.some(isPersonal)) {
+      const intentAt = deps.clock.now();
+      const ahead = writeAheadOf(
+        deps.disclosures.mac,
+        tip,
+        [...disclosed, { type: 'sending', ...webhook }],
+        intentAt.toISOString(),
+      );
+      let written: boolean;
+      try {
+        written = await deps.disclosures.store.appendLedger(order.orderId, ahead.append);
+      } catch (error) {
+        if (error instanceof OrderErasedError) return await personalDataGone();
+        throw error;
+      }
+      if (!written) return { outcome: 'order-not-found' };
+      // In the ledger now; what follows chains on the tip this write left (no stale-tip retry).
+      disclosed.length = 0;
+      tip = { orderId: order.orderId, ledgerTip: ahead.landed() };
+      // A write that took too long: an erasure's redaction may not wait for this POST any more.
+      if (deps.clock.now().getTime() - intentAt.getTime() > INTENT_BUDGET_MS)
+        return await fail({ error: 'LedgerWriteTooSlow' });
+    }
+
+    disclosed.push({ type: 'sent', ...webhook });
     const response = await deps.partnerClient.post(partner.url, body, headers, deps.settings.timeoutMs);
     if (response.status === GONE_STATUS) {
+      notAcknowledged({ status: GONE_STATUS });
       const changed = await deps.partnerState.disablePartner(
         partner.id,
         deps.clock.now().toISOString(),
@@ -323,6 +399,8 @@ export async function deliverToPartner(deps: DeliverDeps, input: DeliverInput): 
   }
   return { outcome: 'delivered', ...sent };
 }
+
+const isPersonal = (path: keyof typeof FIELDS) => (FIELDS[path] as FieldDeclaration).personal;
 
 const opened = (purpose: Purpose): LedgerEvent => ({
   type: 'purpose-opened',

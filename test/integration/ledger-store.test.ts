@@ -1,7 +1,8 @@
 /**
  * The ledger's conditional appends on DynamoDB (dynalite): appenders that chained on the same
  * stale tip all land in one chain, whether their entries ride on a delivery-state write, an email
- * write or stand alone; a state write whose own condition fails appends nothing.
+ * write or stand alone; a state write whose own condition fails appends nothing; a write-ahead
+ * entry chained on a tip from before an erasure is refused once the re-read tip holds `erased`.
  */
 import { createHmac, randomBytes } from 'node:crypto';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
@@ -15,9 +16,10 @@ import {
   ensureTables,
   startDynalite,
 } from '../../shared/adapters/local/embedded-dynamodb.js';
+import { OrderErasedError } from '../../shared/domain/errors.js';
 import { type LedgerEvent, type Mac, verifyLedger } from '../../shared/domain/ledger.js';
 import type { OrderRecord } from '../../shared/domain/order.js';
-import { appendOf } from '../../shared/usecases/disclosure-ledger.js';
+import { appendOf, writeAheadOf } from '../../shared/usecases/disclosure-ledger.js';
 
 let dynamo: EmbeddedDynamo;
 let client: DynamoDBClient;
@@ -161,5 +163,43 @@ describe('DynamoDB ledger appends', () => {
     expect(stored?.entries.map((e) => (e.type === 'sent' ? e.recipient : ''))).toEqual(['first']);
     expect(unknown).toBe(false);
     expect(await ledger.getLedger('ord_NOPE')).toBeUndefined();
+  });
+
+  it('a write-ahead entry read before an erasure is refused on the tip that holds it; one read after it too', async () => {
+    // Prepare: the delivery read the order (no erasure yet); the erasure's entry lands first.
+    const record = order();
+    await orders.putOrder(record, {
+      orderId: record.orderId,
+      emailKey: 'k'.repeat(43),
+      sealed: {},
+      expiresAt: 2e9,
+    });
+    await ledger.appendLedger(record.orderId, appendOf(mac, record, [sent('warehouse')], AT));
+    const seen = (await orders.getOrder(record.orderId)) as OrderRecord;
+    const erased: LedgerEvent = { type: 'erased', by: 'operator', principal: 'p', certificate: 'era_1' };
+    await ledger.appendLedger(record.orderId, appendOf(mac, seen, [erased], AT));
+    const sending: LedgerEvent = {
+      type: 'sending',
+      by: 'partner-delivery',
+      recipient: 'carrier',
+      messageType: 'shipment.requested',
+      fields: ['customer.givenName'],
+      webhookId: 'msg_carrier',
+    };
+    // Act
+    const stale = await ledger
+      .appendLedger(record.orderId, writeAheadOf(mac, seen, [sending], AT).append)
+      .catch((error: unknown) => error);
+    const after = (await orders.getOrder(record.orderId)) as OrderRecord;
+    const fresh = await ledger
+      .appendLedger(record.orderId, writeAheadOf(mac, after, [sending], AT).append)
+      .catch((error: unknown) => error);
+    // Assess
+    expect(stale).toBeInstanceOf(OrderErasedError);
+    expect(fresh).toBeInstanceOf(OrderErasedError);
+    expect(seen.ledgerTip).toEqual({ count: 1, lastMac: expect.any(String) });
+    expect(after.ledgerTip).toEqual({ count: 2, lastMac: expect.any(String), erased: true });
+    const stored = await ledger.getLedger(record.orderId);
+    expect(stored?.entries.map((e) => e.type)).toEqual(['sent', 'erased']);
   });
 });

@@ -13,6 +13,7 @@ import type { ErasureCertificate } from '../../domain/certificate.js';
 import { DependencyError } from '../../domain/errors.js';
 import {
   EMPTY_TIP,
+  erasedMark,
   type LedgerEntry,
   type LedgerHead,
   type LedgerTip,
@@ -37,7 +38,7 @@ export function ledgerOf(item: Item): StoredLedger {
 export function ledgerTipOf(item: Item): LedgerTip | undefined {
   const { entries, head } = ledgerOf(item);
   if (!head && entries.length === 0) return undefined;
-  return { count: head?.count ?? 0, lastMac: entries.at(-1)?.mac ?? '' };
+  return { count: head?.count ?? 0, lastMac: entries.at(-1)?.mac ?? '', ...erasedMark(entries) };
 }
 
 /** The parts of an UpdateItem that append `sealed` on top of `tip`. */

@@ -4,7 +4,13 @@
  * the entries were chained on; otherwise the entries are re-chained on the new tip and retried.
  */
 import type { ErasureCertificate } from '../../domain/certificate.js';
-import { EMPTY_TIP, type LedgerEntry, type LedgerHead, type LedgerTip } from '../../domain/ledger.js';
+import {
+  EMPTY_TIP,
+  erasedMark,
+  type LedgerEntry,
+  type LedgerHead,
+  type LedgerTip,
+} from '../../domain/ledger.js';
 import type { CertificateStore, LedgerAppend, StoredLedger } from '../../ledger-ports.js';
 
 const MAX_APPEND_ATTEMPTS = 8;
@@ -20,7 +26,11 @@ export class MemoryLedgers {
   tip(orderId: string): LedgerTip | undefined {
     const ledger = this.ledgers.get(orderId);
     if (!ledger) return undefined;
-    return { count: ledger.head?.count ?? 0, lastMac: ledger.entries.at(-1)?.mac ?? '' };
+    return {
+      count: ledger.head?.count ?? 0,
+      lastMac: ledger.entries.at(-1)?.mac ?? '',
+      ...erasedMark(ledger.entries),
+    };
   }
 
   /** Applies `write` (false: its own condition failed) together with the append. */
