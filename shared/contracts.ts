@@ -46,6 +46,8 @@ export const keys = {
   shred: (recordKey: string) => `SHRED#${recordKey}`,
   /** Erasure certificates (no personal data). */
   certificate: (id: string) => `CERT#${id}`,
+  /** The write-ahead journal of an erasure in progress (ids and flags; gone when it completes). */
+  erasureJournal: (emailKey: string) => `ERASING#${emailKey}`,
   /** Whether a partner is enabled (absent: enabled). */
   partner: (partnerId: string) => `PARTNER#${partnerId}`,
   /** A message held while its partner is disabled (410 Gone). */

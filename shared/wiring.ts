@@ -38,7 +38,7 @@ import { type Config, loadConfig, partnersWithSecretRefs } from './config.js';
 import { DataKeys } from './crypto/data-keys.js';
 import { LedgerKey } from './crypto/ledger-key.js';
 import { LookupKeys } from './crypto/lookup-keys.js';
-import type { CertificateStore, LedgerStore, PrincipalSource } from './ledger-ports.js';
+import type { CertificateStore, ErasureJournalStore, LedgerStore, PrincipalSource } from './ledger-ports.js';
 import type {
   Clock,
   ConsentStore,
@@ -82,7 +82,7 @@ export interface Wiring {
   /** The disclosure ledger (on the order items), its chaining key, erasure certificates. */
   readonly ledger: LedgerStore;
   readonly ledgerKey: LedgerKey;
-  readonly certificates: CertificateStore;
+  readonly certificates: CertificateStore & ErasureJournalStore;
   /** Who the operator is (ledger entries of exports and erasures). */
   readonly principal: PrincipalSource;
   /** The stored partner keyrings (rotation); by default the same store as `secrets`. */

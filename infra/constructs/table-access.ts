@@ -53,6 +53,8 @@ export const ITEM = {
   shred: keys.shred('*'),
   ledgerKey: keys.dataKey(LEDGER_KEY_REF),
   certificate: keys.certificate('*'),
+  /** The write-ahead journal of an erasure in progress (ids and flags, no personal data). */
+  erasureJournal: keys.erasureJournal('*'),
   partner: keys.partner('*'),
   held: keys.held('*', '*'),
 } as const;
@@ -170,7 +172,7 @@ export const TABLE_ACCESS = {
   /**
    * The ops CLI: export (the email listing and byEmail, orders, ledger, suppression, data keys),
    * erase (the email listings and byEmail; delete personal records, the listings and customer
-   * records; put the erasure suppression, begin/end the erasure fence), purge (scan,
+   * records; put the erasure suppression, begin/end the erasure fence; its write-ahead journal), purge (scan,
    * delete personal records), redrive (delivery state on the order), replay (scan; order and
    * personal record read to skip erased data), partner enable/status (partner state; held
    * messages: scan, delete); ledger appends on the order, the ledger key, erasure certificates.
@@ -186,10 +188,11 @@ export const TABLE_ACCESS = {
         ITEM.dataKey,
         ITEM.partner,
         ITEM.certificate,
+        ITEM.erasureJournal,
       ],
-      PutItem: [ITEM.suppression, ITEM.shred, ITEM.ledgerKey, ITEM.certificate],
-      UpdateItem: [ITEM.order, ITEM.fence, ITEM.partner],
-      DeleteItem: [ITEM.personal, ITEM.customer, ITEM.held, ITEM.emailListing],
+      PutItem: [ITEM.suppression, ITEM.shred, ITEM.ledgerKey, ITEM.certificate, ITEM.erasureJournal],
+      UpdateItem: [ITEM.order, ITEM.fence, ITEM.partner, ITEM.erasureJournal],
+      DeleteItem: [ITEM.personal, ITEM.customer, ITEM.held, ITEM.emailListing, ITEM.erasureJournal],
     },
     query: [{ index: 'byEmail' }],
     scan: true,

@@ -5,6 +5,7 @@
  * shown, so it shows them as they arrive.
  */
 import { randomBytes } from 'node:crypto';
+import type { SuppressionRecord } from './consent.js';
 import { base32 } from './ids.js';
 import type { LedgerEntry } from './ledger.js';
 
@@ -28,6 +29,31 @@ export interface RequestedRedaction {
   readonly partner: string;
   readonly webhookId: string;
   readonly requestedAt: string;
+  /**
+   * Why the partner is asked: `received` when the ledger holds a delivery of personal fields it
+   * acknowledged with a 2xx; `may-have-received` when it holds only an attempt whose outcome is not
+   * known to have failed before the partner read it (a write-ahead `sending` with no outcome, a
+   * timeout, an error answer). Absent in certificates stored before it existed (read: `received`).
+   */
+  readonly basis?: RedactionBasis;
+}
+
+export type RedactionBasis = 'received' | 'may-have-received';
+
+/** One erasure in progress (ledger-ports.ts, ErasureJournalStore): ids and flags only. */
+export interface ErasureJournal {
+  readonly emailKey: string;
+  /** The certificate the erasure will store (`era_…`): a resumed run keeps it. */
+  readonly certificate: string;
+  readonly principal: string;
+  /** When the erasure began: its `erasedAt`, also for a resumed run. */
+  readonly startedAt: string;
+  /** The suppression entry as the first run found it, before writing its own (null: none). */
+  readonly found: { readonly reason: SuppressionRecord['reason']; readonly at: string } | null;
+  /** Orders whose personal record the erasure deletes (added before each delete). */
+  readonly orders: readonly string[];
+  /** Set before the customer record is deleted. */
+  readonly customer?: { readonly consentLedgerRemoved: boolean; readonly marketingContactRemoved: boolean };
 }
 
 export interface ErasureCertificate {

@@ -112,6 +112,9 @@ export class NoLookupKeyError extends Error {
 export class ErasureInProgressError extends Error {
   override readonly name = 'ErasureInProgressError';
   constructor(options?: ErrorOptions) {
-    super('Another erasure of this address is in progress; try again in a few minutes', options);
+    super(
+      'Another erasure of this address is in progress; try again in a few minutes (a run that stopped part-way is resumed once its 15-minute lease has passed)',
+      options,
+    );
   }
 }

@@ -249,6 +249,27 @@ export function partnersWithPersonalData(
 }
 
 /**
+ * Whether `recipient` is known to hold personal fields of the order (`received`: a delivery of
+ * them it acknowledged with a 2xx, `sent` without `failure`) or only may hold them
+ * (`may-have-received`: a write-ahead `sending` with no outcome yet, a timeout, an error answer).
+ */
+export function redactionBasis(
+  entries: readonly LedgerEntry[],
+  recipient: string,
+  isPersonal: (path: FieldPath) => boolean,
+): 'received' | 'may-have-received' {
+  const received = entries.some(
+    (entry) =>
+      entry.type === 'sent' &&
+      entry.failure === undefined &&
+      entry.recipient === recipient &&
+      entry.messageType !== 'order.redacted' &&
+      entry.fields.some(isPersonal),
+  );
+  return received ? 'received' : 'may-have-received';
+}
+
+/**
  * The write-ahead `sending` entries to `recipient` whose outcome is not in the ledger yet (no later
  * `sent` with the same webhook-id): webhooks that may still be on their way to the partner.
  */

@@ -18,15 +18,19 @@
  * again. So an entry before `erased` is in the redactions, and none with personal data can follow
  * it.
  *
- * A crash after the erasure but before the redactions are enqueued leaves the orders without
- * personal data and without redaction; the ledger shows no `redaction-requested` then, and the
- * certificate is not stored (the operator sees the failure and the erasure's own receipt).
+ * A run that dies part-way (between its deletes and its ledger entries, before the redactions are
+ * enqueued, before the certificate is stored) leaves its write-ahead journal (`ERASING#<emailKey>`:
+ * the certificate id, the orders it deleted or was about to delete). The next `minimis erase` of
+ * the address (once the fence's lease has passed) resumes it: the same certificate id and erasure
+ * time, ledger entries only where that run wrote none, every redaction enqueued again (the same
+ * webhook-id), the certificate stored if it was not. The journal goes after the certificate.
  */
 
 import { redactionMessage } from '../contracts/messages.js';
 import { partnerQueue } from '../contracts.js';
 import {
   type ErasureCertificate,
+  type ErasureJournal,
   newCertificateId,
   type RedactionStatus,
   type RequestedRedaction,
@@ -37,22 +41,34 @@ import {
   type LedgerEvent,
   type Mac,
   partnersWithPersonalData,
+  redactionBasis,
   sealEntries,
   tipOf,
 } from '../domain/ledger.js';
 import { ORDER_REDACTED_TYPE } from '../domain/projections.js';
 import { FIELDS, type FieldDeclaration, type FieldPath, type PartnerKind } from '../inventory.js';
-import type { CertificateStore, LedgerAppend, LedgerStore, PrincipalSource } from '../ledger-ports.js';
+import type {
+  CertificateStore,
+  ErasureJournalStore,
+  LedgerAppend,
+  LedgerStore,
+  PrincipalSource,
+} from '../ledger-ports.js';
 import type { Queue } from '../ports.js';
 import { certificateCopies, erasureHorizon } from '../report/erasure-horizon.js';
 import { webhookId } from './deliver-to-partner.js';
-import { type EraseDeps, type ErasureReceipt, eraseCustomer } from './erase-customer.js';
+import {
+  type EraseDeps,
+  type EraseJournal,
+  type ErasureReceipt,
+  eraseCustomerThen,
+} from './erase-customer.js';
 
-export interface CertifiedEraseDeps extends EraseDeps {
+export interface CertifiedEraseDeps extends Omit<EraseDeps, 'journal'> {
   readonly ledger: LedgerStore;
   readonly ledgerMac: Mac;
   readonly queue: Pick<Queue, 'send'>;
-  readonly certificates: CertificateStore;
+  readonly certificates: CertificateStore & ErasureJournalStore;
   readonly principal: PrincipalSource;
   /** Configured partners: a redaction goes only to a partner that still exists. */
   readonly partners: ReadonlyArray<{
@@ -75,48 +91,89 @@ export async function eraseWithCertificate(
   email: string,
 ): Promise<CertifiedErasure> {
   const principal = await deps.principal.principal();
-  const receipt = await eraseCustomer(deps, email);
-  const id = (deps.newId ?? newCertificateId)();
+  const store = deps.certificates;
+  const journal: EraseJournal = {
+    open: async (emailKey, start) => {
+      const left = await store.getJournal(emailKey);
+      if (left) return left;
+      const opened = {
+        emailKey,
+        certificate: (deps.newId ?? newCertificateId)(),
+        principal,
+        ...start,
+        orders: [],
+      };
+      await store.openJournal(opened);
+      return opened;
+    },
+    order: (emailKey, orderId) => store.journalOrder(emailKey, orderId),
+    customer: (emailKey, customer) => store.journalCustomer(emailKey, customer),
+  };
+  const { receipt, finished } = await eraseCustomerThen({ ...deps, journal }, email, (receipt, opened) =>
+    certify(deps, receipt, opened as NonNullable<typeof opened>, principal),
+  );
+  return { receipt, certificate: finished };
+}
+
+/** Steps 1–2 of the module comment and the certificate, inside the erasure's fence; then the journal goes. */
+async function certify(
+  deps: CertifiedEraseDeps,
+  receipt: ErasureReceipt,
+  journal: ErasureJournal,
+  principal: string,
+): Promise<ErasureCertificate> {
+  const id = journal.certificate;
   const requestedAt = receipt.erasedAt;
   const known = new Set(deps.partners.map((p) => p.id));
   const redactions: RequestedRedaction[] = [];
+  const requestsIn = (entries: readonly LedgerEntry[], orderId: string): RequestedRedaction[] =>
+    partnersWithPersonalData(entries, isPersonal)
+      .filter((p) => known.has(p))
+      .map((partner) => ({
+        orderId,
+        partner,
+        webhookId: webhookId(orderId, partner, ORDER_REDACTED_TYPE),
+        requestedAt,
+        basis: redactionBasis(entries, partner, isPersonal),
+      }));
 
   for (const orderId of receipt.ordersErased) {
     const ledger = await deps.ledger.getLedger(orderId);
     if (!ledger) continue; // intake stopped before writing the order record: nothing was sent
     let seen: readonly LedgerEntry[] = ledger.entries;
-    let requests: RequestedRedaction[] = [];
-    const append: LedgerAppend = {
-      tip: tipOf(seen),
-      build: async (tip) => {
-        // Another entry landed since the ledger was read (a delivery's `sending`, an
-        // acknowledgement): read it again, so the partners come from the ledger this write chains on.
-        if (tip.count !== seen.length) seen = (await deps.ledger.getLedger(orderId))?.entries ?? seen;
-        requests = partnersWithPersonalData(seen, isPersonal)
-          .filter((p) => known.has(p))
-          .map((partner) => ({
-            orderId,
-            partner,
-            webhookId: webhookId(orderId, partner, ORDER_REDACTED_TYPE),
-            requestedAt,
-          }));
-        const events: LedgerEvent[] = [
-          { type: 'erased', by: 'operator', principal, certificate: id },
-          ...requests.map(
-            (r): LedgerEvent => ({
-              type: 'redaction-requested',
-              by: 'operator',
-              principal,
-              recipient: r.partner,
-              webhookId: r.webhookId,
-              certificate: id,
-            }),
-          ),
-        ];
-        return sealEntries(deps.ledgerMac, orderId, tip, events, requestedAt);
-      },
-    };
-    if (!(await deps.ledger.appendLedger(orderId, append))) continue;
+    let requests: RequestedRedaction[];
+    const ours = seen.findIndex((e) => e.type === 'erased' && e.certificate === id);
+    if (ours >= 0) {
+      // A run of this erasure that died after its ledger write: the same requests, sent again
+      // (the same webhook-id, so a partner that has it already sees a retry).
+      requests = requestsIn(seen.slice(0, ours), orderId);
+    } else {
+      requests = [];
+      const append: LedgerAppend = {
+        tip: tipOf(seen),
+        build: async (tip) => {
+          // Another entry landed since the ledger was read (a delivery's `sending`, an
+          // acknowledgement): read it again, so the partners come from the ledger this write chains on.
+          if (tip.count !== seen.length) seen = (await deps.ledger.getLedger(orderId))?.entries ?? seen;
+          requests = requestsIn(seen, orderId);
+          const events: LedgerEvent[] = [
+            { type: 'erased', by: 'operator', principal, certificate: id },
+            ...requests.map(
+              (r): LedgerEvent => ({
+                type: 'redaction-requested',
+                by: 'operator',
+                principal,
+                recipient: r.partner,
+                webhookId: r.webhookId,
+                certificate: id,
+              }),
+            ),
+          ];
+          return sealEntries(deps.ledgerMac, orderId, tip, events, requestedAt);
+        },
+      };
+      if (!(await deps.ledger.appendLedger(orderId, append))) continue;
+    }
     for (const r of requests)
       await deps.queue.send(partnerQueue(r.partner), redactionMessage(orderId, r.partner, requestedAt));
     redactions.push(...requests);
@@ -125,7 +182,7 @@ export async function eraseWithCertificate(
   const certificate: ErasureCertificate = {
     id,
     erasedAt: receipt.erasedAt,
-    principal,
+    principal: journal.principal,
     outcome: receipt.outcome,
     suppressionRef: receipt.suppressionRef,
     erased: {
@@ -141,8 +198,10 @@ export async function eraseWithCertificate(
     ),
     redactions,
   };
+  // A run that died after storing it: the one stored stands (the same id and content).
   await deps.certificates.putCertificate(certificate);
-  return { receipt, certificate };
+  await deps.certificates.closeJournal(journal.emailKey);
+  return certificate;
 }
 
 export interface ShownCertificate extends Omit<ErasureCertificate, 'redactions'> {

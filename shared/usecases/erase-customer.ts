@@ -22,8 +22,14 @@
  *
  * Kept on purpose: the non-personal ORDER# records (accounting; `GET /orders/{id}` still answers)
  * and the suppression entry. Safe to repeat: a second run finds nothing and says so.
+ *
+ * With a journal (`deps.journal`, certify-erasure.ts), every delete is written ahead: the order id
+ * before its personal record goes, what the customer record held before it goes. A run that died
+ * part-way left its journal; the next run for the address resumes it — the same start time, the
+ * suppression entry as the first run found it, and in its receipt every order either run erased.
  */
 import type { LookupKeys } from '../crypto/lookup-keys.js';
+import type { ErasureJournal } from '../domain/certificate.js';
 import type { SuppressionRecord } from '../domain/consent.js';
 import {
   erasureHorizon,
@@ -45,6 +51,8 @@ export interface EraseDeps {
   readonly lookup: Pick<LookupKeys, 'emailKey'>;
   readonly fence: ErasureFenceStore;
   readonly clock: Clock;
+  /** Write-ahead journal of this erasure. @default none (a crash part-way is not resumed) */
+  readonly journal?: EraseJournal;
   readonly settings?: {
     readonly accountingYears?: number;
     /** Days the key table's backups are kept. @default 7 */
@@ -52,6 +60,17 @@ export interface EraseDeps {
     /** Configured partners, for their rows of the horizon. @default none */
     readonly partners?: HorizonSettings['partners'];
   };
+}
+
+/** The erasure's write-ahead journal, as erase-customer.ts uses it (ErasureJournalStore behind it). */
+export interface EraseJournal {
+  /**
+   * Inside the fence, before the first write: the journal a run of this erasure that died part-way
+   * left for the address, else a new one (`found`: the suppression entry as this run found it).
+   */
+  open(emailKey: string, start: Pick<ErasureJournal, 'startedAt' | 'found'>): Promise<ErasureJournal>;
+  order(emailKey: string, orderId: string): Promise<void>;
+  customer(emailKey: string, customer: NonNullable<ErasureJournal['customer']>): Promise<void>;
 }
 
 /** One store of the erasure horizon, for this erasure. */
@@ -106,11 +125,30 @@ export const PITR_DAYS = PITR_RETENTION_DAYS;
 const REF_LENGTH = 10;
 
 export async function eraseCustomer(deps: EraseDeps, email: string): Promise<ErasureReceipt> {
-  const at = deps.clock.now().toISOString();
-  const emailKey = await deps.lookup.emailKey(email);
+  return (await eraseCustomerThen(deps, email, async () => undefined)).receipt;
+}
 
-  const swept = await fencedErasure(deps, emailKey, () => sweep(deps, emailKey, at));
+/**
+ * The erasure, then `finish` with its receipt while the fence is still held (certify-erasure.ts:
+ * the ledger entries, redactions and certificate), so erasures of one address never overlap there
+ * either.
+ */
+export async function eraseCustomerThen<T>(
+  deps: EraseDeps,
+  email: string,
+  finish: (receipt: ErasureReceipt, journal: ErasureJournal | undefined) => Promise<T>,
+): Promise<{ readonly receipt: ErasureReceipt; readonly finished: T }> {
+  const emailKey = await deps.lookup.emailKey(email);
+  return fencedErasure(deps, emailKey, async () => {
+    const swept = await sweep(deps, emailKey, deps.clock.now().toISOString());
+    const receipt = receiptOf(deps, emailKey, swept);
+    return { receipt, finished: await finish(receipt, swept.journal) };
+  });
+}
+
+function receiptOf(deps: EraseDeps, emailKey: string, swept: Swept): ErasureReceipt {
   const {
+    at,
     existing,
     earlierErasure,
     ordersErased,
@@ -170,32 +208,63 @@ export async function eraseCustomer(deps: EraseDeps, email: string): Promise<Era
   };
 }
 
+type Swept = Awaited<ReturnType<typeof sweep>>;
+
 /** Steps 1–3 of the module comment (inside the erasure fence). */
-async function sweep(deps: EraseDeps, emailKey: string, at: string) {
-  const existing = await deps.consent.getSuppression(emailKey);
+async function sweep(deps: EraseDeps, emailKey: string, startedAt: string) {
+  const now = new Date(startedAt);
+  const stored = await deps.consent.getSuppression(emailKey);
+  const journal = await deps.journal?.open(emailKey, {
+    startedAt,
+    found: stored ? { reason: stored.reason, at: stored.at } : null,
+  });
+  // A resumed run: the suppression as the first run found it (it may have written its own since).
+  const at = journal?.startedAt ?? startedAt;
+  const existing: SuppressionRecord | undefined = journal
+    ? journal.found
+      ? { emailKey, ...journal.found }
+      : undefined
+    : stored;
   const earlierErasure = existing?.reason === 'erasure' ? existing : undefined;
   if (!earlierErasure) await deps.consent.putSuppression({ emailKey, reason: 'erasure', at });
 
-  const ordersErased: string[] = [];
-  const now = new Date(at);
+  const erased = new Set(journal?.orders ?? []);
   for (const record of await deps.orders.listPersonalByEmailKey(emailKey, now)) {
-    if (await deps.orders.deletePersonal(record.orderId)) ordersErased.push(record.orderId);
+    await deps.journal?.order(emailKey, record.orderId);
+    if (await deps.orders.deletePersonal(record.orderId)) erased.add(record.orderId);
   }
-  ordersErased.sort();
+  const ordersErased = [...erased].sort();
   // Its listing links the keyed hash to those orders: gone with them (inside the fence, so an
   // intake listed meanwhile either undoes its own writes or is a new order after this erasure).
   await deps.orders.clearEmailListing(emailKey, now);
 
   const customer = await deps.consent.getCustomer(emailKey);
-  const customerRemoved = customer ? await deps.consent.deleteCustomer(emailKey) : false;
-  const consentLedgerRemoved = customerRemoved && (customer?.consent.length ?? 0) > 0;
-  const marketingContactRemoved =
-    customerRemoved && (customer?.marketing !== undefined || customer?.pendingMarketing !== undefined);
+  let customerRemoved = false;
+  let consentLedgerRemoved = false;
+  let marketingContactRemoved = false;
+  if (customer) {
+    const held = {
+      consentLedgerRemoved: customer.consent.length > 0,
+      marketingContactRemoved: customer.marketing !== undefined || customer.pendingMarketing !== undefined,
+    };
+    await deps.journal?.customer(emailKey, held);
+    customerRemoved = await deps.consent.deleteCustomer(emailKey);
+    consentLedgerRemoved = customerRemoved && held.consentLedgerRemoved;
+    marketingContactRemoved = customerRemoved && held.marketingContactRemoved;
+  }
+  // What a run that died part-way removed before it died.
+  if (journal?.customer) {
+    customerRemoved = true;
+    consentLedgerRemoved ||= journal.customer.consentLedgerRemoved;
+    marketingContactRemoved ||= journal.customer.marketingContactRemoved;
+  }
 
   const erasedSomething = ordersErased.length > 0 || customerRemoved;
   if (earlierErasure !== undefined && erasedSomething)
     await deps.consent.putSuppression({ emailKey, reason: 'erasure', at });
   return {
+    at,
+    journal,
     existing,
     earlierErasure,
     ordersErased,

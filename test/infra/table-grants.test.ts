@@ -303,15 +303,17 @@ describe('order-table grants (least privilege per role)', () => {
           'CUSTOMER#*',
           'DATAKEY#*',
           'EMAILPII#*#*',
+          'ERASING#*',
           'ORDER#*',
           'PARTNER#*',
           'PII#*',
           'SUPPRESS#*',
         ],
-        'dynamodb:PutItem': ['CERT#*', 'DATAKEY#ledger-v1', 'SHRED#*', 'SUPPRESS#*'],
-        'dynamodb:UpdateItem': ['FENCE#*', 'ORDER#*', 'PARTNER#*'],
+        // ERASING#: the write-ahead journal of an erasure in progress (a stopped run is resumed).
+        'dynamodb:PutItem': ['CERT#*', 'DATAKEY#ledger-v1', 'ERASING#*', 'SHRED#*', 'SUPPRESS#*'],
+        'dynamodb:UpdateItem': ['ERASING#*', 'FENCE#*', 'ORDER#*', 'PARTNER#*'],
         // EMAILPII#: erasure deletes the keyed email's recent listings after its sweep.
-        'dynamodb:DeleteItem': ['CUSTOMER#*', 'EMAILPII#*#*', 'HELD#*#*', 'PII#*'],
+        'dynamodb:DeleteItem': ['CUSTOMER#*', 'EMAILPII#*#*', 'ERASING#*', 'HELD#*#*', 'PII#*'],
       },
       // The byEmail partition key is the keyed hash itself (no prefix): not limited by LeadingKeys.
       query: { byEmail: 'any' },

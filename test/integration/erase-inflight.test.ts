@@ -106,6 +106,8 @@ describe('erase while the carrier delivery is in flight', () => {
         partner: 'carrier',
         webhookId: webhookId(orderId, 'carrier', 'order.redacted'),
         requestedAt: printed.certificate.erasedAt,
+        // Erased while the POST was in flight: the ledger held only the write-ahead `sending`.
+        basis: 'may-have-received',
       },
     ]);
     // The data first (it holds the canary name), then exactly one redaction, signed.

@@ -8,7 +8,7 @@ import { createHmac, randomBytes } from 'node:crypto';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { documentClient } from '../../shared/adapters/aws/dynamo-client.js';
-import { DynamoLedgerStore } from '../../shared/adapters/aws/dynamo-ledger.js';
+import { DynamoCertificateStore, DynamoLedgerStore } from '../../shared/adapters/aws/dynamo-ledger.js';
 import { DynamoOrderStore } from '../../shared/adapters/aws/dynamo-order-store.js';
 import { tableDefinition } from '../../shared/adapters/aws/table-schema.js';
 import {
@@ -16,7 +16,8 @@ import {
   ensureTables,
   startDynalite,
 } from '../../shared/adapters/local/embedded-dynamodb.js';
-import { OrderErasedError } from '../../shared/domain/errors.js';
+import type { ErasureCertificate } from '../../shared/domain/certificate.js';
+import { DependencyError, OrderErasedError } from '../../shared/domain/errors.js';
 import { type LedgerEvent, type Mac, verifyLedger } from '../../shared/domain/ledger.js';
 import type { OrderRecord } from '../../shared/domain/order.js';
 import { appendOf, writeAheadOf } from '../../shared/usecases/disclosure-ledger.js';
@@ -25,6 +26,7 @@ let dynamo: EmbeddedDynamo;
 let client: DynamoDBClient;
 let orders: DynamoOrderStore;
 let ledger: DynamoLedgerStore;
+let certificates: DynamoCertificateStore;
 const AT = '2026-12-01T10:00:00.000Z';
 const key = randomBytes(32);
 const mac: Mac = async (data) => createHmac('sha256', key).update(data).digest('base64url');
@@ -73,6 +75,7 @@ beforeAll(async () => {
   const db = documentClient(client);
   orders = new DynamoOrderStore(db, 'orders');
   ledger = new DynamoLedgerStore(db, 'orders');
+  certificates = new DynamoCertificateStore(db, 'orders');
 });
 afterAll(async () => {
   client.destroy();
@@ -201,5 +204,72 @@ describe('DynamoDB ledger appends', () => {
     expect(after.ledgerTip).toEqual({ count: 2, lastMac: expect.any(String), erased: true });
     const stored = await ledger.getLedger(record.orderId);
     expect(stored?.entries.map((e) => e.type)).toEqual(['sent', 'erased']);
+  });
+});
+
+describe('DynamoDB erasure journal and certificates', () => {
+  it('opens one journal per address, adds each order once, keeps the customer flags, and closes', async () => {
+    // Prepare
+    const emailKey = 'j'.repeat(43);
+    const journal = {
+      emailKey,
+      certificate: 'era_JOURNAL0000000000000000001',
+      principal: 'local:test',
+      startedAt: AT,
+      found: { reason: 'unsubscribe' as const, at: AT },
+      orders: [],
+    };
+    // Act
+    await certificates.openJournal(journal);
+    const second = await certificates
+      .openJournal({ ...journal, certificate: 'era_OTHER' })
+      .catch((e: unknown) => e);
+    await certificates.journalOrder(emailKey, 'ord_B');
+    await certificates.journalOrder(emailKey, 'ord_A');
+    await certificates.journalOrder(emailKey, 'ord_B');
+    await certificates.journalCustomer(emailKey, {
+      consentLedgerRemoved: true,
+      marketingContactRemoved: false,
+    });
+    const read = await certificates.getJournal(emailKey);
+    await certificates.closeJournal(emailKey);
+    const noJournal = await certificates.journalOrder(emailKey, 'ord_C').catch((e: unknown) => e);
+    // Assess
+    expect(second).toBeInstanceOf(DependencyError);
+    expect(read).toEqual({
+      ...journal,
+      orders: ['ord_A', 'ord_B'],
+      customer: { consentLedgerRemoved: true, marketingContactRemoved: false },
+    });
+    expect(await certificates.getJournal(emailKey)).toBeUndefined();
+    // A write for a closed journal is refused, so a late run cannot re-create half a journal.
+    expect(noJournal).toBeInstanceOf(DependencyError);
+    expect(await certificates.getJournal(emailKey)).toBeUndefined();
+  });
+
+  it('stores a certificate once: a resumed erasure putting the same id again leaves the first', async () => {
+    // Prepare
+    const certificate = {
+      id: 'era_ONCE00000000000000000000001',
+      erasedAt: AT,
+      principal: 'local:test',
+      outcome: 'erased',
+      suppressionRef: 'sup_0123456789',
+      erased: {
+        orders: [],
+        personalRecords: 0,
+        customerRecords: 0,
+        consentLedgerRemoved: false,
+        marketingContactRemoved: false,
+      },
+      copies: [],
+      redactions: [],
+    } as unknown as ErasureCertificate;
+    // Act
+    const first = await certificates.putCertificate(certificate);
+    const again = await certificates.putCertificate({ ...certificate, principal: 'someone-else' });
+    // Assess
+    expect([first, again]).toEqual([true, false]);
+    expect((await certificates.getCertificate(certificate.id))?.principal).toBe('local:test');
   });
 });

@@ -243,7 +243,13 @@ describe('the disclosure ledger', () => {
     expect(redaction?.headers['webhook-id']).toBe(webhookId(orderId, 'carrier', 'order.redacted'));
     expect(warehouse.forOrder(orderId).filter((r) => r.json.type === 'order.redacted')).toEqual([]);
     expect(shown.redactions).toEqual([
-      expect.objectContaining({ orderId, partner: 'carrier', state: 'acknowledged', status: 204 }),
+      expect.objectContaining({
+        orderId,
+        partner: 'carrier',
+        basis: 'received',
+        state: 'acknowledged',
+        status: 204,
+      }),
     ]);
     expect(shown.redactions[0]?.acknowledgedAt).toEqual(expect.any(String));
     const copies = shown.copies as Array<{ copy: string; unrecoverableAt: string | null }>;

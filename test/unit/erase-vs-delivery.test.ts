@@ -200,12 +200,18 @@ async function assertGuarantee(
   expect((await verifyLedger(mac, w.orderId, entries, head)).ok, where).toBe(true);
   const got = w.partners.received.carrier ?? [];
   if (got.some((r) => r.personal)) {
+    // `received` exactly when the delivery's 2xx outcome was in the ledger before `erased`.
+    const erasedAt = entries.findIndex((e) => e.type === 'erased');
+    const outcomeFirst = entries
+      .slice(0, erasedAt)
+      .some((e) => e.type === 'sent' && e.recipient === 'carrier' && e.failure === undefined);
     expect(certificate.redactions, where).toEqual([
       {
         orderId: w.orderId,
         partner: 'carrier',
         webhookId: webhookId(w.orderId, 'carrier', ORDER_REDACTED_TYPE),
         requestedAt: certificate.erasedAt,
+        basis: outcomeFirst ? 'received' : 'may-have-received',
       },
     ]);
     expect(got, where).toEqual([

@@ -7,9 +7,15 @@
  * re-chains its entries and tries again. (DynamoDB's 400 KB item limit leaves room for thousands
  * of entries; an order sees a handful.)
  */
-import { type DynamoDBDocumentClient, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import {
+  DeleteCommand,
+  type DynamoDBDocumentClient,
+  GetCommand,
+  PutCommand,
+  UpdateCommand,
+} from '@aws-sdk/lib-dynamodb';
 import { keys } from '../../contracts.js';
-import type { ErasureCertificate } from '../../domain/certificate.js';
+import type { ErasureCertificate, ErasureJournal } from '../../domain/certificate.js';
 import { DependencyError } from '../../domain/errors.js';
 import {
   EMPTY_TIP,
@@ -19,7 +25,13 @@ import {
   type LedgerTip,
   type SealedAppend,
 } from '../../domain/ledger.js';
-import type { CertificateStore, LedgerAppend, LedgerStore, StoredLedger } from '../../ledger-ports.js';
+import type {
+  CertificateStore,
+  ErasureJournalStore,
+  LedgerAppend,
+  LedgerStore,
+  StoredLedger,
+} from '../../ledger-ports.js';
 import { call, conditional, type DynamoTable } from './dynamo-client.js';
 
 type Item = Record<string, unknown>;
@@ -150,15 +162,19 @@ export class DynamoLedgerStore implements LedgerStore {
   }
 }
 
-/** Erasure certificates as CERT#<id> items (no personal data; kept like the order records). */
-export class DynamoCertificateStore implements CertificateStore {
+/**
+ * Erasure certificates as CERT#<id> items (no personal data; kept like the order records), and the
+ * journals of erasures in progress as ERASING#<emailKey> items (ids and flags; the order ids a
+ * string set, so adding one twice is a no-op).
+ */
+export class DynamoCertificateStore implements CertificateStore, ErasureJournalStore {
   constructor(
     private readonly db: DynamoDBDocumentClient,
     private readonly tableName: string,
   ) {}
 
-  async putCertificate(certificate: ErasureCertificate): Promise<void> {
-    const stored = await conditional('put certificate', () =>
+  async putCertificate(certificate: ErasureCertificate): Promise<boolean> {
+    return conditional('put certificate', () =>
       this.db.send(
         new PutCommand({
           TableName: this.tableName,
@@ -167,7 +183,76 @@ export class DynamoCertificateStore implements CertificateStore {
         }),
       ),
     );
-    if (!stored) throw new DependencyError('DynamoDB put certificate (id already taken)');
+  }
+
+  async getJournal(emailKey: string): Promise<ErasureJournal | undefined> {
+    const { Item } = await call('get erasure journal', () =>
+      this.db.send(
+        new GetCommand({
+          TableName: this.tableName,
+          Key: { pk: keys.erasureJournal(emailKey) },
+          ConsistentRead: true,
+        }),
+      ),
+    );
+    if (typeof Item?.journal !== 'string') return undefined;
+    const journal = JSON.parse(Item.journal) as ErasureJournal;
+    const orders = Item.orders instanceof Set ? [...(Item.orders as Set<string>)].sort() : [];
+    const customer =
+      typeof Item.customer === 'string'
+        ? (JSON.parse(Item.customer) as NonNullable<ErasureJournal['customer']>)
+        : undefined;
+    return { ...journal, orders, ...(customer ? { customer } : {}) };
+  }
+
+  async openJournal(journal: ErasureJournal): Promise<void> {
+    const { orders: _orders, customer: _customer, ...rest } = journal;
+    const stored = await conditional('open erasure journal', () =>
+      this.db.send(
+        new PutCommand({
+          TableName: this.tableName,
+          Item: { pk: keys.erasureJournal(journal.emailKey), journal: JSON.stringify(rest) },
+          ConditionExpression: 'attribute_not_exists(pk)',
+        }),
+      ),
+    );
+    if (!stored) throw new DependencyError('DynamoDB open erasure journal (one is open)');
+  }
+
+  async journalOrder(emailKey: string, orderId: string): Promise<void> {
+    await call('journal erased order', () =>
+      this.db.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: { pk: keys.erasureJournal(emailKey) },
+          UpdateExpression: 'ADD orders :order',
+          ConditionExpression: 'attribute_exists(pk)',
+          ExpressionAttributeValues: { ':order': new Set([orderId]) },
+        }),
+      ),
+    );
+  }
+
+  async journalCustomer(emailKey: string, customer: NonNullable<ErasureJournal['customer']>): Promise<void> {
+    await call('journal erased customer', () =>
+      this.db.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: { pk: keys.erasureJournal(emailKey) },
+          UpdateExpression: 'SET customer = :customer',
+          ConditionExpression: 'attribute_exists(pk)',
+          ExpressionAttributeValues: { ':customer': JSON.stringify(customer) },
+        }),
+      ),
+    );
+  }
+
+  async closeJournal(emailKey: string): Promise<void> {
+    await call('close erasure journal', () =>
+      this.db.send(
+        new DeleteCommand({ TableName: this.tableName, Key: { pk: keys.erasureJournal(emailKey) } }),
+      ),
+    );
   }
 
   async getCertificate(id: string): Promise<ErasureCertificate | undefined> {

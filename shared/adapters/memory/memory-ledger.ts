@@ -3,7 +3,7 @@
  * are applied together (synchronously, so atomically) only while the ledger still ends at the tip
  * the entries were chained on; otherwise the entries are re-chained on the new tip and retried.
  */
-import type { ErasureCertificate } from '../../domain/certificate.js';
+import type { ErasureCertificate, ErasureJournal } from '../../domain/certificate.js';
 import {
   EMPTY_TIP,
   erasedMark,
@@ -11,7 +11,12 @@ import {
   type LedgerHead,
   type LedgerTip,
 } from '../../domain/ledger.js';
-import type { CertificateStore, LedgerAppend, StoredLedger } from '../../ledger-ports.js';
+import type {
+  CertificateStore,
+  ErasureJournalStore,
+  LedgerAppend,
+  StoredLedger,
+} from '../../ledger-ports.js';
 
 const MAX_APPEND_ATTEMPTS = 8;
 
@@ -58,11 +63,35 @@ export class MemoryLedgers {
   }
 }
 
-export class MemoryCertificateStore implements CertificateStore {
+export class MemoryCertificateStore implements CertificateStore, ErasureJournalStore {
   readonly certificates = new Map<string, ErasureCertificate>();
+  readonly journals = new Map<string, ErasureJournal>();
+  async getJournal(emailKey: string) {
+    const found = this.journals.get(emailKey);
+    return found ? structuredClone(found) : undefined;
+  }
+  async openJournal(journal: ErasureJournal) {
+    if (this.journals.has(journal.emailKey)) throw new Error('journal exists');
+    this.journals.set(journal.emailKey, structuredClone(journal));
+  }
+  async journalOrder(emailKey: string, orderId: string) {
+    const journal = this.journals.get(emailKey);
+    if (!journal) throw new Error('no journal');
+    if (!journal.orders.includes(orderId))
+      this.journals.set(emailKey, { ...journal, orders: [...journal.orders, orderId] });
+  }
+  async journalCustomer(emailKey: string, customer: NonNullable<ErasureJournal['customer']>) {
+    const journal = this.journals.get(emailKey);
+    if (!journal) throw new Error('no journal');
+    this.journals.set(emailKey, { ...journal, customer: { ...customer } });
+  }
+  async closeJournal(emailKey: string) {
+    this.journals.delete(emailKey);
+  }
   async putCertificate(certificate: ErasureCertificate) {
-    if (this.certificates.has(certificate.id)) throw new Error('certificate id taken');
+    if (this.certificates.has(certificate.id)) return false;
     this.certificates.set(certificate.id, structuredClone(certificate));
+    return true;
   }
   async getCertificate(id: string) {
     const found = this.certificates.get(id);
