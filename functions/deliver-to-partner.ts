@@ -75,7 +75,16 @@ async function handle(record: DeliveryRecord): Promise<void> {
   const outcome: DeliverOutcome =
     message.type === ORDER_REDACTED_TYPE
       ? await deliverRedaction(
-          { ...deps, ledger, ledgerMac: mac, settings: retry },
+          {
+            ledger,
+            ledgerMac: mac,
+            secrets: deps.secrets,
+            partnerClient: deps.partnerClient,
+            partnerState: deps.partnerState,
+            clock: deps.clock,
+            partners: deps.partners,
+            settings: retry,
+          },
           { ...attempt, requestedAt: message.requestedAt },
         )
       : await deliverToPartner(

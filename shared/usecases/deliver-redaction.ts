@@ -10,13 +10,19 @@
  * may still be on its way (a write-ahead `sending` entry with no outcome yet, younger than
  * `inFlightUntil`, deliver-to-partner.ts), the redaction waits (a retry) instead of being sent
  * first. On its last attempt it is sent regardless.
+ *
+ * A disabled partner (it answered `410 Gone`, partner-gone.ts) gets nothing: the redaction is held
+ * like any of its messages (never retried to the dead-letter queue) and sent once the partner is
+ * enabled. A 410 answer to the redaction itself disables the partner and holds it the same way (in
+ * the ledger as a send that was not acknowledged).
  */
 
+import { redactionMessage } from '../contracts/messages.js';
 import { type LedgerEvent, type Mac, unsettledSends } from '../domain/ledger.js';
 import { signedWebhookHeaders } from '../domain/partner-keyring.js';
 import { ORDER_REDACTED_TYPE, orderRedactedSchema } from '../domain/projections.js';
 import type { LedgerStore } from '../ledger-ports.js';
-import type { Clock, PartnerClient, SecretStore } from '../ports.js';
+import type { Clock, PartnerClient, PartnerStateStore, SecretStore } from '../ports.js';
 import {
   type DeliverOutcome,
   type DeliveryPartner,
@@ -27,12 +33,15 @@ import {
   webhookId,
 } from './deliver-to-partner.js';
 import { appendOf } from './disclosure-ledger.js';
+import { GONE_STATUS, holdMessage } from './partner-gone.js';
 
 export interface DeliverRedactionDeps {
   readonly ledger: LedgerStore;
   readonly ledgerMac: Mac;
   readonly secrets: SecretStore;
   readonly partnerClient: PartnerClient;
+  /** Enabled/disabled partners (410 Gone) and their held messages. */
+  readonly partnerState: PartnerStateStore;
   readonly clock: Clock;
   readonly partners: readonly Pick<DeliveryPartner, 'id' | 'url'>[];
   readonly settings: RetryPolicy & { readonly timeoutMs: number };
@@ -84,10 +93,22 @@ export async function deliverRedaction(
     };
   };
 
+  /** Held until the partner is enabled; false when it was enabled meanwhile (then: a retry). */
+  const hold = async (disabled: boolean): Promise<DeliverOutcome> => {
+    const message = redactionMessage(input.orderId, input.partnerId, input.requestedAt);
+    // No delivery state: the order's deliveries show the data's delivery, not the redaction's.
+    const held = { webhookId: id, message };
+    if (!(await holdMessage({ partnerState: deps.partnerState, clock: deps.clock }, input.partnerId, held)))
+      return fail({ status: GONE_STATUS });
+    return { outcome: 'held', webhookId: id, disabled };
+  };
+
   let status: number;
   try {
     const partner = deps.partners.find((p) => p.id === input.partnerId);
     if (!partner) return await fail({ error: 'UnknownPartner' });
+    const partnerState = deps.partnerState.getPartnerState(partner.id);
+    partnerState.catch(() => undefined);
     const ledger = await deps.ledger.getLedger(input.orderId);
     if (!ledger) return { outcome: 'order-not-found' };
     const last = ledger.entries.at(-1);
@@ -98,6 +119,7 @@ export async function deliverRedaction(
       };
     if (ledger.entries.some((e) => e.type === 'acknowledged' && e.webhookId === id))
       return { outcome: 'already-delivered' };
+    if ((await partnerState).state === 'disabled') return await hold(false);
     // A webhook with personal data may still be arriving at the partner: redact after it.
     const now = deps.clock.now().getTime();
     const inFlight = Math.max(
@@ -123,6 +145,15 @@ export async function deliverRedaction(
     const secrets = await deps.secrets.partnerSecrets(partner.id);
     const headers = signedWebhookHeaders(secrets, id, deps.clock.now(), body);
     const response = await deps.partnerClient.post(partner.url, body, headers, deps.settings.timeoutMs);
+    if (response.status === GONE_STATUS) {
+      await record([{ ...sent, failure: String(GONE_STATUS) }]);
+      const changed = await deps.partnerState.disablePartner(
+        partner.id,
+        deps.clock.now().toISOString(),
+        GONE_STATUS,
+      );
+      return await hold(changed);
+    }
     if (response.status < 200 || response.status > 299) return await fail({ status: response.status });
     status = response.status;
   } catch (error) {

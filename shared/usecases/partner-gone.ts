@@ -23,7 +23,11 @@ export const PARTNER_DISABLED_LOG = 'partner disabled: it answered 410 Gone';
 
 export interface HoldDeps {
   readonly partnerState: PartnerStateStore;
-  readonly orders: Pick<OrderStore, 'setDeliveryState'>;
+  /**
+   * The order's delivery state, shown `pending` while its message is held.
+   * @default none: the message is no delivery (`order.redacted`: its state is in the ledger)
+   */
+  readonly orders?: Pick<OrderStore, 'setDeliveryState'>;
   readonly clock: Clock;
 }
 
@@ -39,7 +43,7 @@ export async function holdMessage(
   const at = deps.clock.now().toISOString();
   await deps.partnerState.holdMessage(partnerId, { ...held, heldAt: at });
   // `pending` never overwrites `delivered` (the store's condition): a held replay changes nothing.
-  await deps.orders.setDeliveryState(held.message.orderId, partnerId, 'pending', at);
+  await deps.orders?.setDeliveryState(held.message.orderId, partnerId, 'pending', at);
   if ((await deps.partnerState.getPartnerState(partnerId)).state === 'disabled') return true;
   // Enabled since we looked. If enable's listing already took the message, it re-enqueued it.
   return !(await deps.partnerState.releaseHeld(partnerId, held.webhookId));

@@ -141,6 +141,7 @@ async function redactOnce(w: World, attempt = 1): Promise<DeliverOutcome[]> {
           ledgerMac: mac,
           secrets: SECRETS,
           partnerClient: w.partners,
+          partnerState: new MemoryPartnerStateStore(),
           clock: w.ports.clock,
           partners: PARTNERS,
           settings: { timeoutMs: TIMEOUT_MS, baseDelaySeconds: 1 },
