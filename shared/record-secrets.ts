@@ -58,3 +58,25 @@ export interface ErasureLog {
   append(keys: readonly string[], reason: ErasureLogEntry['reason'], at: Date): Promise<void>;
   entries(): AsyncIterable<ErasureLogEntry>;
 }
+
+/**
+ * The erasures' durable marks (data-inventory.md: "restoring the order table from a backup never
+ * makes their data readable again, and a checkout by 'them' later starts afresh"): the erasure's
+ * suppression entry lives in the order table, so a restore of that table from before the erasure
+ * would drop it, and a stranger's checkout with the address would opt it in unconfirmed. Each
+ * erasure therefore also marks the key table (which order-table restores do not reach): one item
+ * under `erasureMarkKey(emailKey)` — an opaque hash, as every key-table key — holding only the
+ * erasure's time, kept indefinitely like the suppression entry. Reads of the suppression made
+ * through the shredding consent store see the stronger of the two (shredding-stores.ts).
+ */
+export interface ErasureMarks {
+  /** Records (or re-dates) the address's erasure. */
+  markErased(emailKey: string, at: string): Promise<void>;
+  /** When the address was last erased, if it was. */
+  erasedAt(emailKey: string): Promise<string | undefined>;
+}
+
+/** The key-table key of an address's erasure mark (never equal to a record's key). */
+export function erasureMarkKey(emailKey: string): string {
+  return recordKey(`erased:${emailKey}`);
+}

@@ -57,7 +57,7 @@ import type {
   RetryScheduler,
   SecretStore,
 } from './ports.js';
-import type { ErasureLog, RecordSecretStore } from './record-secrets.js';
+import type { ErasureLog, ErasureMarks, RecordSecretStore } from './record-secrets.js';
 
 export interface Wiring {
   readonly config: Config;
@@ -69,7 +69,7 @@ export interface Wiring {
   readonly fence: ErasureFenceStore;
   readonly keyRecords: KeyRecordStore;
   /** The key table: one secret per personal record (crypto-shredding). */
-  readonly recordSecrets: RecordSecretStore;
+  readonly recordSecrets: RecordSecretStore & ErasureMarks;
   /** What was shredded (record keys only), to re-apply after a key-table restore. */
   readonly erasureLog: ErasureLog;
   readonly keyService: KeyService;

@@ -10,6 +10,9 @@
  * | `shred`    | DeleteItem, returning nothing | erase (operator) and purge; intake only for its own   |
  * |            |                               | writes when it raced an erasure (erasure fence)       |
  * | `sweep`    | Scan of `k` and `t` only      | purge (operator and the daily schedule)               |
+ * | `mark`     | PutItem of `k` and `e` only   | erase (operator): the address's erasure mark, which   |
+ * |            |                               | order-table restores do not reach                     |
+ * | `marks`    | GetItem of `e` only           | intake: the erasure mark beside the suppression entry |
  *
  * `shred` and `sweep` never return a secret: DeleteItem is limited to `ReturnValues` NONE and
  * Scan to the key and expiry attributes (`dynamodb:Attributes`, `dynamodb:Select`), so the purge
@@ -33,15 +36,17 @@ export interface KeyTableAccess {
   readonly expiry?: boolean;
   readonly shred?: boolean;
   readonly sweep?: boolean;
+  readonly mark?: boolean;
+  readonly marks?: boolean;
 }
 
 export const KEY_TABLE_ACCESS = {
   /** Creates secrets; shreds only its own records when its intake raced an erasure (erasure fence). */
-  'submit-order': { create: true, shred: true },
+  'submit-order': { create: true, shred: true, marks: true },
   'notify-customer': { read: true },
   'partner-events': { expiry: true },
   purge: { shred: true, sweep: true },
-  operator: { read: true, shred: true, sweep: true },
+  operator: { read: true, shred: true, sweep: true, mark: true },
 } as const satisfies Record<string, KeyTableAccess>;
 
 /** A partner's delivery reads secrets only when it opens a purpose (the carrier; not the warehouse). */
@@ -67,6 +72,14 @@ export function grantKeyTableAccess(role: iam.IRole, table: KeyTableRef, access:
   if (access.read) statement(['GetItem', 'BatchGetItem']);
   if (access.expiry) statement(['UpdateItem'], { ...KEY_AND_EXPIRY, ...NO_RETURN });
   if (access.shred) statement(['DeleteItem'], NO_RETURN);
+  if (access.mark)
+    statement(['PutItem'], {
+      'ForAllValues:StringEquals': { 'dynamodb:Attributes': [KEY_TABLE.key, KEY_TABLE.erasedAt] },
+      ...NO_RETURN,
+    });
+  // GetItem of the mark: the intake's `create` already allows GetItem (its read-back).
+  if (access.marks && !access.create)
+    statement(['GetItem'], { 'ForAllValues:StringEquals': { 'dynamodb:Attributes': [KEY_TABLE.erasedAt] } });
   if (access.sweep)
     statement(['Scan'], { ...KEY_AND_EXPIRY, StringEquals: { 'dynamodb:Select': 'SPECIFIC_ATTRIBUTES' } });
   // The storage key for DynamoDB's own use (kms:ViaService dynamodb) comes with the role's

@@ -10,18 +10,23 @@
  * - Deleting a personal record or a customer record first logs the shredding (erasure log, no
  *   personal data), then deletes the secret, then the item: a crash in between leaves an
  *   unreadable item for the next erase or purge, never a readable one.
+ * - An erasure's suppression entry is also marked in the key table (`putSuppression` with reason
+ *   `erasure`), and `getSuppression` answers the stronger of the entry and the mark, so a restore
+ *   of the order table from before an erasure does not lift its suppression (record-secrets.ts,
+ *   ErasureMarks).
  *
  * Other methods are inherited unchanged from the wrapped store (prototype delegation), so the
  * ports can grow without this module following.
  */
 import { needsSecret } from '../crypto/shredding.js';
+import { withErasureMark } from '../domain/consent.js';
 import type { PersonalRecord } from '../domain/order.js';
 import { customerRecordId } from '../domain/sealing.js';
 import type { Clock, ConsentStore, OrderStore } from '../ports.js';
-import { type ErasureLog, type RecordSecretStore, recordKey } from '../record-secrets.js';
+import { type ErasureLog, type ErasureMarks, type RecordSecretStore, recordKey } from '../record-secrets.js';
 
 export interface ShreddingDeps {
-  readonly secrets: RecordSecretStore;
+  readonly secrets: RecordSecretStore & ErasureMarks;
   readonly erasureLog: ErasureLog;
   readonly clock: Clock;
 }
@@ -128,6 +133,32 @@ export function shreddingOrderStore(inner: OrderStore, deps: ShreddingDeps): Ord
   });
 }
 
+/** `getSuppression` that also reads the key table's erasure mark (of `shreddingConsentStore`, alone for a bundle). */
+export function markedGetSuppression(
+  inner: Pick<ConsentStore, 'getSuppression'>,
+  marks: Pick<ErasureMarks, 'erasedAt'>,
+): ConsentStore['getSuppression'] {
+  return async (emailKey) => {
+    const [stored, erasedAt] = await Promise.all([inner.getSuppression(emailKey), marks.erasedAt(emailKey)]);
+    return withErasureMark(emailKey, stored, erasedAt);
+  };
+}
+
+/** `putSuppression` that marks an erasure in the key table too, after the entry. */
+export function markedPutSuppression(
+  inner: Pick<ConsentStore, 'putSuppression'>,
+  marks: Pick<ErasureMarks, 'markErased'>,
+): ConsentStore['putSuppression'] {
+  return async (record) => {
+    await inner.putSuppression(record);
+    if (record.reason === 'erasure') await marks.markErased(record.emailKey, record.at);
+  };
+}
+
 export function shreddingConsentStore(inner: ConsentStore, deps: ShreddingDeps): ConsentStore {
-  return delegate<ConsentStore>(inner, { deleteCustomer: shreddingDeleteCustomer(inner, deps) });
+  return delegate<ConsentStore>(inner, {
+    deleteCustomer: shreddingDeleteCustomer(inner, deps),
+    getSuppression: markedGetSuppression(inner, deps.secrets),
+    putSuppression: markedPutSuppression(inner, deps.secrets),
+  });
 }

@@ -55,6 +55,21 @@ export interface SuppressionRecord {
   readonly at: string;
 }
 
+/**
+ * The suppression in force given the order table's entry and the key table's erasure mark
+ * (record-secrets.ts, ErasureMarks): the mark wins when the entry is missing, weaker than an
+ * erasure, or older than the mark — as after a restore of the order table from before the erasure.
+ */
+export function withErasureMark(
+  emailKey: string,
+  stored: SuppressionRecord | undefined,
+  erasedAt: string | undefined,
+): SuppressionRecord | undefined {
+  if (erasedAt === undefined) return stored;
+  if (stored?.reason === 'erasure' && stored.at >= erasedAt) return stored;
+  return { emailKey, reason: 'erasure', at: erasedAt };
+}
+
 /** How long a consent-confirmation link works. */
 export const CONFIRMATION_DAYS = 7;
 

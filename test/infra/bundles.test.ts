@@ -153,6 +153,8 @@ const OPERATIONS: Partial<Record<FunctionName, readonly string[]>> = {
     'get customer',
     'get data key',
     'get erasure fence',
+    // The key table's erasure mark, beside the suppression entry (an order-table restore keeps it).
+    'get erasure mark',
     'get idempotency key',
     'get order',
     'get record secret',

@@ -2,7 +2,8 @@
  * The key table (record secrets, crypto-shredding): its own table in the stateful stack, no PITR,
  * backups by AWS Backup kept at most `shredBackupDays` (or none), encrypted with the storage key,
  * retained and deletion-protected; and its grants: only intake creates, only the functions that
- * open records read, only erase (operator) and purge delete, and those never read a secret.
+ * open records read, only erase (operator) and purge delete, and those never read a secret; erase
+ * also puts the address's erasure mark (the key and the time only, never a secret).
  */
 import { Match, type Template } from 'aws-cdk-lib/assertions';
 import type { CfnRole } from 'aws-cdk-lib/aws-iam';
@@ -184,11 +185,14 @@ describe('key table (record secrets)', () => {
     });
     const sweep = { ...keyAndExpiry, StringEquals: { 'dynamodb:Select': 'SPECIFIC_ATTRIBUTES' } };
     expect(grants('minimis-purge')).toEqual({ 'dynamodb:DeleteItem': noReturn, 'dynamodb:Scan': sweep });
+    // The erasure mark: a put of the key and the erasure time only (never a secret).
+    const markOnly = { 'ForAllValues:StringEquals': { 'dynamodb:Attributes': ['k', 'e'] } };
     expect(operatorGrants).toEqual({
       'dynamodb:GetItem': undefined,
       'dynamodb:BatchGetItem': undefined,
       'dynamodb:DeleteItem': noReturn,
       'dynamodb:Scan': sweep,
+      'dynamodb:PutItem': { ...markOnly, ...noReturn },
     });
   });
 

@@ -277,9 +277,15 @@ describe('per-use stores in AWS mode', () => {
     await claims.setMark('mac-intake', 42);
     await claims.settle('mac-intake', T0 + 5000);
     const deleted = await intakeConsent.deleteCustomer(emailKey);
+    // An erasure mark in the key table (the order table's entry gone, as after a restore).
+    await secrets.markErased(emailKey, '2026-12-01T00:00:00.000Z');
+    const marked = await intakeConsent.getSuppression(emailKey);
     // Assess
     expect(customer).toEqual({ emailKey, consent: [optOut], updatedAt: optOut.at });
     expect(suppression).toBeUndefined();
+    expect(marked).toEqual({ emailKey, reason: 'erasure', at: '2026-12-01T00:00:00.000Z' });
+    expect(await consent.getSuppression(emailKey)).toBeUndefined();
+    expect(await secrets.erasedAt(emailKey)).toBe('2026-12-01T00:00:00.000Z');
     expect(withoutKey(first)).toEqual(
       withoutKey(await whole.claim({ ...claim, key: 'mac-intake-whole' }, T0)),
     );

@@ -14,6 +14,7 @@ import {
 } from '@aws-sdk/client-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DynamoRecordSecretStore } from '../../shared/adapters/aws/dynamo-record-secret-store.js';
+import { decidePromotion } from '../../shared/domain/email-policy.js';
 import { RecordShreddedError } from '../../shared/domain/errors.js';
 import type { Clock, PartnerClient } from '../../shared/ports.js';
 import { deliverToPartner } from '../../shared/usecases/deliver-to-partner.js';
@@ -166,6 +167,41 @@ describe('restoring the order table after an erasure', () => {
     const other = await exportCustomer(w, bystander.email);
     expect(other.orders.map((o) => o.orderId)).toEqual([otherId]);
     expect(other.orders[0]?.personal.shipping?.['customer.familyName']).toBe(bystander.familyName);
+  });
+});
+
+describe('restoring the order table after an erasure, then a stranger checks out with the address', () => {
+  it('keeps the erasure suppression: the opt-in is unconfirmed, a confirmation is asked, no promotion', async () => {
+    // Prepare: an opted-in customer, a backup, the erasure.
+    const eve = canaries('5e7e0004');
+    await place(eve, true, 'restore-eve-1');
+    const emailKey = await app.wiring.lookup.emailKey(eve.email);
+    const backup = await snapshot(app.config.tableName);
+    const w = at(new Date());
+    await eraseCustomer(w, eve.email);
+    const erased = await app.wiring.consent.getSuppression(emailKey);
+    await restore(app.config.tableName, 'pk', backup);
+    // The order table itself holds no suppression for the address any more.
+    const { Item: entry } = await client.send(
+      new GetItemCommand({ TableName: app.config.tableName, Key: { pk: { S: `SUPPRESS#${emailKey}` } } }),
+    );
+
+    // Act: someone else checks out with the address, ticking the marketing box.
+    await place(eve, true, 'restore-stranger-1');
+
+    // Assess
+    expect(entry).toBeUndefined();
+    expect(erased?.reason).toBe('erasure');
+    expect(await app.wiring.consent.getSuppression(emailKey)).toEqual({
+      emailKey,
+      reason: 'erasure',
+      at: erased?.at,
+    });
+    const customer = await app.wiring.consent.getCustomer(emailKey);
+    expect(customer?.consent.at(-1)?.status).toBe('unconfirmed');
+    expect(customer?.confirmation).toEqual(expect.objectContaining({ id: expect.any(String) }));
+    const suppression = await app.wiring.consent.getSuppression(emailKey);
+    expect(decidePromotion(customer, suppression)).toEqual({ allowed: false, reason: 'suppressed' });
   });
 });
 

@@ -174,9 +174,7 @@ describe('order.redacted to a partner that answers 410 Gone', () => {
       { partnerState: w.partnerState, queue: w.ports.queue, clock: w.ports.clock, partners: PARTNERS },
       'carrier',
     );
-    const released = w.ports.queue.sent
-      .slice(sentBefore)
-      .map((s) => s.message as Redaction);
+    const released = w.ports.queue.sent.slice(sentBefore).map((s) => s.message as Redaction);
     const outcomes = [];
     for (const m of released) outcomes.push((await redact(w, m.orderId, m.requestedAt)).outcome);
 

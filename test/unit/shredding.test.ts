@@ -54,8 +54,9 @@ describe('crypto-shredding', () => {
     const emailKey = await ports.lookup.emailKey(c.email);
     // Act
     await eraseCustomer({ ...ports, settings: {} }, c.email);
-    // Assess
-    expect(ports.recordSecrets.items.size).toBe(0);
+    // Assess: no secret left; the one item is the address's erasure mark (no secret in it).
+    expect([...ports.recordSecrets.items.values()]).toEqual([{ erasedAt: ports.clock.now().toISOString() }]);
+    expect(await ports.recordSecrets.erasedAt(emailKey)).toBe(ports.clock.now().toISOString());
     expect([...ports.erasureLog.log.values()].map((e) => [e.key, e.reason]).sort()).toEqual(
       [
         [recordKey(orderId), 'erasure'],

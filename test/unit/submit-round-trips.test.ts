@@ -65,7 +65,7 @@ describe('submit path round trips', () => {
     expect([trips.requests, trips.rounds]).toEqual([9, 4]);
   });
 
-  it('an opt-in order: 13 requests in 5 sequential round trips (the consent write is the fifth)', async () => {
+  it('an opt-in order: 14 requests in 5 sequential round trips (the consent write is the fifth)', async () => {
     // Prepare
     const { trips, deps } = countedPorts();
     await warm(deps);
@@ -87,15 +87,17 @@ describe('submit path round trips', () => {
       '2 recordSecrets.claim',
       '2 consent.getCustomer',
       '2 consent.getSuppression',
+      // The key table's erasure mark, read beside the suppression entry (restores: record-secrets.ts).
+      '2 recordSecrets.erasedAt',
       '3 consent.appendConsent',
       '4 fence.readFence',
       '5 orders.putOrderRecord',
       '5 idempotency.settle',
     ]);
-    expect([trips.requests, trips.rounds]).toEqual([13, 5]);
+    expect([trips.requests, trips.rounds]).toEqual([14, 5]);
   });
 
-  it('an opt-in repeating the ledger (the address already opted in under this policy): no consent write, 12 requests in 4 round trips', async () => {
+  it('an opt-in repeating the ledger (the address already opted in under this policy): no consent write, 13 requests in 4 round trips', async () => {
     // Prepare: the warm-up's address opted in at checkout
     const { trips, deps } = countedPorts();
     await warm(deps);
@@ -113,11 +115,13 @@ describe('submit path round trips', () => {
       '2 recordSecrets.claim',
       '2 consent.getCustomer',
       '2 consent.getSuppression',
+      // The key table's erasure mark, read beside the suppression entry (restores: record-secrets.ts).
+      '2 recordSecrets.erasedAt',
       '3 fence.readFence',
       '4 orders.putOrderRecord',
       '4 idempotency.settle',
     ]);
-    expect([trips.requests, trips.rounds]).toEqual([12, 4]);
+    expect([trips.requests, trips.rounds]).toEqual([13, 4]);
   });
 
   it('the fan-out after the write: read the order, three enqueues at once, clear the flag', async () => {

@@ -20,11 +20,16 @@ import {
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
 import { DependencyError } from '../../domain/errors.js';
-import { type RecordSecretStore, recordKey } from '../../record-secrets.js';
+import {
+  type ErasureMarks,
+  erasureMarkKey,
+  type RecordSecretStore,
+  recordKey,
+} from '../../record-secrets.js';
 import { call, conditional, type DynamoTable, isConditionFailure } from './dynamo-client.js';
 
 /** Attribute names of key-table items. */
-export const KEY_TABLE = { key: 'k', secret: 's', ttl: 't' } as const;
+export const KEY_TABLE = { key: 'k', secret: 's', ttl: 't', erasedAt: 'e' } as const;
 
 type Item = Record<string, unknown>;
 
@@ -204,8 +209,31 @@ export async function sweepExpired(t: DynamoTable, now: Date): Promise<number> {
   return swept;
 }
 
+/** An address's erasure mark (record-secrets.ts, ErasureMarks): the key and the time, nothing else. */
+export async function markErased(t: DynamoTable, emailKey: string, at: string): Promise<void> {
+  await call('put erasure mark', () =>
+    t.db.send(
+      new PutCommand({ TableName: t.tableName, Item: { k: keyBytes(erasureMarkKey(emailKey)), e: at } }),
+    ),
+  );
+}
+
+export async function erasedAt(t: DynamoTable, emailKey: string): Promise<string | undefined> {
+  const { Item } = await call('get erasure mark', () =>
+    t.db.send(
+      new GetCommand({
+        TableName: t.tableName,
+        Key: { k: keyBytes(erasureMarkKey(emailKey)) },
+        ProjectionExpression: 'e',
+        ConsistentRead: true,
+      }),
+    ),
+  );
+  return typeof Item?.e === 'string' ? Item.e : undefined;
+}
+
 /** Every RecordSecretStore function bound to one table (the all-in-one wiring, the adapter tests). */
-export class DynamoRecordSecretStore implements RecordSecretStore {
+export class DynamoRecordSecretStore implements RecordSecretStore, ErasureMarks {
   private readonly t: DynamoTable;
 
   constructor(db: DynamoDBDocumentClient, tableName: string) {
@@ -226,5 +254,11 @@ export class DynamoRecordSecretStore implements RecordSecretStore {
   }
   sweepExpired(now: Date) {
     return sweepExpired(this.t, now);
+  }
+  markErased(emailKey: string, at: string) {
+    return markErased(this.t, emailKey, at);
+  }
+  erasedAt(emailKey: string) {
+    return erasedAt(this.t, emailKey);
   }
 }

@@ -2,26 +2,30 @@
 import {
   type ErasureLog,
   type ErasureLogEntry,
+  type ErasureMarks,
+  erasureMarkKey,
   type RecordSecretStore,
   recordKey,
 } from '../../record-secrets.js';
 
+/** A record's secret, or (`erasedAt` alone) an address's erasure mark. */
 interface SecretItem {
-  readonly secret: Uint8Array;
+  readonly secret?: Uint8Array;
   readonly expiresAt?: number;
+  readonly erasedAt?: string;
 }
 
 const liveAt = (item: SecretItem, now: Date) =>
   item.expiresAt === undefined || item.expiresAt * 1000 > now.getTime();
 
-export class MemoryRecordSecretStore implements RecordSecretStore {
+export class MemoryRecordSecretStore implements RecordSecretStore, ErasureMarks {
   /** By record key, as the key table stores them. */
   readonly items = new Map<string, SecretItem>();
 
   async claim(recordId: string, secret: Uint8Array, expiresAt: number | undefined) {
     const key = recordKey(recordId);
-    const existing = this.items.get(key);
-    if (existing) return existing.secret;
+    const existing = this.items.get(key)?.secret;
+    if (existing) return existing;
     this.items.set(key, expiresAt === undefined ? { secret } : { secret, expiresAt });
     return secret;
   }
@@ -29,14 +33,20 @@ export class MemoryRecordSecretStore implements RecordSecretStore {
     const out = new Map<string, Uint8Array>();
     for (const id of recordIds) {
       const item = this.items.get(recordKey(id));
-      if (item && liveAt(item, now)) out.set(id, item.secret);
+      if (item?.secret && liveAt(item, now)) out.set(id, item.secret);
     }
     return out;
   }
   async setExpiry(recordId: string, expiresAt: number, now: Date) {
     const key = recordKey(recordId);
     const item = this.items.get(key);
-    if (item && liveAt(item, now)) this.items.set(key, { ...item, expiresAt });
+    if (item?.secret && liveAt(item, now)) this.items.set(key, { ...item, expiresAt });
+  }
+  async markErased(emailKey: string, at: string) {
+    this.items.set(erasureMarkKey(emailKey), { erasedAt: at });
+  }
+  async erasedAt(emailKey: string) {
+    return this.items.get(erasureMarkKey(emailKey))?.erasedAt;
   }
   async shred(keys: readonly string[]) {
     let n = 0;
