@@ -199,6 +199,16 @@ function blocks(model: PrivacyModel, svg: string, settings: ReportSettings): Blo
           'so an address that opted out, bounced, complained or was erased is never mailed promotions again',
         ],
         [
+          'erasure mark (key-table item: an opaque hash of the keyed email hash, and the erasure time)',
+          'indefinitely',
+          'the erasure suppression again, where restores of the order table do not reach: a checkout with an erased address needs a confirmed opt-in even after the order table is restored from before the erasure',
+        ],
+        [
+          `erasure journal (${code('ERASING#')} item: keyed hash, certificate id, order ids, flags)`,
+          'while an erasure runs',
+          'written ahead of each delete so a stopped erasure is resumed by the next run; deleted when the certificate is stored',
+        ],
+        [
           `non-personal order record (${code('ORDER#')} item)`,
           `${r.accountingYears} years (accounting)`,
           'stored without TTL; deleting records older than the accounting period is an operator task (not automated)',

@@ -211,6 +211,11 @@ describe('erase', () => {
           until: 'indefinitely',
         },
         {
+          what: 'erasure mark in the key table: a hash of that keyed hash and the erasure time',
+          why: 'so the erasure holds even if the order table is restored from a backup taken before it',
+          until: 'indefinitely',
+        },
+        {
           what: 'table backups (point-in-time recovery) taken before this erasure',
           why: 'disaster recovery only; the erased data in them is sealed and its record secrets are deleted, so it opens for nobody (records sealed before envelope v2 stay readable there until the backups age out)',
           until: '35 days, then gone',
