@@ -1,9 +1,11 @@
 /** Shared fixtures for the partner-delivery and partner-event unit tests (no I/O, no module mocks). */
-import { randomBytes } from 'node:crypto';
+import { createHmac, randomBytes } from 'node:crypto';
+import type { Mac } from '../../shared/domain/ledger.js';
 import type { OrderRecord, PersonalRecord } from '../../shared/domain/order.js';
 import { encodeFields, type PersonalFields } from '../../shared/domain/sealing.js';
-import type { FieldPath, Purpose } from '../../shared/inventory.js';
+import { DEFAULT_PARTNER_FIELDS, type FieldPath, type Purpose } from '../../shared/inventory.js';
 import type { Clock, PartnerClient, PartnerResponse, SecretStore } from '../../shared/ports.js';
+import type { DeliveryPartner } from '../../shared/usecases/deliver-to-partner.js';
 import type { Canaries } from '../support/canaries.js';
 
 export const T0 = new Date('2026-11-25T10:00:00.000Z');
@@ -121,4 +123,29 @@ export class ScriptedPartnerClient implements PartnerClient {
     if (next instanceof Error) throw next;
     return { status: next };
   }
+}
+
+/** The two default partners (warehouse: no personal field; carrier: shipping), as the erasure tests configure them. */
+export const SAMPLE_PARTNERS: readonly DeliveryPartner[] = [
+  {
+    id: 'warehouse',
+    kind: 'warehouse',
+    url: 'https://wh.example/hooks',
+    fields: DEFAULT_PARTNER_FIELDS.warehouse,
+  },
+  {
+    id: 'carrier',
+    kind: 'carrier',
+    url: 'https://carrier.example/hooks',
+    fields: DEFAULT_PARTNER_FIELDS.carrier,
+  },
+];
+
+/** Signing secrets for SAMPLE_PARTNERS. */
+export const sampleSecrets = () => new FakeSecrets({ warehouse: newSecret(), carrier: newSecret() });
+
+/** A ledger MAC under a fresh random key (HMAC-SHA256, as the ledger key computes it). */
+export function randomLedgerMac(): Mac {
+  const key = randomBytes(32);
+  return async (data) => createHmac('sha256', key).update(data).digest('base64url');
 }

@@ -1,42 +1,23 @@
-/**
- * A process that dies part-way through an erasure (certify-erasure.ts, the write-ahead journal):
- * for EVERY store call of `eraseWithCertificate`, the run dies just before that call; once the
- * fence's lease has passed, the operator runs `minimis erase` again. The erasure must end as one
- * uninterrupted run would: the personal and customer records gone, exactly one `erased` entry in
- * the ledger, the carrier's redaction requested once and queued (the same webhook-id), exactly one
- * certificate of the erasure naming the order and the carrier, no journal left behind.
- */
-import { createHmac, randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { MemoryCertificateStore } from '#shared/adapters/memory/memory-ledger.js';
 import { MemoryPartnerStateStore } from '#shared/adapters/memory/memory-partner-state.js';
 import type { ErasureCertificate } from '#shared/domain/certificate.js';
-import { type Mac, verifyLedger } from '#shared/domain/ledger.js';
+import { verifyLedger } from '#shared/domain/ledger.js';
 import { ORDER_REDACTED_TYPE } from '#shared/domain/projections.js';
-import { DEFAULT_PARTNER_FIELDS } from '#shared/inventory.js';
 import type { LedgerStore } from '#shared/ledger-ports.js';
 import type { PartnerClient } from '#shared/ports.js';
 import { eraseWithCertificate } from '#shared/usecases/certify-erasure.js';
-import { type DeliveryPartner, deliverToPartner, webhookId } from '#shared/usecases/deliver-to-partner.js';
+import { deliverToPartner, webhookId } from '#shared/usecases/deliver-to-partner.js';
 import { ERASURE_LEASE_MS } from '#shared/usecases/erasure-fence.js';
 import { submitOrder } from '#shared/usecases/submit-order.js';
 import { canaries, orderBody } from '../support/canaries.js';
 import { fakePorts } from '../support/fakes.js';
-import { FakeSecrets, newSecret } from './deliver-fixtures.js';
+import { randomLedgerMac, SAMPLE_PARTNERS, sampleSecrets } from './deliver-fixtures.js';
 
 const person = canaries('e7e5a3e1');
-const key = randomBytes(32);
-const mac: Mac = async (data) => createHmac('sha256', key).update(data).digest('base64url');
-const PARTNERS: DeliveryPartner[] = [
-  {
-    id: 'warehouse',
-    kind: 'warehouse',
-    url: 'https://wh.example/h',
-    fields: DEFAULT_PARTNER_FIELDS.warehouse,
-  },
-  { id: 'carrier', kind: 'carrier', url: 'https://ca.example/h', fields: DEFAULT_PARTNER_FIELDS.carrier },
-];
-const SECRETS = new FakeSecrets({ warehouse: newSecret(), carrier: newSecret() });
+const mac = randomLedgerMac();
+const PARTNERS = SAMPLE_PARTNERS;
+const SECRETS = sampleSecrets();
 const accepting: PartnerClient = { post: async () => ({ status: 204 }) };
 
 class Crash extends Error {

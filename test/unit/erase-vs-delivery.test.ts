@@ -1,23 +1,10 @@
-/**
- * An erasure racing a delivery of the same order to the carrier (write-ahead disclosure,
- * deliver-to-partner.ts and certify-erasure.ts): in every interleaving, once the certificate is
- * stored, a partner that got (or may be getting) the order's personal data is in its redactions and
- * gets `order.redacted` after the data — or it never gets the data.
- *
- * The forced interleavings run one operation to completion at every await point of the other's
- * store calls (test/support/interleave.ts), in both directions, plus the two races inside one
- * conditional append (between an appender's read of the tip and its write), and a delivery whose
- * process dies between its write-ahead entry and its POST.
- */
-import { createHmac, randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { MemoryCertificateStore } from '#shared/adapters/memory/memory-ledger.js';
 import { MemoryPartnerStateStore } from '#shared/adapters/memory/memory-partner-state.js';
 import type { MemoryOrderStore } from '#shared/adapters/memory/memory-stores.js';
 import type { ErasureCertificate } from '#shared/domain/certificate.js';
-import { type LedgerEntry, type Mac, verifyLedger } from '#shared/domain/ledger.js';
+import { type LedgerEntry, verifyLedger } from '#shared/domain/ledger.js';
 import { ORDER_REDACTED_TYPE } from '#shared/domain/projections.js';
-import { DEFAULT_PARTNER_FIELDS } from '#shared/inventory.js';
 import type { LedgerAppend, LedgerStore } from '#shared/ledger-ports.js';
 import type { PartnerClient, PartnerResponse } from '#shared/ports.js';
 import { eraseWithCertificate } from '#shared/usecases/certify-erasure.js';
@@ -25,7 +12,6 @@ import { deliverRedaction } from '#shared/usecases/deliver-redaction.js';
 import {
   type DeliverDeps,
   type DeliverOutcome,
-  type DeliveryPartner,
   deliverToPartner,
   INTENT_BUDGET_MS,
   inFlightUntil,
@@ -35,26 +21,12 @@ import { submitOrder } from '#shared/usecases/submit-order.js';
 import { canaries, orderBody } from '../support/canaries.js';
 import { type FakePorts, fakePorts } from '../support/fakes.js';
 import { Interleaver } from '../support/interleave.js';
-import { FakeSecrets, newSecret } from './deliver-fixtures.js';
+import { randomLedgerMac, SAMPLE_PARTNERS, sampleSecrets } from './deliver-fixtures.js';
 
 const person = canaries('e4a5e1f1');
-const key = randomBytes(32);
-const mac: Mac = async (data) => createHmac('sha256', key).update(data).digest('base64url');
-const PARTNERS: DeliveryPartner[] = [
-  {
-    id: 'warehouse',
-    kind: 'warehouse',
-    url: 'https://wh.example/hooks',
-    fields: DEFAULT_PARTNER_FIELDS.warehouse,
-  },
-  {
-    id: 'carrier',
-    kind: 'carrier',
-    url: 'https://carrier.example/hooks',
-    fields: DEFAULT_PARTNER_FIELDS.carrier,
-  },
-];
-const SECRETS = new FakeSecrets({ warehouse: newSecret(), carrier: newSecret() });
+const mac = randomLedgerMac();
+const PARTNERS = SAMPLE_PARTNERS;
+const SECRETS = sampleSecrets();
 const TIMEOUT_MS = 15_000;
 
 /** What one partner received, in order: message types, and whether it carried the canary name. */

@@ -1,43 +1,24 @@
-/**
- * `order.redacted` and a partner that has gone (partners.md, "Gone"; deliver-redaction.ts): a 410
- * answer to the redaction disables the partner and holds the redaction instead of retrying it to
- * the dead-letter queue; a redaction for a partner already disabled is held without a POST; once
- * the partner is enabled, every held redaction is sent and acknowledged. The order's delivery
- * state is never touched by a redaction.
- */
-import { createHmac, randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { MemoryCertificateStore } from '#shared/adapters/memory/memory-ledger.js';
 import { MemoryPartnerStateStore } from '#shared/adapters/memory/memory-partner-state.js';
 import { type DeliveryMessage, redactionMessage } from '#shared/contracts/messages.js';
 import { partnerQueue } from '#shared/contracts.js';
-import type { Mac } from '#shared/domain/ledger.js';
 import { ORDER_REDACTED_TYPE } from '#shared/domain/projections.js';
-import { DEFAULT_PARTNER_FIELDS } from '#shared/inventory.js';
 import type { LedgerStore } from '#shared/ledger-ports.js';
 import type { PartnerClient, PartnerResponse } from '#shared/ports.js';
 import { eraseWithCertificate, showCertificate } from '#shared/usecases/certify-erasure.js';
 import { deliverRedaction } from '#shared/usecases/deliver-redaction.js';
-import { type DeliveryPartner, deliverToPartner, webhookId } from '#shared/usecases/deliver-to-partner.js';
+import { deliverToPartner, webhookId } from '#shared/usecases/deliver-to-partner.js';
 import { enablePartner } from '#shared/usecases/partner-gone.js';
 import { submitOrder } from '#shared/usecases/submit-order.js';
 import { canaries, orderBody } from '../support/canaries.js';
 import { fakePorts } from '../support/fakes.js';
-import { FakeSecrets, newSecret } from './deliver-fixtures.js';
+import { randomLedgerMac, SAMPLE_PARTNERS, sampleSecrets } from './deliver-fixtures.js';
 
 type Redaction = Extract<DeliveryMessage, { type: typeof ORDER_REDACTED_TYPE }>;
-const key = randomBytes(32);
-const mac: Mac = async (data) => createHmac('sha256', key).update(data).digest('base64url');
-const PARTNERS: DeliveryPartner[] = [
-  {
-    id: 'warehouse',
-    kind: 'warehouse',
-    url: 'https://wh.example/h',
-    fields: DEFAULT_PARTNER_FIELDS.warehouse,
-  },
-  { id: 'carrier', kind: 'carrier', url: 'https://ca.example/h', fields: DEFAULT_PARTNER_FIELDS.carrier },
-];
-const SECRETS = new FakeSecrets({ warehouse: newSecret(), carrier: newSecret() });
+const mac = randomLedgerMac();
+const PARTNERS = SAMPLE_PARTNERS;
+const SECRETS = sampleSecrets();
 
 /** Records the type of every POST; answers what `status` says. */
 class Carrier implements PartnerClient {
