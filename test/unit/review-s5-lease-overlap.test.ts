@@ -14,7 +14,7 @@ import type { Mac } from '#shared/domain/ledger.js';
 import { DEFAULT_PARTNER_FIELDS } from '#shared/inventory.js';
 import type { LedgerStore } from '#shared/ledger-ports.js';
 import { eraseWithCertificate } from '#shared/usecases/certify-erasure.js';
-import { type DeliveryPartner } from '#shared/usecases/deliver-to-partner.js';
+import type { DeliveryPartner } from '#shared/usecases/deliver-to-partner.js';
 import { ERASURE_LEASE_MS } from '#shared/usecases/erasure-fence.js';
 import { submitOrder } from '#shared/usecases/submit-order.js';
 import { canaries, orderBody } from '../support/canaries.js';
@@ -25,7 +25,12 @@ const person = canaries('5e5a0003');
 const key = randomBytes(32);
 const mac: Mac = async (data) => createHmac('sha256', key).update(data).digest('base64url');
 const PARTNERS: DeliveryPartner[] = [
-  { id: 'warehouse', kind: 'warehouse', url: 'https://wh.example/h', fields: DEFAULT_PARTNER_FIELDS.warehouse },
+  {
+    id: 'warehouse',
+    kind: 'warehouse',
+    url: 'https://wh.example/h',
+    fields: DEFAULT_PARTNER_FIELDS.warehouse,
+  },
   { id: 'carrier', kind: 'carrier', url: 'https://ca.example/h', fields: DEFAULT_PARTNER_FIELDS.carrier },
 ];
 

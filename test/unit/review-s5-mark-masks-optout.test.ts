@@ -45,7 +45,10 @@ describe('an erasure mark older than a later unsubscribe', () => {
       ports.clock.advance(1000);
       n++;
       return (
-        await submitOrder(ports, { idempotencyKey: `k-${n}`, body: orderBody(owner, { marketingOptIn: true }) })
+        await submitOrder(ports, {
+          idempotencyKey: `k-${n}`,
+          body: orderBody(owner, { marketingOptIn: true }),
+        })
       ).orderId;
     };
     const deliver = async (orderId: string) => {
@@ -63,7 +66,13 @@ describe('an erasure mark older than a later unsubscribe', () => {
     await checkout();
     ports.clock.advance(1000);
     await eraseCustomer(
-      { orders: ports.orders, consent: ports.consent, lookup: ports.lookup, fence: ports.fence, clock: ports.clock },
+      {
+        orders: ports.orders,
+        consent: ports.consent,
+        lookup: ports.lookup,
+        fence: ports.fence,
+        clock: ports.clock,
+      },
       owner.email,
     );
     // The owner comes back, opts in and confirms with the link (lifts the erasure suppression).
@@ -72,7 +81,10 @@ describe('an erasure mark older than a later unsubscribe', () => {
     const link = mailer.sent.at(-1)?.text ?? '';
     const token = /\/consent\/confirm\?token=([A-Za-z0-9_-]+)/.exec(link)?.[1];
     ports.clock.advance(1000);
-    await confirmConsent({ consent: ports.consent, lookup: ports.lookup, clock: ports.clock, settings: ports.settings }, token);
+    await confirmConsent(
+      { consent: ports.consent, lookup: ports.lookup, clock: ports.clock, settings: ports.settings },
+      token,
+    );
     expect((await deliver(second)).outcome).toBe('sent');
     // Then the owner unsubscribes.
     ports.clock.advance(1000);

@@ -72,7 +72,13 @@ describe('an erasure mark lost with a key-table restore', () => {
 
     // Act: the operator re-runs the erasure after the upgrade (the README: marks make restores safe).
     const receipt = await eraseCustomer(
-      { orders: ports.orders, consent: ports.consent, lookup: ports.lookup, fence: ports.fence, clock: ports.clock },
+      {
+        orders: ports.orders,
+        consent: ports.consent,
+        lookup: ports.lookup,
+        fence: ports.fence,
+        clock: ports.clock,
+      },
       person.email,
     );
 

@@ -26,10 +26,19 @@ describe('the delivered follow-up after an order-table restore from before an er
     const ports = fakePorts();
     const emailKey = await ports.lookup.emailKey(person.email);
     await submitOrder(ports, { idempotencyKey: 'k-1', body: orderBody(person, { marketingOptIn: true }) });
-    const backup = structuredClone({ customers: ports.consent.customers, suppressions: ports.consent.suppressions });
+    const backup = structuredClone({
+      customers: ports.consent.customers,
+      suppressions: ports.consent.suppressions,
+    });
     ports.clock.advance(1000);
     await eraseCustomer(
-      { orders: ports.orders, consent: ports.consent, lookup: ports.lookup, fence: ports.fence, clock: ports.clock },
+      {
+        orders: ports.orders,
+        consent: ports.consent,
+        lookup: ports.lookup,
+        fence: ports.fence,
+        clock: ports.clock,
+      },
       person.email,
     );
     for (const [name, map] of [

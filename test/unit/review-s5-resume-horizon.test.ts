@@ -24,7 +24,12 @@ const person = canaries('5e5a0004');
 const key = randomBytes(32);
 const mac: Mac = async (data) => createHmac('sha256', key).update(data).digest('base64url');
 const PARTNERS: DeliveryPartner[] = [
-  { id: 'warehouse', kind: 'warehouse', url: 'https://wh.example/h', fields: DEFAULT_PARTNER_FIELDS.warehouse },
+  {
+    id: 'warehouse',
+    kind: 'warehouse',
+    url: 'https://wh.example/h',
+    fields: DEFAULT_PARTNER_FIELDS.warehouse,
+  },
   { id: 'carrier', kind: 'carrier', url: 'https://ca.example/h', fields: DEFAULT_PARTNER_FIELDS.carrier },
 ];
 const DAY_MS = 86_400_000;
@@ -91,7 +96,8 @@ describe('an erasure resumed days after its first run died before any delete', (
     const sentEntry = entries.find((e) => e.type === 'sent' && e.recipient === 'carrier');
     expect({
       keyTable: (copy('key table (') ?? '') >= resumedAt,
-      keyTableBackups: (copy('key table backups') ?? '') >= new Date(Date.parse(resumedAt) + 7 * DAY_MS).toISOString(),
+      keyTableBackups:
+        (copy('key table backups') ?? '') >= new Date(Date.parse(resumedAt) + 7 * DAY_MS).toISOString(),
       erasedNotBeforeDelivery: (erasedEntry?.at ?? '') >= (sentEntry?.at ?? deliveredAt),
     }).toEqual({ keyTable: true, keyTableBackups: true, erasedNotBeforeDelivery: true });
   });
