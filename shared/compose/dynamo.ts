@@ -359,7 +359,7 @@ export function intakeConsent(
 
 /** What a customer email reads of consent, and the confirmation email's claim and finish. */
 export function notifyConsent(
-  config: TableSettings,
+  config: TableSettings & Pick<Config, 'keyTableName'>,
 ): Pick<
   ConsentStore,
   'getCustomer' | 'getSuppression' | 'claimConfirmationEmail' | 'finishConfirmationEmail'
@@ -369,7 +369,12 @@ export function notifyConsent(
   const t = table(config);
   return {
     getCustomer: (emailKey) => consentTable.getCustomer(t, emailKey),
-    getSuppression: (emailKey) => consentTable.getSuppression(t, emailKey),
+    // With the key table's erasure mark, as the intake reads it (an order table restored from
+    // before an erasure brings back an old opt-in whose contact no secret opens any more).
+    getSuppression: markedGetSuppression(
+      { getSuppression: (emailKey) => consentTable.getSuppression(t, emailKey) },
+      { erasedAt: (emailKey) => secretTable.erasedAt(keyTable(config), emailKey) },
+    ),
     claimConfirmationEmail: (emailKey, requestId, leaseUntil, nowMs) =>
       consentTable.claimConfirmationEmail(t, emailKey, requestId, leaseUntil, nowMs),
     finishConfirmationEmail: (emailKey, requestId, sent) =>

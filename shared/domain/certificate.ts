@@ -46,7 +46,7 @@ export interface ErasureJournal {
   /** The certificate the erasure will store (`era_…`): a resumed run keeps it. */
   readonly certificate: string;
   readonly principal: string;
-  /** When the erasure began: its `erasedAt`, also for a resumed run. */
+  /** When the first run began (for the record: a resumed run is dated by itself). */
   readonly startedAt: string;
   /** The suppression entry as the first run found it, before writing its own (null: none). */
   readonly found: { readonly reason: SuppressionRecord['reason']; readonly at: string } | null;

@@ -57,8 +57,11 @@ export interface SuppressionRecord {
 
 /**
  * The suppression in force given the order table's entry and the key table's erasure mark
- * (record-secrets.ts, ErasureMarks): the mark wins when the entry is missing, weaker than an
- * erasure, or older than the mark — as after a restore of the order table from before the erasure.
+ * (record-secrets.ts, ErasureMarks). The erasure writes its entry and then its mark with the same
+ * time, so an entry as old as the mark or newer was written knowing of the erasure (the erasure's
+ * own, or a later opt-out after the owner's confirmed re-opt-in): it stands. The mark wins only
+ * where the entry is missing or older than the mark — as after a restore of the order table from
+ * before the erasure.
  */
 export function withErasureMark(
   emailKey: string,
@@ -66,7 +69,7 @@ export function withErasureMark(
   erasedAt: string | undefined,
 ): SuppressionRecord | undefined {
   if (erasedAt === undefined) return stored;
-  if (stored?.reason === 'erasure' && stored.at >= erasedAt) return stored;
+  if (stored && stored.at >= erasedAt) return stored;
   return { emailKey, reason: 'erasure', at: erasedAt };
 }
 

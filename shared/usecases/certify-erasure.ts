@@ -21,9 +21,11 @@
  * A run that dies part-way (between its deletes and its ledger entries, before the redactions are
  * enqueued, before the certificate is stored) leaves its write-ahead journal (`ERASING#<emailKey>`:
  * the certificate id, the orders it deleted or was about to delete). The next `minimis erase` of
- * the address (once the fence's lease has passed) resumes it: the same certificate id and erasure
- * time, ledger entries only where that run wrote none, every redaction enqueued again (the same
- * webhook-id), the certificate stored if it was not. The journal goes after the certificate.
+ * the address (once the fence's lease has passed) resumes it: the same certificate id, dated by
+ * the resuming run (its deletes are the last; the first run's may have been none), ledger entries
+ * only where no run of it wrote one — also when the first run was only slow and lands its entry
+ * while the resumer runs — every redaction enqueued again (the same webhook-id), the certificate
+ * stored once. The journal goes after the certificate.
  */
 
 import { redactionMessage } from '../contracts/messages.js';
@@ -142,7 +144,7 @@ async function certify(
     if (!ledger) continue; // intake stopped before writing the order record: nothing was sent
     let seen: readonly LedgerEntry[] = ledger.entries;
     let requests: RequestedRedaction[];
-    const ours = seen.findIndex((e) => e.type === 'erased' && e.certificate === id);
+    const ours = ownEntry(seen, id);
     if (ours >= 0) {
       // A run of this erasure that died after its ledger write: the same requests, sent again
       // (the same webhook-id, so a partner that has it already sees a retry).
@@ -155,6 +157,10 @@ async function certify(
           // Another entry landed since the ledger was read (a delivery's `sending`, an
           // acknowledgement): read it again, so the partners come from the ledger this write chains on.
           if (tip.count !== seen.length) seen = (await deps.ledger.getLedger(orderId))?.entries ?? seen;
+          // A run of this same erasure landed its entry meanwhile (this one outlived its lease and
+          // was resumed): nothing to append; its requests are this run's too.
+          const landed = ownEntry(seen, id);
+          if (landed >= 0) throw new AlreadyEntered(landed);
           requests = requestsIn(seen, orderId);
           const events: LedgerEvent[] = [
             { type: 'erased', by: 'operator', principal, certificate: id },
@@ -172,7 +178,12 @@ async function certify(
           return sealEntries(deps.ledgerMac, orderId, tip, events, requestedAt);
         },
       };
-      if (!(await deps.ledger.appendLedger(orderId, append))) continue;
+      try {
+        if (!(await deps.ledger.appendLedger(orderId, append))) continue;
+      } catch (error) {
+        if (!(error instanceof AlreadyEntered)) throw error;
+        requests = requestsIn(seen.slice(0, error.index), orderId);
+      }
     }
     for (const r of requests)
       await deps.queue.send(partnerQueue(r.partner), redactionMessage(orderId, r.partner, requestedAt));
@@ -198,10 +209,24 @@ async function certify(
     ),
     redactions,
   };
-  // A run that died after storing it: the one stored stands (the same id and content).
-  await deps.certificates.putCertificate(certificate);
+  // A run of this erasure that died (or outlived its lease) after storing it: the one stored stands.
+  const stored = (await deps.certificates.putCertificate(certificate))
+    ? certificate
+    : ((await deps.certificates.getCertificate(id)) ?? certificate);
   await deps.certificates.closeJournal(journal.emailKey);
-  return certificate;
+  return stored;
+}
+
+/** Where the ledger holds the `erased` entry of certificate `id` (-1: nowhere). */
+const ownEntry = (entries: readonly LedgerEntry[], id: string) =>
+  entries.findIndex((e) => e.type === 'erased' && e.certificate === id);
+
+/** Thrown out of a ledger append's build when the entry is already there (not an error to anyone). */
+class AlreadyEntered extends Error {
+  override readonly name = 'AlreadyEntered';
+  constructor(readonly index: number) {
+    super('the erased entry of this certificate is in the ledger already');
+  }
 }
 
 export interface ShownCertificate extends Omit<ErasureCertificate, 'redactions'> {

@@ -25,7 +25,7 @@
  *
  * With a journal (`deps.journal`, certify-erasure.ts), every delete is written ahead: the order id
  * before its personal record goes, what the customer record held before it goes. A run that died
- * part-way left its journal; the next run for the address resumes it — the same start time, the
+ * part-way left its journal; the next run for the address resumes it — dated by itself, with the
  * suppression entry as the first run found it, and in its receipt every order either run erased.
  */
 import type { LookupKeys } from '../crypto/lookup-keys.js';
@@ -223,15 +223,19 @@ async function sweep(deps: EraseDeps, emailKey: string, startedAt: string) {
     startedAt,
     found: stored ? { reason: stored.reason, at: stored.at } : null,
   });
+  // Dated by this run, also when it resumes one that stopped: this run's deletes are the last (the
+  // stopped run may have deleted nothing), so the horizon and the ledger entry start here.
+  const at = startedAt;
   // A resumed run: the suppression as the first run found it (it may have written its own since).
-  const at = journal?.startedAt ?? startedAt;
   const existing: SuppressionRecord | undefined = journal
     ? journal.found
       ? { emailKey, ...journal.found }
       : undefined
     : stored;
   const earlierErasure = existing?.reason === 'erasure' ? existing : undefined;
-  if (!earlierErasure) await deps.consent.putSuppression({ emailKey, reason: 'erasure', at });
+  // An earlier erasure's entry is written again as it was: with it its key-table mark, which a
+  // key-table restore or an erasure from before marks existed may lack (record-secrets.ts).
+  await deps.consent.putSuppression(earlierErasure ?? { emailKey, reason: 'erasure', at });
 
   const erased = new Set(journal?.orders ?? []);
   for (const record of await deps.orders.listPersonalByEmailKey(emailKey, now)) {

@@ -179,6 +179,8 @@ const OPERATIONS: Partial<Record<FunctionName, readonly string[]>> = {
     'finish confirmation email',
     'get customer',
     'get data key',
+    // The key table's erasure mark, beside the suppression entry (an order-table restore keeps it).
+    'get erasure mark',
     'get ledger',
     'get order',
     'get personal',

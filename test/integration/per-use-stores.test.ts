@@ -405,7 +405,12 @@ describe('per-use stores in AWS mode', () => {
     const customer = await notifyConsent.getCustomer(emailKey);
     const suppression = await notifyConsent.getSuppression(emailKey);
     const read = await compose.secretReader(config).getSecrets([customerRecordId(emailKey)], new Date(T0));
+    // An erasure mark newer than the entry (the order table restored from before the erasure).
+    const markAt = new Date(Date.parse(optOut.at) + 1000).toISOString();
+    await secrets.markErased(emailKey, markAt);
+    const marked = await notifyConsent.getSuppression(emailKey);
     // Assess
+    expect(marked).toEqual({ emailKey, reason: 'erasure', at: markAt });
     expect([requested, claimed, claimedTwice]).toEqual([true, true, false]);
     expect(customer?.confirmation).toEqual({ ...request, email: 'sent' });
     expect(customer?.pendingMarketing).toEqual(Uint8Array.of(8));

@@ -1,5 +1,5 @@
 /**
- * Review s5 (ac53842): the fence's 15-minute lease is never renewed and never re-checked, so a run
+ * Review s5, fixed since (the test passes now; it failed at the commit named): (ac53842): the fence's 15-minute lease is never renewed and never re-checked, so a run
  * that is only slow (a laptop that slept, a throttled table) is indistinguishable from a dead one.
  * The next `minimis erase` takes the fence over and "resumes" the live run's journal: both now
  * write the same erasure. The live run's ledger append, re-built on the resumer's new tip, does

@@ -1,5 +1,5 @@
 /**
- * Review s5 (8ba31cc): the key table's erasure mark must never make an address LESS suppressed.
+ * Review s5, fixed since (the test passes now; it failed at the commit named): (8ba31cc): the key table's erasure mark must never make an address LESS suppressed.
  *
  * `withErasureMark` (shared/domain/consent.ts) answers the mark whenever the stored entry's reason
  * is weaker than `erasure`, whatever its time. After an erasure, the owner re-opts in and confirms

@@ -1,5 +1,5 @@
 /**
- * Review s5 (8ba31cc): an erasure mark that is missing — lost with a key-table restore (the runbook:
+ * Review s5, fixed since (the test passes now; it failed at the commit named): (8ba31cc): an erasure mark that is missing — lost with a key-table restore (the runbook:
  * restore, then `minimis purge`), or never written (an address erased before the mark existed) — is
  * never written again: the purge re-applies the erasure log (secrets) but not marks, and
  * `minimis erase` of an address whose `erasure` entry exists finds nothing to erase and skips

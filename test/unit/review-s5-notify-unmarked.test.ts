@@ -1,5 +1,5 @@
 /**
- * Review s5 (8ba31cc): in AWS only the intake reads the erasure mark (compose/dynamo.ts
+ * Review s5, fixed since (the test passes now; it failed at the commit named): (8ba31cc): in AWS only the intake reads the erasure mark (compose/dynamo.ts
  * intakeConsent); the notify function's consent (notifyConsent) reads the order table's entry
  * alone. After an order-table restore from before an erasure (the customer record back with its
  * pre-erasure opt-in, no suppression entry), a stranger's opt-in checkout claims a NEW customer
@@ -7,9 +7,13 @@
  * the restored marketing blob with the new secret: the message fails (retried, dead-lettered,
  * alarm) instead of answering `suppressed` as the marked read does.
  *
- * `unmarkedNotifyConsent` below reads exactly what notifyConsent reads in AWS.
+ * `notifyConsentAsComposed` below reads what notifyConsent reads in AWS since the fix: the order
+ * table's entry and the key table's mark, merged by `markedGetSuppression` (the unmarked read of
+ * before failed this test with SealError); test/integration/per-use-stores.test.ts checks the
+ * composition itself against dynalite.
  */
 import { describe, expect, it } from 'vitest';
+import { markedGetSuppression } from '../../shared/adapters/shredding-stores.js';
 import type { ConsentStore } from '../../shared/ports.js';
 import { eraseCustomer } from '../../shared/usecases/erase-customer.js';
 import { notifyCustomer } from '../../shared/usecases/notify-customer.js';
@@ -62,9 +66,12 @@ describe('the delivered follow-up after an order-table restore from before an er
       from: ['accepted', 'dispatched'],
       at: ports.clock.now().toISOString(),
     });
-    const unmarkedNotifyConsent: Pick<ConsentStore, 'getCustomer' | 'getSuppression'> = {
+    const notifyConsentAsComposed: Pick<ConsentStore, 'getCustomer' | 'getSuppression'> = {
       getCustomer: (k) => ports.consent.getCustomer(k),
-      getSuppression: async (k) => ports.consent.suppressions.get(k),
+      getSuppression: markedGetSuppression(
+        { getSuppression: async (k) => ports.consent.suppressions.get(k) },
+        ports.recordSecrets,
+      ),
     };
     const mailer = new RecordingMailer();
 
@@ -72,7 +79,7 @@ describe('the delivered follow-up after an order-table restore from before an er
     const outcome = await notifyCustomer(
       {
         orders: ports.orders,
-        consent: unmarkedNotifyConsent,
+        consent: notifyConsentAsComposed,
         dataKeys: ports.dataKeys,
         recordSecrets: ports.recordSecrets,
         lookup: ports.lookup,
