@@ -19,6 +19,9 @@ const sha256Hex: (text: string) => string =
     ? (text) => nodeCrypto.hash('sha256', text, 'hex')
     : (text) => nodeCrypto.createHash('sha256').update(text).digest('hex');
 
+/** The record id of a customer's sealed marketing contact (its key-table secret). */
+export const customerRecordId = (emailKey: string) => `customer:${emailKey}`;
+
 /** The key-table key of a record (hex of the first 16 bytes of SHA-256 of a labelled record id). */
 export function recordKey(recordId: string): string {
   return sha256Hex(`minimis:record-key:${recordId}`).slice(0, 32);
@@ -30,13 +33,26 @@ export interface RecordSecretStore {
    * returns the secret in force, so a retried or concurrent intake seals with the same one.
    * `expiresAt` (epoch seconds) is the item's TTL; undefined for records without expiry.
    */
-  claim(recordId: string, secret: Uint8Array, expiresAt: number | undefined): Promise<Uint8Array>;
+  claim(
+    recordId: string,
+    secret: Uint8Array,
+    expiresAt: number | undefined,
+    /** Stored with a new secret (not with a found one), so a re-shred can tell it from an older one. */
+    createdAt?: Date,
+  ): Promise<Uint8Array>;
   /** The live secrets of these records; absent means erased, expired or never written. */
   getSecrets(recordIds: readonly string[], now: Date): Promise<ReadonlyMap<string, Uint8Array>>;
   /** Moves a live secret's expiry (a delivered order's personal data expires sooner). */
   setExpiry(recordId: string, expiresAt: number, now: Date): Promise<void>;
   /** Shreds records: deletes their secrets by record key. Returns how many existed. */
   shred(keys: readonly string[]): Promise<number>;
+  /**
+   * Shreds again what the erasure log says was shredded (a key table restored from a backup):
+   * each entry's secret unless it was created after the entry's day — a new record of the same id
+   * since, such as a customer who opted in again after an erasure. A secret with no creation time
+   * (stored before it was recorded) is shredded. Returns how many it deleted.
+   */
+  reshred(entries: readonly ErasureLogEntry[]): Promise<number>;
   /** Deletes every secret whose expiry has passed (without reading a secret); returns the count. */
   sweepExpired(now: Date): Promise<number>;
 }
@@ -76,7 +92,27 @@ export interface ErasureMarks {
   erasedAt(emailKey: string): Promise<string | undefined>;
 }
 
-/** The key-table key of an address's erasure mark (never equal to a record's key). */
+/**
+ * The key-table key of an erasure mark, from the record key of the customer's secret (never equal
+ * to a record's key): so the purge, which knows only record keys, finds the mark of an entry.
+ */
+export function markKeyOf(customerRecordKey: string): string {
+  return sha256Hex(`minimis:erasure-mark:${customerRecordKey}`).slice(0, 32);
+}
+
+/** The key-table key of an address's erasure mark. */
 export function erasureMarkKey(emailKey: string): string {
-  return recordKey(`erased:${emailKey}`);
+  return markKeyOf(recordKey(customerRecordId(emailKey)));
+}
+
+/**
+ * Epoch seconds from which a secret is newer than the erasure-log entry that shredded its record:
+ * the next day (UTC) after the entry's day, or — where the record is a customer's and its erasure
+ * mark dates the erasure within that day — the second after the erasure (a customer who opted in
+ * again on the day of the erasure keeps the new secret).
+ */
+export function newerThan(day: string, markAt: string | undefined): number {
+  const nextDay = Date.parse(`${day}T00:00:00.000Z`) / 1000 + 86_400;
+  if (markAt === undefined) return nextDay;
+  return Math.min(nextDay, Math.floor(Date.parse(markAt) / 1000) + 1);
 }

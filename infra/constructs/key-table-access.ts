@@ -12,7 +12,8 @@
  * | `sweep`    | Scan of `k` and `t` only      | purge (operator and the daily schedule)               |
  * | `mark`     | PutItem of `k` and `e` only   | erase (operator): the address's erasure mark, which   |
  * |            |                               | order-table restores do not reach                     |
- * | `marks`    | GetItem of `e` only           | intake: the erasure mark beside the suppression entry |
+ * | `marks`    | GetItem of `k`, `e` only      | intake (beside the suppression entry; its `create`    |
+ * |            |                               | covers it), purge (dates a customer's erasure)        |
  *
  * `shred` and `sweep` never return a secret: DeleteItem is limited to `ReturnValues` NONE and
  * Scan to the key and expiry attributes (`dynamodb:Attributes`, `dynamodb:Select`), so the purge
@@ -45,7 +46,7 @@ export const KEY_TABLE_ACCESS = {
   'submit-order': { create: true, shred: true, marks: true },
   'notify-customer': { read: true },
   'partner-events': { expiry: true },
-  purge: { shred: true, sweep: true },
+  purge: { shred: true, sweep: true, marks: true },
   operator: { read: true, shred: true, sweep: true, mark: true },
 } as const satisfies Record<string, KeyTableAccess>;
 
@@ -79,7 +80,9 @@ export function grantKeyTableAccess(role: iam.IRole, table: KeyTableRef, access:
     });
   // GetItem of the mark: the intake's `create` already allows GetItem (its read-back).
   if (access.marks && !access.create)
-    statement(['GetItem'], { 'ForAllValues:StringEquals': { 'dynamodb:Attributes': [KEY_TABLE.erasedAt] } });
+    statement(['GetItem'], {
+      'ForAllValues:StringEquals': { 'dynamodb:Attributes': [KEY_TABLE.key, KEY_TABLE.erasedAt] },
+    });
   if (access.sweep)
     statement(['Scan'], { ...KEY_AND_EXPIRY, StringEquals: { 'dynamodb:Select': 'SPECIFIC_ATTRIBUTES' } });
   // The storage key for DynamoDB's own use (kms:ViaService dynamodb) comes with the role's

@@ -72,13 +72,13 @@ const keepDays = (config: ShreddingSettings) => config.shredBackupDays + 1;
 /** The key-table secrets that the purge sweeps and shreds (nothing else of the store is bundled). */
 export function purgingSecrets(
   config: Pick<Config, 'keyTableName'>,
-): Pick<RecordSecretStore, 'sweepExpired' | 'shred'> {
+): Pick<RecordSecretStore, 'sweepExpired' | 'reshred'> {
   const local = installed()?.recordSecrets;
   if (local) return local;
   const t: DynamoTable = { db: dynamo(), tableName: config.keyTableName };
   return {
     sweepExpired: (now) => secretTable.sweepExpired(t, now),
-    shred: (recordKeys) => secretTable.shred(t, recordKeys),
+    reshred: (entries) => secretTable.reshred(t, entries),
   };
 }
 
@@ -294,7 +294,10 @@ export function secretClaims(config: Pick<Config, 'keyTableName'>): Pick<RecordS
   const local = installed()?.recordSecrets;
   if (local) return local;
   const t = keyTable(config);
-  return { claim: (recordId, secret, expiresAt) => secretTable.claim(t, recordId, secret, expiresAt) };
+  return {
+    claim: (recordId, secret, expiresAt, createdAt) =>
+      secretTable.claim(t, recordId, secret, expiresAt, createdAt),
+  };
 }
 
 export function consentStore(config: ShreddingSettings): ConsentStore {

@@ -50,5 +50,5 @@ export function decodeFields(bytes: Uint8Array): PersonalFields {
   return JSON.parse(Buffer.from(bytes).toString('utf8')) as PersonalFields;
 }
 
-/** Record ids bind a blob to its record in the associated data. */
-export const customerRecordId = (emailKey: string) => `customer:${emailKey}`;
+/** A customer's record id in the key table (defined beside the key table's ports). */
+export { customerRecordId } from '../record-secrets.js';

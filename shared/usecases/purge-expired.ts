@@ -24,11 +24,11 @@
  * MAC of the request, never the request itself).
  */
 import type { Clock, OrderStore } from '../ports.js';
-import type { ErasureLog, RecordSecretStore } from '../record-secrets.js';
+import type { ErasureLog, ErasureLogEntry, RecordSecretStore } from '../record-secrets.js';
 
 export interface PurgeDeps {
   readonly orders: Pick<OrderStore, 'scanExpiredPersonal' | 'deletePersonal'>;
-  readonly recordSecrets: Pick<RecordSecretStore, 'sweepExpired' | 'shred'>;
+  readonly recordSecrets: Pick<RecordSecretStore, 'sweepExpired' | 'reshred'>;
   readonly erasureLog: Pick<ErasureLog, 'entries'>;
   readonly clock: Clock;
 }
@@ -87,14 +87,14 @@ export async function reapplyErasureLog(
   deps: Pick<PurgeDeps, 'recordSecrets' | 'erasureLog'>,
 ): Promise<number> {
   let found = 0;
-  let batch: string[] = [];
+  let batch: ErasureLogEntry[] = [];
   for await (const entry of deps.erasureLog.entries()) {
-    batch.push(entry.key);
+    batch.push(entry);
     if (batch.length >= 100) {
-      found += await deps.recordSecrets.shred(batch);
+      found += await deps.recordSecrets.reshred(batch);
       batch = [];
     }
   }
-  if (batch.length > 0) found += await deps.recordSecrets.shred(batch);
+  if (batch.length > 0) found += await deps.recordSecrets.reshred(batch);
   return found;
 }

@@ -189,7 +189,7 @@ export async function submitOrder(
       },
       nowMs,
     ),
-    deps.recordSecrets.claim(candidateId, newRecordSecret(), expiresAt),
+    deps.recordSecrets.claim(candidateId, newRecordSecret(), expiresAt, now),
   ]);
   if (claim.claimed) {
     await acceptOrder(deps, {
@@ -231,7 +231,12 @@ export async function submitOrder(
   // Resume under the same order id, with the first attempt's secret, checked against the first
   // attempt's mark: an erasure may have raced its writes. No mark stored (it died before `setMark`
   // landed, or the record predates the fence): 0, the conservative mark.
-  const secret = await deps.recordSecrets.claim(existing.orderId, newRecordSecret(), expiresAt);
+  const secret = await deps.recordSecrets.claim(
+    existing.orderId,
+    newRecordSecret(),
+    expiresAt,
+    deps.clock.now(),
+  );
   await acceptOrder(deps, {
     orderId: existing.orderId,
     order,
@@ -322,7 +327,7 @@ async function acceptOrder(
     attempt.storeMark ? deps.idempotency.setMark(attempt.claimKey, attempt.mark) : undefined,
     order.marketingOptIn
       ? Promise.all([
-          deps.recordSecrets.claim(customerRecordId(emailKey), newRecordSecret(), undefined),
+          deps.recordSecrets.claim(customerRecordId(emailKey), newRecordSecret(), undefined, now),
           deps.consent.getCustomer(emailKey),
           deps.consent.getSuppression(emailKey),
         ])

@@ -216,10 +216,13 @@ const OPERATIONS: Partial<Record<FunctionName, readonly string[]>> = {
     'delete personal',
     'delete record secret',
     'get erasure fence',
+    // Re-applying the erasure log: a customer's erasure mark dates its erasure to the second.
+    'get erasure mark',
     'get open intake',
     'get order',
     'query open intakes',
     'remove from email listing',
+    'reshred record secret',
     'scan erasure log',
     'scan expired',
     'scan expired record secrets',

@@ -184,7 +184,12 @@ describe('key table (record secrets)', () => {
       'dynamodb:UpdateItem': { ...keyAndExpiry, ...noReturn },
     });
     const sweep = { ...keyAndExpiry, StringEquals: { 'dynamodb:Select': 'SPECIFIC_ATTRIBUTES' } };
-    expect(grants('minimis-purge')).toEqual({ 'dynamodb:DeleteItem': noReturn, 'dynamodb:Scan': sweep });
+    // The purge reads an erasure mark's time (key and `e` only) to date a customer's erasure.
+    expect(grants('minimis-purge')).toEqual({
+      'dynamodb:DeleteItem': noReturn,
+      'dynamodb:Scan': sweep,
+      'dynamodb:GetItem': { 'ForAllValues:StringEquals': { 'dynamodb:Attributes': ['k', 'e'] } },
+    });
     // The erasure mark: a put of the key and the erasure time only (never a secret).
     const markOnly = { 'ForAllValues:StringEquals': { 'dynamodb:Attributes': ['k', 'e'] } };
     expect(operatorGrants).toEqual({

@@ -116,7 +116,7 @@ describe('retention', () => {
     const result = await purgeExpired(
       {
         orders,
-        recordSecrets: { sweepExpired: async () => 0, shred: async () => 0 },
+        recordSecrets: { sweepExpired: async () => 0, reshred: async () => 0 },
         erasureLog: { entries: async function* () {} },
         clock: { now: () => new Date('2026-12-01T00:00:00.000Z') },
       },

@@ -21,15 +21,18 @@ import {
 } from '@aws-sdk/lib-dynamodb';
 import { DependencyError } from '../../domain/errors.js';
 import {
+  type ErasureLogEntry,
   type ErasureMarks,
   erasureMarkKey,
+  markKeyOf,
+  newerThan,
   type RecordSecretStore,
   recordKey,
 } from '../../record-secrets.js';
 import { call, conditional, type DynamoTable, isConditionFailure } from './dynamo-client.js';
 
 /** Attribute names of key-table items. */
-export const KEY_TABLE = { key: 'k', secret: 's', ttl: 't', erasedAt: 'e' } as const;
+export const KEY_TABLE = { key: 'k', secret: 's', ttl: 't', erasedAt: 'e', createdAt: 'c' } as const;
 
 type Item = Record<string, unknown>;
 
@@ -64,14 +67,16 @@ export async function claim(
   recordId: string,
   secret: Uint8Array,
   expiresAt: number | undefined,
+  createdAt?: Date,
 ): Promise<Uint8Array> {
   const k = keyBytes(recordKey(recordId));
+  const created = createdAt ? { c: epoch(createdAt) } : {};
   for (let attempt = 0; attempt < 3; attempt++) {
     try {
       await t.db.send(
         new PutCommand({
           TableName: t.tableName,
-          Item: { k, s: secret, ...(expiresAt === undefined ? {} : { t: expiresAt }) },
+          Item: { k, s: secret, ...(expiresAt === undefined ? {} : { t: expiresAt }), ...created },
           ConditionExpression: 'attribute_not_exists(k)',
           ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
         }),
@@ -173,6 +178,28 @@ export async function shred(t: DynamoTable, keys: readonly string[]): Promise<nu
   return existed;
 }
 
+/** RecordSecretStore.reshred: each entry's secret, unless created after the entry's day. */
+export async function reshred(t: DynamoTable, entries: readonly ErasureLogEntry[]): Promise<number> {
+  let deleted = 0;
+  for (const entry of entries) {
+    // A customer's erasure is dated to the second by its mark (only erasures have one).
+    const markAt = entry.reason === 'erasure' ? await markTime(t, markKeyOf(entry.key)) : undefined;
+    // ReturnValues NONE: the purge never reads a secret; the condition reads only the creation time.
+    const done = await conditional('reshred record secret', () =>
+      t.db.send(
+        new DeleteCommand({
+          TableName: t.tableName,
+          Key: { k: keyBytes(entry.key) },
+          ConditionExpression: 'attribute_exists(s) AND (attribute_not_exists(c) OR c < :newer)',
+          ExpressionAttributeValues: { ':newer': newerThan(entry.day, markAt) },
+        }),
+      ),
+    );
+    if (done) deleted++;
+  }
+  return deleted;
+}
+
 export async function sweepExpired(t: DynamoTable, now: Date): Promise<number> {
   let swept = 0;
   let start: Item | undefined;
@@ -218,12 +245,16 @@ export async function markErased(t: DynamoTable, emailKey: string, at: string): 
   );
 }
 
-export async function erasedAt(t: DynamoTable, emailKey: string): Promise<string | undefined> {
+export function erasedAt(t: DynamoTable, emailKey: string): Promise<string | undefined> {
+  return markTime(t, erasureMarkKey(emailKey));
+}
+
+async function markTime(t: DynamoTable, markKey: string): Promise<string | undefined> {
   const { Item } = await call('get erasure mark', () =>
     t.db.send(
       new GetCommand({
         TableName: t.tableName,
-        Key: { k: keyBytes(erasureMarkKey(emailKey)) },
+        Key: { k: keyBytes(markKey) },
         ProjectionExpression: 'e',
         ConsistentRead: true,
       }),
@@ -240,8 +271,11 @@ export class DynamoRecordSecretStore implements RecordSecretStore, ErasureMarks 
     this.t = { db, tableName };
   }
 
-  claim(recordId: string, secret: Uint8Array, expiresAt: number | undefined) {
-    return claim(this.t, recordId, secret, expiresAt);
+  claim(recordId: string, secret: Uint8Array, expiresAt: number | undefined, createdAt?: Date) {
+    return claim(this.t, recordId, secret, expiresAt, createdAt);
+  }
+  reshred(entries: readonly ErasureLogEntry[]) {
+    return reshred(this.t, entries);
   }
   getSecrets(recordIds: readonly string[], now: Date) {
     return getSecrets(this.t, recordIds, now);

@@ -4,6 +4,8 @@ import {
   type ErasureLogEntry,
   type ErasureMarks,
   erasureMarkKey,
+  markKeyOf,
+  newerThan,
   type RecordSecretStore,
   recordKey,
 } from '../../record-secrets.js';
@@ -13,6 +15,8 @@ interface SecretItem {
   readonly secret?: Uint8Array;
   readonly expiresAt?: number;
   readonly erasedAt?: string;
+  /** Epoch seconds the secret was created (absent: not recorded). */
+  readonly createdAt?: number;
 }
 
 const liveAt = (item: SecretItem, now: Date) =>
@@ -22,12 +26,27 @@ export class MemoryRecordSecretStore implements RecordSecretStore, ErasureMarks 
   /** By record key, as the key table stores them. */
   readonly items = new Map<string, SecretItem>();
 
-  async claim(recordId: string, secret: Uint8Array, expiresAt: number | undefined) {
+  async claim(recordId: string, secret: Uint8Array, expiresAt: number | undefined, createdAt?: Date) {
     const key = recordKey(recordId);
     const existing = this.items.get(key)?.secret;
     if (existing) return existing;
-    this.items.set(key, expiresAt === undefined ? { secret } : { secret, expiresAt });
+    this.items.set(key, {
+      secret,
+      ...(expiresAt === undefined ? {} : { expiresAt }),
+      ...(createdAt ? { createdAt: Math.floor(createdAt.getTime() / 1000) } : {}),
+    });
     return secret;
+  }
+  async reshred(entries: readonly ErasureLogEntry[]) {
+    let n = 0;
+    for (const entry of entries) {
+      const item = this.items.get(entry.key);
+      if (!item?.secret) continue;
+      const markAt = entry.reason === 'erasure' ? this.items.get(markKeyOf(entry.key))?.erasedAt : undefined;
+      if (item.createdAt !== undefined && item.createdAt >= newerThan(entry.day, markAt)) continue;
+      if (this.items.delete(entry.key)) n++;
+    }
+    return n;
   }
   async getSecrets(recordIds: readonly string[], now: Date) {
     const out = new Map<string, Uint8Array>();
