@@ -56,7 +56,7 @@ function ensureKeyringFile(dataDir: string, partnerId: string): void {
   const legacy = existsSync(legacyFile)
     ? (JSON.parse(readFileSync(legacyFile, 'utf8')) as Record<string, string | undefined>)[partnerId]
     : undefined;
-  mkdirSync(dataDir, { recursive: true });
+  mkdirSync(dataDir, { recursive: true, mode: 0o700 });
   writeKeyringFile(file, {
     secrets: [{ secret: legacy ?? newSecret(), activatedAt: new Date().toISOString() }],
   });

@@ -43,7 +43,7 @@ describe('local mode', () => {
     ]);
   });
 
-  it('serves /health and the printed URLs, key material under the data dir with mode 0600', async () => {
+  it('serves /health and the printed URLs, key material under the data dir with mode 0600, the tables directory 0700', async () => {
     // Prepare
     const app = await startTestApp();
     try {
@@ -55,6 +55,8 @@ describe('local mode', () => {
       expect(statSync(join(app.dataDir, 'master.key')).mode & 0o777).toBe(0o600);
       expect(statSync(join(app.dataDir, 'partner-keys', 'warehouse.json')).mode & 0o777).toBe(0o600);
       expect(statSync(join(app.dataDir, 'partner-keys', 'carrier.json')).mode & 0o777).toBe(0o600);
+      // The tables' directory too: owner only (sealed data and keyed hashes).
+      expect(statSync(join(app.dataDir, 'dynamodb')).mode & 0o777).toBe(0o700);
     } finally {
       await app.stop();
     }

@@ -93,7 +93,8 @@ export async function startDynalite(options: {
   /** Background requests let through at a time while an API request is served. @default 2 */
   backgroundWhileApi?: number;
 }): Promise<EmbeddedDynamo> {
-  if (options.path) mkdirSync(options.path, { recursive: true });
+  // Owner only, like the key file: the tables hold sealed data and keyed hashes.
+  if (options.path) mkdirSync(options.path, { recursive: true, mode: 0o700 });
   const worker = new Worker(DYNALITE_WORKER, {
     eval: true,
     workerData: { dynalite: require.resolve('dynalite'), port: options.port, path: options.path },

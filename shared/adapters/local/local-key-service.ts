@@ -21,7 +21,7 @@ export class LocalKeyService implements KeyService {
   static fromDataDir(dataDir: string): LocalKeyService {
     const file = join(dataDir, 'master.key');
     if (!existsSync(file)) {
-      mkdirSync(dataDir, { recursive: true });
+      mkdirSync(dataDir, { recursive: true, mode: 0o700 });
       writeFileSync(file, randomBytes(32).toString('base64'), { mode: 0o600, flag: 'wx' });
     }
     chmodSync(file, 0o600);
