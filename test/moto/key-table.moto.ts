@@ -1,6 +1,6 @@
 /**
  * Optional check against moto's DynamoDB (not part of `npm test`): the key-table adapter and the
- * erasure log behave on a real-DynamoDB emulation as on dynalite.
+ * erasure log, the erasure marks and the re-shredding behave on a real-DynamoDB emulation as on dynalite.
  *
  *   python3 -m moto.server -p 5055 &
  *   AWS_ENDPOINT_URL_DYNAMODB=http://127.0.0.1:5055 AWS_REGION=us-east-1 \
@@ -59,5 +59,22 @@ assert.equal(entries.length, 2);
 assert.equal(await store.shred(entries.map((e) => e.key)), 2);
 assert.equal(await store.shred(entries.map((e) => e.key)), 0);
 assert.equal((await store.getSecrets(['ord_A', 'customer:k'], now)).size, 0);
+
+// erasure marks: written and read; reshred spares a secret created after the erasure, not one before
+await store.markErased('k', now.toISOString());
+assert.equal(await store.erasedAt('k'), now.toISOString());
+assert.equal(await store.erasedAt('other'), undefined);
+const later = new Date(now.getTime() + 60_000);
+const renewed = newRecordSecret();
+await store.claim('customer:k', renewed, undefined, later); // opted in again a minute later
+await store.claim('ord_C', newRecordSecret(), epoch + 100, new Date(now.getTime() - 60_000));
+await log.append([recordKey('ord_C')], 'erasure', now);
+const logged = [];
+for await (const e of log.entries()) logged.push(e);
+assert.equal(await store.reshred(logged), 1); // ord_C (created before); customer:k kept
+assert.deepEqual(
+  Buffer.from((await store.getSecrets(['customer:k'], later)).get('customer:k') ?? []),
+  Buffer.from(renewed),
+);
 client.destroy();
-console.log('moto: key table and erasure log OK');
+console.log('moto: key table, erasure log, marks and reshred OK');
