@@ -113,6 +113,8 @@ export function erasureMarkKey(emailKey: string): string {
  */
 export function newerThan(day: string, markAt: string | undefined): number {
   const nextDay = Date.parse(`${day}T00:00:00.000Z`) / 1000 + 86_400;
-  if (markAt === undefined) return nextDay;
+  // Only a mark of that very day dates this shredding: a mark from an earlier erasure (a key table
+  // restored from between two erasures) or a later one says nothing about it.
+  if (markAt === undefined || markAt.slice(0, 10) !== day) return nextDay;
   return Math.min(nextDay, Math.floor(Date.parse(markAt) / 1000) + 1);
 }

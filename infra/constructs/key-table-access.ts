@@ -82,6 +82,8 @@ export function grantKeyTableAccess(role: iam.IRole, table: KeyTableRef, access:
   if (access.marks && !access.create)
     statement(['GetItem'], {
       'ForAllValues:StringEquals': { 'dynamodb:Attributes': [KEY_TABLE.key, KEY_TABLE.erasedAt] },
+      // A GetItem naming no attributes would pass ForAllValues and return the whole item (the secret).
+      StringEqualsIfExists: { 'dynamodb:Select': 'SPECIFIC_ATTRIBUTES' },
     });
   if (access.sweep)
     statement(['Scan'], { ...KEY_AND_EXPIRY, StringEquals: { 'dynamodb:Select': 'SPECIFIC_ATTRIBUTES' } });

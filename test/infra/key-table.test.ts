@@ -188,7 +188,10 @@ describe('key table (record secrets)', () => {
     expect(grants('minimis-purge')).toEqual({
       'dynamodb:DeleteItem': noReturn,
       'dynamodb:Scan': sweep,
-      'dynamodb:GetItem': { 'ForAllValues:StringEquals': { 'dynamodb:Attributes': ['k', 'e'] } },
+      'dynamodb:GetItem': {
+        'ForAllValues:StringEquals': { 'dynamodb:Attributes': ['k', 'e'] },
+        StringEqualsIfExists: { 'dynamodb:Select': 'SPECIFIC_ATTRIBUTES' },
+      },
     });
     // The erasure mark: a put of the key and the erasure time only (never a secret).
     const markOnly = { 'ForAllValues:StringEquals': { 'dynamodb:Attributes': ['k', 'e'] } };

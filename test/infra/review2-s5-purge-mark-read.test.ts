@@ -1,4 +1,5 @@
 /**
+ * Review 2 of s5, fixed since (the test passes now; it failed when written).
  * Review s5 (4): the purge's new `marks` grant is GetItem under `ForAllValues:StringEquals`
  * `dynamodb:Attributes` [k, e] only. ForAllValues holds vacuously for a request that names no
  * attributes, so a GetItem without ProjectionExpression (the whole item, the secret `s` with it)

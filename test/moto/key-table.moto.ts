@@ -64,6 +64,8 @@ assert.equal((await store.getSecrets(['ord_A', 'customer:k'], now)).size, 0);
 await store.markErased('k', now.toISOString());
 assert.equal(await store.erasedAt('k'), now.toISOString());
 assert.equal(await store.erasedAt('other'), undefined);
+await store.markErased('k', new Date(now.getTime() - 60_000).toISOString()); // never moves back
+assert.equal(await store.erasedAt('k'), now.toISOString());
 const later = new Date(now.getTime() + 60_000);
 const renewed = newRecordSecret();
 await store.claim('customer:k', renewed, undefined, later); // opted in again a minute later

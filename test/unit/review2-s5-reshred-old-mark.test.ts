@@ -1,4 +1,5 @@
 /**
+ * Review 2 of s5, fixed since (the test passes now; it failed when written).
  * Review s5 (2): `newerThan(day, markAt)` takes min(next day, mark + 1s) without checking that the
  * mark dates the entry's shredding. A key table restored from a backup taken between two erasures
  * of the same customer brings back the first erasure's (older) mark beside the secret the second

@@ -238,9 +238,15 @@ export async function sweepExpired(t: DynamoTable, now: Date): Promise<number> {
 
 /** An address's erasure mark (record-secrets.ts, ErasureMarks): the key and the time, nothing else. */
 export async function markErased(t: DynamoTable, emailKey: string, at: string): Promise<void> {
-  await call('put erasure mark', () =>
+  // Never moves back: a run that outlived its lease re-dating after the run that resumed it.
+  await conditional('put erasure mark', () =>
     t.db.send(
-      new PutCommand({ TableName: t.tableName, Item: { k: keyBytes(erasureMarkKey(emailKey)), e: at } }),
+      new PutCommand({
+        TableName: t.tableName,
+        Item: { k: keyBytes(erasureMarkKey(emailKey)), e: at },
+        ConditionExpression: 'attribute_not_exists(e) OR e < :at',
+        ExpressionAttributeValues: { ':at': at },
+      }),
     ),
   );
 }

@@ -62,7 +62,8 @@ export class MemoryRecordSecretStore implements RecordSecretStore, ErasureMarks 
     if (item?.secret && liveAt(item, now)) this.items.set(key, { ...item, expiresAt });
   }
   async markErased(emailKey: string, at: string) {
-    this.items.set(erasureMarkKey(emailKey), { erasedAt: at });
+    const current = this.items.get(erasureMarkKey(emailKey))?.erasedAt;
+    if (current === undefined || current < at) this.items.set(erasureMarkKey(emailKey), { erasedAt: at });
   }
   async erasedAt(emailKey: string) {
     return this.items.get(erasureMarkKey(emailKey))?.erasedAt;
