@@ -1,12 +1,15 @@
 /** Shared fixtures for the partner-delivery and partner-event unit tests (no I/O, no module mocks). */
 import { createHmac, randomBytes } from 'node:crypto';
+import type { MemoryCertificateStore } from '../../shared/adapters/memory/memory-ledger.js';
 import type { Mac } from '../../shared/domain/ledger.js';
 import type { OrderRecord, PersonalRecord } from '../../shared/domain/order.js';
 import { encodeFields, type PersonalFields } from '../../shared/domain/sealing.js';
 import { DEFAULT_PARTNER_FIELDS, type FieldPath, type Purpose } from '../../shared/inventory.js';
+import type { LedgerStore } from '../../shared/ledger-ports.js';
 import type { Clock, PartnerClient, PartnerResponse, SecretStore } from '../../shared/ports.js';
 import type { DeliveryPartner } from '../../shared/usecases/deliver-to-partner.js';
 import type { Canaries } from '../support/canaries.js';
+import type { FakePorts } from '../support/fakes.js';
 
 export const T0 = new Date('2026-11-25T10:00:00.000Z');
 
@@ -148,4 +151,29 @@ export const sampleSecrets = () => new FakeSecrets({ warehouse: newSecret(), car
 export function randomLedgerMac(): Mac {
   const key = randomBytes(32);
   return async (data) => createHmac('sha256', key).update(data).digest('base64url');
+}
+
+/**
+ * `eraseWithCertificate`'s deps over fake ports, with the sample partners; `orders` may be a
+ * wrapped copy of the ports' store (it serves as the ledger too).
+ */
+export function certifiedEraseDeps(
+  ports: FakePorts,
+  certificates: MemoryCertificateStore,
+  mac: Mac,
+  orders: FakePorts['orders'] = ports.orders,
+) {
+  return {
+    orders,
+    consent: ports.consent,
+    lookup: ports.lookup,
+    fence: ports.fence,
+    clock: ports.clock,
+    ledger: orders as unknown as LedgerStore,
+    ledgerMac: mac,
+    queue: ports.queue,
+    certificates,
+    principal: { principal: async () => 'local:test' },
+    partners: SAMPLE_PARTNERS,
+  };
 }

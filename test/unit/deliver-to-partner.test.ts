@@ -4,7 +4,6 @@ import { MemoryPartnerStateStore } from '../../shared/adapters/memory/memory-par
 import { MemoryOrderStore } from '../../shared/adapters/memory/memory-stores.js';
 import { loadConfig } from '../../shared/config.js';
 import type { OrderRecord, PersonalRecord } from '../../shared/domain/order.js';
-import { DEFAULT_PARTNER_FIELDS } from '../../shared/inventory.js';
 import {
   type DeliverDeps,
   type DeliveryPartner,
@@ -23,26 +22,14 @@ import {
   ORDER_ID,
   orderRecord,
   personalRecord,
+  SAMPLE_PARTNERS,
   ScriptedPartnerClient,
   shippingFields,
   T0,
 } from './deliver-fixtures.js';
 
 const c = canaries('dlvr0001');
-const PARTNERS: DeliveryPartner[] = [
-  {
-    id: 'warehouse',
-    kind: 'warehouse',
-    url: 'https://wh.example/hooks',
-    fields: DEFAULT_PARTNER_FIELDS.warehouse,
-  },
-  {
-    id: 'carrier',
-    kind: 'carrier',
-    url: 'https://carrier.example/hooks',
-    fields: DEFAULT_PARTNER_FIELDS.carrier,
-  },
-];
+const PARTNERS: DeliveryPartner[] = [...SAMPLE_PARTNERS];
 const SECRETS = { warehouse: newSecret(), carrier: newSecret() };
 const T0_SECONDS = Math.floor(T0.getTime() / 1000);
 

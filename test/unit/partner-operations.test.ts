@@ -20,7 +20,6 @@ import {
   signWithAll,
   verifyWithAny,
 } from '../../shared/domain/partner-keyring.js';
-import { DEFAULT_PARTNER_FIELDS } from '../../shared/inventory.js';
 import type { QueueMessage, SecretStore } from '../../shared/ports.js';
 import {
   type DeliverDeps,
@@ -40,6 +39,7 @@ import {
   ORDER_ID,
   orderRecord,
   personalRecord,
+  SAMPLE_PARTNERS,
   ScriptedPartnerClient,
   shippingFields,
   T0,
@@ -47,20 +47,7 @@ import {
 
 const c = canaries('0be70001');
 const HOUR = 3_600_000;
-const PARTNERS: DeliveryPartner[] = [
-  {
-    id: 'warehouse',
-    kind: 'warehouse',
-    url: 'https://wh.example/hooks',
-    fields: DEFAULT_PARTNER_FIELDS.warehouse,
-  },
-  {
-    id: 'carrier',
-    kind: 'carrier',
-    url: 'https://carrier.example/hooks',
-    fields: DEFAULT_PARTNER_FIELDS.carrier,
-  },
-];
+const PARTNERS: DeliveryPartner[] = [...SAMPLE_PARTNERS];
 const OTHER_ORDER = 'ord_01JDX7Q3M5N8P2R4S6T9V0W2AB';
 
 describe('keyrings', () => {

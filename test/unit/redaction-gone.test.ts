@@ -13,7 +13,7 @@ import { enablePartner } from '#shared/usecases/partner-gone.js';
 import { submitOrder } from '#shared/usecases/submit-order.js';
 import { canaries, orderBody } from '../support/canaries.js';
 import { fakePorts } from '../support/fakes.js';
-import { randomLedgerMac, SAMPLE_PARTNERS, sampleSecrets } from './deliver-fixtures.js';
+import { certifiedEraseDeps, randomLedgerMac, SAMPLE_PARTNERS, sampleSecrets } from './deliver-fixtures.js';
 
 type Redaction = Extract<DeliveryMessage, { type: typeof ORDER_REDACTED_TYPE }>;
 const mac = randomLedgerMac();
@@ -58,19 +58,7 @@ async function world() {
     );
     ports.clock.advance(1000);
     const { certificate } = await eraseWithCertificate(
-      {
-        orders: ports.orders,
-        consent: ports.consent,
-        lookup: ports.lookup,
-        fence: ports.fence,
-        clock: ports.clock,
-        ledger: ports.orders as LedgerStore,
-        ledgerMac: mac,
-        queue: ports.queue,
-        certificates,
-        principal: { principal: async () => 'local:test' },
-        partners: PARTNERS,
-      },
+      certifiedEraseDeps(ports, certificates, mac),
       person.email,
     );
     orders.push(orderId);

@@ -102,4 +102,32 @@ describe('re-applying the erasure log', () => {
     expect(purge.secretsReshredded).toBe(2);
     expect(await customerSecret(ports)).toBeUndefined();
   });
+  // Found by review 2 of this session (the mark then dated any entry it met).
+  it("shreds again the secret a second erasure shredded, when the restored key table holds the first erasure's mark", async () => {
+    // Prepare: opt in, erase (day 0); opt in again (day 1: a new secret); the daily key-table
+    // backup (holds that secret and the first erasure's mark); erase again (day 2); restore.
+    const ports = fakePorts();
+    await optIn(ports, 'k-1');
+    ports.clock.advance(MINUTE);
+    await erase(ports);
+    ports.clock.advance(DAY);
+    await optIn(ports, 'k-2');
+    const second = await customerSecret(ports);
+    ports.clock.advance(MINUTE);
+    const backup = ports.recordSecrets.snapshot();
+    ports.clock.advance(DAY);
+    const receipt = await erase(ports);
+    const afterErasure = await customerSecret(ports);
+    ports.recordSecrets.restore(backup);
+
+    // Act
+    ports.clock.advance(MINUTE);
+    await purgeExpired(ports);
+
+    // Assess: the second erasure's shredding holds after the restore and the purge.
+    expect(second).toBeDefined();
+    expect(receipt.marketingContactRemoved).toBe(true);
+    expect(afterErasure).toBeUndefined();
+    expect(await customerSecret(ports)).toBeUndefined();
+  });
 });

@@ -1,38 +1,17 @@
-/**
- * Review s5, fixed since (the test passes now; it failed at the commit named): (ac53842): the fence's 15-minute lease is never renewed and never re-checked, so a run
- * that is only slow (a laptop that slept, a throttled table) is indistinguishable from a dead one.
- * The next `minimis erase` takes the fence over and "resumes" the live run's journal: both now
- * write the same erasure. The live run's ledger append, re-built on the resumer's new tip, does
- * not look for its own certificate's `erased` entry there (only the first read does), so the order
- * ends with two `erased` entries (and, for a delivered order, two rounds of redaction requests) — not "one uninterrupted run".
- */
-import { createHmac, randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { MemoryCertificateStore } from '#shared/adapters/memory/memory-ledger.js';
 import type { MemoryOrderStore } from '#shared/adapters/memory/memory-stores.js';
-import type { Mac } from '#shared/domain/ledger.js';
-import { DEFAULT_PARTNER_FIELDS } from '#shared/inventory.js';
-import type { LedgerStore } from '#shared/ledger-ports.js';
 import { eraseWithCertificate } from '#shared/usecases/certify-erasure.js';
-import type { DeliveryPartner } from '#shared/usecases/deliver-to-partner.js';
 import { ERASURE_LEASE_MS } from '#shared/usecases/erasure-fence.js';
 import { submitOrder } from '#shared/usecases/submit-order.js';
 import { canaries, orderBody } from '../support/canaries.js';
 import { fakePorts } from '../support/fakes.js';
 import { Interleaver } from '../support/interleave.js';
+import { certifiedEraseDeps, randomLedgerMac, SAMPLE_PARTNERS } from './deliver-fixtures.js';
 
 const person = canaries('5e5a0003');
-const key = randomBytes(32);
-const mac: Mac = async (data) => createHmac('sha256', key).update(data).digest('base64url');
-const PARTNERS: DeliveryPartner[] = [
-  {
-    id: 'warehouse',
-    kind: 'warehouse',
-    url: 'https://wh.example/h',
-    fields: DEFAULT_PARTNER_FIELDS.warehouse,
-  },
-  { id: 'carrier', kind: 'carrier', url: 'https://ca.example/h', fields: DEFAULT_PARTNER_FIELDS.carrier },
-];
+const mac = randomLedgerMac();
+const _PARTNERS = SAMPLE_PARTNERS;
 
 /** Fresh stores holding one order of the person (delivered to nobody yet: no redaction due). */
 async function world() {
@@ -40,19 +19,7 @@ async function world() {
   const { orderId } = await submitOrder(ports, { idempotencyKey: 'o-1', body: orderBody(person) });
   ports.clock.advance(1000);
   const certificates = new MemoryCertificateStore();
-  const deps = (orders: MemoryOrderStore) => ({
-    orders,
-    consent: ports.consent,
-    lookup: ports.lookup,
-    fence: ports.fence,
-    clock: ports.clock,
-    ledger: orders as unknown as LedgerStore,
-    ledgerMac: mac,
-    queue: ports.queue,
-    certificates,
-    principal: { principal: async () => 'local:test' },
-    partners: PARTNERS,
-  });
+  const deps = (orders: MemoryOrderStore) => certifiedEraseDeps(ports, certificates, mac, orders);
   return { ports, orderId, certificates, deps };
 }
 

@@ -1,37 +1,22 @@
-/**
- * Review s5, fixed since (the test passes now; it failed at the commit named): (ac53842): a resumed erasure keeps the first run's start as its `erasedAt`, and dates
- * the certificate's horizon from it — also when the first run died before it deleted anything and
- * the operator re-ran it days later. The secrets were then readable (and copied into key-table
- * backups) until the resume, but the certificate says the key table became unrecoverable at the
- * first start, and its backups 7 days after it: a false receipt. The ledger likewise gets its
- * `erased` entry dated before a delivery of personal data it follows.
- */
-import { createHmac, randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { MemoryCertificateStore } from '#shared/adapters/memory/memory-ledger.js';
 import { MemoryPartnerStateStore } from '#shared/adapters/memory/memory-partner-state.js';
-import type { Mac } from '#shared/domain/ledger.js';
-import { DEFAULT_PARTNER_FIELDS } from '#shared/inventory.js';
-import type { LedgerStore } from '#shared/ledger-ports.js';
 import { eraseWithCertificate } from '#shared/usecases/certify-erasure.js';
-import { type DeliveryPartner, deliverToPartner } from '#shared/usecases/deliver-to-partner.js';
+import { deliverToPartner } from '#shared/usecases/deliver-to-partner.js';
 import { submitOrder } from '#shared/usecases/submit-order.js';
 import { canaries, orderBody } from '../support/canaries.js';
 import { fakePorts } from '../support/fakes.js';
-import { FakeSecrets, newSecret } from './deliver-fixtures.js';
+import {
+  certifiedEraseDeps,
+  FakeSecrets,
+  newSecret,
+  randomLedgerMac,
+  SAMPLE_PARTNERS,
+} from './deliver-fixtures.js';
 
 const person = canaries('5e5a0004');
-const key = randomBytes(32);
-const mac: Mac = async (data) => createHmac('sha256', key).update(data).digest('base64url');
-const PARTNERS: DeliveryPartner[] = [
-  {
-    id: 'warehouse',
-    kind: 'warehouse',
-    url: 'https://wh.example/h',
-    fields: DEFAULT_PARTNER_FIELDS.warehouse,
-  },
-  { id: 'carrier', kind: 'carrier', url: 'https://ca.example/h', fields: DEFAULT_PARTNER_FIELDS.carrier },
-];
+const mac = randomLedgerMac();
+const PARTNERS = SAMPLE_PARTNERS;
 const DAY_MS = 86_400_000;
 
 describe('an erasure resumed days after its first run died before any delete', () => {
@@ -42,17 +27,7 @@ describe('an erasure resumed days after its first run died before any delete', (
     ports.clock.advance(1000);
     const certificates = new MemoryCertificateStore();
     const deps = (orders: typeof ports.orders) => ({
-      orders,
-      consent: ports.consent,
-      lookup: ports.lookup,
-      fence: ports.fence,
-      clock: ports.clock,
-      ledger: orders as unknown as LedgerStore,
-      ledgerMac: mac,
-      queue: ports.queue,
-      certificates,
-      principal: { principal: async () => 'local:test' },
-      partners: PARTNERS,
+      ...certifiedEraseDeps(ports, certificates, mac, orders),
       settings: { shredBackupDays: 7 },
     });
     const dying = new Proxy(ports.orders, {
