@@ -3,6 +3,7 @@ import { configFor } from '#shared/compose/config.js';
 import { confirmingConsent } from '#shared/compose/dynamo.js';
 import { clock } from '#shared/compose/installed.js';
 import { lookup } from '#shared/compose/keys.js';
+import { serviceName } from '#shared/contracts.js';
 import { InvalidConsentTokenError } from '#shared/domain/consent-token.js';
 import { consentConfirmedPage } from '#shared/domain/email-templates.js';
 import { invalidConsentToken, PAGE_HEADERS } from '#shared/http/consent-responses.js';
@@ -11,7 +12,7 @@ import { header, MAX_BODY_BYTES, prefersHtml, rawBody } from '#shared/http/reque
 import { createLogger, errorFields } from '#shared/observability/logger.js';
 import { confirmConsent } from '#shared/usecases/confirm-consent.js';
 
-const logger = createLogger('consent-confirm');
+const logger = createLogger(serviceName('consent-confirm'));
 const config = configFor('consent-confirm');
 const deps = {
   consent: confirmingConsent(config),

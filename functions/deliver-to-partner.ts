@@ -9,7 +9,7 @@ import { type QueueRecord, sqsBatchHandler } from '#shared/compose/sqs-batch.js'
 import { PARTNER_READERS } from '#shared/config.js';
 import { deliveryMessageSchema } from '#shared/contracts/message-schemas.js';
 import type { DeliveryMessage } from '#shared/contracts/messages.js';
-import { partnerQueue } from '#shared/contracts.js';
+import { partnerQueue, serviceName } from '#shared/contracts.js';
 import { ORDER_REDACTED_TYPE } from '#shared/domain/projections.js';
 import { createLogger } from '#shared/observability/logger.js';
 import { deliverRedaction } from '#shared/usecases/deliver-redaction.js';
@@ -20,7 +20,7 @@ import {
 } from '#shared/usecases/deliver-to-partner.js';
 import { PARTNER_DISABLED_LOG } from '#shared/usecases/partner-gone.js';
 
-const logger = createLogger('deliver-to-partner');
+const logger = createLogger(serviceName('deliver-to-partner'));
 const config = configFor('deliver-to-partner', PARTNER_READERS);
 const ledger = ledgerStore(config);
 const mac = ledgerKey(config).mac;

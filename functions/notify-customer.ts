@@ -7,11 +7,12 @@ import { mailer } from '#shared/compose/mail.js';
 import { type QueueRecord, sqsBatchHandler } from '#shared/compose/sqs-batch.js';
 import { notifyMessageSchema } from '#shared/contracts/message-schemas.js';
 import type { NotifyMessage } from '#shared/contracts/messages.js';
+import { serviceName } from '#shared/contracts.js';
 import { createLogger } from '#shared/observability/logger.js';
 import { notifyCustomer } from '#shared/usecases/notify-customer.js';
 import { sendConsentConfirmation } from '#shared/usecases/send-consent-confirmation.js';
 
-const logger = createLogger('notify-customer');
+const logger = createLogger(serviceName('notify-customer'));
 const config = configFor('notify-customer');
 const deps = {
   orders: notifyOrders(config),

@@ -2,10 +2,11 @@ import { configFor } from '#shared/compose/config.js';
 import { fenceReader, optOutConsent } from '#shared/compose/dynamo.js';
 import { clock } from '#shared/compose/installed.js';
 import { lookup } from '#shared/compose/keys.js';
+import { serviceName } from '#shared/contracts.js';
 import { createLogger, errorFields } from '#shared/observability/logger.js';
 import { drainFeedbackRetries, isRetryBatch, recordSesEvent } from '#shared/usecases/ses-feedback-retry.js';
 
-const logger = createLogger('ses-feedback');
+const logger = createLogger(serviceName('ses-feedback'));
 const config = configFor('ses-feedback');
 const deps = {
   consent: optOutConsent(config),

@@ -10,12 +10,13 @@ import {
 import { clock } from '#shared/compose/installed.js';
 import { dataKeys, lookup } from '#shared/compose/keys.js';
 import { PARTNER_READERS } from '#shared/config.js';
+import { serviceName } from '#shared/contracts.js';
 import { type HttpResult, json, problem, problemFor } from '#shared/http/problem.js';
 import { header, readJson } from '#shared/http/request.js';
 import { createLogger, errorFields } from '#shared/observability/logger.js';
 import { submitOrder } from '#shared/usecases/submit-order.js';
 
-const logger = createLogger('submit-order');
+const logger = createLogger(serviceName('submit-order'));
 const config = configFor('submit-order', PARTNER_READERS);
 const deps = {
   orders: intakeOrders(config),

@@ -2,11 +2,11 @@ import { configFor } from '#shared/compose/config.js';
 import { outboxOrders } from '#shared/compose/dynamo.js';
 import { clock } from '#shared/compose/installed.js';
 import { queue } from '#shared/compose/queue.js';
-import { OUTBOX_GRACE_SECONDS } from '#shared/contracts.js';
+import { OUTBOX_GRACE_SECONDS, serviceName } from '#shared/contracts.js';
 import { createLogger, errorFields } from '#shared/observability/logger.js';
 import { sweepOutbox } from '#shared/usecases/fan-out.js';
 
-const logger = createLogger('sweep-outbox');
+const logger = createLogger(serviceName('sweep-outbox'));
 const config = configFor('sweep-outbox');
 const at = clock();
 const deps = { orders: outboxOrders(config), queue: queue(config), now: () => at.now() };

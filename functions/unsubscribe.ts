@@ -3,6 +3,7 @@ import { configFor } from '#shared/compose/config.js';
 import { fenceReader, optOutConsent } from '#shared/compose/dynamo.js';
 import { clock } from '#shared/compose/installed.js';
 import { lookup } from '#shared/compose/keys.js';
+import { serviceName } from '#shared/contracts.js';
 import { unsubscribedPage } from '#shared/domain/email-templates.js';
 import { InvalidUnsubscribeTokenError } from '#shared/domain/unsubscribe-token.js';
 import { type HttpResult, internalError, json, problem } from '#shared/http/problem.js';
@@ -11,7 +12,7 @@ import { invalidToken, PAGE_HEADERS } from '#shared/http/unsubscribe-responses.j
 import { createLogger, errorFields } from '#shared/observability/logger.js';
 import { unsubscribe } from '#shared/usecases/unsubscribe.js';
 
-const logger = createLogger('unsubscribe');
+const logger = createLogger(serviceName('unsubscribe'));
 const config = configFor('unsubscribe');
 const deps = {
   consent: optOutConsent(config),

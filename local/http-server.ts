@@ -86,7 +86,7 @@ let logger: ReturnType<typeof createLogger> | undefined;
 
 /** A request the client got wrong: logged as such (reason only, never the target or a header). */
 function logClientError(statusCode: number, reason: string): void {
-  logger ??= createLogger('local-http'); // on first use, as the handlers' loggers are
+  logger ??= createLogger('minimis-local-http'); // on first use, as the handlers' loggers are
   logger.warn('client error', { statusCode, reason });
 }
 

@@ -10,11 +10,10 @@ import {
   type ParsedRecord,
   processPartialResponse,
 } from '@aws-lambda-powertools/batch';
-import type { Logger } from '@aws-lambda-powertools/logger';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import { sqsJsonParser as parser } from '../adapters/aws/sqs-json-parser.js';
 import type { MessageCheck } from '../contracts/message-schemas.js';
-import { errorFields } from '../observability/logger.js';
+import { errorFields, type Logger } from '../observability/logger.js';
 
 export type QueueRecord<T> = ParsedRecord<SQSRecord, T>;
 

@@ -313,6 +313,11 @@ describe('function bundles', () => {
     expect((packages.get(fn) ?? []).includes('standardwebhooks')).toBe(SIGNING.has(fn));
   });
 
+  it.each(FUNCTION_NAMES)('%s logs with our logger, not the Powertools logger class (20 KB)', (fn) => {
+    // Assess
+    expect((packages.get(fn) ?? []).filter((pkg) => pkg === '@aws-lambda-powertools/logger')).toEqual([]);
+  });
+
   it.each(Object.entries(OPERATIONS))(
     '%s bundles exactly the DynamoDB operations of its use case',
     (fn, expected) => {

@@ -5,11 +5,11 @@
  * outside Lambda, so one processor shared by overlapping calls mixed them up (a failed record
  * answered as handled is deleted, its retry lost).
  */
-import { Logger } from '@aws-lambda-powertools/logger';
 import type { SQSEvent } from 'aws-lambda';
 import { describe, expect, it } from 'vitest';
 import * as z from 'zod/mini';
 import { sqsBatchHandler } from '#shared/compose/sqs-batch.js';
+import type { Logger } from '#shared/observability/logger.js';
 import { toSqsEvent } from '../../local/queue-consumer.js';
 
 const event = (ids: readonly string[]): SQSEvent =>
@@ -24,6 +24,8 @@ const event = (ids: readonly string[]): SQSEvent =>
     })),
   );
 
+const silent: Logger = { debug: () => {}, info: () => {}, warn: () => {}, error: () => {} };
+
 describe('sqsBatchHandler', () => {
   it('answers two overlapping batches each with its own failures', async () => {
     // Prepare
@@ -33,7 +35,7 @@ describe('sqsBatchHandler', () => {
     });
     const handler = sqsBatchHandler({
       schema: z.object({ id: z.string() }),
-      logger: new Logger({ serviceName: 'test', logLevel: 'SILENT' }),
+      logger: silent,
       failureMessage: 'failed',
       handle: async (record) => {
         if (record.body.id.startsWith('bad')) throw new Error('refused');
