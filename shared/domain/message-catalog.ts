@@ -7,7 +7,8 @@
 import { DEFAULT_PARTNER_FIELDS, PARTNER_KINDS, type PartnerKind } from '../inventory.js';
 import type { Schema } from '../schema.js';
 import type { OrderRecord } from './order.js';
-import { EVENT_SENDERS, type PartnerEvent, partnerEventSchema } from './partner-events.js';
+import { partnerEventSchema } from './partner-event-schema.js';
+import { EVENT_SENDERS, type PartnerEvent } from './partner-events.js';
 import {
   ORDER_REDACTED_TYPE,
   orderRedactedSchema,

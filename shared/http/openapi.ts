@@ -17,7 +17,7 @@ import { CONSENT_TOKEN_PATTERN } from '../domain/consent-token.js';
 import { ORDER_ID_PATTERN } from '../domain/ids.js';
 import { orderRequestSchema } from '../domain/intake.js';
 import { DELIVERY_STATES, ORDER_STATUSES } from '../domain/order.js';
-import { partnerEventSchema } from '../domain/partner-events.js';
+import { partnerEventSchema } from '../domain/partner-event-schema.js';
 import { UNSUBSCRIBE_TOKEN_PATTERN } from '../domain/unsubscribe-token.js';
 import { WEBHOOK_ID } from '../usecases/record-partner-event.js';
 import { MAX_BODY_BYTES } from './request.js';

@@ -15,10 +15,9 @@
 import { notifyMessage } from '../contracts/messages.js';
 import { NOTIFY_QUEUE } from '../contracts.js';
 import type { FieldProblem } from '../domain/errors.js';
-import { toProblems } from '../domain/field-problems.js';
 import { isOrderId } from '../domain/ids.js';
 import { type OrderRecord, type OrderStatus, TRANSITIONS } from '../domain/order.js';
-import { EVENT_SENDERS, type PartnerEvent, partnerEventSchema } from '../domain/partner-events.js';
+import { checkPartnerEvent, EVENT_SENDERS, type PartnerEvent } from '../domain/partner-events.js';
 import { verifyWithAny } from '../domain/partner-keyring.js';
 import type { PartnerKind } from '../inventory.js';
 import type { Clock, OrderStore, Queue, SecretStore } from '../ports.js';
@@ -110,9 +109,9 @@ export async function recordPartnerEvent(
   } catch {
     return { outcome: 'malformed-json' };
   }
-  const parsed = partnerEventSchema.safeParse(json);
-  if (!parsed.success) return { outcome: 'invalid', problems: toProblems(parsed.error) };
-  const event = parsed.data;
+  const checked = checkPartnerEvent(json);
+  if ('problems' in checked) return { outcome: 'invalid', problems: checked.problems };
+  const event = checked.event;
   if (!isOrderId(event.orderId)) return { outcome: 'order-not-found' };
   if (!EVENT_SENDERS[event.type].includes(partner.kind)) return { outcome: 'not-routed' };
 

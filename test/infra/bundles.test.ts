@@ -62,16 +62,13 @@ function clientsIn(packages: readonly string[]): string[] {
 }
 
 /**
- * The functions that validate with a schema: a stranger's request body or partner event, and the
- * strict payload schema every webhook must pass before it leaves (with the stored keyring). Queue
- * messages are our own and are read with typed checks (shared/contracts/message-schemas.ts), as
- * ses-feedback reads its few SES fields: notify-customer carries no schema library.
+ * The functions that validate with a schema: a stranger's request body, and the strict payload
+ * schema every webhook must pass before it leaves. Queue messages are our own and are read with
+ * typed checks (shared/contracts/message-schemas.ts), as ses-feedback reads its few SES fields;
+ * partner events (checkPartnerEvent, held to the published schema's answers) and stored keyrings
+ * likewise: notify-customer and partner-events carry no schema library.
  */
-const VALIDATING: ReadonlySet<FunctionName> = new Set([
-  'submit-order',
-  'partner-events',
-  'deliver-to-partner',
-]);
+const VALIDATING: ReadonlySet<FunctionName> = new Set(['submit-order', 'deliver-to-partner']);
 
 /**
  * The functions that sign (deliveries) or verify (partner events) Standard Webhooks, with the

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { MESSAGE_TYPES } from '../../shared/domain/message-catalog.js';
-import { partnerEventSchema } from '../../shared/domain/partner-events.js';
+import { partnerEventSchema } from '../../shared/domain/partner-event-schema.js';
 import { PAYLOAD_TYPES } from '../../shared/domain/projections.js';
 import { CATALOG_DIR, partnerCatalogFiles, REGENERATE_CATALOG } from '../../shared/report/partner-catalog.js';
 
