@@ -7,6 +7,7 @@
  */
 import { FUNCTIONS, type FunctionName, PARTNER_ID_PATTERN, type Setting } from './contracts.js';
 import { COUNTRY_CODES } from './domain/countries.js';
+import { EMAIL_PATTERN } from './domain/email-address.js';
 import {
   DEFAULT_PARTNER_FIELDS,
   FIELD_PATHS,
@@ -116,11 +117,8 @@ function url(value: unknown, options: { http?: boolean; message?: string; path?:
   return trimmed.replace(/[\t\n\r]/g, '');
 }
 
-/** An email address (zod 4's `z.email()` pattern). */
-const EMAIL =
-  /^(?:[A-Za-z0-9_'+-]+\.)*[A-Za-z0-9_'+-]*[A-Za-z0-9_+-]@(?:[A-Za-z0-9][A-Za-z0-9-]*\.)+[A-Za-z]{2,}$/;
 const email: Reader<string> = (raw) => {
-  if (!EMAIL.test(raw)) throw new SettingValueError('must be an email address');
+  if (!EMAIL_PATTERN.test(raw)) throw new SettingValueError('must be an email address');
   return raw;
 };
 

@@ -1,7 +1,10 @@
 /**
- * The intake schema, derived from the data inventory: every inventory field has exactly one
- * validator here (the type checker enforces it), required/optional comes from the inventory, and
- * the object shape is built from the field paths. Anything not in the inventory is rejected.
+ * The published intake schema (zod/mini), derived from the data inventory: every inventory field
+ * has exactly one validator here (the type checker enforces it), required/optional comes from the
+ * inventory, and the object shape is built from the field paths. Anything not in the inventory is
+ * rejected. The OpenAPI document, the partner catalog and the projections' payload schemas are
+ * built from it; submit-order runs `checkOrderRequest` (./order-check.ts), built from the same
+ * inventory and rules and held to this schema's answers by test/unit/order-check.test.ts.
  */
 
 import * as z from 'zod/mini';
@@ -9,57 +12,37 @@ import { FIELD_PATHS, FIELDS, type FieldDeclaration, type FieldPath } from '../i
 import '../schema.js';
 import type { Schema } from '../schema.js';
 import { COUNTRY_CODES, CURRENCY_CODES } from './countries.js';
+import {
+  E164_PATTERN,
+  EMAIL_MAX,
+  expected,
+  FREE_TEXT_PATTERN,
+  FREE_TEXT_PROBLEM,
+  ITEMS,
+  lengthWithin,
+} from './order-check.js';
 import type { OrderRequest } from './order-request.js';
 
 export { toProblems } from './field-problems.js';
+export { FREE_TEXT_PATTERN } from './order-check.js';
 export { type OrderRequest, valuesAt } from './order-request.js';
 
-/** Type errors: a missing required field says so; a wrong type names the expected type. */
-const expected = (what: string) => (issue: { input?: unknown }) =>
-  issue.input === undefined ? 'is required' : `must be ${what}`;
-
-/**
- * Free text: at least one character that is not whitespace, and no control characters (C0 or
- * DEL). Written as a pattern, not a refine, so the published OpenAPI document says exactly what is
- * enforced; `\s` is the same whitespace set `String.prototype.trim` uses, so "not blank" keeps its
- * meaning. ECMA-262 syntax without lookarounds, so any JSON Schema validator (and fast-check's
- * `stringMatching`) reads it the same way.
- *
- * Linear time: the leading run (whitespace) and the first required character (not whitespace) are
- * disjoint, so no input can make a backtracking engine try every split. (The obvious
- * `^[^ctl]*[^\s ctl][^ctl]*$` is quadratic: 1.2 s for 20 000 characters ending in a control.)
- */
-export const FREE_TEXT_PATTERN =
-  // biome-ignore lint/suspicious/noControlCharactersInRegex: rejecting control characters is the point
-  /^[^\S\x00-\x1f\x7f]*[^\s\x00-\x1f\x7f][^\x00-\x1f\x7f]*$/;
-
-/** Length in Unicode code points, as JSON Schema's minLength/maxLength count it (not UTF-16 units). */
-const codePoints = (s: string): number => {
-  let n = 0;
-  for (const _ of s) n++;
-  return n;
-};
-
-/** Fast path: code points ≤ UTF-16 units, and a non-empty string has at least one code point. */
-const lengthWithin = (s: string, min: number, max: number): boolean => {
-  if (min <= 1 && s.length >= min && s.length <= max) return true;
-  const n = codePoints(s);
-  return n >= min && n <= max;
-};
+/** Type errors as the typed check words them (`expected`): 'is required' or 'must be …'. */
+const typeError = (what: string) => (issue: { input?: unknown }) => expected(what)(issue.input);
 
 const notBlank = (min: number, max: number) =>
   z
-    .string({ error: expected('a string') })
+    .string({ error: typeError('a string') })
     .check(
       z.refine((s) => lengthWithin(s, min, max), { error: `must be ${min}–${max} characters` }),
-      z.regex(FREE_TEXT_PATTERN, { error: 'must not be blank or contain control characters' }),
+      z.regex(FREE_TEXT_PATTERN, { error: FREE_TEXT_PROBLEM }),
     )
     // The length check above counts code points; the document says so with the standard keywords.
     .register(z.globalRegistry, { minLength: min, maxLength: max });
 
 const integer = (min: number, max: number, what: string) =>
   z
-    .number({ error: expected(what) })
+    .number({ error: typeError(what) })
     .check(
       z.int({ error: `must be ${what}` }),
       z.minimum(min, { error: `must be ${what}` }),
@@ -71,27 +54,27 @@ export const FIELD_VALIDATORS = {
   'customer.givenName': notBlank(1, 100),
   'customer.familyName': notBlank(1, 100),
   'customer.email': z
-    .email({ error: expected('an email address') })
-    .check(z.maxLength(254, { error: 'must be an email address of at most 254 characters' })),
+    .email({ error: typeError('an email address') })
+    .check(z.maxLength(EMAIL_MAX, { error: `must be an email address of at most ${EMAIL_MAX} characters` })),
   'customer.phone': z
-    .string({ error: expected('a string') })
-    .check(z.regex(/^\+[1-9]\d{6,14}$/, { error: 'must be an E.164 phone number (+ and 7 to 15 digits)' })),
+    .string({ error: typeError('a string') })
+    .check(z.regex(E164_PATTERN, { error: 'must be an E.164 phone number (+ and 7 to 15 digits)' })),
   'shippingAddress.line1': notBlank(1, 200),
   'shippingAddress.line2': notBlank(1, 200),
   'shippingAddress.city': notBlank(1, 200),
   'shippingAddress.region': notBlank(1, 200),
   'shippingAddress.postalCode': notBlank(1, 200),
   'shippingAddress.country': z.enum([...COUNTRY_CODES] as [string, ...string[]], {
-    error: expected('an ISO 3166-1 alpha-2 country code'),
+    error: typeError('an ISO 3166-1 alpha-2 country code'),
   }),
   'items[].sku': notBlank(1, 100),
   'items[].name': notBlank(1, 200),
   'items[].quantity': integer(1, 999, 'an integer from 1 to 999'),
   'items[].unitPrice': integer(0, 10_000_000, 'an integer amount in minor units from 0 to 10000000'),
   currency: z.enum([...CURRENCY_CODES] as [string, ...string[]], {
-    error: expected('an ISO 4217 currency code'),
+    error: typeError('an ISO 4217 currency code'),
   }),
-  marketingOptIn: z.boolean({ error: expected('true or false') }),
+  marketingOptIn: z.boolean({ error: typeError('true or false') }),
   paymentReference: notBlank(1, 255),
 } as const satisfies Record<FieldPath, Schema>;
 
@@ -116,17 +99,19 @@ function buildSchema() {
   for (const [name, group] of groups) {
     if (group.kind === 'field' && group.validator) root[name] = group.validator;
     else if (group.kind === 'object')
-      root[name] = z.strictObject(group.shape, { error: expected('an object') });
+      root[name] = z.strictObject(group.shape, { error: typeError('an object') });
     else {
       root[name] = z
-        .array(z.strictObject(group.shape, { error: expected('an object') }), { error: expected('an array') })
+        .array(z.strictObject(group.shape, { error: typeError('an object') }), {
+          error: typeError('an array'),
+        })
         .check(
-          z.minLength(1, { error: 'must have 1–100 entries' }),
-          z.maxLength(100, { error: 'must have 1–100 entries' }),
+          z.minLength(ITEMS.min, { error: `must have ${ITEMS.min}–${ITEMS.max} entries` }),
+          z.maxLength(ITEMS.max, { error: `must have ${ITEMS.min}–${ITEMS.max} entries` }),
         );
     }
   }
-  return z.strictObject(root, { error: expected('a JSON object') });
+  return z.strictObject(root, { error: typeError('a JSON object') });
 }
 
 // Built where it is read (pure): a bundle that uses only the field validators does not build it.

@@ -8,6 +8,7 @@
  * problem and in the same order, and returns the same event: test/unit/partner-event-check.test.ts
  * compares the two over many generated bodies.
  */
+import { pathKey } from './card-data.js';
 import type { FieldProblem } from './errors.js';
 
 export type PartnerEvent =
@@ -118,6 +119,9 @@ export function checkPartnerEvent(
   }
   const known = KEYS[type as PartnerEventType];
   for (const key of Object.keys(body))
-    if (!known.includes(key)) problems.push({ path: key, message: 'is not a known field' });
-  return problems.length > 0 ? { problems } : { event };
+    if (!known.includes(key)) problems.push({ path: pathKey(key), message: 'is not a known field' });
+  if (problems.length === 0) return { event };
+  // One problem per path (two unknown keys that are not identifiers share '(unknown key)').
+  const seen = new Set<string>();
+  return { problems: problems.filter((p) => !seen.has(p.path) && seen.add(p.path)) };
 }

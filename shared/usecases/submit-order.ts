@@ -18,8 +18,9 @@ import {
   ValidationError,
 } from '../domain/errors.js';
 import { newOrderId } from '../domain/ids.js';
-import { type OrderRequest, orderRequestSchema, toProblems } from '../domain/intake.js';
 import type { OrderRecord, PersonalRecord } from '../domain/order.js';
+import { checkOrderRequest } from '../domain/order-check.js';
+import type { OrderRequest } from '../domain/order-request.js';
 import { type PartnerScope, partnersFor } from '../domain/partner-scope.js';
 import { customerRecordId, encodeFields, personalFieldsFor } from '../domain/sealing.js';
 import type { Clock, ConsentStore, ErasureFenceStore, IdempotencyStore, OrderStore } from '../ports.js';
@@ -124,9 +125,9 @@ export function parseOrder(body: unknown): OrderRequest {
     throw error;
   }
   if (cardPath) throw new CardDataError(cardPath);
-  const parsed = orderRequestSchema.safeParse(body);
-  if (!parsed.success) throw new ValidationError(toProblems(parsed.error));
-  return parsed.data;
+  const checked = checkOrderRequest(body);
+  if ('problems' in checked) throw new ValidationError(checked.problems);
+  return checked.order;
 }
 
 /** How long an intake's idempotency claim is its own before a retry may take it over (default). */

@@ -58,9 +58,13 @@ const types = fc.oneof(
   odd,
 );
 const extraKeys = fc.dictionary(
-  fc.constantFrom('x', 'status', '__proto__', 'constructor', 'trackingNumber', 'trackingUrl', 'orderid'),
+  fc.oneof(
+    fc.constantFrom('x', 'status', '__proto__', 'constructor', 'trackingNumber', 'trackingUrl', 'orderid'),
+    fc.constantFrom('4111 1111 1111 1111', 'ada@example.com', 'a-b', ''),
+    fc.string({ maxLength: 6 }),
+  ),
   fc.oneof(fc.string(), odd),
-  { maxKeys: 2 },
+  { maxKeys: 3 },
 );
 const goodId = fc.string({ minLength: 1, maxLength: 64 });
 /** Mostly valid: a known type, good ids, a URL or none, now and then one wrong or extra field. */
