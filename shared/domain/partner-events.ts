@@ -38,8 +38,15 @@ export const EVENT_LIMITS = { id: { min: 1, max: 64 }, trackingUrl: { max: 2048 
 export const TRACKING_URL_PATTERN = /^https:\/\/[^\s/?#]+(?:[/?#]\S*)?$/;
 export const TRACKING_URL_PROBLEM = 'must be an https URL';
 
+/** What zod's English messages call a JSON value's type (a number too big for a double: `Infinity`). */
 const received = (value: unknown): string =>
-  value === null ? 'null' : Array.isArray(value) ? 'array' : typeof value;
+  value === null
+    ? 'null'
+    : Array.isArray(value)
+      ? 'array'
+      : typeof value === 'number' && !Number.isFinite(value)
+        ? String(value)
+        : typeof value;
 const codePoints = (text: string): number => {
   let n = 0;
   for (const _ of text) n++;

@@ -48,6 +48,11 @@ function calls(log: Pick<Logger, 'debug' | 'info' | 'warn' | 'error'>): void {
   log.info('a later field object wins', { a: 1 }, { a: 2 });
   log.warn('client error', { statusCode: 400, reason: 'validation' });
   log.error('delivery failed', { errorName: 'DependencyError', causeName: 'TimeoutError' });
+  const cycle: Record<string, unknown> = { attempt: 2, list: [1, { deep: true }] };
+  cycle.self = cycle;
+  log.warn('a cycle is dropped', { orderId: 'ord_1', cycle });
+  log.info('base keys stay', { level: 'DEBUG', message: 'all good', service: 'other', orderId: 'ord_2' });
+  log.info('a big count', { bytes: 12n });
 }
 
 /** Powertools' warning when its level is below Lambda's (ours applies the stricter one silently). */
@@ -89,7 +94,7 @@ describe('logger: the Powertools format', () => {
     const { ours, powertools } = both({});
     // Assess
     expect(ours).toEqual(powertools);
-    expect(ours).toHaveLength(6);
+    expect(ours).toHaveLength(12);
     expect(ours[0]).toBe(
       'stdout {"level":"INFO","message":"order accepted","timestamp":"2026-12-02T10:00:00.123Z","service":"minimis-test","sampling_rate":0,"orderId":"ord_1","count":3,"nested":{"a":1,"b":[1,2]}}',
     );
@@ -99,15 +104,16 @@ describe('logger: the Powertools format', () => {
   });
 
   it.each([
-    ['POWERTOOLS_LOG_LEVEL=DEBUG', { POWERTOOLS_LOG_LEVEL: 'DEBUG' }, 7],
-    ['POWERTOOLS_LOG_LEVEL=WARN', { POWERTOOLS_LOG_LEVEL: 'WARN' }, 2],
-    ['lower case is no level (INFO)', { POWERTOOLS_LOG_LEVEL: 'warn' }, 6],
-    ['an unknown level hides LOG_LEVEL', { POWERTOOLS_LOG_LEVEL: 'LOUD', LOG_LEVEL: 'ERROR' }, 6],
+    ['POWERTOOLS_LOG_LEVEL=DEBUG', { POWERTOOLS_LOG_LEVEL: 'DEBUG' }, 13],
+    ['POWERTOOLS_LOG_LEVEL=WARN', { POWERTOOLS_LOG_LEVEL: 'WARN' }, 3],
+    ['lower case is no level (INFO)', { POWERTOOLS_LOG_LEVEL: 'warn' }, 12],
+    ['an unknown level hides LOG_LEVEL', { POWERTOOLS_LOG_LEVEL: 'LOUD', LOG_LEVEL: 'ERROR' }, 12],
     ['POWERTOOLS_LOG_LEVEL=SILENT', { POWERTOOLS_LOG_LEVEL: 'SILENT' }, 0],
     ['LOG_LEVEL=ERROR', { LOG_LEVEL: 'ERROR' }, 1],
-    ['POWERTOOLS_LOG_LEVEL over LOG_LEVEL', { POWERTOOLS_LOG_LEVEL: 'DEBUG', LOG_LEVEL: 'ERROR' }, 7],
-    ["Lambda's level wins when stricter", { POWERTOOLS_LOG_LEVEL: 'DEBUG', AWS_LAMBDA_LOG_LEVEL: 'WARN' }, 2],
-    ['and when looser', { POWERTOOLS_LOG_LEVEL: 'WARN', AWS_LAMBDA_LOG_LEVEL: 'DEBUG' }, 7],
+    ['POWERTOOLS_LOG_LEVEL over LOG_LEVEL', { POWERTOOLS_LOG_LEVEL: 'DEBUG', LOG_LEVEL: 'ERROR' }, 13],
+    ["Lambda's level wins when stricter", { POWERTOOLS_LOG_LEVEL: 'DEBUG', AWS_LAMBDA_LOG_LEVEL: 'WARN' }, 3],
+    ['and when looser', { POWERTOOLS_LOG_LEVEL: 'WARN', AWS_LAMBDA_LOG_LEVEL: 'DEBUG' }, 13],
+    ['levels trimmed, as Powertools reads them', { POWERTOOLS_LOG_LEVEL: ' WARN ' }, 3],
     ["Lambda's FATAL is CRITICAL", { AWS_LAMBDA_LOG_LEVEL: 'FATAL' }, 0],
     ['an empty POWERTOOLS_LOG_LEVEL falls to LOG_LEVEL', { POWERTOOLS_LOG_LEVEL: '', LOG_LEVEL: 'ERROR' }, 1],
   ] as const)('filters as Powertools does: %s', (_name, env, lines) => {
@@ -116,6 +122,16 @@ describe('logger: the Powertools format', () => {
     // Assess
     expect(ours).toEqual(powertools);
     expect(ours).toHaveLength(lines);
+  });
+
+  it('reads the trace id from a header whose Root is not first', () => {
+    // Act
+    const { ours, powertools } = both({
+      _X_AMZN_TRACE_ID: 'Parent=53995c3f42cd8ad8;Root=1-abc-def;Sampled=1',
+    });
+    // Assess
+    expect(ours).toEqual(powertools);
+    expect(JSON.parse(ours[0]?.slice('stdout '.length) ?? '{}').xray_trace_id).toBe('1-abc-def');
   });
 
   it('adds the X-Ray trace id of the invocation', () => {
@@ -151,6 +167,50 @@ describe('logger: the Powertools format', () => {
   });
 });
 
+describe('logger: a log call never throws', () => {
+  it('writes the entry without its fields when they cannot be written', () => {
+    // Prepare
+    const fields = {
+      orderId: 'ord_1',
+      get broken(): string {
+        throw new Error('canary-getter');
+      },
+    };
+    const cycleInList: Record<string, unknown> = { attempt: 1 };
+    cycleInList.list = [cycleInList];
+    // Act
+    const lines = captured(() => {
+      const log = createLogger('minimis-test');
+      log.error('failed', fields);
+      log.error('failed', { cycleInList });
+    });
+    // Assess
+    expect(lines).toEqual([
+      'stderr {"level":"ERROR","message":"failed","timestamp":"2026-12-02T10:00:00.123Z","service":"minimis-test","sampling_rate":0,"logFieldsDropped":true}',
+      'stderr {"level":"ERROR","message":"failed","timestamp":"2026-12-02T10:00:00.123Z","service":"minimis-test","sampling_rate":0,"cycleInList":{"attempt":1,"list":[null]}}',
+    ]);
+  });
+
+  it('ignores a failed write (a closed pipe), as the Powertools Console does', () => {
+    // Prepare
+    const write = process.stderr.write;
+    process.stderr.write = (() => {
+      throw Object.assign(new Error('write EPIPE'), { code: 'EPIPE' });
+    }) as typeof process.stderr.write;
+    // Act
+    let threw: unknown;
+    try {
+      createLogger('minimis-test').error('failed', { orderId: 'ord_1' });
+    } catch (error) {
+      threw = error;
+    } finally {
+      process.stderr.write = write;
+    }
+    // Assess
+    expect(threw).toBeUndefined();
+  });
+});
+
 describe('logger: stricter than Powertools about errors', () => {
   it('writes an Error among the fields as its class name, never its message, stack or cause', () => {
     // Prepare
@@ -174,5 +234,27 @@ describe('logger: stricter than Powertools about errors', () => {
     );
     // Assess
     expect(lines.join('\n')).toContain(canary);
+  });
+
+  it('an Error with toJSON (as HTTP client errors have) is still its class name only', () => {
+    // Prepare
+    const canary = 'canary-ada-lovelace@example.com';
+    class HttpClientError extends Error {
+      override readonly name = 'HttpClientError';
+      toJSON() {
+        return { name: this.name, message: this.message, stack: this.stack };
+      }
+    }
+    // Act
+    const lines = captured(() =>
+      createLogger('minimis-test').error('failed', {
+        error: new HttpClientError(canary),
+        list: [new HttpClientError(canary)],
+      }),
+    );
+    // Assess
+    expect(lines).toEqual([
+      'stderr {"level":"ERROR","message":"failed","timestamp":"2026-12-02T10:00:00.123Z","service":"minimis-test","sampling_rate":0,"error":{"name":"HttpClientError"},"list":[{"name":"HttpClientError"}]}',
+    ]);
   });
 });

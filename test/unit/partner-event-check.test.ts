@@ -19,7 +19,14 @@ function published(body: unknown) {
 }
 
 const absent = fc.constant(undefined);
-const odd = fc.oneof(fc.constant(null), fc.integer(), fc.boolean(), fc.constant([]), fc.constant({}));
+const odd = fc.oneof(
+  fc.constant(null),
+  fc.integer(),
+  fc.double(),
+  fc.boolean(),
+  fc.constant([]),
+  fc.constant({}),
+);
 const ids = fc.oneof(
   fc.string({ maxLength: 70 }),
   fc.string({ unit: 'grapheme', minLength: 30, maxLength: 70 }),
