@@ -2,8 +2,8 @@
  * Each function's bundle holds exactly the AWS SDK clients its contract names (shared/contracts.ts
  * `FUNCTIONS[fn].clients`): esbuild, with MinimisFunction's own options (infra/bundling.ts), over
  * `functions/<fn>.ts`, and the metafile's inputs read for `@aws-sdk/client-*` packages. And what
- * issue 9's size goals rest on, without timing anything: a function that validates no request
- * body or event and builds no partner payload carries no schema library (queue messages are read
+ * issue 9's size goals rest on, without timing anything: a function that builds no partner
+ * payload carries no schema library (queue messages are read
  * with typed checks); the rest carry zod/mini (never classic zod) with zod's English messages; no
  * function but those that sign or verify webhooks carries the standardwebhooks package; client-less bundles
  * stay within 50 KB. And the functions composed from per-use stores (shared/compose/dynamo.ts)
@@ -62,13 +62,14 @@ function clientsIn(packages: readonly string[]): string[] {
 }
 
 /**
- * The functions that validate with a schema: a stranger's request body, and the strict payload
- * schema every webhook must pass before it leaves. Queue messages are our own and are read with
- * typed checks (shared/contracts/message-schemas.ts), as ses-feedback reads its few SES fields;
- * partner events (checkPartnerEvent, held to the published schema's answers) and stored keyrings
- * likewise: notify-customer and partner-events carry no schema library.
+ * The functions that validate with a schema: the strict payload schema every webhook must pass
+ * before it leaves. Queue messages are our own and are read with typed checks
+ * (shared/contracts/message-schemas.ts), as ses-feedback reads its few SES fields; a stranger's
+ * order body (checkOrderRequest), partner events (checkPartnerEvent) and stored keyrings likewise,
+ * each held to its published schema's answers by a parity test: submit-order, notify-customer and
+ * partner-events carry no schema library.
  */
-const VALIDATING: ReadonlySet<FunctionName> = new Set(['submit-order', 'deliver-to-partner']);
+const VALIDATING: ReadonlySet<FunctionName> = new Set(['deliver-to-partner']);
 
 /**
  * The functions that sign (deliveries) or verify (partner events) Standard Webhooks, with the
