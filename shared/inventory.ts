@@ -120,212 +120,259 @@ export type Storage =
   | 'consent-ledger'; // consent events (granted/withdrawn, timestamp, source, policy version)
 
 export interface FieldDeclaration {
-  readonly description: string;
   readonly personal: boolean;
   readonly required: boolean;
   /** Personal fields: the purposes it is sealed under. Non-personal: what it is used for. */
   readonly purposes: readonly Purpose[];
   /** Purposes this field joins only when the customer consented to marketing. */
   readonly consentedPurposes?: readonly Purpose[];
-  /** Non-personal uses (clear fields). */
-  readonly uses?: readonly string[];
   readonly storage: Storage;
   /** Partner kinds that may receive this field; a partner configured with any other field is rejected. */
   readonly shareableWith: readonly PartnerKind[];
+  readonly retention: RetentionRule;
+}
+
+/**
+ * What the privacy report says about a field in words, beside its declaration in `FIELDS`: kept in
+ * a table of its own so that the Lambdas, which read `FIELDS` for sealing, projections and
+ * partner checks, do not ship the report's prose (about 1.6 KB of each bundle).
+ */
+export interface FieldNotes {
+  readonly description: string;
+  /** Non-personal uses (clear fields). */
+  readonly uses?: readonly string[];
   /** Who else sees it, in words (email recipients, SES). */
   readonly alsoSeenBy: readonly string[];
-  readonly retention: RetentionRule;
 }
 
 const afterDelivery = { kind: 'after-delivery' } as const;
 const accounting = { kind: 'accounting' } as const;
 
 /**
- * Every field of an order request, by its request path (`items[].x` fields apply to each item).
+ * Every field of an order request, by its request path (`items[].x` fields apply to each item);
+ * what the report says of each in words is in `FIELD_NOTES`.
  */
 export const FIELDS = {
   'customer.givenName': {
-    description: "Customer's given name",
     personal: true,
     required: true,
     purposes: ['shipping', 'contact'],
     storage: 'sealed',
     shareableWith: ['carrier'],
-    alsoSeenBy: ["the customer's own email (greeting)"],
     retention: afterDelivery,
   },
   'customer.familyName': {
-    description: "Customer's family name",
     personal: true,
     required: true,
     purposes: ['shipping'],
     storage: 'sealed',
     shareableWith: ['carrier'],
-    alsoSeenBy: [],
     retention: afterDelivery,
   },
   'customer.email': {
-    description: "Customer's email address",
     personal: true,
     required: true,
     purposes: ['contact'],
     consentedPurposes: ['marketing'],
     storage: 'sealed+keyed-hash',
     shareableWith: [],
-    alsoSeenBy: ['Amazon SES, as the recipient address'],
     retention: afterDelivery,
   },
   'customer.phone': {
-    description: "Customer's phone number (E.164), optional",
     personal: true,
     required: false,
     purposes: ['shipping'],
     storage: 'sealed',
     shareableWith: ['carrier'],
-    alsoSeenBy: [],
     retention: afterDelivery,
   },
   'shippingAddress.line1': {
-    description: 'Street address, first line',
     personal: true,
     required: true,
     purposes: ['shipping'],
     storage: 'sealed',
     shareableWith: ['carrier'],
-    alsoSeenBy: [],
     retention: afterDelivery,
   },
   'shippingAddress.line2': {
-    description: 'Street address, second line, optional',
     personal: true,
     required: false,
     purposes: ['shipping'],
     storage: 'sealed',
     shareableWith: ['carrier'],
-    alsoSeenBy: [],
     retention: afterDelivery,
   },
   'shippingAddress.city': {
-    description: 'City',
     personal: true,
     required: true,
     purposes: ['shipping'],
     storage: 'sealed',
     shareableWith: ['carrier'],
-    alsoSeenBy: [],
     retention: afterDelivery,
   },
   'shippingAddress.region': {
-    description: 'Region or state, optional',
     personal: true,
     required: false,
     purposes: ['shipping'],
     storage: 'sealed',
     shareableWith: ['carrier'],
-    alsoSeenBy: [],
     retention: afterDelivery,
   },
   'shippingAddress.postalCode': {
-    description: 'Postal code',
     personal: true,
     required: true,
     purposes: ['shipping'],
     storage: 'sealed',
     shareableWith: ['carrier'],
-    alsoSeenBy: [],
     retention: afterDelivery,
   },
   'shippingAddress.country': {
-    description: 'Destination country (ISO 3166-1 alpha-2); coarse, not personal',
     personal: false,
     required: true,
     purposes: [],
-    uses: ['accounting', 'customs'],
     storage: 'clear',
     shareableWith: ['carrier'],
-    alsoSeenBy: ["the customer's own email (destination)"],
     retention: accounting,
   },
   'items[].sku': {
-    description: 'Stock-keeping unit of an item',
     personal: false,
     required: true,
     purposes: [],
-    uses: ['fulfilment', 'accounting'],
     storage: 'clear',
     shareableWith: ['warehouse'],
-    alsoSeenBy: [],
     retention: accounting,
   },
   'items[].name': {
-    description: 'Item name (sent to the carrier only as customs contents of international parcels)',
     personal: false,
     required: true,
     purposes: [],
-    uses: ['fulfilment', 'accounting', 'customs'],
     storage: 'clear',
     shareableWith: ['carrier'],
-    alsoSeenBy: ["the customer's own email (order confirmation)"],
     retention: accounting,
   },
   'items[].quantity': {
-    description: 'Quantity of an item',
     personal: false,
     required: true,
     purposes: [],
-    uses: ['fulfilment', 'accounting', 'customs'],
     storage: 'clear',
     shareableWith: ['warehouse', 'carrier'],
-    alsoSeenBy: ["the customer's own email (order confirmation)"],
     retention: accounting,
   },
   'items[].unitPrice': {
-    description: 'Unit price in minor units (sent to the carrier only as customs value)',
     personal: false,
     required: true,
     purposes: [],
-    uses: ['accounting', 'customs'],
     storage: 'clear',
     shareableWith: ['carrier'],
-    alsoSeenBy: ["the customer's own email (order confirmation)"],
     retention: accounting,
   },
   currency: {
-    description: 'ISO 4217 currency of the prices',
     personal: false,
     required: true,
     purposes: [],
-    uses: ['accounting', 'customs'],
     storage: 'clear',
     shareableWith: ['carrier'],
-    alsoSeenBy: ["the customer's own email (order confirmation)"],
     retention: accounting,
   },
   marketingOptIn: {
-    description: 'Consent to promotional email, given at checkout',
     personal: true,
     required: true,
     purposes: ['marketing'],
     storage: 'consent-ledger',
     shareableWith: [],
-    alsoSeenBy: [],
     retention: { kind: 'until-erasure' },
   },
   paymentReference: {
-    description: 'Opaque token from the payment provider; never sent to partners',
     personal: false,
     required: true,
     purposes: [],
-    uses: ['accounting'],
     storage: 'clear',
     shareableWith: [],
-    alsoSeenBy: [],
     retention: accounting,
   },
 } as const satisfies Record<string, FieldDeclaration>;
 
 export type FieldPath = keyof typeof FIELDS;
 export const FIELD_PATHS = /* @__PURE__ */ Object.keys(FIELDS) as FieldPath[];
+
+/** Every field's notes for the privacy report (`FieldNotes`); the type checker wants one per field. */
+export const FIELD_NOTES = {
+  'customer.givenName': {
+    description: "Customer's given name",
+    alsoSeenBy: ["the customer's own email (greeting)"],
+  },
+  'customer.familyName': {
+    description: "Customer's family name",
+    alsoSeenBy: [],
+  },
+  'customer.email': {
+    description: "Customer's email address",
+    alsoSeenBy: ['Amazon SES, as the recipient address'],
+  },
+  'customer.phone': {
+    description: "Customer's phone number (E.164), optional",
+    alsoSeenBy: [],
+  },
+  'shippingAddress.line1': {
+    description: 'Street address, first line',
+    alsoSeenBy: [],
+  },
+  'shippingAddress.line2': {
+    description: 'Street address, second line, optional',
+    alsoSeenBy: [],
+  },
+  'shippingAddress.city': {
+    description: 'City',
+    alsoSeenBy: [],
+  },
+  'shippingAddress.region': {
+    description: 'Region or state, optional',
+    alsoSeenBy: [],
+  },
+  'shippingAddress.postalCode': {
+    description: 'Postal code',
+    alsoSeenBy: [],
+  },
+  'shippingAddress.country': {
+    description: 'Destination country (ISO 3166-1 alpha-2); coarse, not personal',
+    uses: ['accounting', 'customs'],
+    alsoSeenBy: ["the customer's own email (destination)"],
+  },
+  'items[].sku': {
+    description: 'Stock-keeping unit of an item',
+    uses: ['fulfilment', 'accounting'],
+    alsoSeenBy: [],
+  },
+  'items[].name': {
+    description: 'Item name (sent to the carrier only as customs contents of international parcels)',
+    uses: ['fulfilment', 'accounting', 'customs'],
+    alsoSeenBy: ["the customer's own email (order confirmation)"],
+  },
+  'items[].quantity': {
+    description: 'Quantity of an item',
+    uses: ['fulfilment', 'accounting', 'customs'],
+    alsoSeenBy: ["the customer's own email (order confirmation)"],
+  },
+  'items[].unitPrice': {
+    description: 'Unit price in minor units (sent to the carrier only as customs value)',
+    uses: ['accounting', 'customs'],
+    alsoSeenBy: ["the customer's own email (order confirmation)"],
+  },
+  currency: {
+    description: 'ISO 4217 currency of the prices',
+    uses: ['accounting', 'customs'],
+    alsoSeenBy: ["the customer's own email (order confirmation)"],
+  },
+  marketingOptIn: {
+    description: 'Consent to promotional email, given at checkout',
+    alsoSeenBy: [],
+  },
+  paymentReference: {
+    description: 'Opaque token from the payment provider; never sent to partners',
+    uses: ['accounting'],
+    alsoSeenBy: [],
+  },
+} as const satisfies Record<FieldPath, FieldNotes>;
 
 /** Personal fields sealed under a purpose (consent-dependent purposes included). */
 export function fieldsSealedUnder(purpose: Purpose): FieldPath[] {

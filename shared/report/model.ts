@@ -7,9 +7,11 @@ import type { PartnerConfig } from '../config.js';
 import {
   COMPONENTS,
   type Component,
+  FIELD_NOTES,
   FIELD_PATHS,
   FIELDS,
   type FieldDeclaration,
+  type FieldNotes,
   type FieldPath,
   fieldsSealedUnder,
   indexContextsFor,
@@ -208,17 +210,18 @@ export function buildPrivacyModel(settings: ReportSettings): PrivacyModel {
   const r = settings.retention;
   const fields: FieldRow[] = FIELD_PATHS.map((path) => {
     const field: FieldDeclaration = FIELDS[path];
+    const notes: FieldNotes = FIELD_NOTES[path];
     return {
       path,
-      description: field.description,
+      description: notes.description,
       personal: field.personal,
       purposes: field.purposes,
       consentedPurposes: field.consentedPurposes ?? [],
-      uses: field.uses ?? [],
+      uses: notes.uses ?? [],
       storage: field.storage,
       storedAs: storedAs(field),
       partners: settings.partners.filter((p) => p.fields.includes(path)).map((p) => p.id),
-      alsoSeenBy: field.alsoSeenBy,
+      alsoSeenBy: notes.alsoSeenBy,
       retention: fieldRetention(field, r),
     };
   });
