@@ -342,3 +342,16 @@ export function mutations(schema: JsonSchema, options: GeneratorOptions): fc.Arb
     }));
   });
 }
+
+/**
+ * A value of the wrong kind for almost any slot (null, numbers, booleans, empty array or object),
+ * for the parity tests of the typed checks; each test adds the odd values of its own rules.
+ */
+export const wrongKind: fc.Arbitrary<unknown> = fc.oneof(
+  fc.constant(null),
+  fc.integer(),
+  fc.double(),
+  fc.boolean(),
+  fc.constant([]),
+  fc.constant({}),
+);

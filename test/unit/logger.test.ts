@@ -6,6 +6,7 @@
 import { Logger as PowertoolsLogger } from '@aws-lambda-powertools/logger';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { createLogger, type Logger, logThreshold } from '#shared/observability/logger.js';
+import { captured, loggerEnvironment } from '../support/captured-output.js';
 
 const ENV_KEYS = [
   'POWERTOOLS_LOG_LEVEL',
@@ -15,29 +16,7 @@ const ENV_KEYS = [
   'POWERTOOLS_SERVICE_NAME',
   'POWERTOOLS_DEV',
 ] as const;
-const saved = Object.fromEntries(ENV_KEYS.map((k) => [k, process.env[k]]));
-
-/** Every line written to stdout and stderr while `act` runs, tagged with its stream. */
-function captured(act: () => void): string[] {
-  const lines: string[] = [];
-  const out = process.stdout.write;
-  const err = process.stderr.write;
-  const tap = (stream: string) =>
-    ((chunk: string | Uint8Array) => {
-      const text = typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString('utf8');
-      for (const line of text.split('\n')) if (line !== '') lines.push(`${stream} ${line}`);
-      return true;
-    }) as typeof process.stdout.write;
-  process.stdout.write = tap('stdout');
-  process.stderr.write = tap('stderr');
-  try {
-    act();
-  } finally {
-    process.stdout.write = out;
-    process.stderr.write = err;
-  }
-  return lines;
-}
+const environment = loggerEnvironment(ENV_KEYS);
 
 /** The same calls made on a logger. */
 function calls(log: Pick<Logger, 'debug' | 'info' | 'warn' | 'error'>): void {
@@ -62,7 +41,7 @@ function both(env: Partial<Record<(typeof ENV_KEYS)[number], string>>): {
   ours: string[];
   powertools: string[];
 } {
-  for (const key of ENV_KEYS) delete process.env[key];
+  environment.clear();
   Object.assign(process.env, env);
   const powertools = captured(() => {
     const logger = new PowertoolsLogger({ serviceName: 'minimis-test' });
@@ -82,10 +61,7 @@ beforeEach(() => {
 });
 afterEach(() => {
   vi.useRealTimers();
-  for (const key of ENV_KEYS) {
-    if (saved[key] === undefined) delete process.env[key];
-    else process.env[key] = saved[key];
-  }
+  environment.restore();
 });
 
 describe('logger: the Powertools format', () => {

@@ -12,7 +12,7 @@ import { orderRequestSchema, toProblems } from '#shared/domain/intake.js';
 import { checkOrderRequest, FIELD_CHECKS } from '#shared/domain/order-check.js';
 import openapi from '#shared/http/openapi.json' with { type: 'json' };
 import { FIELD_PATHS } from '#shared/inventory.js';
-import { type JsonSchema, mutations, validValue } from '../support/json-schema-arbitrary.js';
+import { type JsonSchema, mutations, validValue, wrongKind } from '../support/json-schema-arbitrary.js';
 
 const SEED = 20261205;
 
@@ -39,12 +39,7 @@ const orderSchema = resolve('#/components/schemas/OrderRequest');
 const options = { resolve, maxArrayItems: 4 };
 
 const odd = fc.oneof(
-  fc.constant(null),
-  fc.integer(),
-  fc.double(),
-  fc.boolean(),
-  fc.constant([]),
-  fc.constant({}),
+  wrongKind,
   fc.string({ maxLength: 8 }),
   fc.constantFrom(
     '',

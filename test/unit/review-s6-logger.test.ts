@@ -5,6 +5,7 @@
  */
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { createLogger } from '#shared/observability/logger.js';
+import { captured, loggerEnvironment } from '../support/captured-output.js';
 
 const ENV_KEYS = [
   'POWERTOOLS_LOG_LEVEL',
@@ -13,42 +14,17 @@ const ENV_KEYS = [
   '_X_AMZN_TRACE_ID',
   'POWERTOOLS_SERVICE_NAME',
 ];
-const saved = Object.fromEntries(ENV_KEYS.map((k) => [k, process.env[k]]));
-
-/** Every line written to stdout and stderr while `act` runs, tagged with its stream. */
-function captured(act: () => void): string[] {
-  const lines: string[] = [];
-  const out = process.stdout.write;
-  const err = process.stderr.write;
-  const tap = (stream: string) =>
-    ((chunk: string | Uint8Array) => {
-      const text = typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString('utf8');
-      for (const line of text.split('\n')) if (line !== '') lines.push(`${stream} ${line}`);
-      return true;
-    }) as typeof process.stdout.write;
-  process.stdout.write = tap('stdout');
-  process.stderr.write = tap('stderr');
-  try {
-    act();
-  } finally {
-    process.stdout.write = out;
-    process.stderr.write = err;
-  }
-  return lines;
-}
+const environment = loggerEnvironment(ENV_KEYS);
 
 const BASE = '"timestamp":"2026-12-02T10:00:00.123Z","service":"minimis-test","sampling_rate":0';
 
 beforeEach(() => {
-  for (const key of ENV_KEYS) delete process.env[key];
+  environment.clear();
   vi.useFakeTimers({ now: new Date('2026-12-02T10:00:00.123Z'), toFake: ['Date'] });
 });
 afterEach(() => {
   vi.useRealTimers();
-  for (const key of ENV_KEYS) {
-    if (saved[key] === undefined) delete process.env[key];
-    else process.env[key] = saved[key];
-  }
+  environment.restore();
 });
 
 describe('review s6: logger', () => {
