@@ -1,3 +1,5 @@
+import { afterEach, beforeEach, vi } from 'vitest';
+
 /**
  * What a test's code writes to stdout and stderr, for the logger tests: every line written while
  * `act` runs, tagged with its stream (`stdout …`, `stderr …`); the streams are restored after.
@@ -23,8 +25,35 @@ export function captured(act: () => void): string[] {
   return lines;
 }
 
+/** The environment variables the logger (ours or Powertools') reads. */
+export const LOGGER_ENV_KEYS = [
+  'POWERTOOLS_LOG_LEVEL',
+  'LOG_LEVEL',
+  'AWS_LAMBDA_LOG_LEVEL',
+  '_X_AMZN_TRACE_ID',
+  'POWERTOOLS_SERVICE_NAME',
+  'POWERTOOLS_DEV',
+] as const;
+
+/**
+ * For each test of the file: the logger's environment variables cleared before and restored after,
+ * and `Date` frozen at 2026-12-02T10:00:00.123Z (the entries' timestamps).
+ */
+export function isolateLoggerTests(keys: readonly string[] = LOGGER_ENV_KEYS): { clear(): void } {
+  const environment = loggerEnvironment(keys);
+  beforeEach(() => {
+    environment.clear();
+    vi.useFakeTimers({ now: new Date('2026-12-02T10:00:00.123Z'), toFake: ['Date'] });
+  });
+  afterEach(() => {
+    vi.useRealTimers();
+    environment.restore();
+  });
+  return environment;
+}
+
 /** The logger's environment variables: `clear()` before a test, `restore()` after it. */
-export function loggerEnvironment(keys: readonly string[]): { clear(): void; restore(): void } {
+function loggerEnvironment(keys: readonly string[]): { clear(): void; restore(): void } {
   const saved = Object.fromEntries(keys.map((k) => [k, process.env[k]]));
   return {
     clear: () => {

@@ -4,19 +4,11 @@
  * and it is stricter about errors: an Error among the fields leaves its class name only.
  */
 import { Logger as PowertoolsLogger } from '@aws-lambda-powertools/logger';
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createLogger, type Logger, logThreshold } from '#shared/observability/logger.js';
-import { captured, loggerEnvironment } from '../support/captured-output.js';
+import { captured, isolateLoggerTests, type LOGGER_ENV_KEYS } from '../support/captured-output.js';
 
-const ENV_KEYS = [
-  'POWERTOOLS_LOG_LEVEL',
-  'LOG_LEVEL',
-  'AWS_LAMBDA_LOG_LEVEL',
-  '_X_AMZN_TRACE_ID',
-  'POWERTOOLS_SERVICE_NAME',
-  'POWERTOOLS_DEV',
-] as const;
-const environment = loggerEnvironment(ENV_KEYS);
+const environment = isolateLoggerTests();
 
 /** The same calls made on a logger. */
 function calls(log: Pick<Logger, 'debug' | 'info' | 'warn' | 'error'>): void {
@@ -37,7 +29,7 @@ function calls(log: Pick<Logger, 'debug' | 'info' | 'warn' | 'error'>): void {
 /** Powertools' warning when its level is below Lambda's (ours applies the stricter one silently). */
 const ALC_WARNING = 'does not match AWS Lambda Advanced Logging Controls';
 
-function both(env: Partial<Record<(typeof ENV_KEYS)[number], string>>): {
+function both(env: Partial<Record<(typeof LOGGER_ENV_KEYS)[number], string>>): {
   ours: string[];
   powertools: string[];
 } {
@@ -55,14 +47,6 @@ function both(env: Partial<Record<(typeof ENV_KEYS)[number], string>>): {
   const ours = captured(() => calls(createLogger('minimis-test')));
   return { ours, powertools };
 }
-
-beforeEach(() => {
-  vi.useFakeTimers({ now: new Date('2026-12-02T10:00:00.123Z'), toFake: ['Date'] });
-});
-afterEach(() => {
-  vi.useRealTimers();
-  environment.restore();
-});
 
 describe('logger: the Powertools format', () => {
   it('writes the lines Powertools writes at the default level (INFO)', () => {
