@@ -2,7 +2,7 @@ import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { configFor } from '#shared/compose/config.js';
 import { clock } from '#shared/compose/installed.js';
 import { lookup } from '#shared/compose/keys.js';
-import { serviceName } from '#shared/contracts.js';
+import { CONSENT_CONFIRM_PAGE, serviceName } from '#shared/contracts.js';
 import { InvalidConsentTokenError } from '#shared/domain/consent-token.js';
 import { consentConfirmPage } from '#shared/domain/email-templates.js';
 import { invalidConsentToken, PAGE_HEADERS } from '#shared/http/consent-responses.js';
@@ -12,7 +12,7 @@ import { createLogger, errorFields } from '#shared/observability/logger.js';
 import { checkConsentToken } from '#shared/usecases/confirm-consent.js';
 
 const logger = createLogger(serviceName('consent-confirm-page'));
-const config = configFor('consent-confirm-page');
+const config = configFor(CONSENT_CONFIRM_PAGE);
 const deps = { lookup: lookup(config), clock: clock() };
 
 /** GET /consent/confirm?token=… — shows a button that POSTs the confirmation; changes nothing. */

@@ -3,7 +3,7 @@ import { configFor } from '#shared/compose/config.js';
 import { confirmingConsent } from '#shared/compose/dynamo.js';
 import { clock } from '#shared/compose/installed.js';
 import { lookup } from '#shared/compose/keys.js';
-import { serviceName } from '#shared/contracts.js';
+import { CONSENT_CONFIRM, serviceName } from '#shared/contracts.js';
 import { InvalidConsentTokenError } from '#shared/domain/consent-token.js';
 import { consentConfirmedPage } from '#shared/domain/email-templates.js';
 import { invalidConsentToken, PAGE_HEADERS } from '#shared/http/consent-responses.js';
@@ -13,7 +13,7 @@ import { createLogger, errorFields } from '#shared/observability/logger.js';
 import { confirmConsent } from '#shared/usecases/confirm-consent.js';
 
 const logger = createLogger(serviceName('consent-confirm'));
-const config = configFor('consent-confirm');
+const config = configFor(CONSENT_CONFIRM);
 const deps = {
   consent: confirmingConsent(config),
   lookup: lookup(config),

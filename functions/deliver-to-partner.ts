@@ -9,7 +9,7 @@ import { type QueueRecord, sqsBatchHandler } from '#shared/compose/sqs-batch.js'
 import { PARTNER_READERS } from '#shared/config.js';
 import { deliveryMessageSchema } from '#shared/contracts/message-schemas.js';
 import type { DeliveryMessage } from '#shared/contracts/messages.js';
-import { partnerQueue, serviceName } from '#shared/contracts.js';
+import { DELIVER_TO_PARTNER, partnerQueue, serviceName } from '#shared/contracts.js';
 import { ORDER_REDACTED_TYPE } from '#shared/domain/projections.js';
 import { createLogger } from '#shared/observability/logger.js';
 import { deliverRedaction } from '#shared/usecases/deliver-redaction.js';
@@ -21,7 +21,7 @@ import {
 import { PARTNER_DISABLED_LOG } from '#shared/usecases/partner-gone.js';
 
 const logger = createLogger(serviceName('deliver-to-partner'));
-const config = configFor('deliver-to-partner', PARTNER_READERS);
+const config = configFor(DELIVER_TO_PARTNER, PARTNER_READERS);
 const ledger = ledgerStore(config);
 const mac = ledgerKey(config).mac;
 const deps = {

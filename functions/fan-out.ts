@@ -3,12 +3,12 @@ import type { Context, DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
 import { configFor } from '#shared/compose/config.js';
 import { fanOutOrders } from '#shared/compose/dynamo.js';
 import { queue } from '#shared/compose/queue.js';
-import { keys, serviceName } from '#shared/contracts.js';
+import { FAN_OUT, keys, serviceName } from '#shared/contracts.js';
 import { createLogger, errorFields } from '#shared/observability/logger.js';
 import { fanOutOrder } from '#shared/usecases/fan-out.js';
 
 const logger = createLogger(serviceName('fan-out'));
-const config = configFor('fan-out');
+const config = configFor(FAN_OUT);
 const deps = { orders: fanOutOrders(config), queue: queue(config) };
 const processor = new BatchProcessor(EventType.DynamoDBStreams);
 

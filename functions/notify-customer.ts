@@ -7,13 +7,13 @@ import { mailer } from '#shared/compose/mail.js';
 import { type QueueRecord, sqsBatchHandler } from '#shared/compose/sqs-batch.js';
 import { notifyMessageSchema } from '#shared/contracts/message-schemas.js';
 import type { NotifyMessage } from '#shared/contracts/messages.js';
-import { serviceName } from '#shared/contracts.js';
+import { NOTIFY_CUSTOMER, serviceName } from '#shared/contracts.js';
 import { createLogger } from '#shared/observability/logger.js';
 import { notifyCustomer } from '#shared/usecases/notify-customer.js';
 import { sendConsentConfirmation } from '#shared/usecases/send-consent-confirmation.js';
 
 const logger = createLogger(serviceName('notify-customer'));
-const config = configFor('notify-customer');
+const config = configFor(NOTIFY_CUSTOMER);
 const deps = {
   orders: notifyOrders(config),
   consent: notifyConsent(config),

@@ -1,9 +1,10 @@
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { configFor } from '#shared/compose/config.js';
+import { OPENAPI } from '#shared/contracts.js';
 import generated from '#shared/http/openapi.json' with { type: 'json' };
 import { type HttpResult, json } from '#shared/http/problem.js';
 
-const config = configFor('openapi');
+const config = configFor(OPENAPI);
 let document: string | undefined;
 
 /**

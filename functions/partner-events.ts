@@ -5,14 +5,14 @@ import { clock } from '#shared/compose/installed.js';
 import { partnerSecrets } from '#shared/compose/partner-secrets.js';
 import { queue } from '#shared/compose/queue.js';
 import { PARTNER_READERS } from '#shared/config.js';
-import { serviceName } from '#shared/contracts.js';
+import { PARTNER_EVENTS, serviceName } from '#shared/contracts.js';
 import { type HttpResult, internalError, json, problem } from '#shared/http/problem.js';
 import { rawBody } from '#shared/http/request.js';
 import { createLogger, errorFields } from '#shared/observability/logger.js';
 import { type RecordPartnerEventResult, recordPartnerEvent } from '#shared/usecases/record-partner-event.js';
 
 const logger = createLogger(serviceName('partner-events'));
-const config = configFor('partner-events', PARTNER_READERS);
+const config = configFor(PARTNER_EVENTS, PARTNER_READERS);
 const deps = {
   orders: statusOrders(config),
   queue: queue(config),

@@ -17,13 +17,13 @@ import {
   purgingSecrets,
 } from '#shared/compose/dynamo.js';
 import { clock } from '#shared/compose/installed.js';
-import { serviceName } from '#shared/contracts.js';
+import { PURGE, serviceName } from '#shared/contracts.js';
 import { createLogger, errorFields } from '#shared/observability/logger.js';
 import { type PurgeResult, purgeExpired } from '#shared/usecases/purge-expired.js';
 import { INTAKE_SWEEP_LOG, type SweepIntakesResult, sweepIntakes } from '#shared/usecases/sweep-intakes.js';
 
 const logger = createLogger(serviceName('purge'));
-const config = configFor('purge');
+const config = configFor(PURGE);
 const deps = {
   orders: purgingOrders(config),
   consent: purgingConsent(config),

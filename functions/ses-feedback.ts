@@ -2,12 +2,12 @@ import { configFor } from '#shared/compose/config.js';
 import { fenceReader, optOutConsent } from '#shared/compose/dynamo.js';
 import { clock } from '#shared/compose/installed.js';
 import { lookup } from '#shared/compose/keys.js';
-import { serviceName } from '#shared/contracts.js';
+import { SES_FEEDBACK, serviceName } from '#shared/contracts.js';
 import { createLogger, errorFields } from '#shared/observability/logger.js';
 import { drainFeedbackRetries, isRetryBatch, recordSesEvent } from '#shared/usecases/ses-feedback-retry.js';
 
 const logger = createLogger(serviceName('ses-feedback'));
-const config = configFor('ses-feedback');
+const config = configFor(SES_FEEDBACK);
 const deps = {
   consent: optOutConsent(config),
   fence: fenceReader(config),

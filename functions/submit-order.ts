@@ -8,22 +8,22 @@ import {
   secretClaims,
 } from '#shared/compose/dynamo.js';
 import { clock } from '#shared/compose/installed.js';
-import { dataKeys, lookup } from '#shared/compose/keys.js';
+import { lookup, sealingKeys } from '#shared/compose/keys.js';
 import { PARTNER_READERS } from '#shared/config.js';
-import { serviceName } from '#shared/contracts.js';
+import { SUBMIT_ORDER, serviceName } from '#shared/contracts.js';
 import { type HttpResult, json, problem, problemFor } from '#shared/http/problem.js';
 import { header, readJson } from '#shared/http/request.js';
 import { createLogger, errorFields } from '#shared/observability/logger.js';
 import { submitOrder } from '#shared/usecases/submit-order.js';
 
 const logger = createLogger(serviceName('submit-order'));
-const config = configFor('submit-order', PARTNER_READERS);
+const config = configFor(SUBMIT_ORDER, PARTNER_READERS);
 const deps = {
   orders: intakeOrders(config),
   idempotency: intakeIdempotency(config),
   consent: intakeConsent(config),
   fence: fenceReader(config),
-  dataKeys: dataKeys(config),
+  dataKeys: sealingKeys(config),
   recordSecrets: secretClaims(config),
   lookup: lookup(config),
   clock: clock(),

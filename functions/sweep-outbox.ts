@@ -2,12 +2,12 @@ import { configFor } from '#shared/compose/config.js';
 import { outboxOrders } from '#shared/compose/dynamo.js';
 import { clock } from '#shared/compose/installed.js';
 import { queue } from '#shared/compose/queue.js';
-import { OUTBOX_GRACE_SECONDS, serviceName } from '#shared/contracts.js';
+import { OUTBOX_GRACE_SECONDS, SWEEP_OUTBOX, serviceName } from '#shared/contracts.js';
 import { createLogger, errorFields } from '#shared/observability/logger.js';
 import { sweepOutbox } from '#shared/usecases/fan-out.js';
 
 const logger = createLogger(serviceName('sweep-outbox'));
-const config = configFor('sweep-outbox');
+const config = configFor(SWEEP_OUTBOX);
 const at = clock();
 const deps = { orders: outboxOrders(config), queue: queue(config), now: () => at.now() };
 

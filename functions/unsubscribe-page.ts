@@ -2,7 +2,7 @@ import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { configFor } from '#shared/compose/config.js';
 import { clock } from '#shared/compose/installed.js';
 import { lookup } from '#shared/compose/keys.js';
-import { serviceName } from '#shared/contracts.js';
+import { serviceName, UNSUBSCRIBE_PAGE } from '#shared/contracts.js';
 import { unsubscribePage } from '#shared/domain/email-templates.js';
 import { InvalidUnsubscribeTokenError } from '#shared/domain/unsubscribe-token.js';
 import { type HttpResult, internalError } from '#shared/http/problem.js';
@@ -12,7 +12,7 @@ import { createLogger, errorFields } from '#shared/observability/logger.js';
 import { checkUnsubscribeToken } from '#shared/usecases/unsubscribe.js';
 
 const logger = createLogger(serviceName('unsubscribe-page'));
-const config = configFor('unsubscribe-page');
+const config = configFor(UNSUBSCRIBE_PAGE);
 const deps = { lookup: lookup(config), clock: clock() };
 
 /** GET /unsubscribe?token=… — shows a button that POSTs the one-click opt-out; changes nothing. */

@@ -3,7 +3,7 @@ import { configFor } from '#shared/compose/config.js';
 import { fenceReader, optOutConsent } from '#shared/compose/dynamo.js';
 import { clock } from '#shared/compose/installed.js';
 import { lookup } from '#shared/compose/keys.js';
-import { serviceName } from '#shared/contracts.js';
+import { serviceName, UNSUBSCRIBE } from '#shared/contracts.js';
 import { unsubscribedPage } from '#shared/domain/email-templates.js';
 import { InvalidUnsubscribeTokenError } from '#shared/domain/unsubscribe-token.js';
 import { type HttpResult, internalError, json, problem } from '#shared/http/problem.js';
@@ -13,7 +13,7 @@ import { createLogger, errorFields } from '#shared/observability/logger.js';
 import { unsubscribe } from '#shared/usecases/unsubscribe.js';
 
 const logger = createLogger(serviceName('unsubscribe'));
-const config = configFor('unsubscribe');
+const config = configFor(UNSUBSCRIBE);
 const deps = {
   consent: optOutConsent(config),
   fence: fenceReader(config),

@@ -5,7 +5,13 @@
  * The CDK context (synth time) and the report tools wrap the same partner check in zod
  * (shared/config-schemas.ts), so a partner rejected at cold start is already rejected at synth.
  */
-import { FUNCTIONS, type FunctionName, PARTNER_ID_PATTERN, type Setting } from './contracts.js';
+import {
+  FUNCTIONS,
+  type FunctionContract,
+  type FunctionName,
+  PARTNER_ID_PATTERN,
+  type Setting,
+} from './contracts.js';
 import { COUNTRY_CODES } from './domain/countries.js';
 import { EMAIL_PATTERN } from './domain/email-address.js';
 import {
@@ -459,7 +465,7 @@ export class ReadersNotGivenError extends Error {
   override readonly name = 'ReadersNotGivenError';
   constructor(readonly fn: string) {
     super(
-      `Function ${fn} reads partners or the origin country: compose it with configFor(fn, PARTNER_READERS)`,
+      `Function ${fn} reads partners or the origin country: compose it with configFor(its contract, PARTNER_READERS)`,
     );
   }
 }
@@ -561,36 +567,42 @@ export class SettingNotGivenError extends Error {
 }
 
 /**
- * `config` narrowed to what `fn` is given: reading any other setting throws SettingNotGivenError,
- * in AWS and locally alike, so a function cannot quietly run on a default its deployment never set.
+ * `config` narrowed to what the function is given: reading any other setting throws
+ * SettingNotGivenError, in AWS and locally alike, so a function cannot quietly run on a default its
+ * deployment never set.
  */
-export function scopeConfig(config: Config, fn: FunctionName): Config {
-  const given: ReadonlySet<string> = new Set(FUNCTIONS[fn].settings);
+export function scopeConfig(config: Config, contract: FunctionContract): Config {
+  const given: ReadonlySet<string> = new Set(contract.settings);
   return new Proxy(config, {
     get(target, property, receiver) {
       if (typeof property === 'string' && SETTING_NAMES.has(property as Setting) && !given.has(property))
-        throw new SettingNotGivenError(fn, property);
+        throw new SettingNotGivenError(contract.name, property);
       return Reflect.get(target, property, receiver);
     },
   });
 }
 
-/** One function's configuration, from only its own variables (others in `env` are ignored). */
+/** One function's configuration, by its name, from only its own variables (others in `env` are ignored). */
 export function loadConfigFor(fn: FunctionName, env: NodeJS.ProcessEnv = process.env): Config {
-  return readConfigFor(fn, env, PARTNER_READERS);
+  return readConfigFor(FUNCTIONS[fn], env, PARTNER_READERS);
 }
 
 /**
- * `loadConfigFor` with the partner readers passed in (what a Lambda's composition calls, so that
- * only the functions given partners or the origin country bundle their readers).
+ * One function's configuration from only its own variables, with the partner readers passed in
+ * (what a Lambda's composition calls with its own contract, so that a bundle carries neither the
+ * other functions' contracts nor, unless given partners or the origin country, their readers).
  */
-export function readConfigFor(fn: FunctionName, env: NodeJS.ProcessEnv, readers?: PartnerReaders): Config {
-  const settings = new Set<Setting>(FUNCTIONS[fn].settings);
+export function readConfigFor(
+  contract: FunctionContract,
+  env: NodeJS.ProcessEnv,
+  readers?: PartnerReaders,
+): Config {
+  const settings = new Set<Setting>(contract.settings);
   if (!readers && (settings.has('partners') || settings.has('originCountry')))
-    throw new ReadersNotGivenError(fn);
-  const own = new Set(variablesOf(fn));
+    throw new ReadersNotGivenError(contract.name);
+  const own: ReadonlySet<string> = new Set(contract.settings.flatMap((s) => SETTING_VARIABLES[s]));
   const picked = Object.fromEntries(Object.entries(env).filter(([name]) => own.has(name)));
-  return scopeConfig(parseConfig(picked, settings, readers), fn);
+  return scopeConfig(parseConfig(picked, settings, readers), contract);
 }
 
 export type { PartnerKind };

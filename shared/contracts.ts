@@ -141,7 +141,14 @@ export const SETTINGS = [
 ] as const;
 export type Setting = (typeof SETTINGS)[number];
 
+/**
+ * One function's contract. Each is a constant of its own (`SUBMIT_ORDER`, …) that its handler
+ * passes to `configFor`, so a bundle carries its own contract and not the table of all sixteen
+ * (`FUNCTIONS`, 1.2 KB).
+ */
 export interface FunctionContract {
+  /** Its name: file `functions/<name>.ts`, construct, log `service` `minimis-<name>`. */
+  readonly name: string;
   /** AWS SDK clients it constructs; its bundle must contain no other. */
   readonly clients: readonly AwsClient[];
   /** The settings it reads. */
@@ -153,80 +160,134 @@ const TABLES = ['tableName', 'keyTableName', 'shredBackupDays'] as const;
 /** Every setting the key service (KMS in AWS, the local provider locally) and data-key cache need. */
 const KEYS = ['kmsKeyId', 'dataKeyCache'] as const;
 
+/**
+ * A function's settings from groups of them. Called as a pure function (no spread in an array
+ * literal, which a bundler must keep), so a bundle drops the contracts it does not use.
+ */
+function settingsOf<const G extends readonly (readonly Setting[])[]>(...groups: G): G[number][number][] {
+  return groups.flat();
+}
+
+export const SUBMIT_ORDER = {
+  name: 'submit-order',
+  clients: ['dynamodb', 'kms'],
+  settings: /* @__PURE__ */ settingsOf(TABLES, KEYS, [
+    'partners',
+    'retention',
+    'idempotencyHours',
+    'policyVersion',
+  ]),
+} as const satisfies FunctionContract;
+export const GET_ORDER = {
+  name: 'get-order',
+  clients: ['dynamodb'],
+  settings: ['tableName', 'partners'],
+} as const satisfies FunctionContract;
+export const OPENAPI = {
+  name: 'openapi',
+  clients: [],
+  settings: ['publicBaseUrl'],
+} as const satisfies FunctionContract;
+export const HEALTH = { name: 'health', clients: [], settings: [] } as const satisfies FunctionContract;
+export const FALLBACK = { name: 'fallback', clients: [], settings: [] } as const satisfies FunctionContract;
+export const PARTNER_EVENTS = {
+  name: 'partner-events',
+  clients: ['dynamodb', 'secrets-manager', 'sqs'],
+  settings: /* @__PURE__ */ settingsOf(TABLES, [
+    'partners',
+    'partnerSecretRefs',
+    'secretCacheSeconds',
+    'queueUrls',
+    'retention',
+  ]),
+} as const satisfies FunctionContract;
+export const UNSUBSCRIBE_PAGE = {
+  name: 'unsubscribe-page',
+  clients: ['dynamodb', 'kms'],
+  settings: /* @__PURE__ */ settingsOf(['tableName'], KEYS),
+} as const satisfies FunctionContract;
+export const UNSUBSCRIBE = {
+  name: 'unsubscribe',
+  clients: ['dynamodb', 'kms'],
+  settings: /* @__PURE__ */ settingsOf(TABLES, KEYS, ['policyVersion']),
+} as const satisfies FunctionContract;
+export const CONSENT_CONFIRM_PAGE = {
+  name: 'consent-confirm-page',
+  clients: ['dynamodb', 'kms'],
+  settings: /* @__PURE__ */ settingsOf(['tableName'], KEYS),
+} as const satisfies FunctionContract;
+export const CONSENT_CONFIRM = {
+  name: 'consent-confirm',
+  clients: ['dynamodb', 'kms'],
+  settings: /* @__PURE__ */ settingsOf(TABLES, KEYS, ['policyVersion']),
+} as const satisfies FunctionContract;
+export const NOTIFY_CUSTOMER = {
+  name: 'notify-customer',
+  clients: ['dynamodb', 'kms', 'sesv2'],
+  settings: /* @__PURE__ */ settingsOf(TABLES, KEYS, ['publicBaseUrl', 'senderEmail', 'sesConfigurationSet']),
+} as const satisfies FunctionContract;
+export const SES_FEEDBACK = {
+  name: 'ses-feedback',
+  clients: ['dynamodb', 'kms'],
+  settings: /* @__PURE__ */ settingsOf(TABLES, KEYS, ['policyVersion']),
+} as const satisfies FunctionContract;
+export const SWEEP_OUTBOX = {
+  name: 'sweep-outbox',
+  clients: ['dynamodb', 'sqs'],
+  settings: ['tableName', 'queueUrls'],
+} as const satisfies FunctionContract;
+export const FAN_OUT = {
+  name: 'fan-out',
+  clients: ['dynamodb', 'sqs'],
+  settings: ['tableName', 'queueUrls'],
+} as const satisfies FunctionContract;
+export const PURGE = {
+  name: 'purge',
+  clients: ['dynamodb'],
+  settings: TABLES,
+} as const satisfies FunctionContract;
+export const DELIVER_TO_PARTNER = {
+  name: 'deliver-to-partner',
+  clients: ['dynamodb', 'kms', 'secrets-manager', 'sqs'],
+  settings: /* @__PURE__ */ settingsOf(TABLES, KEYS, [
+    'partners',
+    'partnerSecretRefs',
+    'secretCacheSeconds',
+    'partnerId',
+    'queueUrls',
+    'delivery',
+    'originCountry',
+  ]),
+} as const satisfies FunctionContract;
+
+/** Every function's contract by its name (infra, the local runner, the CLI and tests). */
 export const FUNCTIONS = {
-  'submit-order': {
-    clients: ['dynamodb', 'kms'],
-    settings: [...TABLES, ...KEYS, 'partners', 'retention', 'idempotencyHours', 'policyVersion'],
-  },
-  'get-order': {
-    clients: ['dynamodb'],
-    settings: ['tableName', 'partners'],
-  },
-  openapi: {
-    clients: [],
-    settings: ['publicBaseUrl'],
-  },
-  health: { clients: [], settings: [] },
-  fallback: { clients: [], settings: [] },
-  'partner-events': {
-    clients: ['dynamodb', 'secrets-manager', 'sqs'],
-    settings: [...TABLES, 'partners', 'partnerSecretRefs', 'secretCacheSeconds', 'queueUrls', 'retention'],
-  },
-  'unsubscribe-page': {
-    clients: ['dynamodb', 'kms'],
-    settings: ['tableName', ...KEYS],
-  },
-  unsubscribe: {
-    clients: ['dynamodb', 'kms'],
-    settings: [...TABLES, ...KEYS, 'policyVersion'],
-  },
-  'consent-confirm-page': {
-    clients: ['dynamodb', 'kms'],
-    settings: ['tableName', ...KEYS],
-  },
-  'consent-confirm': {
-    clients: ['dynamodb', 'kms'],
-    settings: [...TABLES, ...KEYS, 'policyVersion'],
-  },
-  'notify-customer': {
-    clients: ['dynamodb', 'kms', 'sesv2'],
-    settings: [...TABLES, ...KEYS, 'publicBaseUrl', 'senderEmail', 'sesConfigurationSet'],
-  },
-  'ses-feedback': {
-    clients: ['dynamodb', 'kms'],
-    settings: [...TABLES, ...KEYS, 'policyVersion'],
-  },
-  'sweep-outbox': {
-    clients: ['dynamodb', 'sqs'],
-    settings: ['tableName', 'queueUrls'],
-  },
-  'fan-out': {
-    clients: ['dynamodb', 'sqs'],
-    settings: ['tableName', 'queueUrls'],
-  },
-  purge: {
-    clients: ['dynamodb'],
-    settings: TABLES,
-  },
-  'deliver-to-partner': {
-    clients: ['dynamodb', 'kms', 'secrets-manager', 'sqs'],
-    settings: [
-      ...TABLES,
-      ...KEYS,
-      'partners',
-      'partnerSecretRefs',
-      'secretCacheSeconds',
-      'partnerId',
-      'queueUrls',
-      'delivery',
-      'originCountry',
-    ],
-  },
+  'submit-order': SUBMIT_ORDER,
+  'get-order': GET_ORDER,
+  openapi: OPENAPI,
+  health: HEALTH,
+  fallback: FALLBACK,
+  'partner-events': PARTNER_EVENTS,
+  'unsubscribe-page': UNSUBSCRIBE_PAGE,
+  unsubscribe: UNSUBSCRIBE,
+  'consent-confirm-page': CONSENT_CONFIRM_PAGE,
+  'consent-confirm': CONSENT_CONFIRM,
+  'notify-customer': NOTIFY_CUSTOMER,
+  'ses-feedback': SES_FEEDBACK,
+  'sweep-outbox': SWEEP_OUTBOX,
+  'fan-out': FAN_OUT,
+  purge: PURGE,
+  'deliver-to-partner': DELIVER_TO_PARTNER,
 } as const satisfies Record<string, FunctionContract>;
 export type FunctionName = keyof typeof FUNCTIONS;
-export const FUNCTION_NAMES = Object.keys(FUNCTIONS) as FunctionName[];
+/** Each contract's `name` is its key in `FUNCTIONS` (the type checker refuses the module otherwise). */
+export type ContractNamesAreKeys = Expect<
+  typeof FUNCTIONS extends { readonly [K in FunctionName]: { readonly name: K } } ? true : false
+>;
+type Expect<T extends true> = T;
+export const FUNCTION_NAMES = /* @__PURE__ */ Object.keys(FUNCTIONS) as FunctionName[];
 
-/** What each function does (its Lambda description): apart from FUNCTIONS, which every bundle carries. */
+/** What each function does (its Lambda description): infra's, apart from the contracts the bundles carry. */
 export const FUNCTION_DESCRIPTIONS: Readonly<Record<FunctionName, string>> = {
   'submit-order': 'POST /orders — validates, seals per purpose, stores (the stream fans out)',
   'get-order': 'GET /orders/{orderId} — non-personal order status',

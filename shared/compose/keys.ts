@@ -5,7 +5,7 @@
 import { KMSClient } from '@aws-sdk/client-kms';
 import { KmsKeyService } from '../adapters/aws/kms-key-service.js';
 import { type Config, ConfigError } from '../config.js';
-import { DataKeys } from '../crypto/data-keys.js';
+import { DataKeys, SealingKeys } from '../crypto/data-keys.js';
 import { LedgerKey } from '../crypto/ledger-key.js';
 import { LookupKeys } from '../crypto/lookup-keys.js';
 import type { KeyService } from '../ports.js';
@@ -14,6 +14,7 @@ import { clock, installed } from './installed.js';
 
 let service: KeyService | undefined;
 let dataKeyCache: DataKeys | undefined;
+let sealing: SealingKeys | undefined;
 let lookupKeys: LookupKeys | undefined;
 let ledger: LedgerKey | undefined;
 
@@ -32,6 +33,14 @@ export function dataKeys(config: Pick<Config, 'kmsKeyId' | 'tableName' | 'dataKe
   if (local) return local;
   dataKeyCache ??= new DataKeys(keyService(config), keyRecordStore(config), clock(), config.dataKeyCache);
   return dataKeyCache;
+}
+
+/** Per-purpose data keys for a function that only seals (intake): no opening code, no opened keys. */
+export function sealingKeys(config: Pick<Config, 'kmsKeyId' | 'tableName' | 'dataKeyCache'>): SealingKeys {
+  const local = installed()?.dataKeys;
+  if (local) return local;
+  sealing ??= new SealingKeys(keyService(config), keyRecordStore(config), clock(), config.dataKeyCache);
+  return sealing;
 }
 
 /** The index keys: keyed email hashes, request MACs, signed tokens. */

@@ -3,6 +3,10 @@
  * - sealing reuses one data key per context until it is `maxAgeSeconds` old or used `maxUses`
  *   times (then a new GenerateDataKey call, whose wrapped key is stored once under a random ref);
  * - opening caches unwrapped keys by ref for `maxAgeSeconds` (one Decrypt per key per process).
+ *
+ * `SealingKeys` seals only (intake); `DataKeys` seals and opens. A class's methods cannot be
+ * tree-shaken, so a function that only seals composes `SealingKeys` and bundles no opening code
+ * (and, sealing only, keeps no unwrapped key it would never read).
  */
 import { randomBytes } from 'node:crypto';
 import { RecordShreddedError, SealError } from '../domain/errors.js';
@@ -30,17 +34,17 @@ interface ActiveKey {
   uses: number;
 }
 
-export class DataKeys {
+/** Seals under each purpose's data key, one key per context reused within its age and use limits. */
+export class SealingKeys {
   private readonly active = new Map<KeyContext, Promise<ActiveKey>>();
   /** What each active key's promise resolved to, once it has: no await on the hot path. */
   private readonly settled = new WeakMap<Promise<ActiveKey>, ActiveKey>();
-  private readonly opened = new Map<string, { key: Promise<Uint8Array>; createdMs: number }>();
 
   constructor(
-    private readonly keys: KeyService,
-    private readonly records: KeyRecordStore,
-    private readonly clock: Clock,
-    private readonly options: DataKeyCacheOptions,
+    protected readonly keys: KeyService,
+    protected readonly records: KeyRecordStore,
+    protected readonly clock: Clock,
+    protected readonly options: DataKeyCacheOptions,
   ) {}
 
   /**
@@ -59,20 +63,7 @@ export class DataKeys {
       : sealWithKey(key.plaintext, key.ref, context, recordId, plaintext);
   }
 
-  /**
-   * Opens a v1 blob with the purpose key, or a v2 blob with the purpose key and the record's
-   * secret. A v2 blob without its secret throws RecordShreddedError (erased or expired).
-   */
-  async open(context: KeyContext, recordId: string, blob: Uint8Array, secret?: Uint8Array): Promise<Buffer> {
-    const v2 = needsRecordSecret(blob);
-    if (v2 && !secret) throw new RecordShreddedError();
-    const key = await this.keyFor(context, blobKeyRef(blob));
-    return v2 && secret
-      ? openV2(key, secret, context, recordId, blob)
-      : openWithKey(key, context, recordId, blob);
-  }
-
-  private fresh(createdMs: number): boolean {
+  protected fresh(createdMs: number): boolean {
     return this.clock.now().getTime() - createdMs < this.options.maxAgeSeconds * 1000;
   }
 
@@ -108,13 +99,40 @@ export class DataKeys {
         createdAt: createdAt.toISOString(),
       });
       if (stored) {
-        this.opened.set(`${context}:${ref}`, {
-          key: Promise.resolve(plaintext),
-          createdMs: createdAt.getTime(),
-        });
+        this.generated(context, ref, plaintext, createdAt.getTime());
         return { ref, plaintext, createdMs: createdAt.getTime(), uses: 0 };
       }
     }
+  }
+
+  /** A new data key was stored: a cache that also opens keeps it (sealing alone keeps nothing). */
+  protected generated(_context: KeyContext, _ref: string, _plaintext: Uint8Array, _createdMs: number): void {}
+}
+
+/** Seals and opens: opening caches each unwrapped key by context and ref for its maximum age. */
+export class DataKeys extends SealingKeys {
+  private readonly opened = new Map<string, { key: Promise<Uint8Array>; createdMs: number }>();
+
+  /**
+   * Opens a v1 blob with the purpose key, or a v2 blob with the purpose key and the record's
+   * secret. A v2 blob without its secret throws RecordShreddedError (erased or expired).
+   */
+  async open(context: KeyContext, recordId: string, blob: Uint8Array, secret?: Uint8Array): Promise<Buffer> {
+    const v2 = needsRecordSecret(blob);
+    if (v2 && !secret) throw new RecordShreddedError();
+    const key = await this.keyFor(context, blobKeyRef(blob));
+    return v2 && secret
+      ? openV2(key, secret, context, recordId, blob)
+      : openWithKey(key, context, recordId, blob);
+  }
+
+  protected override generated(
+    context: KeyContext,
+    ref: string,
+    plaintext: Uint8Array,
+    createdMs: number,
+  ): void {
+    this.opened.set(`${context}:${ref}`, { key: Promise.resolve(plaintext), createdMs });
   }
 
   private async keyFor(context: KeyContext, ref: string): Promise<Uint8Array> {

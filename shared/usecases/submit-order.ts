@@ -1,4 +1,4 @@
-import type { DataKeys } from '../crypto/data-keys.js';
+import type { SealingKeys } from '../crypto/data-keys.js';
 import { freshRandom } from '../crypto/fresh-random.js';
 import type { LookupKeys } from '../crypto/lookup-keys.js';
 import { newRecordSecret } from '../crypto/record-envelope.js';
@@ -43,7 +43,7 @@ export interface SubmitOrderDeps {
     'getCustomer' | 'appendConsent' | 'getSuppression' | 'requestConfirmation' | 'deleteCustomer'
   >;
   readonly fence: Pick<ErasureFenceStore, 'readFence'>;
-  readonly dataKeys: DataKeys;
+  readonly dataKeys: SealingKeys;
   /** The key table: each personal record's secret, created here (and only here). */
   readonly recordSecrets: Pick<RecordSecretStore, 'claim'>;
   readonly lookup: LookupKeys;

@@ -235,6 +235,7 @@ describe('function bundles', () => {
   const zod = new Map<FunctionName, string[]>();
   const minifiedBytes = new Map<FunctionName, number>();
   const operations = new Map<FunctionName, string[]>();
+  const texts = new Map<FunctionName, string>();
 
   beforeAll(async () => {
     // Prepare / Act: every function bundled as MinimisFunction bundles it, in one esbuild run (the
@@ -256,6 +257,7 @@ describe('function bundles', () => {
       zod.set(fn, zodKeptIn(result.metafile, `functions/${fn}.ts`));
       const text = result.outputFiles.find((file) => file.path.endsWith(`/${fn}.js`))?.text ?? '';
       operations.set(fn, operationsIn(text, labels));
+      texts.set(fn, text);
     }
     // The client-less functions as they are deployed (minified), for their size.
     const deployed = await build({
@@ -271,6 +273,23 @@ describe('function bundles', () => {
       const fn = CLIENT_LESS.find((name) => output.entryPoint === `functions/${name}.ts`);
       if (fn) minifiedBytes.set(fn, output.bytes);
     }
+  });
+
+  it.each(FUNCTION_NAMES)("%s carries its own contract only, not the other functions'", (fn) => {
+    // Assess: each contract is a constant its handler passes to configFor (shared/contracts.ts);
+    // the table of all of them (FUNCTIONS) is for infra, the local runner and tests.
+    const text = texts.get(fn) ?? '';
+    const others = FUNCTION_NAMES.filter((other) => other !== fn && text.includes(`name: "${other}"`));
+    expect(others).toEqual([]);
+  });
+
+  it('submit-order seals but bundles no opening code (SealingKeys, not DataKeys)', () => {
+    // Assess
+    const text = texts.get('submit-order') ?? '';
+    expect(text.includes('activeKey(context)')).toBe(true);
+    expect(text.includes('forgetStale()')).toBe(false);
+    expect(text.includes('Sealed blob does not open')).toBe(false);
+    expect((texts.get('notify-customer') ?? '').includes('Sealed blob does not open')).toBe(true);
   });
 
   it.each(FUNCTION_NAMES)('%s bundles exactly the AWS SDK clients of its contract', (fn) => {

@@ -14,7 +14,7 @@ import {
   scopeConfig,
   variablesOf,
 } from '#shared/config.js';
-import { FUNCTION_NAMES, FUNCTIONS } from '#shared/contracts.js';
+import { DELIVER_TO_PARTNER, FUNCTION_NAMES, FUNCTIONS, GET_ORDER, PURGE } from '#shared/contracts.js';
 import { setWiring } from '#shared/wiring.js';
 import { PLAUSIBLE_ENV } from '../support/aws-env.js';
 
@@ -48,20 +48,20 @@ describe('function configuration', () => {
     // Prepare
     const env = { TABLE_NAME: 'orders-x', PARTNERS: DEPLOYED.PARTNERS };
     // Act
-    const purge = readConfigFor('purge', env);
-    const getOrder = readConfigFor('get-order', env, PARTNER_READERS);
+    const purge = readConfigFor(PURGE, env);
+    const getOrder = readConfigFor(GET_ORDER, env, PARTNER_READERS);
     // Assess
     expect(purge.tableName).toBe('orders-x');
     expect(getOrder.partners.map((p) => p.id)).toEqual(['warehouse', 'carrier']);
-    expect(() => readConfigFor('get-order', env)).toThrow(ReadersNotGivenError);
-    expect(() => readConfigFor('deliver-to-partner', env)).toThrow(
-      'Function deliver-to-partner reads partners or the origin country: compose it with configFor(fn, PARTNER_READERS)',
+    expect(() => readConfigFor(GET_ORDER, env)).toThrow(ReadersNotGivenError);
+    expect(() => readConfigFor(DELIVER_TO_PARTNER, env)).toThrow(
+      'Function deliver-to-partner reads partners or the origin country: compose it with configFor(its contract, PARTNER_READERS)',
     );
   });
 
   it('throws on reading a setting the contract does not give, and names function and setting', () => {
     // Prepare
-    const config = scopeConfig(loadConfig({ MINIMIS_MODE: 'local' }), 'get-order');
+    const config = scopeConfig(loadConfig({ MINIMIS_MODE: 'local' }), GET_ORDER);
     // Act
     const read = () => config.kmsKeyId;
     // Assess

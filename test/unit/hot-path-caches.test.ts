@@ -3,6 +3,7 @@
  * derived keys and ensureKey): the same keys, the same KMS calls, and failures still retried.
  */
 import { describe, expect, it } from 'vitest';
+import { DataKeys, SealingKeys } from '#shared/crypto/data-keys.js';
 import { LookupKeys } from '#shared/crypto/lookup-keys.js';
 import type { KeyContext } from '#shared/inventory.js';
 import type { KeyService } from '#shared/ports.js';
@@ -30,6 +31,28 @@ describe('settled keys on the hot path', () => {
     expect(new Set(refs.slice(6, 9)).size).toBe(1);
     expect(new Set(refs).size).toBe(3);
     expect(ports.keyService.calls).toEqual(Array(3).fill({ op: 'generate', context: 'shipping' }));
+  });
+
+  it('what the sealing-only cache (intake) seals, another process opens with one Decrypt; a cache that seals and opens needs none', async () => {
+    // Prepare: one key service and key-record store, as one deployment's functions share them.
+    const ports = fakePorts();
+    const limits = { maxAgeSeconds: 600, maxUses: 100 };
+    const intake = new SealingKeys(ports.keyService, ports.keyRecords, ports.clock, limits);
+    const reader = new DataKeys(ports.keyService, ports.keyRecords, ports.clock, limits);
+    const both = new DataKeys(ports.keyService, ports.keyRecords, ports.clock, limits);
+    // Act
+    const sealed = await intake.seal('contact', 'ord_1', bytes('canary-ada@example.com'));
+    const opened = await reader.open('contact', 'ord_1', sealed);
+    const own = await both.seal('shipping', 'ord_2', bytes('canary-line1'));
+    const ownOpened = await both.open('shipping', 'ord_2', own);
+    // Assess
+    expect(opened.toString('utf8')).toBe('canary-ada@example.com');
+    expect(ownOpened.toString('utf8')).toBe('canary-line1');
+    expect(ports.keyService.calls).toEqual([
+      { op: 'generate', context: 'contact' },
+      { op: 'decrypt', context: 'contact' },
+      { op: 'generate', context: 'shipping' },
+    ]);
   });
 
   it('a failed GenerateDataKey is not kept: the next seal asks again', async () => {
