@@ -136,6 +136,45 @@ describe('addMissingIndexes', () => {
     expect(await tablesLike(name)).toEqual([name]);
   });
 
+  it('waits out a delete still under way instead of copying from the table being deleted', async () => {
+    // Prepare: as above, but the first look at the table finds it DELETING (what CI saw once,
+    // when dynalite had not yet dropped it); a Scan of it then would fail
+    const name = await oldTable();
+    const side = sideTableOf(name);
+    await ensureTables(client, [
+      {
+        TableName: side,
+        BillingMode: 'PAY_PER_REQUEST',
+        AttributeDefinitions: [{ AttributeName: 'pk', AttributeType: 'S' }],
+        KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }],
+      },
+    ]);
+    for (const Item of ITEMS) await db.send(new PutCommand({ TableName: side, Item }));
+    const seen = (await client.send(new DescribeTableCommand({ TableName: name }))).Table;
+    await client.send(new DeleteTableCommand({ TableName: name }));
+    let first = true;
+    const slow = new Proxy(client, {
+      get(target, key, receiver) {
+        if (key !== 'send') return Reflect.get(target, key, receiver);
+        return (command: { input?: { TableName?: string } }) => {
+          if (first && command instanceof DescribeTableCommand && command.input.TableName === name) {
+            first = false;
+            return Promise.resolve({ Table: { ...seen, TableStatus: 'DELETING' } });
+          }
+          return target.send(command as DescribeTableCommand);
+        };
+      },
+    });
+    // Act
+    const added = await addMissingIndexes(slow, db, tableDefinition(name), { how: 'rebuild' });
+    // Assess
+    expect(first).toBe(false);
+    expect(added).toEqual([]);
+    expect(await indexNames(name)).toEqual([INDEX.byEmail, INDEX.byIntake, INDEX.byOutbox].sort());
+    expect(await allKeys(name)).toEqual(ITEMS.map((i) => i.pk).sort());
+    expect(await tablesLike(name)).toEqual([name]);
+  });
+
   it('finishes a rebuild that died during the copy back, without copying the half-filled table out again', async () => {
     // Prepare: the new table exists with one item, the side table has them all
     const name = `upgrade-${++tableNo}`;

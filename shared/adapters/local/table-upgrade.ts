@@ -87,6 +87,11 @@ export async function addMissingIndexes(
 
   const added: string[] = [];
   let current = await describe(name);
+  // A delete that a crash interrupted (or that is still under way) is seen through: the table is gone.
+  if (current?.TableStatus === 'DELETING') {
+    await waitFor(name, (t) => t === undefined, 'go away');
+    current = undefined;
+  }
   const halfDone = (await describe(side)) !== undefined;
   // No table and no copy of one: ensureTables creates it with every index.
   if (!current && !halfDone) return [];
