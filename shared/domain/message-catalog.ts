@@ -9,13 +9,8 @@ import type { Schema } from '../schema.js';
 import type { OrderRecord } from './order.js';
 import { partnerEventSchema } from './partner-event-schema.js';
 import { EVENT_SENDERS, type PartnerEvent } from './partner-events.js';
-import {
-  ORDER_REDACTED_TYPE,
-  orderRedactedSchema,
-  PAYLOAD_TYPES,
-  payloadSchema,
-  projectFor,
-} from './projections.js';
+import { orderRedactedSchema, payloadSchema } from './payload-schemas.js';
+import { ORDER_REDACTED_TYPE, PAYLOAD_TYPES, projectFor } from './projections.js';
 import type { PersonalFields } from './sealing.js';
 
 export interface MessageType {

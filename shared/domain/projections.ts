@@ -4,8 +4,8 @@
  * A payload is built per partner KIND (its shape, partners.md) from the partner's configured
  * `fields` (inventory paths). Every output value declares the inventory fields it is derived from
  * and appears only when ALL of them are in the partner's list; anything not declared here is never
- * sent. The result is then validated against a strict zod schema derived from the same kind and
- * fields (plus whether the parcel crosses a border) before it may leave: an unexpected key, a
+ * sent. The result is then checked against a strict shape derived from the same kind and fields
+ * (plus whether the parcel crosses a border) before it may leave: an unexpected key, a
  * missing required value or a customs block on a domestic parcel fails closed with a
  * ProjectionError that names paths only, never values.
  *
@@ -19,16 +19,14 @@
  * - Optional values the customer did not give are omitted, never sent as null.
  */
 
-import * as z from 'zod/mini';
+import { ISO_DATETIME } from '../contracts/message-schemas.js';
 import { ORDER_REDACTED_TYPE } from '../contracts/messages.js';
 import { FIELDS, type FieldDeclaration, type FieldPath, type PartnerKind } from '../inventory.js';
-import '../schema.js';
-import type { output, Schema } from '../schema.js';
+import { pathKey } from './card-data.js';
 import type { FieldProblem } from './errors.js';
-import { toProblems } from './field-problems.js';
 import { ORDER_ID_PATTERN } from './ids.js';
-import { FIELD_VALIDATORS } from './intake.js';
 import type { OrderRecord } from './order.js';
+import { FIELD_CHECKS, lengthWithin } from './order-check.js';
 import type { PersonalFields } from './sealing.js';
 
 /** What a projection needs to know about a partner (a subset of PartnerConfig). */
@@ -220,51 +218,67 @@ export function project(partner: ProjectionPartner, input: ProjectionInput): Par
   }
 }
 
-// --- Strict schemas ----------------------------------------------------------------------------
+// --- Strict shapes ------------------------------------------------------------------------------
 
-interface Slot {
-  readonly schema: Schema;
+/**
+ * A payload value's shape: the one declaration both the typed check below (the delivery path, no
+ * schema library in its bundle) and the partner catalog's zod schema (payload-schemas.ts, JSON
+ * Schema for partners) are built from.
+ */
+export type Shape =
+  /** A value sent as-is from one inventory field: that field's intake check. */
+  | { readonly kind: 'field'; readonly path: FieldPath }
+  | { readonly kind: 'literal'; readonly value: string }
+  | { readonly kind: 'orderId' }
+  /** zod 4's ISO datetime (seconds required, optional fraction, `Z`). */
+  | { readonly kind: 'datetime' }
+  /** A string of `min`–`max` code points. */
+  | { readonly kind: 'text'; readonly min: number; readonly max: number }
+  | { readonly kind: 'int'; readonly min: number; readonly max: number }
+  /** Strict: a key not declared here fails. */
+  | { readonly kind: 'object'; readonly fields: Readonly<Record<string, Slot>> }
+  | { readonly kind: 'list'; readonly item: Shape; readonly min: number; readonly max: number };
+
+export interface Slot {
+  readonly shape: Shape;
   readonly required: boolean;
 }
 
 const isRequired = (path: FieldPath) => (FIELDS[path] as FieldDeclaration).required;
 
-/** A leaf sent as-is from one inventory field, validated with that field's intake validator. */
+/** A leaf sent as-is from one inventory field, checked with that field's intake check. */
 function leaf(has: (...p: FieldPath[]) => boolean, path: FieldPath): Slot | undefined {
-  return has(path) ? { schema: FIELD_VALIDATORS[path], required: isRequired(path) } : undefined;
+  return has(path) ? { shape: { kind: 'field', path }, required: isRequired(path) } : undefined;
 }
 
 /** A strict object of the allowed slots; undefined when no slot is allowed (the key never appears). */
 function object(slots: Record<string, Slot | undefined>, required?: boolean): Slot | undefined {
-  const shape: Record<string, Schema> = {};
+  const fields: Record<string, Slot> = {};
   let anyRequired = false;
   for (const [key, slot] of Object.entries(slots)) {
     if (!slot) continue;
-    shape[key] = slot.required ? slot.schema : z.optional(slot.schema);
+    fields[key] = slot;
     anyRequired ||= slot.required;
   }
-  if (Object.keys(shape).length === 0) return undefined;
-  return { schema: z.strictObject(shape), required: required ?? anyRequired };
+  if (Object.keys(fields).length === 0) return undefined;
+  return { shape: { kind: 'object', fields }, required: required ?? anyRequired };
 }
 
 function listOf(item: Slot | undefined, required: boolean): Slot | undefined {
-  return item
-    ? { schema: z.array(item.schema).check(z.minLength(1), z.maxLength(100)), required }
-    : undefined;
+  return item ? { shape: { kind: 'list', item: item.shape, min: 1, max: 100 }, required } : undefined;
 }
 
-const quantity = FIELD_VALIDATORS['items[].quantity'];
-const lineValue = z.number().check(z.int(), z.minimum(0), z.maximum(999 * 10_000_000));
+const int = (min: number, max: number): Shape => ({ kind: 'int', min, max });
 
-function envelope(type: PayloadType): Record<string, Slot> {
+function envelope(type: string): Record<string, Slot> {
   return {
-    type: { schema: z.literal(type), required: true },
-    orderId: { schema: z.string().check(z.regex(ORDER_ID_PATTERN)), required: true },
-    createdAt: { schema: z.iso.datetime(), required: true },
+    type: { shape: { kind: 'literal', value: type }, required: true },
+    orderId: { shape: { kind: 'orderId' }, required: true },
+    createdAt: { shape: { kind: 'datetime' }, required: true },
   };
 }
 
-function buildSchema(partner: ProjectionPartner, international: boolean): Schema {
+function buildShape(partner: ProjectionPartner, international: boolean): Shape {
   const { has } = allowance(partner);
   let root: Slot | undefined;
   switch (partner.kind) {
@@ -286,7 +300,7 @@ function buildSchema(partner: ProjectionPartner, international: boolean): Schema
         ...envelope(PAYLOAD_TYPES.carrier),
         recipient: object({
           name: nameAllowed
-            ? { schema: z.string().check(z.minLength(1), z.maxLength(201)), required: nameRequired }
+            ? { shape: { kind: 'text', min: 1, max: 201 }, required: nameRequired }
             : undefined,
           phone: leaf(has, 'customer.phone'),
         }),
@@ -299,23 +313,20 @@ function buildSchema(partner: ProjectionPartner, international: boolean): Schema
           country: leaf(has, 'shippingAddress.country'),
         }),
         parcel: has('items[].quantity')
-          ? object({
-              itemCount: {
-                schema: z.number().check(z.int(), z.minimum(1), z.maximum(99_900)),
-                required: true,
-              },
-            })
+          ? object({ itemCount: { shape: int(1, 99_900), required: true } })
           : undefined,
-        // Domestic parcels carry no customs block at all: the key is not in their schema.
+        // Domestic parcels carry no customs block at all: the key is not in their shape.
         customs: international
           ? object({
               currency: leaf(has, 'currency'),
               contents: listOf(
                 object({
                   description: leaf(has, 'items[].name'),
-                  quantity: has('items[].quantity') ? { schema: quantity, required: true } : undefined,
+                  quantity: has('items[].quantity')
+                    ? { shape: { kind: 'field', path: 'items[].quantity' }, required: true }
+                    : undefined,
                   value: has('items[].unitPrice', 'items[].quantity')
-                    ? { schema: lineValue, required: true }
+                    ? { shape: int(0, 999 * 10_000_000), required: true }
                     : undefined,
                 }),
                 true,
@@ -327,37 +338,125 @@ function buildSchema(partner: ProjectionPartner, international: boolean): Schema
     }
   }
   if (!root) throw new Error('unreachable: every payload has an envelope');
-  return root.schema;
+  return root.shape;
 }
 
-const schemaCache = new Map<string, Schema>();
+const shapeCache = new Map<string, Shape>();
 
 /**
- * The strict schema a partner's payload must satisfy: only the keys its kind and fields allow,
- * and a customs block only for international parcels.
+ * The strict shape a partner's payload must have: only the keys its kind and fields allow, and a
+ * customs block only for international parcels.
  */
-export function payloadSchema(
+export function payloadShape(
   partner: ProjectionPartner,
   options: { readonly international: boolean },
-): Schema {
+): Shape {
   const key = `${partner.kind}|${[...partner.fields].sort().join(',')}|${options.international}`;
-  let schema = schemaCache.get(key);
-  if (!schema) {
-    schema = buildSchema(partner, options.international);
-    schemaCache.set(key, schema);
+  let shape = shapeCache.get(key);
+  if (!shape) {
+    shape = buildShape(partner, options.international);
+    shapeCache.set(key, shape);
   }
-  return schema;
+  return shape;
 }
 
-/** Validates a payload against its partner's strict schema; throws ProjectionError (paths only). */
+/** A problem's path as the answers write it (`items[0].sku`). */
+function formatPath(path: readonly (string | number)[]): string {
+  let out = '';
+  for (const part of path) out += typeof part === 'number' ? `[${part}]` : out ? `.${part}` : part;
+  return out;
+}
+
+const isObject = (value: unknown): value is Record<string, unknown> =>
+  typeof value === 'object' && value !== null && !Array.isArray(value);
+
+/**
+ * Checks `value` against `shape`, appending one problem per failing path (paths and fixed
+ * messages only, never a value); returns the value with only the declared keys.
+ */
+function checkShape(
+  shape: Shape,
+  value: unknown,
+  at: (string | number)[],
+  problems: FieldProblem[],
+): unknown {
+  const problem = (message: string, path = at) => {
+    problems.push({ path: formatPath(path), message });
+    return value;
+  };
+  switch (shape.kind) {
+    case 'field': {
+      const message = FIELD_CHECKS[shape.path](value);
+      return message === undefined ? value : problem(message);
+    }
+    case 'literal':
+      return value === shape.value ? value : problem(`must be "${shape.value}"`);
+    case 'orderId':
+      return typeof value === 'string' && ORDER_ID_PATTERN.test(value)
+        ? value
+        : problem('must be an order id');
+    case 'datetime':
+      return typeof value === 'string' && ISO_DATETIME.test(value)
+        ? value
+        : problem('must be an ISO datetime');
+    case 'text':
+      return typeof value === 'string' && lengthWithin(value, shape.min, shape.max)
+        ? value
+        : problem(`must be a string of ${shape.min}–${shape.max} characters`);
+    case 'int':
+      return typeof value === 'number' &&
+        Number.isSafeInteger(value) &&
+        value >= shape.min &&
+        value <= shape.max
+        ? value
+        : problem(`must be an integer from ${shape.min} to ${shape.max}`);
+    case 'list': {
+      if (!Array.isArray(value)) return problem('must be a list');
+      const out: unknown[] = [];
+      for (let i = 0; i < value.length; i++) out.push(checkShape(shape.item, value[i], [...at, i], problems));
+      if (value.length < shape.min || value.length > shape.max)
+        problem(`must have ${shape.min}–${shape.max} entries`);
+      return out;
+    }
+    case 'object': {
+      if (!isObject(value)) return problem('must be an object');
+      const out: Record<string, unknown> = {};
+      for (const [key, slot] of Object.entries(shape.fields)) {
+        const given = value[key];
+        if (given === undefined) {
+          if (slot.required) problem('is required', [...at, key]);
+        } else out[key] = checkShape(slot.shape, given, [...at, key], problems);
+      }
+      for (const key of Object.keys(value))
+        if (!Object.hasOwn(shape.fields, key)) problem('is not a known field', [...at, pathKey(key)]);
+      return out;
+    }
+  }
+}
+
+/** A value of `shape`, or the problems (one per path, the first found) that stop it. */
+export function checkPayloadShape(
+  shape: Shape,
+  value: unknown,
+):
+  | { readonly value: unknown; readonly problems?: undefined }
+  | { readonly problems: readonly FieldProblem[] } {
+  const problems: FieldProblem[] = [];
+  const out = checkShape(shape, value, [], problems);
+  if (problems.length === 0) return { value: out };
+  const seen = new Set<string>();
+  return { problems: problems.filter((p) => !seen.has(p.path) && seen.add(p.path)) };
+}
+
+/** Validates a payload against its partner's strict shape; throws ProjectionError (paths only). */
 export function validatePayload(
   partner: ProjectionPartner,
   payload: unknown,
   options: { readonly international: boolean },
 ): PartnerPayload {
-  const parsed = z.safeParse(payloadSchema(partner, options), payload);
-  if (!parsed.success) throw new ProjectionError(partner.id, toProblems(parsed.error));
-  return parsed.data as PartnerPayload;
+  const checked = checkPayloadShape(payloadShape(partner, options), payload);
+  if (checked.problems) throw new ProjectionError(partner.id, checked.problems);
+  return checked.value as PartnerPayload;
 }
 
 /** Projects and validates: the only way a payload should be built for sending. */
@@ -376,9 +475,23 @@ export { ORDER_REDACTED_TYPE };
  * `order.redacted` (partners.md, "Redaction"): asks the partner to delete what it holds for the
  * order. Strict: the type, the order id and when the erasure was requested, nothing else.
  */
-export const orderRedactedSchema = z.strictObject({
-  type: z.literal(ORDER_REDACTED_TYPE),
-  orderId: z.string().check(z.regex(ORDER_ID_PATTERN)),
-  requestedAt: z.iso.datetime(),
-});
-export type OrderRedactedPayload = output<typeof orderRedactedSchema>;
+export const ORDER_REDACTED_SHAPE: Shape = {
+  kind: 'object',
+  fields: {
+    type: { shape: { kind: 'literal', value: ORDER_REDACTED_TYPE }, required: true },
+    orderId: { shape: { kind: 'orderId' }, required: true },
+    requestedAt: { shape: { kind: 'datetime' }, required: true },
+  },
+};
+export interface OrderRedactedPayload {
+  readonly type: typeof ORDER_REDACTED_TYPE;
+  readonly orderId: string;
+  readonly requestedAt: string;
+}
+
+/** The `order.redacted` payload for an order, checked against its shape (ProjectionError: paths only). */
+export function orderRedactedPayload(partnerId: string, value: OrderRedactedPayload): OrderRedactedPayload {
+  const checked = checkPayloadShape(ORDER_REDACTED_SHAPE, value);
+  if (checked.problems) throw new ProjectionError(partnerId, checked.problems);
+  return checked.value as OrderRedactedPayload;
+}

@@ -20,7 +20,7 @@
 import { redactionMessage } from '../contracts/messages.js';
 import { type LedgerEvent, type Mac, unsettledSends } from '../domain/ledger.js';
 import { signedWebhookHeaders } from '../domain/partner-keyring.js';
-import { ORDER_REDACTED_TYPE, orderRedactedSchema } from '../domain/projections.js';
+import { ORDER_REDACTED_TYPE, orderRedactedPayload } from '../domain/projections.js';
 import type { LedgerStore } from '../ledger-ports.js';
 import type { Clock, PartnerClient, PartnerStateStore, SecretStore } from '../ports.js';
 import {
@@ -136,7 +136,7 @@ export async function deliverRedaction(
         ),
         reason: { error: 'DeliveryInFlight' },
       };
-    const payload = orderRedactedSchema.parse({
+    const payload = orderRedactedPayload(partner.id, {
       type: ORDER_REDACTED_TYPE,
       orderId: input.orderId,
       requestedAt: input.requestedAt,

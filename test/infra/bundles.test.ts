@@ -62,16 +62,6 @@ function clientsIn(packages: readonly string[]): string[] {
 }
 
 /**
- * The functions that validate with a schema: the strict payload schema every webhook must pass
- * before it leaves. Queue messages are our own and are read with typed checks
- * (shared/contracts/message-schemas.ts), as ses-feedback reads its few SES fields; a stranger's
- * order body (checkOrderRequest), partner events (checkPartnerEvent) and stored keyrings likewise,
- * each held to its published schema's answers by a parity test: submit-order, notify-customer and
- * partner-events carry no schema library.
- */
-const VALIDATING: ReadonlySet<FunctionName> = new Set(['deliver-to-partner']);
-
-/**
  * The functions that sign (deliveries) or verify (partner events) Standard Webhooks, with the
  * `standardwebhooks` package as partners.md requires; no other function may carry it.
  */
@@ -308,21 +298,16 @@ describe('function bundles', () => {
     },
   );
 
-  it.each(FUNCTION_NAMES.filter((fn) => !VALIDATING.has(fn)))(
-    '%s (validates no input with a schema) bundles no schema library',
-    (fn) => {
-      // Assess
-      expect(zod.get(fn)).toEqual([]);
-    },
-  );
-
-  it.each([...VALIDATING])('%s bundles zod/mini with English messages, never classic zod', (fn) => {
+  /**
+   * No function carries a schema library: queue messages are our own and are read with typed
+   * checks (shared/contracts/message-schemas.ts), as ses-feedback reads its few SES fields; a
+   * stranger's order body (checkOrderRequest), partner events (checkPartnerEvent), stored keyrings
+   * and the strict partner payloads (checkPayloadShape) likewise, each held to its published zod
+   * schema's answers by a parity test.
+   */
+  it.each(FUNCTION_NAMES)('%s bundles no schema library', (fn) => {
     // Assess
-    const kept = zod.get(fn) ?? [];
-    expect(kept.filter((input) => !input.startsWith('v4/core/') && !input.startsWith('v4/mini/'))).toEqual([
-      'v4/locales/en.js',
-    ]);
-    expect(kept.some((input) => input.startsWith('v4/mini/'))).toBe(true);
+    expect(zod.get(fn)).toEqual([]);
   });
 
   it.each(FUNCTION_NAMES)('%s bundles standardwebhooks only if it signs or verifies webhooks', (fn) => {

@@ -9,7 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { Webhook } from 'standardwebhooks';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LedgerEntry } from '#shared/domain/ledger.js';
-import { orderRedactedSchema } from '#shared/domain/projections.js';
+import { orderRedactedSchema } from '#shared/domain/payload-schemas.js';
 import { webhookId } from '#shared/usecases/deliver-to-partner.js';
 import type { CliIo } from '../../cli/io.js';
 import { runCli } from '../../cli/run.js';

@@ -4,10 +4,10 @@ import {
   PROJECTED_FIELDS,
   ProjectionError,
   type ProjectionPartner,
-  payloadSchema,
   projectFor,
   validatePayload,
 } from '../../shared/domain/projections.js';
+import { payloadSchema } from '../../shared/domain/payload-schemas.js';
 import {
   DEFAULT_PARTNER_FIELDS,
   FIELD_PATHS,
