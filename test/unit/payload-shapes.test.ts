@@ -49,7 +49,7 @@ type Path = (string | number)[];
 /** Every path in a JSON value (the root too). */
 function pathsOf(value: unknown, at: Path = []): Path[] {
   const out: Path[] = [at];
-  if (Array.isArray(value)) value.forEach((v, i) => out.push(...pathsOf(v, [...at, i])));
+  if (Array.isArray(value)) for (let i = 0; i < value.length; i++) out.push(...pathsOf(value[i], [...at, i]));
   else if (typeof value === 'object' && value !== null)
     for (const [k, v] of Object.entries(value)) out.push(...pathsOf(v, [...at, k]));
   return out;

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import * as z from 'zod/mini';
+import { payloadSchema } from '../../shared/domain/payload-schemas.js';
 import {
   PROJECTED_FIELDS,
   ProjectionError,
@@ -7,7 +8,6 @@ import {
   projectFor,
   validatePayload,
 } from '../../shared/domain/projections.js';
-import { payloadSchema } from '../../shared/domain/payload-schemas.js';
 import {
   DEFAULT_PARTNER_FIELDS,
   FIELD_PATHS,
