@@ -17,7 +17,9 @@ const port = z.coerce
   .min(0, { error: 'must be a port number (0–65535)' })
   .max(65_535, { error: 'must be a port number (0–65535)' });
 const url = z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' });
-const secret = z.string().regex(/^whsec_[A-Za-z0-9+/=]{16,}$/, 'must be whsec_ followed by a base64 secret');
+const secret = z
+  .string()
+  .regex(/^whsec_[A-Za-z0-9+/]{16,}={0,2}$/, 'must be whsec_ followed by a base64 secret');
 
 export const localEnvSchema = z.object({
   PORT: port.default(3000),

@@ -169,7 +169,8 @@ function list(element: Check): Check {
       problems.push({ path: at, message: size });
       return undefined;
     }
-    const out = value.map((item, i) => element(item, `${at}[${i}]`, problems));
+    // Every index, holes too (`map` skips them): a hole is a missing item.
+    const out = Array.from(value, (item, i) => element(item, `${at}[${i}]`, problems));
     if (value.length < ITEMS.min) problems.push({ path: at, message: size });
     return out;
   };

@@ -26,8 +26,8 @@ export interface Keyring {
   readonly secrets: readonly KeyringEntry[];
 }
 
-/** A base64 signing secret, with or without `whsec_`. */
-export const SECRET_VALUE = /^(whsec_)?[A-Za-z0-9+/=]{16,}$/;
+/** A base64 signing secret, with or without `whsec_`: padding only at the end, as a decoder reads it. */
+export const SECRET_VALUE = /^(whsec_)?[A-Za-z0-9+/]{16,}={0,2}$/;
 
 const isObject = (value: unknown): value is Record<string, unknown> =>
   typeof value === 'object' && value !== null && !Array.isArray(value);

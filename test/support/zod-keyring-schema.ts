@@ -7,7 +7,7 @@ import '#shared/schema.js';
 
 const secretValue = z
   .string()
-  .check(z.regex(/^(whsec_)?[A-Za-z0-9+/=]{16,}$/, 'must be a base64 signing secret'));
+  .check(z.regex(/^(whsec_)?[A-Za-z0-9+/]{16,}={0,2}$/, 'must be a base64 signing secret'));
 
 export const zodKeyringSchema = z.strictObject({
   secrets: z
