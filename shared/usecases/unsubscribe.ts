@@ -80,7 +80,12 @@ export async function recordOptOut(
       customer.pendingMarketing !== undefined ||
       customer.confirmation !== undefined
     : !inForce;
-  const writeSuppression = !inForce || STRENGTH[reason] > STRENGTH[suppression.reason];
+  const stronger = !inForce || STRENGTH[reason] > STRENGTH[suppression.reason];
+  // A recorded opt-out always writes its suppression: the suppression read above may be
+  // one a confirmation landing since then has lifted (judged on a stale read, skipping the write
+  // would lose this opt-out). The stronger reason is kept.
+  const writeSuppression = appendEvent || stronger;
+  const suppressionReason = stronger || !suppression ? reason : suppression.reason;
 
   if (appendEvent) {
     await deps.consent.appendConsent(
@@ -89,7 +94,7 @@ export async function recordOptOut(
       null,
     );
   }
-  if (writeSuppression) await deps.consent.putSuppression({ emailKey, reason, at });
+  if (writeSuppression) await deps.consent.putSuppression({ emailKey, reason: suppressionReason, at });
   if ((appendEvent || writeSuppression) && (await erasureRaced(deps.fence, emailKey, mark))) {
     // An erasure raced these writes and may have swept before them: undo what it would have removed.
     if (appendEvent) await deps.consent.deleteCustomer(emailKey);
