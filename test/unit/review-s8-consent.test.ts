@@ -5,10 +5,8 @@
  */
 import { describe, expect, it } from 'vitest';
 import type { CustomerRecord } from '../../shared/domain/consent.js';
-import { InvalidConsentTokenError } from '../../shared/domain/consent-token.js';
 import { CONSENT_CONFIRMATION_SUBJECT } from '../../shared/domain/email-templates.js';
 import { confirmConsent } from '../../shared/usecases/confirm-consent.js';
-import { eraseCustomer } from '../../shared/usecases/erase-customer.js';
 import { exportCustomer } from '../../shared/usecases/export-customer.js';
 import { type NotifyMessage, notifyCustomer } from '../../shared/usecases/notify-customer.js';
 import { sendConsentConfirmation } from '../../shared/usecases/send-consent-confirmation.js';
