@@ -67,6 +67,20 @@ async function oldTable(): Promise<string> {
   return name;
 }
 
+/** The side table a rebuild copies through, holding every item (what a crash mid-rebuild leaves). */
+async function sideTableHolding(name: string): Promise<void> {
+  const side = sideTableOf(name);
+  await ensureTables(client, [
+    {
+      TableName: side,
+      BillingMode: 'PAY_PER_REQUEST',
+      AttributeDefinitions: [{ AttributeName: 'pk', AttributeType: 'S' }],
+      KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }],
+    },
+  ]);
+  for (const Item of ITEMS) await db.send(new PutCommand({ TableName: side, Item }));
+}
+
 const indexNames = async (name: string) =>
   ((await client.send(new DescribeTableCommand({ TableName: name }))).Table?.GlobalSecondaryIndexes ?? [])
     .map((i) => i.IndexName)
@@ -116,16 +130,7 @@ describe('addMissingIndexes', () => {
   it('finishes a rebuild that died after the old table was deleted: the side table holds the items', async () => {
     // Prepare: the state a crash leaves after the copy out and the delete
     const name = await oldTable();
-    const side = sideTableOf(name);
-    await ensureTables(client, [
-      {
-        TableName: side,
-        BillingMode: 'PAY_PER_REQUEST',
-        AttributeDefinitions: [{ AttributeName: 'pk', AttributeType: 'S' }],
-        KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }],
-      },
-    ]);
-    for (const Item of ITEMS) await db.send(new PutCommand({ TableName: side, Item }));
+    await sideTableHolding(name);
     await client.send(new DeleteTableCommand({ TableName: name }));
     // Act
     const added = await addMissingIndexes(client, db, tableDefinition(name), { how: 'rebuild' });
@@ -140,16 +145,7 @@ describe('addMissingIndexes', () => {
     // Prepare: as above, but the first look at the table finds it DELETING (what CI saw once,
     // when dynalite had not yet dropped it); a Scan of it then would fail
     const name = await oldTable();
-    const side = sideTableOf(name);
-    await ensureTables(client, [
-      {
-        TableName: side,
-        BillingMode: 'PAY_PER_REQUEST',
-        AttributeDefinitions: [{ AttributeName: 'pk', AttributeType: 'S' }],
-        KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }],
-      },
-    ]);
-    for (const Item of ITEMS) await db.send(new PutCommand({ TableName: side, Item }));
+    await sideTableHolding(name);
     const seen = (await client.send(new DescribeTableCommand({ TableName: name }))).Table;
     await client.send(new DeleteTableCommand({ TableName: name }));
     let first = true;
@@ -180,16 +176,7 @@ describe('addMissingIndexes', () => {
     const name = `upgrade-${++tableNo}`;
     await ensureTables(client, [tableDefinition(name)]);
     await db.send(new PutCommand({ TableName: name, Item: ITEMS[0] }));
-    const side = sideTableOf(name);
-    await ensureTables(client, [
-      {
-        TableName: side,
-        BillingMode: 'PAY_PER_REQUEST',
-        AttributeDefinitions: [{ AttributeName: 'pk', AttributeType: 'S' }],
-        KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }],
-      },
-    ]);
-    for (const Item of ITEMS) await db.send(new PutCommand({ TableName: side, Item }));
+    await sideTableHolding(name);
     // Act
     await addMissingIndexes(client, db, tableDefinition(name), { how: 'rebuild' });
     // Assess
