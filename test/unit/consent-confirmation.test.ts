@@ -6,6 +6,7 @@
  * erasure, export.
  */
 import { describe, expect, it } from 'vitest';
+import type { CustomerRecord } from '../../shared/domain/consent.js';
 import { InvalidConsentTokenError } from '../../shared/domain/consent-token.js';
 import { CONSENT_CONFIRMATION_SUBJECT, FOOTER_HOW_TO } from '../../shared/domain/email-templates.js';
 import { checkConsentToken, confirmConsent } from '../../shared/usecases/confirm-consent.js';
@@ -14,7 +15,7 @@ import { exportCustomer } from '../../shared/usecases/export-customer.js';
 import { type NotifyMessage, notifyCustomer } from '../../shared/usecases/notify-customer.js';
 import { sendConsentConfirmation } from '../../shared/usecases/send-consent-confirmation.js';
 import { submitOrder } from '../../shared/usecases/submit-order.js';
-import { recordOptOut } from '../../shared/usecases/unsubscribe.js';
+import { type OptOutReason, recordOptOut } from '../../shared/usecases/unsubscribe.js';
 import { canaries, orderBody } from '../support/canaries.js';
 import { type FakePorts, fakePorts } from '../support/fakes.js';
 import { RecordingMailer } from './email-fakes.js';
@@ -106,8 +107,8 @@ function world() {
 }
 type World = ReturnType<typeof world>;
 
-const optOutDeps = (ports: FakePorts) => ({
-  consent: ports.consent,
+const optOutDeps = (ports: FakePorts, consent: FakePorts['consent'] = ports.consent) => ({
+  consent,
   fence: ports.fence,
   clock: ports.clock,
   settings: ports.settings,
@@ -398,4 +399,61 @@ describe('the confirmation link', () => {
     // Assess
     expect(followUp.outcome).toBe('suppressed');
   });
+});
+
+/**
+ * The owner opted in and was mailed, then the address was suppressed for `reason`; a stranger's
+ * opt-in checkout then sent one consent-confirmation email, whose token is returned.
+ */
+async function pendingConfirmation(reason: OptOutReason) {
+  const w = world();
+  const first = await w.checkout(true);
+  await w.notify('order.accepted', first);
+  w.ports.clock.advance(DAY_MS);
+  await recordOptOut(optOutDeps(w.ports), await w.emailKey(), reason);
+  w.ports.clock.advance(DAY_MS);
+  w.mailer.sent.length = 0;
+  const strangers = await w.checkout(true);
+  const accepted = await w.notify('order.accepted', strangers);
+  expect(accepted.confirmation?.outcome).toBe('sent');
+  return { w, token: w.tokenOf(w.confirmations()[0]?.text ?? '') };
+}
+
+describe('an opt-out that races the confirmation POST (review s8)', () => {
+  it.each([
+    ['unsubscribe', 'unsubscribe'],
+    ['complaint', 'complaint'],
+    ['bounce', 'bounce'],
+  ] as const)(
+    'after a %s: a %s read before the POST lands and written after it still suppresses the address',
+    async (earlier, later) => {
+      // Prepare: a pending confirmation; the opt-out's store reads the customer record, and the
+      // owner's confirmation POST completes before the opt-out's writes
+      const { w, token } = await pendingConfirmation(earlier);
+      const emailKey = await w.emailKey();
+      let confirmed: string | undefined;
+      const racing = Object.assign(Object.create(w.ports.consent) as FakePorts['consent'], {
+        getCustomer: async (key: string): Promise<CustomerRecord | undefined> => {
+          const read = await w.ports.consent.getCustomer(key);
+          w.ports.clock.advance(1000);
+          confirmed = await confirmConsent(w.confirmDeps, token);
+          w.ports.clock.advance(1000);
+          return read;
+        },
+      });
+
+      // Act: the opt-out, then (a stranger again) an opt-in checkout with the address, delivered
+      const optOut = await recordOptOut(optOutDeps(w.ports, racing), emailKey, later);
+      const exported = await exportCustomer(w.ports, owner.email);
+      const strangers = await w.checkout(true);
+      const followUp = await w.deliver(strangers);
+
+      // Assess: the opt-out was the owner's last word: suppressed, no promotional mail
+      expect(confirmed).toBe('confirmed');
+      expect(optOut).toBe('recorded');
+      expect(exported.suppression?.inForce).toBe(true);
+      expect(followUp.outcome).toBe('suppressed');
+      expect(w.promotional()).toEqual([]);
+    },
+  );
 });
