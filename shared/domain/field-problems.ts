@@ -3,7 +3,8 @@ import type { SchemaError } from '../schema.js';
 import { pathKey } from './card-data.js';
 import type { FieldProblem } from './errors.js';
 
-function formatPath(path: ReadonlyArray<PropertyKey>): string {
+/** A problem's path as the answers write it (`items[0].sku`). */
+export function formatPath(path: ReadonlyArray<PropertyKey>): string {
   let out = '';
   for (const part of path) {
     if (typeof part === 'number') out += `[${part}]`;
@@ -24,7 +25,11 @@ export function toProblems(error: SchemaError): FieldProblem[] {
       problems.push({ path: formatPath(issue.path), message: issue.message });
     }
   }
-  // One problem per path: the first check that failed says what to fix.
+  return firstPerPath(problems);
+}
+
+/** One problem per path: the first check that failed says what to fix. */
+export function firstPerPath(problems: readonly FieldProblem[]): FieldProblem[] {
   const seen = new Set<string>();
   return problems.filter((p) => !seen.has(p.path) && seen.add(p.path));
 }

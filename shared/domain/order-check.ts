@@ -125,7 +125,7 @@ interface Slot {
   readonly required: boolean;
 }
 
-const isObject = (value: unknown): value is Record<string, unknown> =>
+export const isObject = (value: unknown): value is Record<string, unknown> =>
   typeof value === 'object' && value !== null && !Array.isArray(value);
 const join = (at: string, key: string) => (at === '' ? key : `${at}.${key}`);
 

@@ -6,10 +6,16 @@
  */
 import * as z from 'zod/mini';
 import '../schema.js';
-import type { output, Schema } from '../schema.js';
+import type { Schema } from '../schema.js';
 import { ORDER_ID_PATTERN } from './ids.js';
 import { FIELD_VALIDATORS } from './intake.js';
-import { ORDER_REDACTED_SHAPE, type ProjectionPartner, payloadShape, type Shape } from './projections.js';
+import {
+  ORDER_REDACTED_SHAPE,
+  type OrderRedactedPayload,
+  type ProjectionPartner,
+  payloadShape,
+  type Shape,
+} from './projections.js';
 
 /** The zod schema of a shape: what `checkPayloadShape` accepts, and the same output. */
 export function schemaOf(shape: Shape): Schema {
@@ -44,6 +50,6 @@ export const payloadSchema = (
 ): Schema => schemaOf(payloadShape(partner, options));
 
 /** `order.redacted`: the type, the order id and when the erasure was requested, nothing else. */
-export const orderRedactedSchema = /* @__PURE__ */ schemaOf(ORDER_REDACTED_SHAPE) as z.ZodMiniType<
-  output<z.ZodMiniType<{ type: 'order.redacted'; orderId: string; requestedAt: string }>>
->;
+export const orderRedactedSchema = /* @__PURE__ */ schemaOf(
+  ORDER_REDACTED_SHAPE,
+) as z.ZodMiniType<OrderRedactedPayload>;

@@ -24,9 +24,10 @@ import { ORDER_REDACTED_TYPE } from '../contracts/messages.js';
 import { FIELDS, type FieldDeclaration, type FieldPath, type PartnerKind } from '../inventory.js';
 import { pathKey } from './card-data.js';
 import type { FieldProblem } from './errors.js';
+import { firstPerPath, formatPath } from './field-problems.js';
 import { ORDER_ID_PATTERN } from './ids.js';
 import type { OrderRecord } from './order.js';
-import { FIELD_CHECKS, lengthWithin } from './order-check.js';
+import { FIELD_CHECKS, isObject, lengthWithin } from './order-check.js';
 import type { PersonalFields } from './sealing.js';
 
 /** What a projection needs to know about a partner (a subset of PartnerConfig). */
@@ -360,16 +361,6 @@ export function payloadShape(
   return shape;
 }
 
-/** A problem's path as the answers write it (`items[0].sku`). */
-function formatPath(path: readonly (string | number)[]): string {
-  let out = '';
-  for (const part of path) out += typeof part === 'number' ? `[${part}]` : out ? `.${part}` : part;
-  return out;
-}
-
-const isObject = (value: unknown): value is Record<string, unknown> =>
-  typeof value === 'object' && value !== null && !Array.isArray(value);
-
 /**
  * Checks `value` against `shape`, appending one problem per failing path (paths and fixed
  * messages only, never a value); returns the value with only the declared keys.
@@ -443,9 +434,14 @@ export function checkPayloadShape(
   | { readonly problems: readonly FieldProblem[] } {
   const problems: FieldProblem[] = [];
   const out = checkShape(shape, value, [], problems);
-  if (problems.length === 0) return { value: out };
-  const seen = new Set<string>();
-  return { problems: problems.filter((p) => !seen.has(p.path) && seen.add(p.path)) };
+  return problems.length === 0 ? { value: out } : { problems: firstPerPath(problems) };
+}
+
+/** `value` if it has `shape`; otherwise a ProjectionError for `partnerId` (paths only). */
+function mustHaveShape(partnerId: string, shape: Shape, value: unknown): unknown {
+  const checked = checkPayloadShape(shape, value);
+  if (checked.problems) throw new ProjectionError(partnerId, checked.problems);
+  return checked.value;
 }
 
 /** Validates a payload against its partner's strict shape; throws ProjectionError (paths only). */
@@ -454,9 +450,7 @@ export function validatePayload(
   payload: unknown,
   options: { readonly international: boolean },
 ): PartnerPayload {
-  const checked = checkPayloadShape(payloadShape(partner, options), payload);
-  if (checked.problems) throw new ProjectionError(partner.id, checked.problems);
-  return checked.value as PartnerPayload;
+  return mustHaveShape(partner.id, payloadShape(partner, options), payload) as PartnerPayload;
 }
 
 /** Projects and validates: the only way a payload should be built for sending. */
@@ -491,7 +485,5 @@ export interface OrderRedactedPayload {
 
 /** The `order.redacted` payload for an order, checked against its shape (ProjectionError: paths only). */
 export function orderRedactedPayload(partnerId: string, value: OrderRedactedPayload): OrderRedactedPayload {
-  const checked = checkPayloadShape(ORDER_REDACTED_SHAPE, value);
-  if (checked.problems) throw new ProjectionError(partnerId, checked.problems);
-  return checked.value as OrderRedactedPayload;
+  return mustHaveShape(partnerId, ORDER_REDACTED_SHAPE, value) as OrderRedactedPayload;
 }

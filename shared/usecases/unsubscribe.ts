@@ -95,12 +95,12 @@ export async function recordOptOut(
     );
   }
   if (writeSuppression) await deps.consent.putSuppression({ emailKey, reason: suppressionReason, at });
-  if ((appendEvent || writeSuppression) && (await erasureRaced(deps.fence, emailKey, mark))) {
+  if (writeSuppression && (await erasureRaced(deps.fence, emailKey, mark))) {
     // An erasure raced these writes and may have swept before them: undo what it would have removed.
     if (appendEvent) await deps.consent.deleteCustomer(emailKey);
-    if (writeSuppression) await deps.consent.putSuppression({ emailKey, reason: 'erasure', at });
+    await deps.consent.putSuppression({ emailKey, reason: 'erasure', at });
   }
-  return appendEvent || writeSuppression ? 'recorded' : 'unchanged';
+  return writeSuppression ? 'recorded' : 'unchanged';
 }
 
 /** GET /unsubscribe: only checks the token (a GET never changes anything). */
