@@ -154,3 +154,60 @@ describe('order check', () => {
     });
   });
 });
+
+const validBody = () => ({
+  customer: { givenName: 'Ada', familyName: 'Lovelace', email: 'ada@example.com' },
+  shippingAddress: { line1: '12 St James Square', city: 'London', postalCode: 'SW1Y 4JH', country: 'GB' },
+  items: [{ sku: 'JKT-LEATHER-M', name: 'Leather jacket', quantity: 1, unitPrice: 12900 }] as unknown[],
+  currency: 'EUR',
+  marketingOptIn: false,
+  paymentReference: 'pi_3NabcXYZ',
+});
+
+describe('review s8: arrays with holes and JSON __proto__ keys', () => {
+  it('refuses an items array that is one hole (no item at all) as the zod schema does', () => {
+    // Prepare
+    const body = validBody();
+    body.items = new Array(1);
+    // Act
+    const answer = checkOrderRequest(body);
+    // Assess
+    expect(published(body)).toEqual({ problems: [{ path: 'items[0]', message: 'is required' }] });
+    expect(answer).toEqual({ problems: [{ path: 'items[0]', message: 'is required' }] });
+  });
+
+  it('answers as the zod schema over valid bodies whose items array has a hole', () => {
+    // Prepare
+    const holed = fc.tuple(validValue(orderSchema, options), fc.nat()).map(([valid, n]) => {
+      const body = structuredClone(valid) as { items: unknown[] };
+      delete body.items[n % body.items.length];
+      return body;
+    });
+    // Act / Assess
+    fc.assert(
+      fc.property(holed, (body) => {
+        expect(checkOrderRequest(body)).toEqual(published(body));
+      }),
+      { numRuns: 200, seed: 20261208 },
+    );
+  });
+
+  it('refuses a JSON __proto__ key as an unknown field at its own path and never copies it', () => {
+    // Prepare
+    const text = JSON.stringify(validBody()).replace(
+      '{"customer":{',
+      '{"__proto__":{"currency":"EUR"},"customer":{"__proto__":null,',
+    );
+    const body: unknown = JSON.parse(text);
+    // Act
+    const answer = checkOrderRequest(body);
+    // Assess
+    expect(answer).toEqual({
+      problems: [
+        { path: 'customer.__proto__', message: 'is not a known field' },
+        { path: '__proto__', message: 'is not a known field' },
+      ],
+    });
+    expect(JSON.stringify(answer)).toBe(JSON.stringify(published(body)));
+  });
+});
