@@ -361,68 +361,75 @@ export function payloadShape(
   return shape;
 }
 
+/** Where a value sits, built only as deep as the walk goes; written out only for a problem. */
+type At = { readonly up: At; readonly key: string | number } | undefined;
+const inside = (up: At, key: string | number): At => ({ up, key });
+
+function report(problems: FieldProblem[], at: At, message: string): void {
+  const path: (string | number)[] = [];
+  for (let here = at; here; here = here.up) path.unshift(here.key);
+  problems.push({ path: formatPath(path), message });
+}
+
 /**
  * Checks `value` against `shape`, appending one problem per failing path (paths and fixed
  * messages only, never a value); returns the value with only the declared keys.
  */
-function checkShape(
-  shape: Shape,
-  value: unknown,
-  at: (string | number)[],
-  problems: FieldProblem[],
-): unknown {
-  const problem = (message: string, path = at) => {
-    problems.push({ path: formatPath(path), message });
-    return value;
-  };
+function checkShape(shape: Shape, value: unknown, at: At, problems: FieldProblem[]): unknown {
+  let problem: string | undefined;
   switch (shape.kind) {
-    case 'field': {
-      const message = FIELD_CHECKS[shape.path](value);
-      return message === undefined ? value : problem(message);
-    }
+    case 'field':
+      problem = FIELD_CHECKS[shape.path](value);
+      break;
     case 'literal':
-      return value === shape.value ? value : problem(`must be "${shape.value}"`);
+      if (value !== shape.value) problem = `must be "${shape.value}"`;
+      break;
     case 'orderId':
-      return typeof value === 'string' && ORDER_ID_PATTERN.test(value)
-        ? value
-        : problem('must be an order id');
+      if (typeof value !== 'string' || !ORDER_ID_PATTERN.test(value)) problem = 'must be an order id';
+      break;
     case 'datetime':
-      return typeof value === 'string' && ISO_DATETIME.test(value)
-        ? value
-        : problem('must be an ISO datetime');
+      if (typeof value !== 'string' || !ISO_DATETIME.test(value)) problem = 'must be an ISO datetime';
+      break;
     case 'text':
-      return typeof value === 'string' && lengthWithin(value, shape.min, shape.max)
-        ? value
-        : problem(`must be a string of ${shape.min}–${shape.max} characters`);
+      if (typeof value !== 'string' || !lengthWithin(value, shape.min, shape.max))
+        problem = `must be a string of ${shape.min}–${shape.max} characters`;
+      break;
     case 'int':
-      return typeof value === 'number' &&
-        Number.isSafeInteger(value) &&
-        value >= shape.min &&
-        value <= shape.max
-        ? value
-        : problem(`must be an integer from ${shape.min} to ${shape.max}`);
+      if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < shape.min || value > shape.max)
+        problem = `must be an integer from ${shape.min} to ${shape.max}`;
+      break;
     case 'list': {
-      if (!Array.isArray(value)) return problem('must be a list');
+      if (!Array.isArray(value)) {
+        problem = 'must be a list';
+        break;
+      }
       const out: unknown[] = [];
-      for (let i = 0; i < value.length; i++) out.push(checkShape(shape.item, value[i], [...at, i], problems));
+      for (let i = 0; i < value.length; i++)
+        out.push(checkShape(shape.item, value[i], inside(at, i), problems));
       if (value.length < shape.min || value.length > shape.max)
-        problem(`must have ${shape.min}–${shape.max} entries`);
+        report(problems, at, `must have ${shape.min}–${shape.max} entries`);
       return out;
     }
     case 'object': {
-      if (!isObject(value)) return problem('must be an object');
+      if (!isObject(value)) {
+        problem = 'must be an object';
+        break;
+      }
       const out: Record<string, unknown> = {};
-      for (const [key, slot] of Object.entries(shape.fields)) {
+      for (const key in shape.fields) {
+        const slot = shape.fields[key] as Slot;
         const given = value[key];
-        if (given === undefined) {
-          if (slot.required) problem('is required', [...at, key]);
-        } else out[key] = checkShape(slot.shape, given, [...at, key], problems);
+        if (given !== undefined) out[key] = checkShape(slot.shape, given, inside(at, key), problems);
+        else if (slot.required) report(problems, inside(at, key), 'is required');
       }
       for (const key of Object.keys(value))
-        if (!Object.hasOwn(shape.fields, key)) problem('is not a known field', [...at, pathKey(key)]);
+        if (!Object.hasOwn(shape.fields, key))
+          report(problems, inside(at, pathKey(key)), 'is not a known field');
       return out;
     }
   }
+  if (problem !== undefined) report(problems, at, problem);
+  return value;
 }
 
 /** A value of `shape`, or the problems (one per path, the first found) that stop it. */
@@ -433,7 +440,7 @@ export function checkPayloadShape(
   | { readonly value: unknown; readonly problems?: undefined }
   | { readonly problems: readonly FieldProblem[] } {
   const problems: FieldProblem[] = [];
-  const out = checkShape(shape, value, [], problems);
+  const out = checkShape(shape, value, undefined, problems);
   return problems.length === 0 ? { value: out } : { problems: firstPerPath(problems) };
 }
 
