@@ -1,9 +1,9 @@
 /**
  * Review s8: `checkKeyring` against the zod/mini schema it replaced. Over JSON keyrings the two
  * agree (30 000 generated keyrings with `__proto__`/`constructor` keys, leap days, offsets,
- * fractions: no difference). Both take `SECRET_VALUE` for "a base64 signing secret", and it lets
- * through secrets that are not base64: such a keyring is read as valid, and every signature and
- * every verification with it then throws the base64 decoder's plain Error.
+ * fractions: no difference). `SECRET_VALUE` ("a base64 signing secret") used to let through
+ * secrets that are not base64 (padding inside, or only padding): such a keyring was read as valid,
+ * and every signature and verification with it then threw the base64 decoder's plain Error.
  */
 import { describe, expect, it } from 'vitest';
 import { KeyringError, parseKeyring } from '#shared/domain/partner-keyring.js';
