@@ -46,6 +46,13 @@ export interface CustomerRecord {
   /** The sealed marketing contact of an unconfirmed opt-in: becomes `marketing` on confirmation. */
   readonly pendingMarketing?: Uint8Array;
   readonly confirmation?: ConfirmationRequest;
+  /**
+   * Epoch seconds before which no new confirmation request is opened: the last request's expiry.
+   * An opt-out withdraws the request but keeps this, so the owner who unsubscribes from (or
+   * complains about) a confirmation email is not sent another by the next stranger's checkout;
+   * the owner's confirmation removes it.
+   */
+  readonly confirmationCooldownUntil?: number;
   readonly updatedAt: string;
 }
 
@@ -94,4 +101,19 @@ export function confirmationOutstanding(
   nowSeconds: number,
 ): request is ConfirmationRequest {
   return request !== undefined && request.expiresAt > nowSeconds;
+}
+
+/**
+ * Whether no new confirmation request may be opened at `nowSeconds`: one is still outstanding, or
+ * the last one was withdrawn by an opt-out less than its 7 days ago (at most one confirmation
+ * email per address per 7 days, whoever checks out with it).
+ */
+export function confirmationCoolingDown(
+  customer: Pick<CustomerRecord, 'confirmation' | 'confirmationCooldownUntil'> | undefined,
+  nowSeconds: number,
+): boolean {
+  return (
+    confirmationOutstanding(customer?.confirmation, nowSeconds) ||
+    (customer?.confirmationCooldownUntil ?? 0) > nowSeconds
+  );
 }

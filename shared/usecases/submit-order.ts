@@ -7,7 +7,7 @@ import {
   CONFIRMATION_DAYS,
   type ConsentEvent,
   type CustomerRecord,
-  confirmationOutstanding,
+  confirmationCoolingDown,
   type SuppressionRecord,
 } from '../domain/consent.js';
 import { latestConsentEvent, suppressionInForce } from '../domain/email-policy.js';
@@ -378,9 +378,10 @@ async function recordCheckoutOptIn(
   // entry per checkout otherwise, and a stranger's checkouts with an address would take its
   // customer record to DynamoDB's 400 KB item limit, where every opt-in intake for it dies after
   // its personal write. Repeats: an effective grant under the same policy (not suppressed), or an
-  // unconfirmed checkout opt-in last in the ledger while its confirmation request is outstanding
-  // (suppressed: once the request expires, the next checkout asks again).
-  const outstanding = confirmationOutstanding(customer?.confirmation, Math.floor(now.getTime() / 1000));
+  // unconfirmed checkout opt-in last in the ledger while its confirmation request is outstanding,
+  // or cooling down after an opt-out withdrew it (suppressed: once the 7 days are up, the next
+  // checkout asks again).
+  const outstanding = confirmationCoolingDown(customer, Math.floor(now.getTime() / 1000));
   if (repeatsLedger(ledger, suppressed && outstanding, suppressed, deps.settings.policyVersion)) return;
   const marketing = await deps.dataKeys.seal(
     'marketing',

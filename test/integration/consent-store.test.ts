@@ -136,6 +136,41 @@ describe('DynamoDB consent confirmation', () => {
     expect(customer?.confirmation).toBeUndefined();
   });
 
+  it('an opt-out withdraws the request but not its cooldown: no new request until it would have expired; a confirmation ends it', async () => {
+    // Prepare
+    const withdrawn = key();
+    const confirmed = key();
+    await requested(withdrawn);
+    await consent.appendConsent(withdrawn, { ...event(), granted: false, source: 'unsubscribe-link' }, null);
+    await requested(confirmed);
+    await consent.confirmConsent(confirmed, 'req-1', event('confirmed'), NOW + 60);
+    // Act
+    const before = await consent.requestConfirmation(
+      withdrawn,
+      event('unconfirmed'),
+      { id: 'req-2', expiresAt: NOW + 2 * WEEK, email: 'requested' },
+      SEALED,
+      NOW + WEEK - 1,
+    );
+    const stored = await consent.getCustomer(withdrawn);
+    const after = await consent.requestConfirmation(
+      withdrawn,
+      event('unconfirmed'),
+      { id: 'req-3', expiresAt: NOW + 2 * WEEK, email: 'requested' },
+      SEALED,
+      NOW + WEEK,
+    );
+    const afterConfirmation = await requested(confirmed, 'req-4');
+    // Assess
+    expect(before).toBe(false);
+    expect(stored?.confirmation).toBeUndefined();
+    expect(stored?.confirmationCooldownUntil).toBe(NOW + WEEK);
+    expect(stored?.consent.map((e) => e.source)).toEqual(['checkout', 'unsubscribe-link']);
+    expect(after).toBe(true);
+    expect((await consent.getCustomer(withdrawn))?.confirmationCooldownUntil).toBe(NOW + 2 * WEEK);
+    expect(afterConfirmation).toBe(true);
+  });
+
   it('claims the confirmation email once; a failed send gives the claim back', async () => {
     // Prepare
     const emailKey = key();

@@ -254,6 +254,45 @@ describe("a stranger's opt-in for a suppressed address", () => {
     expect(w.promotional()).toEqual([]);
   });
 
+  it.each(['unsubscribe', 'complaint'] as const)(
+    'an owner who opts out (%s) of the confirmation email gets no second one from a stranger within the 7 days',
+    async (reason) => {
+      // Prepare: a stranger's checkout sent a confirmation; its owner opts out of that very email
+      const w = await suppressedAddress(SUPPRESSIONS[0]?.[1] ?? (async () => undefined));
+      await w.notify('order.accepted', await w.checkout(true));
+      w.ports.clock.advance(DAY_MS);
+      await recordOptOut(optOutDeps(w.ports), await w.emailKey(), reason);
+      const ledgerBefore = w.ports.consent.customers.get(await w.emailKey())?.consent.length ?? 0;
+      // Act: the stranger checks out again, three times, within the 7 days of the first request
+      for (let i = 0; i < 3; i++) await w.notify('order.accepted', await w.checkout(true));
+      const withinWeek = w.confirmations().length;
+      const ledgerWithin = w.ports.consent.customers.get(await w.emailKey())?.consent.length ?? 0;
+      // … and once more after them
+      w.ports.clock.advance(6 * DAY_MS);
+      await w.notify('order.accepted', await w.checkout(true));
+      // Assess: one confirmation per 7 days, and the ledger grew by one unconfirmed opt-in only
+      expect(withinWeek).toBe(1);
+      expect(ledgerWithin).toBe(ledgerBefore + 1);
+      expect(w.confirmations()).toHaveLength(2);
+      expect(w.promotional()).toEqual([]);
+    },
+  );
+
+  it("the owner's confirmation ends the cooldown: after a later opt-out, the next opt-in asks again at once", async () => {
+    // Prepare: confirmed, then unsubscribed again a day later
+    const w = await suppressedAddress(SUPPRESSIONS[0]?.[1] ?? (async () => undefined));
+    await w.notify('order.accepted', await w.checkout(true));
+    await confirmConsent(w.confirmDeps, w.tokenOf(w.confirmations()[0]?.text ?? ''));
+    w.ports.clock.advance(DAY_MS);
+    await recordOptOut(optOutDeps(w.ports), await w.emailKey(), 'unsubscribe');
+    // Act
+    w.ports.clock.advance(DAY_MS);
+    const accepted = await w.notify('order.accepted', await w.checkout(true));
+    // Assess
+    expect(accepted.confirmation?.outcome).toBe('sent');
+    expect(w.confirmations()).toHaveLength(2);
+  });
+
   it('an address with no suppression opts in directly: no confirmation email, promotion after delivery', async () => {
     // Prepare
     const w = world();

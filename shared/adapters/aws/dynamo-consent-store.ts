@@ -43,6 +43,7 @@ export async function getCustomer(t: DynamoTable, emailKey: string): Promise<Cus
           },
         }
       : {}),
+    ...(typeof Item.confirmCooldown === 'number' ? { confirmationCooldownUntil: Item.confirmCooldown } : {}),
     updatedAt: Item.updatedAt as string,
   };
 }
@@ -59,7 +60,8 @@ export async function appendConsent(
     update += ', marketing = :m';
     values[':m'] = marketing;
   }
-  // An opt-out also withdraws a pending confirmation request and its sealed contact.
+  // An opt-out also withdraws a pending confirmation request and its sealed contact (its cooldown,
+  // `confirmCooldown`, stays: no new request before the withdrawn one would have expired).
   if (marketing === null)
     update += ' REMOVE marketing, pendingMarketing, confirmId, confirmExpiresAt, confirmEmail, confirmLease';
   await call('append consent', () =>
@@ -89,9 +91,12 @@ export function requestConfirmation(
         Key: { pk: keys.customer(emailKey) },
         UpdateExpression:
           'SET consent = list_append(if_not_exists(consent, :empty), :e), updatedAt = :at, ' +
-          'pendingMarketing = :m, confirmId = :id, confirmExpiresAt = :exp, confirmEmail = :state ' +
-          'REMOVE confirmLease',
-        ConditionExpression: 'attribute_not_exists(confirmId) OR confirmExpiresAt <= :now',
+          'pendingMarketing = :m, confirmId = :id, confirmExpiresAt = :exp, confirmEmail = :state, ' +
+          'confirmCooldown = :exp REMOVE confirmLease',
+        // No request outstanding, and none withdrawn by an opt-out in the last 7 days.
+        ConditionExpression:
+          '(attribute_not_exists(confirmId) OR confirmExpiresAt <= :now) AND ' +
+          '(attribute_not_exists(confirmCooldown) OR confirmCooldown <= :now)',
         ExpressionAttributeValues: {
           ':e': [event],
           ':empty': [],
@@ -167,7 +172,7 @@ export function confirmConsent(
         Key: { pk: keys.customer(emailKey) },
         UpdateExpression:
           'SET consent = list_append(consent, :e), updatedAt = :at, marketing = pendingMarketing ' +
-          'REMOVE pendingMarketing, confirmId, confirmExpiresAt, confirmEmail, confirmLease',
+          'REMOVE pendingMarketing, confirmId, confirmExpiresAt, confirmEmail, confirmLease, confirmCooldown',
         ConditionExpression:
           'confirmId = :id AND confirmExpiresAt > :now AND attribute_exists(pendingMarketing)',
         ExpressionAttributeValues: { ':e': [event], ':at': event.at, ':id': requestId, ':now': nowSeconds },

@@ -2,11 +2,12 @@
  * In-memory implementations of the storage ports, with the same conditional semantics as the
  * DynamoDB adapters. Used by unit tests and the benchmark (I/O replaced by in-process stand-ins).
  */
-import type {
-  ConfirmationRequest,
-  ConsentEvent,
-  CustomerRecord,
-  SuppressionRecord,
+import {
+  type ConfirmationRequest,
+  type ConsentEvent,
+  type CustomerRecord,
+  confirmationCoolingDown,
+  type SuppressionRecord,
 } from '../../domain/consent.js';
 import type { OrderRecord, PersonalRecord } from '../../domain/order.js';
 import type { LedgerAppend, LedgerStore } from '../../ledger-ports.js';
@@ -275,13 +276,14 @@ export class MemoryConsentStore implements ConsentStore {
     nowSeconds: number,
   ) {
     const current = this.customers.get(emailKey);
-    if (current?.confirmation && current.confirmation.expiresAt > nowSeconds) return false;
+    if (confirmationCoolingDown(current, nowSeconds)) return false;
     this.customers.set(emailKey, {
       ...(current ?? { emailKey }),
       emailKey,
       consent: [...(current?.consent ?? []), event],
       updatedAt: event.at,
       confirmation: request,
+      confirmationCooldownUntil: request.expiresAt,
       pendingMarketing,
     });
     return true;
@@ -310,7 +312,7 @@ export class MemoryConsentStore implements ConsentStore {
     const request = current?.confirmation;
     if (!current?.pendingMarketing || request?.id !== requestId || request.expiresAt <= nowSeconds)
       return false;
-    const { confirmation: _c, pendingMarketing, ...rest } = current;
+    const { confirmation: _c, pendingMarketing, confirmationCooldownUntil: _cd, ...rest } = current;
     this.customers.set(emailKey, {
       ...rest,
       consent: [...current.consent, event],
