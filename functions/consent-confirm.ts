@@ -1,6 +1,6 @@
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { configFor } from '#shared/compose/config.js';
-import { confirmingConsent } from '#shared/compose/dynamo.js';
+import { confirmingConsent, erasureMarks } from '#shared/compose/dynamo.js';
 import { clock } from '#shared/compose/installed.js';
 import { lookup } from '#shared/compose/keys.js';
 import { CONSENT_CONFIRM, serviceName } from '#shared/contracts.js';
@@ -16,6 +16,7 @@ const logger = createLogger(serviceName('consent-confirm'));
 const config = configFor(CONSENT_CONFIRM);
 const deps = {
   consent: confirmingConsent(config),
+  recordSecrets: erasureMarks(config),
   lookup: lookup(config),
   clock: clock(),
   settings: { policyVersion: config.policyVersion },

@@ -13,7 +13,9 @@
  * | `mark`     | PutItem of `k` and `e` only   | erase (operator): the address's erasure mark, which   |
  * |            |                               | order-table restores do not reach                     |
  * | `marks`    | GetItem of `k`, `e` only      | intake (beside the suppression entry; its `create`    |
- * |            |                               | covers it), purge (dates a customer's erasure)        |
+ * |            |                               | covers it), purge (dates a customer's erasure), the   |
+ * |            |                               | consent confirmation (a request from before the last  |
+ * |            |                               | erasure, come back with a restored table, is void)    |
  *
  * `shred` and `sweep` never return a secret: DeleteItem is limited to `ReturnValues` NONE and
  * Scan to the key and expiry attributes (`dynamodb:Attributes`, `dynamodb:Select`), so the purge
@@ -47,6 +49,8 @@ export const KEY_TABLE_ACCESS = {
   'notify-customer': { read: true },
   'partner-events': { expiry: true },
   purge: { shred: true, sweep: true, marks: true },
+  /** A confirmation link's request must be newer than the address's last erasure mark. */
+  'consent-confirm': { marks: true },
   operator: { read: true, shred: true, sweep: true, mark: true },
 } as const satisfies Record<string, KeyTableAccess>;
 

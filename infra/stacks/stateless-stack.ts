@@ -268,6 +268,7 @@ export class StatelessStack extends Stack {
     grantKeyTableAccess(this.notification.notify.role, keyTable, KEY_TABLE_ACCESS['notify-customer']);
     grantKeyTableAccess(http['partner-events'].role, keyTable, KEY_TABLE_ACCESS['partner-events']);
     grantKeyTableAccess(this.purge.purge.role, keyTable, KEY_TABLE_ACCESS.purge);
+    grantKeyTableAccess(http['consent-confirm'].role, keyTable, KEY_TABLE_ACCESS['consent-confirm']);
     for (const partner of this.partners)
       grantKeyTableAccess(partner.delivery.role, keyTable, partnerKeyTableAccess(partner.partner));
     if (this.operatorRole) grantKeyTableAccess(this.operatorRole, keyTable, KEY_TABLE_ACCESS.operator);

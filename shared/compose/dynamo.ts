@@ -289,6 +289,14 @@ export function secretReader(config: Pick<Config, 'keyTableName'>): Pick<RecordS
   return { getSecrets: (recordIds, now) => secretTable.getSecrets(t, recordIds, now) };
 }
 
+/** The key table's erasure marks, read only (a confirmation link checks its request against them). */
+export function erasureMarks(config: Pick<Config, 'keyTableName'>): Pick<ErasureMarks, 'erasedAt'> {
+  const local = installed()?.recordSecrets;
+  if (local) return local;
+  const t = keyTable(config);
+  return { erasedAt: (emailKey) => secretTable.erasedAt(t, emailKey) };
+}
+
 /** The key-table secrets an intake creates (and only an intake). */
 export function secretClaims(config: Pick<Config, 'keyTableName'>): Pick<RecordSecretStore, 'claim'> {
   const local = installed()?.recordSecrets;

@@ -83,6 +83,49 @@ export function withErasureMark(
 /** How long a consent-confirmation link works. */
 export const CONFIRMATION_DAYS = 7;
 
+/** When a confirmation request expiring at `expiresAt` (epoch seconds) was opened, in epoch ms. */
+export function confirmationOpenedAt(expiresAt: number): number {
+  return (expiresAt - CONFIRMATION_DAYS * 86_400) * 1000;
+}
+
+/**
+ * Whether a confirmation request expiring at `expiresAt` was opened at or before the address's
+ * last erasure (the key table's mark): such a request was erased with its customer record, and
+ * finding it again means the order table was restored from a backup taken before the erasure.
+ */
+export function openedBeforeErasure(expiresAt: number, erasedAt: string | undefined): boolean {
+  return erasedAt !== undefined && confirmationOpenedAt(expiresAt) <= Date.parse(erasedAt);
+}
+
+/**
+ * The customer record as the address's last erasure (`erasedAt`, the key table's mark, which
+ * order-table restores do not reach) left it. The erasure deleted the record; an order table
+ * restored from a backup taken before it brings the record back. What predates the erasure is
+ * dropped — ledger events dated at or before it, a confirmation request (with its sealed contact)
+ * and a cooldown opened before it, and the marketing contact unless an effective opt-in after it
+ * stands — and a record with nothing left is no record ("a checkout by 'them' later starts
+ * afresh", data-inventory.md).
+ */
+export function sinceErasure(
+  record: CustomerRecord | undefined,
+  erasedAt: string | undefined,
+): CustomerRecord | undefined {
+  if (!record || erasedAt === undefined) return record;
+  const consent = record.consent.filter((event) => event.at > erasedAt);
+  const { marketing, pendingMarketing, confirmation, confirmationCooldownUntil: cooldown, ...rest } = record;
+  const requestStands = confirmation !== undefined && !openedBeforeErasure(confirmation.expiresAt, erasedAt);
+  const cooldownStands = cooldown !== undefined && !openedBeforeErasure(cooldown, erasedAt);
+  const marketingStands = marketing !== undefined && hasMarketingConsent(consent);
+  if (consent.length === 0 && !requestStands && !cooldownStands && !marketingStands) return undefined;
+  return {
+    ...rest,
+    consent,
+    ...(marketingStands ? { marketing } : {}),
+    ...(requestStands ? { confirmation, ...(pendingMarketing ? { pendingMarketing } : {}) } : {}),
+    ...(cooldownStands ? { confirmationCooldownUntil: cooldown } : {}),
+  };
+}
+
 /** Whether an event counts: an unconfirmed opt-in is in the ledger but decides nothing. */
 export function isEffective(event: ConsentEvent): boolean {
   return event.status !== 'unconfirmed';

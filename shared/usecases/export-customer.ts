@@ -12,7 +12,12 @@
 import type { DataKeys } from '../crypto/data-keys.js';
 import { type LookupKeys, normaliseEmail } from '../crypto/lookup-keys.js';
 import { isShredded, sealedCustomerBlob, sealedMarketingContact } from '../crypto/shredding.js';
-import { type ConsentEvent, hasMarketingConsent, type SuppressionRecord } from '../domain/consent.js';
+import {
+  type ConsentEvent,
+  hasMarketingConsent,
+  type SuppressionRecord,
+  sinceErasure,
+} from '../domain/consent.js';
 import { suppressionInForce } from '../domain/email-policy.js';
 import { type Disclosure, disclosuresOf, type Mac, tipOf, verifyLedger } from '../domain/ledger.js';
 import type { DeliveryState, OrderItem, OrderStatus, PersonalRecord } from '../domain/order.js';
@@ -20,15 +25,18 @@ import { customerRecordId, decodeFields, type PersonalFields } from '../domain/s
 import { PURPOSES, type Purpose } from '../inventory.js';
 import type { LedgerStore, PrincipalSource } from '../ledger-ports.js';
 import type { Clock, ConsentStore, OrderStore } from '../ports.js';
-import type { RecordSecretStore } from '../record-secrets.js';
+import type { ErasureMarks, RecordSecretStore } from '../record-secrets.js';
 import { appendOf } from './disclosure-ledger.js';
 
 export interface ExportDeps {
   readonly orders: Pick<OrderStore, 'getOrder' | 'listPersonalByEmailKey'>;
   readonly consent: Pick<ConsentStore, 'getCustomer' | 'getSuppression'>;
   readonly dataKeys: Pick<DataKeys, 'open'>;
-  /** The key table: the marketing contact's secret (order records come with theirs). */
-  readonly recordSecrets: Pick<RecordSecretStore, 'getSecrets'>;
+  /**
+   * The key table: the marketing contact's secret (order records come with theirs), and the
+   * address's erasure mark (what a restored order table brings back from before it is not exported).
+   */
+  readonly recordSecrets: Pick<RecordSecretStore, 'getSecrets'> & Pick<ErasureMarks, 'erasedAt'>;
   readonly lookup: Pick<LookupKeys, 'emailKey'>;
   readonly clock: Clock;
   /**
@@ -99,11 +107,14 @@ const live = (record: PersonalRecord, now: Date) =>
 export async function exportCustomer(deps: ExportDeps, email: string): Promise<CustomerExport> {
   const now = deps.clock.now();
   const emailKey = await deps.lookup.emailKey(email);
-  const [records, customer, suppression] = await Promise.all([
+  const [records, stored, suppression, erasedAt] = await Promise.all([
     deps.orders.listPersonalByEmailKey(emailKey, now),
     deps.consent.getCustomer(emailKey),
     deps.consent.getSuppression(emailKey),
+    deps.recordSecrets.erasedAt(emailKey),
   ]);
+  // An order table restored from before the last erasure brings the erased ledger back: not exported.
+  const customer = sinceErasure(stored, erasedAt);
 
   const orders: ExportedOrder[] = [];
   for (const record of records.filter((r) => live(r, now))) orders.push(await exportOrder(deps, record));

@@ -128,7 +128,7 @@ const OPERATIONS: Partial<Record<FunctionName, readonly string[]>> = {
     'put data key',
     'put suppression',
   ],
-  'consent-confirm': ['confirm consent', 'get data key', 'put data key'],
+  'consent-confirm': ['confirm consent', 'get data key', 'get erasure mark', 'put data key'],
   // The intake: the claim (claim, take over, mark, settle), the record pair and its listing, the
   // consent append or confirmation request, the fence read; a raced record undone (shredded).
   'submit-order': [

@@ -14,6 +14,7 @@ import {
 } from '@aws-sdk/client-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DynamoRecordSecretStore } from '../../shared/adapters/aws/dynamo-record-secret-store.js';
+import { createConsentToken } from '../../shared/domain/consent-token.js';
 import { decidePromotion } from '../../shared/domain/email-policy.js';
 import { RecordShreddedError } from '../../shared/domain/errors.js';
 import type { Clock, PartnerClient } from '../../shared/ports.js';
@@ -23,6 +24,7 @@ import { exportCustomer } from '../../shared/usecases/export-customer.js';
 import { getOrderStatus } from '../../shared/usecases/get-order-status.js';
 import { notifyCustomer } from '../../shared/usecases/notify-customer.js';
 import { purgeExpired } from '../../shared/usecases/purge-expired.js';
+import { recordOptOut } from '../../shared/usecases/unsubscribe.js';
 import { type Wiring, wire } from '../../shared/wiring.js';
 import { type Canaries, canaries, orderBody, personalValues } from '../support/canaries.js';
 import { startTestApp, type TestApp } from '../support/local-app.js';
@@ -202,6 +204,50 @@ describe('restoring the order table after an erasure, then a stranger checks out
     expect(customer?.confirmation).toEqual(expect.objectContaining({ id: expect.any(String) }));
     const suppression = await app.wiring.consent.getSuppression(emailKey);
     expect(decidePromotion(customer, suppression)).toEqual({ allowed: false, reason: 'suppressed' });
+  });
+});
+
+describe('restoring the order table after an erasure that withdrew a pending confirmation', () => {
+  it('the old link is refused (400) and the export shows none of the erased consent history', async () => {
+    // Prepare: an opted-in customer who unsubscribed; a checkout opt-in then asked for a
+    // confirmation; a backup; the erasure; the backup restored over the order table.
+    const fay = canaries('5fa70005');
+    await place(fay, true, 'restore-fay-1');
+    const emailKey = await app.wiring.lookup.emailKey(fay.email);
+    const w = at(new Date());
+    await recordOptOut(
+      { ...w, settings: { policyVersion: w.config.policyVersion } },
+      emailKey,
+      'unsubscribe',
+    );
+    await place(fay, true, 'restore-fay-2');
+    const request = (await app.wiring.consent.getCustomer(emailKey))?.confirmation;
+    if (!request) throw new Error('no confirmation request');
+    const token = await createConsentToken(app.wiring.lookup, {
+      emailKey,
+      requestId: request.id,
+      expiresAt: request.expiresAt,
+    });
+    const backup = await snapshot(app.config.tableName);
+    const later = at(new Date(Date.now() + 2000));
+    await eraseCustomer(later, fay.email);
+    await restore(app.config.tableName, 'pk', backup);
+
+    // Act
+    const page = await app.get(`/consent/confirm?token=${token}`);
+    const confirm = await app.post(`/consent/confirm?token=${token}`, '');
+    const exported = await exportCustomer(at(new Date(Date.now() + 3000)), fay.email);
+
+    // Assess: the request is back in the table, its link still verifies, but it confirms nothing
+    const restored = await app.wiring.consent.getCustomer(emailKey);
+    expect(restored?.confirmation?.id).toBe(request.id);
+    expect(restored?.consent.some((e) => e.status === 'confirmed')).toBe(false);
+    expect(page.status).toBe(200);
+    expect(confirm.status).toBe(400);
+    expect(exported.consent).toEqual({ events: [], currentlyConsented: false });
+    expect(exported.pendingConfirmation).toBeNull();
+    expect(exported.marketingContact).toBeNull();
+    expect(exported.suppression).toMatchObject({ reason: 'erasure', inForce: true });
   });
 });
 

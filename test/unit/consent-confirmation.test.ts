@@ -39,6 +39,7 @@ function world() {
   };
   const confirmDeps = {
     consent: ports.consent,
+    recordSecrets: ports.recordSecrets,
     lookup: ports.lookup,
     clock: ports.clock,
     settings: ports.settings,
@@ -495,4 +496,64 @@ describe('an opt-out that races the confirmation POST (review s8)', () => {
       expect(w.promotional()).toEqual([]);
     },
   );
+});
+
+describe('an order table restored from a backup taken before an erasure', () => {
+  /** The order table's consent items as they are now, and a restore of them. */
+  const backupOf = (w: World) => {
+    const customers = structuredClone([...w.ports.consent.customers]);
+    const suppressions = structuredClone([...w.ports.consent.suppressions]);
+    return () => {
+      w.ports.consent.customers.clear();
+      w.ports.consent.suppressions.clear();
+      for (const [k, v] of customers) w.ports.consent.customers.set(k, v);
+      for (const [k, v] of suppressions) w.ports.consent.suppressions.set(k, v);
+    };
+  };
+
+  it('brings back neither a working confirmation link nor the erased consent history', async () => {
+    // Prepare: a pending confirmation, a backup, the erasure, the backup restored
+    const { w, token } = await pendingConfirmation('unsubscribe');
+    const restore = backupOf(w);
+    w.ports.clock.advance(DAY_MS);
+    await eraseCustomer(eraseDeps(w.ports), owner.email);
+    restore();
+    const restored = await w.snapshot();
+    // Act
+    const error = await confirmConsent(w.confirmDeps, token).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    const exported = await exportCustomer(w.ports, owner.email);
+    // Assess
+    expect(restored.customer?.confirmation).toBeDefined();
+    expect(error).toBeInstanceOf(InvalidConsentTokenError);
+    expect((error as InvalidConsentTokenError).reason).toBe('used');
+    expect(await w.snapshot()).toEqual(restored);
+    expect(exported.consent).toEqual({ events: [], currentlyConsented: false });
+    expect(exported.pendingConfirmation).toBeNull();
+    expect(exported.marketingContact).toBeNull();
+    expect(exported.suppression).toMatchObject({ reason: 'erasure', inForce: true });
+  });
+
+  it('keeps what came after the erasure: a new request confirms, and the export shows only its events', async () => {
+    // Prepare: erased (no restore), then a checkout opt-in with the address asks again
+    const { w } = await pendingConfirmation('unsubscribe');
+    w.ports.clock.advance(DAY_MS);
+    await eraseCustomer(eraseDeps(w.ports), owner.email);
+    w.mailer.sent.length = 0;
+    const strangers = await w.checkout(true);
+    await w.notify('order.accepted', strangers);
+    // Act
+    const outcome = await confirmConsent(w.confirmDeps, w.tokenOf(w.confirmations()[0]?.text ?? ''));
+    const exported = await exportCustomer(w.ports, owner.email);
+    // Assess
+    expect(outcome).toBe('confirmed');
+    expect(exported.consent.events.map((e) => [e.source, e.status ?? 'effective'])).toEqual([
+      ['checkout', 'unconfirmed'],
+      ['confirmation', 'confirmed'],
+    ]);
+    expect(exported.consent.currentlyConsented).toBe(true);
+    expect(exported.marketingContact).toEqual({ 'customer.email': owner.email });
+  });
 });

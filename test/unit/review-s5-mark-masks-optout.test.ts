@@ -82,7 +82,13 @@ describe('an erasure mark older than a later unsubscribe', () => {
     const token = /\/consent\/confirm\?token=([A-Za-z0-9_-]+)/.exec(link)?.[1];
     ports.clock.advance(1000);
     await confirmConsent(
-      { consent: ports.consent, lookup: ports.lookup, clock: ports.clock, settings: ports.settings },
+      {
+        consent: ports.consent,
+        recordSecrets: ports.recordSecrets,
+        lookup: ports.lookup,
+        clock: ports.clock,
+        settings: ports.settings,
+      },
       token,
     );
     expect((await deliver(second)).outcome).toBe('sent');
