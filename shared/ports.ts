@@ -194,8 +194,16 @@ export interface ConsentStore {
   /**
    * Appends a ledger event; `marketing` replaces (or with null removes) the sealed marketing contact.
    * Null (an opt-out) also withdraws a pending confirmation request and its sealed contact.
+   * With `ifLedgerLength`, only while the ledger still holds exactly that many events (0: no
+   * ledger yet), in the same conditional write: false, and nothing written, when another write
+   * changed it since the caller read it (the caller reads again and decides again).
    */
-  appendConsent(emailKey: string, event: ConsentEvent, marketing?: Uint8Array | null): Promise<void>;
+  appendConsent(
+    emailKey: string,
+    event: ConsentEvent,
+    marketing?: Uint8Array | null,
+    ifLedgerLength?: number,
+  ): Promise<boolean>;
   deleteCustomer(emailKey: string): Promise<boolean>;
   getSuppression(emailKey: string): Promise<SuppressionRecord | undefined>;
   putSuppression(record: SuppressionRecord): Promise<void>;

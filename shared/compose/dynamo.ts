@@ -327,7 +327,8 @@ export function optOutConsent(
   const t = table(config);
   return {
     getCustomer: (emailKey) => consentTable.getCustomer(t, emailKey),
-    appendConsent: (emailKey, event, marketing) => consentTable.appendConsent(t, emailKey, event, marketing),
+    appendConsent: (emailKey, event, marketing, ifLedgerLength) =>
+      consentTable.appendConsent(t, emailKey, event, marketing, ifLedgerLength),
     getSuppression: (emailKey) => consentTable.getSuppression(t, emailKey),
     putSuppression: (record) => consentTable.putSuppression(t, record),
     deleteCustomer: shreddingDeleteCustomer(
@@ -352,7 +353,8 @@ export function intakeConsent(
   const t = table(config);
   return {
     getCustomer: (emailKey) => consentTable.getCustomer(t, emailKey),
-    appendConsent: (emailKey, event, marketing) => consentTable.appendConsent(t, emailKey, event, marketing),
+    appendConsent: (emailKey, event, marketing, ifLedgerLength) =>
+      consentTable.appendConsent(t, emailKey, event, marketing, ifLedgerLength),
     // With the key table's erasure mark: an order table restored from before an erasure does not
     // let a checkout opt the address in unconfirmed (read beside the entry: no extra round trip).
     getSuppression: markedGetSuppression(

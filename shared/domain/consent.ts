@@ -126,6 +126,23 @@ export function sinceErasure(
   };
 }
 
+/**
+ * How many times a consent write re-reads and decides again when the ledger changed under it
+ * (a confirmation, an opt-out or a checkout of the same address landing in between).
+ */
+export const CONSENT_WRITE_ATTEMPTS = 3;
+
+/**
+ * The time of a new ledger event: `now`, or one millisecond after the ledger's latest event when
+ * that is not earlier (another function's clock ahead of ours). The latest event decides, so
+ * the ledger's order by time must be the order its conditional writes landed in.
+ */
+export function nextEventAt(now: Date, ledger: readonly ConsentEvent[]): string {
+  let latest = Number.NEGATIVE_INFINITY;
+  for (const event of ledger) latest = Math.max(latest, Date.parse(event.at));
+  return new Date(Math.max(now.getTime(), latest + 1)).toISOString();
+}
+
 /** Whether an event counts: an unconfirmed opt-in is in the ledger but decides nothing. */
 export function isEffective(event: ConsentEvent): boolean {
   return event.status !== 'unconfirmed';

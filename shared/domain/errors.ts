@@ -118,3 +118,14 @@ export class ErasureInProgressError extends Error {
     );
   }
 }
+
+/**
+ * The consent ledger of an address kept changing between this write's read and its conditional
+ * write (`appendConsent` with `ifLedgerLength`), on every attempt. Nothing was written; retry.
+ */
+export class ConsentConflictError extends Error {
+  override readonly name = 'ConsentConflictError';
+  constructor(readonly attempts: number) {
+    super(`The consent ledger changed under ${attempts} attempts in a row; nothing was written`);
+  }
+}

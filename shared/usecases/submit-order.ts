@@ -5,14 +5,17 @@ import { newRecordSecret } from '../crypto/record-envelope.js';
 import { findCardNumber, TooDeepError } from '../domain/card-data.js';
 import {
   CONFIRMATION_DAYS,
+  CONSENT_WRITE_ATTEMPTS,
   type ConsentEvent,
   type CustomerRecord,
   confirmationCoolingDown,
+  nextEventAt,
   type SuppressionRecord,
 } from '../domain/consent.js';
 import { latestConsentEvent, suppressionInForce } from '../domain/email-policy.js';
 import {
   CardDataError,
+  ConsentConflictError,
   IdempotencyInProgressError,
   IdempotencyKeyReusedError,
   ValidationError,
@@ -372,6 +375,45 @@ async function recordCheckoutOptIn(
   customer: CustomerRecord | undefined,
   suppression: SuppressionRecord | undefined,
 ): Promise<void> {
+  let sealed: Uint8Array | undefined;
+  const marketing = async () => {
+    sealed ??= await deps.dataKeys.seal(
+      'marketing',
+      customerRecordId(emailKey),
+      encodeFields(personalFieldsFor(order, 'marketing')),
+      { secret, singleUse: false },
+    );
+    return sealed;
+  };
+  let read = { customer, suppression };
+  for (let attempt = 1; attempt <= CONSENT_WRITE_ATTEMPTS; attempt++) {
+    if (attempt > 1) {
+      // The ledger changed under the grant (an opt-out or a confirmation landed): decide again.
+      const [c, s] = await Promise.all([
+        deps.consent.getCustomer(emailKey),
+        deps.consent.getSuppression(emailKey),
+      ]);
+      read = { customer: c, suppression: s };
+    }
+    if (await optInOnce(deps, emailKey, now, marketing, read.customer, read.suppression)) return;
+  }
+  throw new ConsentConflictError(CONSENT_WRITE_ATTEMPTS);
+}
+
+/**
+ * One read-decide-write of a checkout opt-in; false when the effective grant's conditional write
+ * found the ledger changed since `customer` was read (nothing written). Without that condition an
+ * opt-out landing in between would be followed by this grant, and the address would hold a
+ * marketing contact after its owner withdrew it.
+ */
+async function optInOnce(
+  deps: SubmitOrderDeps,
+  emailKey: string,
+  now: Date,
+  marketing: () => Promise<Uint8Array>,
+  customer: CustomerRecord | undefined,
+  suppression: SuppressionRecord | undefined,
+): Promise<boolean> {
   const ledger = customer?.consent ?? [];
   const suppressed = suppressionInForce(suppression, ledger);
   // A checkout opt-in that repeats the ledger's state writes nothing: the ledger grows by one
@@ -382,23 +424,14 @@ async function recordCheckoutOptIn(
   // or cooling down after an opt-out withdrew it (suppressed: once the 7 days are up, the next
   // checkout asks again).
   const outstanding = confirmationCoolingDown(customer, Math.floor(now.getTime() / 1000));
-  if (repeatsLedger(ledger, suppressed && outstanding, suppressed, deps.settings.policyVersion)) return;
-  const marketing = await deps.dataKeys.seal(
-    'marketing',
-    customerRecordId(emailKey),
-    encodeFields(personalFieldsFor(order, 'marketing')),
-    { secret, singleUse: false },
-  );
+  if (repeatsLedger(ledger, suppressed && outstanding, suppressed, deps.settings.policyVersion)) return true;
   const event: ConsentEvent = {
     granted: true,
-    at: now.toISOString(),
+    at: nextEventAt(now, ledger),
     source: 'checkout',
     policyVersion: deps.settings.policyVersion,
   };
-  if (!suppressed) {
-    await deps.consent.appendConsent(emailKey, event, marketing);
-    return;
-  }
+  if (!suppressed) return deps.consent.appendConsent(emailKey, event, await marketing(), ledger.length);
   const unconfirmed: ConsentEvent = { ...event, status: 'unconfirmed' };
   const nowSeconds = Math.floor(now.getTime() / 1000);
   const requested = await deps.consent.requestConfirmation(
@@ -409,11 +442,12 @@ async function recordCheckoutOptIn(
       expiresAt: nowSeconds + CONFIRMATION_DAYS * DAY_SECONDS,
       email: 'requested',
     },
-    marketing,
+    await marketing(),
     nowSeconds,
   );
-  // One request is outstanding: record the opt-in in the ledger, change nothing else.
+  // One request is outstanding: record the opt-in in the ledger (not effective), change nothing else.
   if (!requested) await deps.consent.appendConsent(emailKey, unconfirmed);
+  return true;
 }
 
 /** Whether a checkout opt-in under `policyVersion` would only repeat the ledger's state. */

@@ -13,8 +13,14 @@
  * The writes are fenced against a concurrent erasure of the address (erasure-fence.ts): when one
  * raced them, the ledger this wrote is deleted again and the suppression is left as an erasure.
  */
-import type { ConsentSource, SuppressionRecord } from '../domain/consent.js';
+import {
+  CONSENT_WRITE_ATTEMPTS,
+  type ConsentSource,
+  nextEventAt,
+  type SuppressionRecord,
+} from '../domain/consent.js';
 import { latestConsentEvent, suppressionInForce } from '../domain/email-policy.js';
+import { ConsentConflictError } from '../domain/errors.js';
 import {
   type UnsubscribeTokenClaims,
   type UnsubscribeTokenSigner,
@@ -61,6 +67,24 @@ export async function recordOptOut(
   emailKey: string,
   reason: OptOutReason,
 ): Promise<OptOutOutcome> {
+  for (let attempt = 1; attempt <= CONSENT_WRITE_ATTEMPTS; attempt++) {
+    const outcome = await optOutOnce(deps, emailKey, reason);
+    if (outcome !== 'ledger-changed') return outcome;
+  }
+  throw new ConsentConflictError(CONSENT_WRITE_ATTEMPTS);
+}
+
+/**
+ * One read-decide-write of an opt-out. The ledger event is appended only if the ledger is still
+ * as read (one conditional write): a confirmation or a checkout landing in between makes it
+ * `ledger-changed`, nothing written, and the caller decides again on a fresh read — so the opt-out
+ * is judged on, and dated after, everything the ledger holds when it lands.
+ */
+async function optOutOnce(
+  deps: OptOutDeps,
+  emailKey: string,
+  reason: OptOutReason,
+): Promise<OptOutOutcome | 'ledger-changed'> {
   const [customer, suppression, mark] = await Promise.all([
     deps.consent.getCustomer(emailKey),
     deps.consent.getSuppression(emailKey),
@@ -68,7 +92,7 @@ export async function recordOptOut(
   ]);
   const ledger = customer?.consent ?? [];
   const latest = latestConsentEvent(ledger);
-  const at = deps.clock.now().toISOString();
+  const at = nextEventAt(deps.clock.now(), ledger);
 
   const inForce = suppressionInForce(suppression, ledger);
   // No ledger but a suppression in force (e.g. the customer was erased): nothing to withdraw, and
@@ -88,11 +112,13 @@ export async function recordOptOut(
   const suppressionReason = stronger || !suppression ? reason : suppression.reason;
 
   if (appendEvent) {
-    await deps.consent.appendConsent(
+    const appended = await deps.consent.appendConsent(
       emailKey,
       { granted: false, at, source: SOURCE[reason], policyVersion: deps.settings.policyVersion },
       null,
+      ledger.length,
     );
+    if (!appended) return 'ledger-changed';
   }
   if (writeSuppression) await deps.consent.putSuppression({ emailKey, reason: suppressionReason, at });
   if (writeSuppression && (await erasureRaced(deps.fence, emailKey, mark))) {

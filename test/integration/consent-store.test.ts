@@ -171,6 +171,22 @@ describe('DynamoDB consent confirmation', () => {
     expect(afterConfirmation).toBe(true);
   });
 
+  it('appends only while the ledger holds the length the caller read (no ledger: 0)', async () => {
+    // Prepare
+    const emailKey = key();
+    const optOut: ConsentEvent = { ...event(), granted: false, source: 'unsubscribe-link' };
+    // Act
+    const first = await consent.appendConsent(emailKey, event(), SEALED, 0);
+    const stale = await consent.appendConsent(emailKey, optOut, null, 0);
+    const current = await consent.appendConsent(emailKey, optOut, null, 1);
+    const unconditional = await consent.appendConsent(emailKey, event('unconfirmed'));
+    // Assess
+    expect([first, stale, current, unconditional]).toEqual([true, false, true, true]);
+    const stored = await consent.getCustomer(emailKey);
+    expect(stored?.consent.map((e) => e.source)).toEqual(['checkout', 'unsubscribe-link', 'checkout']);
+    expect(stored?.marketing).toBeUndefined();
+  });
+
   it('claims the confirmation email once; a failed send gives the claim back', async () => {
     // Prepare
     const emailKey = key();

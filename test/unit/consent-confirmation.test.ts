@@ -475,9 +475,11 @@ describe('an opt-out that races the confirmation POST (review s8)', () => {
       const racing = Object.assign(Object.create(w.ports.consent) as FakePorts['consent'], {
         getCustomer: async (key: string): Promise<CustomerRecord | undefined> => {
           const read = await w.ports.consent.getCustomer(key);
+          if (confirmed) return read;
           w.ports.clock.advance(1000);
           confirmed = await confirmConsent(w.confirmDeps, token);
-          w.ports.clock.advance(1000);
+          // The opt-out's clock is behind the confirmation's: it runs on another function.
+          w.ports.clock.advance(-1500);
           return read;
         },
       });
@@ -488,10 +490,17 @@ describe('an opt-out that races the confirmation POST (review s8)', () => {
       const strangers = await w.checkout(true);
       const followUp = await w.deliver(strangers);
 
-      // Assess: the opt-out was the owner's last word: suppressed, no promotional mail
+      // Assess: the opt-out was the owner's last word: suppressed, no promotional mail, and the
+      // ledger says so (the opt-out decided again after the confirmation and is dated after it)
       expect(confirmed).toBe('confirmed');
       expect(optOut).toBe('recorded');
       expect(exported.suppression?.inForce).toBe(true);
+      expect(exported.consent.currentlyConsented).toBe(false);
+      const [confirmation, withdrawal] = exported.consent.events.slice(-2);
+      expect([confirmation?.source, withdrawal?.granted]).toEqual(['confirmation', false]);
+      expect(Date.parse(withdrawal?.at ?? '') - Date.parse(confirmation?.at ?? '')).toBe(1);
+      expect(exported.suppression?.at).toBe(withdrawal?.at);
+      expect(exported.marketingContact).toBeNull();
       expect(followUp.outcome).toBe('suppressed');
       expect(w.promotional()).toEqual([]);
     },
@@ -555,5 +564,42 @@ describe('an order table restored from a backup taken before an erasure', () => 
     ]);
     expect(exported.consent.currentlyConsented).toBe(true);
     expect(exported.marketingContact).toEqual({ 'customer.email': owner.email });
+  });
+});
+
+describe("an opt-out that lands between a checkout opt-in's read and its write", () => {
+  it('the opt-in decides again: unconfirmed, a confirmation asked, no marketing contact kept', async () => {
+    // Prepare: a transactional-only customer; the owner's opt-out lands just after the intake's
+    // consent reads (on the suppression read: the intake has read both before it resumes)
+    const w = world();
+    await w.checkout(false);
+    let optedOut = false;
+    const racing = Object.assign(Object.create(w.ports.consent) as FakePorts['consent'], {
+      getSuppression: async (key: string) => {
+        const read = await w.ports.consent.getSuppression(key);
+        if (!optedOut) {
+          optedOut = true;
+          await recordOptOut(optOutDeps(w.ports), key, 'unsubscribe');
+        }
+        return read;
+      },
+    });
+    w.ports.clock.advance(1000);
+    // Act
+    await submitOrder(
+      { ...w.ports, consent: racing },
+      { idempotencyKey: 'race-opt-in', body: orderBody(owner, { marketingOptIn: true }) },
+    );
+    const exported = await exportCustomer(w.ports, owner.email);
+    // Assess
+    expect(optedOut).toBe(true);
+    expect(exported.consent.events.map((e) => [e.source, e.status ?? 'effective'])).toEqual([
+      ['unsubscribe-link', 'effective'],
+      ['checkout', 'unconfirmed'],
+    ]);
+    expect(exported.consent.currentlyConsented).toBe(false);
+    expect(exported.marketingContact).toBeNull();
+    expect(exported.suppression).toMatchObject({ reason: 'unsubscribe', inForce: true });
+    expect(exported.pendingConfirmation?.contact).toEqual({ 'customer.email': owner.email });
   });
 });

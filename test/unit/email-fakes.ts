@@ -58,9 +58,14 @@ export class MemoryOrders extends MemoryOrderStore {
 export class MemoryConsent extends MemoryConsentStore {
   writes = 0;
 
-  override async appendConsent(emailKey: string, event: ConsentEvent, marketing?: Uint8Array | null) {
+  override async appendConsent(
+    emailKey: string,
+    event: ConsentEvent,
+    marketing?: Uint8Array | null,
+    ifLedgerLength?: number,
+  ) {
     this.writes++;
-    return super.appendConsent(emailKey, event, marketing);
+    return super.appendConsent(emailKey, event, marketing, ifLedgerLength);
   }
   override async putSuppression(record: SuppressionRecord) {
     this.writes++;

@@ -48,12 +48,13 @@ export async function getCustomer(t: DynamoTable, emailKey: string): Promise<Cus
   };
 }
 
-export async function appendConsent(
+export function appendConsent(
   t: DynamoTable,
   emailKey: string,
   event: ConsentEvent,
   marketing?: Uint8Array | null,
-): Promise<void> {
+  ifLedgerLength?: number,
+): Promise<boolean> {
   const values: Record<string, unknown> = { ':e': [event], ':empty': [], ':at': event.at };
   let update = 'SET consent = list_append(if_not_exists(consent, :empty), :e), updatedAt = :at';
   if (marketing) {
@@ -64,12 +65,19 @@ export async function appendConsent(
   // `confirmCooldown`, stays: no new request before the withdrawn one would have expired).
   if (marketing === null)
     update += ' REMOVE marketing, pendingMarketing, confirmId, confirmExpiresAt, confirmEmail, confirmLease';
-  await call('append consent', () =>
+  let condition: string | undefined;
+  if (ifLedgerLength !== undefined) {
+    values[':n'] = ifLedgerLength;
+    condition =
+      ifLedgerLength === 0 ? 'attribute_not_exists(consent) OR size(consent) = :n' : 'size(consent) = :n';
+  }
+  return conditional('append consent', () =>
     t.db.send(
       new UpdateCommand({
         TableName: t.tableName,
         Key: { pk: keys.customer(emailKey) },
         UpdateExpression: update,
+        ...(condition ? { ConditionExpression: condition } : {}),
         ExpressionAttributeValues: values,
       }),
     ),
@@ -234,8 +242,13 @@ export class DynamoConsentStore implements ConsentStore {
   getCustomer(emailKey: string) {
     return getCustomer(this.t, emailKey);
   }
-  appendConsent(emailKey: string, event: ConsentEvent, marketing?: Uint8Array | null) {
-    return appendConsent(this.t, emailKey, event, marketing);
+  appendConsent(
+    emailKey: string,
+    event: ConsentEvent,
+    marketing?: Uint8Array | null,
+    ifLedgerLength?: number,
+  ) {
+    return appendConsent(this.t, emailKey, event, marketing, ifLedgerLength);
   }
   requestConfirmation(
     emailKey: string,

@@ -249,8 +249,14 @@ export class MemoryConsentStore implements ConsentStore {
   async getCustomer(emailKey: string) {
     return this.customers.get(emailKey);
   }
-  async appendConsent(emailKey: string, event: ConsentEvent, marketing?: Uint8Array | null) {
+  async appendConsent(
+    emailKey: string,
+    event: ConsentEvent,
+    marketing?: Uint8Array | null,
+    ifLedgerLength?: number,
+  ) {
     const current = this.customers.get(emailKey);
+    if (ifLedgerLength !== undefined && (current?.consent.length ?? 0) !== ifLedgerLength) return false;
     // An opt-out (null) withdraws the marketing contact and any confirmation still pending.
     const { marketing: _old, ...kept }: Partial<CustomerRecord> = current ?? {};
     const { confirmation: _c, pendingMarketing: _p, ...withdrawn } = kept;
@@ -267,6 +273,7 @@ export class MemoryConsentStore implements ConsentStore {
           : { marketing: current.marketing }),
     };
     this.customers.set(emailKey, next);
+    return true;
   }
   async requestConfirmation(
     emailKey: string,
