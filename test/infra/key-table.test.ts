@@ -193,6 +193,14 @@ describe('key table (record secrets)', () => {
         StringEqualsIfExists: { 'dynamodb:Select': 'SPECIFIC_ATTRIBUTES' },
       },
     });
+    // A confirmation link's request is checked against the erasure mark: its time only, never a secret.
+    expect(grants('minimis-consent-confirm')).toEqual({
+      'dynamodb:GetItem': {
+        'ForAllValues:StringEquals': { 'dynamodb:Attributes': ['k', 'e'] },
+        StringEqualsIfExists: { 'dynamodb:Select': 'SPECIFIC_ATTRIBUTES' },
+      },
+    });
+    expect(grants('minimis-consent-confirm-page')).toEqual({});
     // The erasure mark: a put of the key and the erasure time only (never a secret).
     const markOnly = { 'ForAllValues:StringEquals': { 'dynamodb:Attributes': ['k', 'e'] } };
     expect(operatorGrants).toEqual({
