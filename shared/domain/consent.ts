@@ -98,6 +98,23 @@ export function openedBeforeErasure(expiresAt: number, erasedAt: string | undefi
 }
 
 /**
+ * When the address was last erased, as its suppression says: an erasure's suppression is dated by
+ * the erasure (read with the key table's mark, it survives a restore of the order table), so a
+ * reader that has the suppression needs no second read of the mark. Undefined for other reasons.
+ */
+export function erasedAtOf(suppression: SuppressionRecord | undefined): string | undefined {
+  return suppression?.reason === 'erasure' ? suppression.at : undefined;
+}
+
+/**
+ * Epoch seconds up to which a confirmation request (or its cooldown) opened at or before
+ * `erasedAt` would have run: the latest expiry `openedBeforeErasure` calls void.
+ */
+export function voidUntil(erasedAt: string): number {
+  return Math.floor(Date.parse(erasedAt) / 1000) + CONFIRMATION_DAYS * 86_400;
+}
+
+/**
  * The customer record as the address's last erasure (`erasedAt`, the key table's mark, which
  * order-table restores do not reach) left it. The erasure deleted the record; an order table
  * restored from a backup taken before it brings the record back. What predates the erasure is

@@ -73,6 +73,19 @@ export function suppressionInForce(
   return confirmed === undefined || suppression.at >= confirmed;
 }
 
+/**
+ * Whether a checkout opt-in needs its owner's confirmation: a suppression is in force, or the
+ * ledger's latest effective event is an opt-out. An opt-out writes its ledger event before its
+ * suppression entry, so the event alone is the owner's word where the entry never landed (the
+ * function died between the two writes) or has not landed yet (a checkout read between them).
+ */
+export function optInNeedsConfirmation(
+  suppression: SuppressionRecord | undefined,
+  ledger: readonly ConsentEvent[],
+): boolean {
+  return suppressionInForce(suppression, ledger) || latestConsentEvent(ledger)?.granted === false;
+}
+
 export type PromotionDecision =
   | { readonly allowed: true; readonly marketing: Uint8Array }
   | { readonly allowed: false; readonly reason: 'not-opted-in' | 'suppressed' };

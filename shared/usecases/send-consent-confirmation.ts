@@ -9,7 +9,7 @@
  * The address comes from the order's `contact` purpose (the notification function's own grant).
  */
 import type { DataKeys } from '../crypto/data-keys.js';
-import { confirmationOutstanding } from '../domain/consent.js';
+import { confirmationOutstanding, erasedAtOf, openedBeforeErasure } from '../domain/consent.js';
 import { type ConsentTokenSigner, createConsentToken } from '../domain/consent-token.js';
 import { transactionalAllowed } from '../domain/email-policy.js';
 import {
@@ -73,6 +73,9 @@ export async function sendConsentConfirmation(
   const request = customer?.confirmation;
   if (!confirmationOutstanding(request, Math.floor(nowMs / 1000))) return { outcome: 'not-requested' };
   if (request.email === 'sent') return { outcome: 'not-requested' };
+  // A request from before the address's last erasure (an order table restored from a backup) is
+  // void: its link would be refused, so it is not mailed.
+  if (openedBeforeErasure(request.expiresAt, erasedAtOf(suppression))) return { outcome: 'not-requested' };
   if (!transactionalAllowed(order.createdAt, suppression)) return { outcome: 'suppressed' };
   const leaseMs = (deps.settings.leaseSeconds ?? DEFAULT_LEASE_SECONDS) * 1000;
   if (!(await deps.consent.claimConfirmationEmail(emailKey, request.id, nowMs + leaseMs, nowMs)))

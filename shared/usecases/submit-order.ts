@@ -9,10 +9,13 @@ import {
   type ConsentEvent,
   type CustomerRecord,
   confirmationCoolingDown,
+  erasedAtOf,
   nextEventAt,
   type SuppressionRecord,
+  sinceErasure,
+  voidUntil,
 } from '../domain/consent.js';
-import { latestConsentEvent, suppressionInForce } from '../domain/email-policy.js';
+import { latestConsentEvent, optInNeedsConfirmation } from '../domain/email-policy.js';
 import {
   CardDataError,
   ConsentConflictError,
@@ -359,11 +362,12 @@ async function acceptOrder(
 }
 
 /**
- * A checkout opt-in. For an address with no suppression in force it is effective at once. For a
- * suppressed address (unsubscribe, erasure, bounce, complaint) it is recorded `unconfirmed`, and a
- * confirmation request is opened for the notification function to email — unless one is still
- * outstanding (at most one confirmation email per address per 7 days, however many checkouts a
- * stranger makes). No order id in the ledger: it would link the person to the order after the
+ * A checkout opt-in. For an address with no suppression in force (and no opt-out as the ledger's
+ * latest word) it is effective at once. For a suppressed address (unsubscribe, erasure, bounce,
+ * complaint) it is recorded `unconfirmed`, and a confirmation request is opened for the
+ * notification function to email — unless one is still outstanding or cooling down (at most one
+ * unanswered confirmation email per address per 7 days, however many checkouts a stranger makes;
+ * the owner's confirmation and an erasure end the cooldown). No order id in the ledger: it would link the person to the order after the
  * order's personal data has expired.
  */
 async function recordCheckoutOptIn(
@@ -414,8 +418,13 @@ async function optInOnce(
   customer: CustomerRecord | undefined,
   suppression: SuppressionRecord | undefined,
 ): Promise<boolean> {
-  const ledger = customer?.consent ?? [];
-  const suppressed = suppressionInForce(suppression, ledger);
+  // What an order table restored from before the address's last erasure brought back (a ledger,
+  // a request, a cooldown) decides nothing: "a checkout by them later starts afresh".
+  const erasedAt = erasedAtOf(suppression);
+  const current = sinceErasure(customer, erasedAt);
+  const stored = customer?.consent ?? [];
+  const ledger = current?.consent ?? [];
+  const suppressed = optInNeedsConfirmation(suppression, ledger);
   // A checkout opt-in that repeats the ledger's state writes nothing: the ledger grows by one
   // entry per checkout otherwise, and a stranger's checkouts with an address would take its
   // customer record to DynamoDB's 400 KB item limit, where every opt-in intake for it dies after
@@ -423,15 +432,15 @@ async function optInOnce(
   // unconfirmed checkout opt-in last in the ledger while its confirmation request is outstanding,
   // or cooling down after an opt-out withdrew it (suppressed: once the 7 days are up, the next
   // checkout asks again).
-  const outstanding = confirmationCoolingDown(customer, Math.floor(now.getTime() / 1000));
+  const outstanding = confirmationCoolingDown(current, Math.floor(now.getTime() / 1000));
   if (repeatsLedger(ledger, suppressed && outstanding, suppressed, deps.settings.policyVersion)) return true;
   const event: ConsentEvent = {
     granted: true,
-    at: nextEventAt(now, ledger),
+    at: nextEventAt(now, stored),
     source: 'checkout',
     policyVersion: deps.settings.policyVersion,
   };
-  if (!suppressed) return deps.consent.appendConsent(emailKey, event, await marketing(), ledger.length);
+  if (!suppressed) return deps.consent.appendConsent(emailKey, event, await marketing(), stored.length);
   const unconfirmed: ConsentEvent = { ...event, status: 'unconfirmed' };
   const nowSeconds = Math.floor(now.getTime() / 1000);
   const requested = await deps.consent.requestConfirmation(
@@ -443,7 +452,9 @@ async function optInOnce(
       email: 'requested',
     },
     await marketing(),
-    nowSeconds,
+    // A request or cooldown from before the erasure (restored with the table) is void: it does
+    // not stand in the new request's way.
+    erasedAt === undefined ? nowSeconds : Math.max(nowSeconds, voidUntil(erasedAt)),
   );
   // One request is outstanding: record the opt-in in the ledger (not effective), change nothing else.
   if (!requested) await deps.consent.appendConsent(emailKey, unconfirmed);

@@ -6,7 +6,7 @@
  * erasure, export.
  */
 import { describe, expect, it } from 'vitest';
-import type { CustomerRecord } from '../../shared/domain/consent.js';
+import type { CustomerRecord, SuppressionRecord } from '../../shared/domain/consent.js';
 import { InvalidConsentTokenError } from '../../shared/domain/consent-token.js';
 import { CONSENT_CONFIRMATION_SUBJECT, FOOTER_HOW_TO } from '../../shared/domain/email-templates.js';
 import { checkConsentToken, confirmConsent } from '../../shared/usecases/confirm-consent.js';
@@ -601,5 +601,102 @@ describe("an opt-out that lands between a checkout opt-in's read and its write",
     expect(exported.marketingContact).toBeNull();
     expect(exported.suppression).toMatchObject({ reason: 'unsubscribe', inForce: true });
     expect(exported.pendingConfirmation?.contact).toEqual({ 'customer.email': owner.email });
+  });
+});
+
+/** The owner opted in at checkout (no suppression) and was sent promotional mail (review s9). */
+async function optedInOwner(): Promise<World> {
+  const w = world();
+  const first = await w.checkout(true);
+  await w.notify('order.accepted', first);
+  expect((await w.deliver(first)).outcome).toBe('sent');
+  w.ports.clock.advance(DAY_MS);
+  w.mailer.sent.length = 0;
+  return w;
+}
+
+describe("an opt-out whose suppression entry is not there yet: its ledger event is the owner's word (review s9)", () => {
+  it('the function dies between the two writes: a stranger opt-in then needs confirming, no promotional mail', async () => {
+    // Prepare: the owner unsubscribes; the function dies after the ledger write, before the entry
+    const w = await optedInOwner();
+    const dying = Object.assign(Object.create(w.ports.consent) as FakePorts['consent'], {
+      putSuppression: async (_record: SuppressionRecord) => {
+        throw new Error('Lambda timed out');
+      },
+    });
+    const died = await recordOptOut(optOutDeps(w.ports, dying), await w.emailKey(), 'unsubscribe').then(
+      () => false,
+      () => true,
+    );
+    // Act: a stranger checks out with the address and opts in; the carrier delivers
+    w.ports.clock.advance(DAY_MS);
+    const strangers = await w.checkout(true);
+    const accepted = await w.notify('order.accepted', strangers);
+    const followUp = await w.deliver(strangers);
+    // Assess
+    expect(died).toBe(true);
+    expect(w.ports.consent.suppressions.size).toBe(0);
+    expect(accepted.confirmation?.outcome).toBe('sent');
+    expect(followUp.outcome).toBe('not-opted-in');
+    expect(w.promotional()).toEqual([]);
+  });
+
+  it("a stranger's checkout landing between the two writes is unconfirmed and keeps no marketing contact", async () => {
+    // Prepare: the stranger's whole intake runs at the await between the ledger write and the entry
+    const w = await optedInOwner();
+    let raced = false;
+    const racing = Object.assign(Object.create(w.ports.consent) as FakePorts['consent'], {
+      putSuppression: async (record: SuppressionRecord) => {
+        if (!raced) {
+          raced = true;
+          await w.checkout(true);
+        }
+        return w.ports.consent.putSuppression(record);
+      },
+    });
+    // Act
+    await recordOptOut(optOutDeps(w.ports, racing), await w.emailKey(), 'unsubscribe');
+    const exported = await exportCustomer(w.ports, owner.email);
+    // Assess
+    expect(raced).toBe(true);
+    const last = exported.consent.events.at(-1);
+    expect([last?.source, last?.status]).toEqual(['checkout', 'unconfirmed']);
+    expect(exported.consent.currentlyConsented).toBe(false);
+    expect(exported.marketingContact).toBeNull();
+    expect(exported.suppression).toMatchObject({ reason: 'unsubscribe', inForce: true });
+  });
+});
+
+describe('an order table restored from before an erasure, then the owner checks out again (review s9)', () => {
+  it('an unsent request from before the erasure is not mailed; a new one is, and its link works', async () => {
+    // Prepare: a stranger's checkout opened a request; the backup is taken before its email went
+    // out; the erasure; the backup restored over the order table
+    const w = await optedInOwner();
+    await recordOptOut(optOutDeps(w.ports), await w.emailKey(), 'unsubscribe');
+    w.ports.clock.advance(DAY_MS);
+    const strangers = await w.checkout(true);
+    const customers = structuredClone([...w.ports.consent.customers]);
+    const suppressions = structuredClone([...w.ports.consent.suppressions]);
+    const before = customers[0]?.[1].confirmation;
+    w.ports.clock.advance(60_000);
+    await eraseCustomer(eraseDeps(w.ports), owner.email);
+    w.ports.consent.customers.clear();
+    w.ports.consent.suppressions.clear();
+    for (const [k, v] of customers) w.ports.consent.customers.set(k, v);
+    for (const [k, v] of suppressions) w.ports.consent.suppressions.set(k, v);
+    // Act: the restored request's order is notified (its message was still queued); the erased
+    // owner comes back and checks out, once without and once with the marketing box ticked
+    const stale = await w.notify('order.accepted', strangers);
+    w.ports.clock.advance(DAY_MS);
+    const plain = await w.notify('order.accepted', await w.checkout(false));
+    const accepted = await w.notify('order.accepted', await w.checkout(true));
+    const outcome = await confirmConsent(w.confirmDeps, w.tokenOf(w.confirmations()[0]?.text ?? ''));
+    // Assess
+    expect(before?.email).toBe('requested');
+    expect(stale.confirmation?.outcome).toBe('personal-data-gone');
+    expect(plain.confirmation?.outcome).toBe('not-requested');
+    expect(accepted.confirmation?.outcome).toBe('sent');
+    expect(w.confirmations()).toHaveLength(1);
+    expect(outcome).toBe('confirmed');
   });
 });
