@@ -49,13 +49,14 @@ afterAll(async () => {
   await dynamo.stop();
 });
 
-async function requested(emailKey: string, id = 'req-1') {
+/** Opens request `id` at `now` (epoch seconds), expiring a week later unless told. */
+async function requested(emailKey: string, id = 'req-1', now = NOW, expiresAt = now + WEEK) {
   return consent.requestConfirmation(
     emailKey,
     event('unconfirmed'),
-    { id, expiresAt: NOW + WEEK, email: 'requested' },
+    { id, expiresAt, email: 'requested' },
     SEALED,
-    NOW,
+    now,
   );
 }
 
@@ -66,13 +67,7 @@ describe('DynamoDB consent confirmation', () => {
     // Act
     const first = await requested(emailKey, 'req-1');
     const second = await requested(emailKey, 'req-2');
-    const afterExpiry = await consent.requestConfirmation(
-      emailKey,
-      event('unconfirmed'),
-      { id: 'req-3', expiresAt: NOW + 2 * WEEK, email: 'requested' },
-      SEALED,
-      NOW + WEEK,
-    );
+    const afterExpiry = await requested(emailKey, 'req-3', NOW + WEEK);
     // Assess
     expect([first, second, afterExpiry]).toEqual([true, false, true]);
     const customer = await consent.getCustomer(emailKey);
@@ -145,21 +140,9 @@ describe('DynamoDB consent confirmation', () => {
     await requested(confirmed);
     await consent.confirmConsent(confirmed, 'req-1', event('confirmed'), NOW + 60);
     // Act
-    const before = await consent.requestConfirmation(
-      withdrawn,
-      event('unconfirmed'),
-      { id: 'req-2', expiresAt: NOW + 2 * WEEK, email: 'requested' },
-      SEALED,
-      NOW + WEEK - 1,
-    );
+    const before = await requested(withdrawn, 'req-2', NOW + WEEK - 1, NOW + 2 * WEEK);
     const stored = await consent.getCustomer(withdrawn);
-    const after = await consent.requestConfirmation(
-      withdrawn,
-      event('unconfirmed'),
-      { id: 'req-3', expiresAt: NOW + 2 * WEEK, email: 'requested' },
-      SEALED,
-      NOW + WEEK,
-    );
+    const after = await requested(withdrawn, 'req-3', NOW + WEEK);
     const afterConfirmation = await requested(confirmed, 'req-4');
     // Assess
     expect(before).toBe(false);
