@@ -456,9 +456,12 @@ async function optInOnce(
     // not stand in the new request's way.
     erasedAt === undefined ? nowSeconds : Math.max(nowSeconds, voidUntil(erasedAt)),
   );
-  // One request is outstanding: record the opt-in in the ledger (not effective), change nothing else.
-  if (!requested) await deps.consent.appendConsent(emailKey, unconfirmed);
-  return true;
+  if (requested) return true;
+  // One request is outstanding: record the opt-in in the ledger (not effective), change nothing
+  // else — only if the ledger is still as read: where a concurrent checkout's request (or any
+  // other write) landed since, this one decides again and finds it repeats that (a burst of a
+  // stranger's concurrent checkouts adds one entry, not one each).
+  return deps.consent.appendConsent(emailKey, unconfirmed, undefined, stored.length);
 }
 
 /** Whether a checkout opt-in under `policyVersion` would only repeat the ledger's state. */

@@ -700,3 +700,27 @@ describe('an order table restored from before an erasure, then the owner checks 
     expect(outcome).toBe('confirmed');
   });
 });
+
+describe("a burst of a stranger's concurrent checkouts for a suppressed address (review s9)", () => {
+  it('adds one unconfirmed opt-in and opens one request, however many run at once', async () => {
+    // Prepare
+    const w = await suppressedAddress(SUPPRESSIONS[0]?.[1] ?? (async () => undefined));
+    const key = await w.emailKey();
+    const before = w.ports.consent.customers.get(key)?.consent.length ?? 0;
+    w.ports.clock.advance(1000);
+    // Act: eight intakes interleave at every await
+    await Promise.all(
+      Array.from({ length: 8 }, (_, i) =>
+        submitOrder(w.ports, {
+          idempotencyKey: `burst-${i}`,
+          body: orderBody(owner, { marketingOptIn: true }),
+        }),
+      ),
+    );
+    // Assess
+    const ledger = w.ports.consent.customers.get(key)?.consent ?? [];
+    expect(ledger.length - before).toBe(1);
+    expect(ledger.at(-1)?.status).toBe('unconfirmed');
+    expect(w.ports.consent.customers.get(key)?.confirmation?.email).toBe('requested');
+  });
+});
