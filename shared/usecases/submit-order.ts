@@ -456,12 +456,13 @@ async function optInOnce(
     // not stand in the new request's way.
     erasedAt === undefined ? nowSeconds : Math.max(nowSeconds, voidUntil(erasedAt)),
   );
-  if (requested) return true;
   // One request is outstanding: record the opt-in in the ledger (not effective), change nothing
-  // else — only if the ledger is still as read: where a concurrent checkout's request (or any
-  // other write) landed since, this one decides again and finds it repeats that (a burst of a
-  // stranger's concurrent checkouts adds one entry, not one each).
-  return deps.consent.appendConsent(emailKey, unconfirmed, undefined, stored.length);
+  // else — only if the ledger is still as read. Where another write landed since (a concurrent
+  // checkout's request or entry, an opt-out, a confirmation), the ledger already holds a newer
+  // word than this ineffective entry would add, and it is dropped like a repeat: a burst of a
+  // stranger's concurrent checkouts adds one entry, not one each, and never fails an intake.
+  if (!requested) await deps.consent.appendConsent(emailKey, unconfirmed, undefined, stored.length);
+  return true;
 }
 
 /** Whether a checkout opt-in under `policyVersion` would only repeat the ledger's state. */

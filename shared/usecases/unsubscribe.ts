@@ -109,7 +109,12 @@ async function optOutOnce(
   // one a confirmation landing since then has lifted (judged on a stale read, skipping the write
   // would lose this opt-out). The stronger reason is kept.
   const writeSuppression = appendEvent || stronger;
-  const suppressionReason = stronger || !suppression ? reason : suppression.reason;
+  // A kept reason keeps its time too: an erasure's entry (and the key table's mark) is dated by
+  // the erasure, which later reads take as the time of the erasure (erasedAtOf). The entry read
+  // is current: a confirmation lifting it since would have failed the ledger append below.
+  const keep = !stronger && suppression !== undefined;
+  const suppressionReason = keep ? suppression.reason : reason;
+  const suppressionAt = keep ? suppression.at : at;
 
   if (appendEvent) {
     const appended = await deps.consent.appendConsent(
@@ -120,7 +125,8 @@ async function optOutOnce(
     );
     if (!appended) return 'ledger-changed';
   }
-  if (writeSuppression) await deps.consent.putSuppression({ emailKey, reason: suppressionReason, at });
+  if (writeSuppression)
+    await deps.consent.putSuppression({ emailKey, reason: suppressionReason, at: suppressionAt });
   if (writeSuppression && (await erasureRaced(deps.fence, emailKey, mark))) {
     // An erasure raced these writes and may have swept before them: undo what it would have removed.
     if (appendEvent) await deps.consent.deleteCustomer(emailKey);

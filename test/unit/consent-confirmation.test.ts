@@ -724,3 +724,27 @@ describe("a burst of a stranger's concurrent checkouts for a suppressed address 
     expect(w.ports.consent.customers.get(key)?.confirmation?.email).toBe('requested');
   });
 });
+
+describe('an opt-out from a confirmation email sent after an erasure (review s9b)', () => {
+  it.each(['unsubscribe', 'complaint', 'bounce'] as const)(
+    'a %s keeps the erasure suppression dated by the erasure: the cooldown holds, no second email within 7 days',
+    async (reason) => {
+      // Prepare: erased; a stranger's checkout then sends one confirmation email
+      const w = await optedInOwner();
+      await eraseCustomer(eraseDeps(w.ports), owner.email);
+      const erased = w.ports.consent.suppressions.get(await w.emailKey());
+      w.ports.clock.advance(DAY_MS);
+      await w.notify('order.accepted', await w.checkout(true));
+      w.ports.clock.advance(60_000);
+      // Act: the owner opts out of that email; a day later the stranger checks out again
+      await recordOptOut(optOutDeps(w.ports), await w.emailKey(), reason);
+      const kept = w.ports.consent.suppressions.get(await w.emailKey());
+      w.ports.clock.advance(DAY_MS);
+      await w.notify('order.accepted', await w.checkout(true));
+      // Assess
+      expect(kept).toEqual(erased);
+      expect(w.confirmations()).toHaveLength(1);
+      expect(w.promotional()).toEqual([]);
+    },
+  );
+});
