@@ -35,17 +35,7 @@ async function run(start: Start, k: number, optOuts: readonly OptOutReason[], n 
     ports.clock.advance(DAY_MS);
   }
   if (start === 'unsubscribed') await recordOptOut(optOutDeps, key, 'unsubscribe');
-  if (start === 'erased')
-    await eraseCustomer(
-      {
-        orders: ports.orders,
-        consent: ports.consent,
-        lookup: ports.lookup,
-        fence: ports.fence,
-        clock: ports.clock,
-      },
-      owner.email,
-    );
+  if (start === 'erased') await eraseCustomer({ ...ports, settings: {} }, owner.email);
   ports.clock.advance(8 * DAY_MS);
   const before = ports.consent.customers.get(key)?.consent.length ?? 0;
   const results = await Promise.allSettled([
