@@ -83,18 +83,22 @@ export function withErasureMark(
 /** How long a consent-confirmation link works. */
 export const CONFIRMATION_DAYS = 7;
 
-/** When a confirmation request expiring at `expiresAt` (epoch seconds) was opened, in epoch ms. */
-export function confirmationOpenedAt(expiresAt: number): number {
-  return (expiresAt - CONFIRMATION_DAYS * 86_400) * 1000;
+/**
+ * Epoch seconds up to which a confirmation request (or its cooldown) opened at or before
+ * `erasedAt` would have run: the latest expiry of a request `openedBeforeErasure`.
+ */
+export function voidUntil(erasedAt: string): number {
+  return Math.floor(Date.parse(erasedAt) / 1000) + CONFIRMATION_DAYS * 86_400;
 }
 
 /**
- * Whether a confirmation request expiring at `expiresAt` was opened at or before the address's
- * last erasure (the key table's mark): such a request was erased with its customer record, and
- * finding it again means the order table was restored from a backup taken before the erasure.
+ * Whether a confirmation request expiring at `expiresAt` (epoch seconds, 7 days after it was
+ * opened) was opened at or before the address's last erasure (the key table's mark): such a
+ * request was erased with its customer record, and finding it again means the order table was
+ * restored from a backup taken before the erasure.
  */
 export function openedBeforeErasure(expiresAt: number, erasedAt: string | undefined): boolean {
-  return erasedAt !== undefined && confirmationOpenedAt(expiresAt) <= Date.parse(erasedAt);
+  return erasedAt !== undefined && expiresAt <= voidUntil(erasedAt);
 }
 
 /**
@@ -104,14 +108,6 @@ export function openedBeforeErasure(expiresAt: number, erasedAt: string | undefi
  */
 export function erasedAtOf(suppression: SuppressionRecord | undefined): string | undefined {
   return suppression?.reason === 'erasure' ? suppression.at : undefined;
-}
-
-/**
- * Epoch seconds up to which a confirmation request (or its cooldown) opened at or before
- * `erasedAt` would have run: the latest expiry `openedBeforeErasure` calls void.
- */
-export function voidUntil(erasedAt: string): number {
-  return Math.floor(Date.parse(erasedAt) / 1000) + CONFIRMATION_DAYS * 86_400;
 }
 
 /**

@@ -14,6 +14,7 @@ import { type LookupKeys, normaliseEmail } from '../crypto/lookup-keys.js';
 import { isShredded, sealedCustomerBlob, sealedMarketingContact } from '../crypto/shredding.js';
 import {
   type ConsentEvent,
+  erasedAtOf,
   hasMarketingConsent,
   type SuppressionRecord,
   sinceErasure,
@@ -25,18 +26,16 @@ import { customerRecordId, decodeFields, type PersonalFields } from '../domain/s
 import { PURPOSES, type Purpose } from '../inventory.js';
 import type { LedgerStore, PrincipalSource } from '../ledger-ports.js';
 import type { Clock, ConsentStore, OrderStore } from '../ports.js';
-import type { ErasureMarks, RecordSecretStore } from '../record-secrets.js';
+import type { RecordSecretStore } from '../record-secrets.js';
 import { appendOf } from './disclosure-ledger.js';
 
 export interface ExportDeps {
   readonly orders: Pick<OrderStore, 'getOrder' | 'listPersonalByEmailKey'>;
+  /** `getSuppression` answers with the key table's erasure mark (shreddingConsentStore). */
   readonly consent: Pick<ConsentStore, 'getCustomer' | 'getSuppression'>;
   readonly dataKeys: Pick<DataKeys, 'open'>;
-  /**
-   * The key table: the marketing contact's secret (order records come with theirs), and the
-   * address's erasure mark (what a restored order table brings back from before it is not exported).
-   */
-  readonly recordSecrets: Pick<RecordSecretStore, 'getSecrets'> & Pick<ErasureMarks, 'erasedAt'>;
+  /** The key table: the marketing contact's secret (order records come with theirs). */
+  readonly recordSecrets: Pick<RecordSecretStore, 'getSecrets'>;
   readonly lookup: Pick<LookupKeys, 'emailKey'>;
   readonly clock: Clock;
   /**
@@ -107,14 +106,14 @@ const live = (record: PersonalRecord, now: Date) =>
 export async function exportCustomer(deps: ExportDeps, email: string): Promise<CustomerExport> {
   const now = deps.clock.now();
   const emailKey = await deps.lookup.emailKey(email);
-  const [records, stored, suppression, erasedAt] = await Promise.all([
+  const [records, stored, suppression] = await Promise.all([
     deps.orders.listPersonalByEmailKey(emailKey, now),
     deps.consent.getCustomer(emailKey),
     deps.consent.getSuppression(emailKey),
-    deps.recordSecrets.erasedAt(emailKey),
   ]);
-  // An order table restored from before the last erasure brings the erased ledger back: not exported.
-  const customer = sinceErasure(stored, erasedAt);
+  // An order table restored from before the last erasure brings the erased ledger back: not
+  // exported. The suppression, read with the key table's erasure mark, dates that erasure.
+  const customer = sinceErasure(stored, erasedAtOf(suppression));
 
   const orders: ExportedOrder[] = [];
   for (const record of records.filter((r) => live(r, now))) orders.push(await exportOrder(deps, record));

@@ -389,17 +389,14 @@ async function recordCheckoutOptIn(
     );
     return sealed;
   };
-  let read = { customer, suppression };
   for (let attempt = 1; attempt <= CONSENT_WRITE_ATTEMPTS; attempt++) {
-    if (attempt > 1) {
-      // The ledger changed under the grant (an opt-out or a confirmation landed): decide again.
-      const [c, s] = await Promise.all([
+    // The ledger changed under the grant (an opt-out or a confirmation landed): decide again.
+    if (attempt > 1)
+      [customer, suppression] = await Promise.all([
         deps.consent.getCustomer(emailKey),
         deps.consent.getSuppression(emailKey),
       ]);
-      read = { customer: c, suppression: s };
-    }
-    if (await optInOnce(deps, emailKey, now, marketing, read.customer, read.suppression)) return;
+    if (await optInOnce(deps, emailKey, now, marketing, customer, suppression)) return;
   }
   throw new ConsentConflictError(CONSENT_WRITE_ATTEMPTS);
 }

@@ -105,9 +105,9 @@ async function optOutOnce(
       customer.confirmation !== undefined
     : !inForce;
   const stronger = !inForce || STRENGTH[reason] > STRENGTH[suppression.reason];
-  // A recorded opt-out always writes its suppression: the suppression read above may be
-  // one a confirmation landing since then has lifted (judged on a stale read, skipping the write
-  // would lose this opt-out). The stronger reason is kept.
+  // A recorded opt-out always writes its suppression, keeping the stronger reason. (Since the
+  // ledger append is conditional, a confirmation that lifted the suppression read above fails the
+  // append and this is decided again; the write when nothing is stronger rewrites the entry.)
   const writeSuppression = appendEvent || stronger;
   // A kept reason keeps its time too: an erasure's entry (and the key table's mark) is dated by
   // the erasure, which later reads take as the time of the erasure (erasedAtOf). The entry read
