@@ -18,6 +18,7 @@ import { submitOrder } from '../../shared/usecases/submit-order.js';
 import { type OptOutReason, recordOptOut } from '../../shared/usecases/unsubscribe.js';
 import { canaries, orderBody } from '../support/canaries.js';
 import { type FakePorts, fakePorts } from '../support/fakes.js';
+import { Interleaver } from '../support/interleave.js';
 import { RecordingMailer } from './email-fakes.js';
 
 const BASE = 'https://shop.example';
@@ -505,6 +506,43 @@ describe('an opt-out that races the confirmation POST (review s8)', () => {
       expect(w.promotional()).toEqual([]);
     },
   );
+
+  it('the confirmation POST (its clock ahead) at every await of an unsubscribe: the opt-out is the last word each time', async () => {
+    // Prepare: count the unsubscribe's await points on a dry run
+    const dry = await pendingConfirmation('unsubscribe');
+    const counter = new Interleaver();
+    await recordOptOut(
+      optOutDeps(dry.w.ports, counter.wrap('consent', dry.w.ports.consent)),
+      await dry.w.emailKey(),
+      'unsubscribe',
+    );
+    expect(counter.points).toBeGreaterThanOrEqual(8);
+    for (let at = 0; at < counter.points; at++) {
+      const { w, token } = await pendingConfirmation('unsubscribe');
+      const il = new Interleaver();
+      // The confirming function's clock runs a second ahead of the opt-out's.
+      il.inject(at, async () => {
+        w.ports.clock.advance(1000);
+        await confirmConsent(w.confirmDeps, token).catch(() => 'refused');
+        w.ports.clock.advance(-1000);
+      });
+      // Act
+      await recordOptOut(
+        optOutDeps(w.ports, il.wrap('consent', w.ports.consent)),
+        await w.emailKey(),
+        'unsubscribe',
+      );
+      const exported = await exportCustomer(w.ports, owner.email);
+      const followUp = await w.deliver(await w.checkout(true));
+      // Assess
+      expect(il.injected, `point ${at}`).toBe(true);
+      expect(exported.consent.currentlyConsented, `point ${at}`).toBe(false);
+      expect(exported.suppression?.inForce, `point ${at}`).toBe(true);
+      expect(exported.marketingContact, `point ${at}`).toBeNull();
+      expect(followUp.outcome, `point ${at}`).toBe('suppressed');
+      expect(w.promotional(), `point ${at}`).toEqual([]);
+    }
+  });
 });
 
 describe('an order table restored from a backup taken before an erasure', () => {
