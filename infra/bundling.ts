@@ -9,6 +9,18 @@
 import type { BuildOptions } from 'esbuild';
 import type { AwsClient } from '#shared/contracts.js';
 
+/**
+ * Packages that a bundle takes from Node itself instead (esbuild `alias`, resolved from the project
+ * root): the two browser-grade primitives under `standardwebhooks`, SHA-256 and base64, become
+ * node:crypto and Buffer. The package's own code (the scheme partners.md requires) is bundled as is.
+ * ~9 KB off each function that signs or verifies; test/unit/native-substitutes.test.ts holds each
+ * substitute to its package's answers and test/infra/bundles.test.ts the bundles to the substitutes.
+ */
+export const NATIVE_SUBSTITUTES: Readonly<Record<string, string>> = {
+  'fast-sha256': './shared/crypto/native/fast-sha256.ts',
+  '@stablelib/base64': './shared/crypto/native/stablelib-base64.ts',
+};
+
 /** The `bundling` options of every function (aws-cdk-lib `BundlingOptions`, the fields we set). */
 export const LAMBDA_BUNDLING = {
   // Local esbuild only: `cdk synth` must work without Docker.
@@ -24,6 +36,10 @@ export const LAMBDA_BUNDLING = {
   // Bundle everything, the AWS SDK v3 clients included: versions pinned by package-lock.json,
   // tree-shaken, and identical to what the tests ran against (not the runtime's copy).
   externalModules: [] as string[],
+  // NodejsFunction passes `--alias:<package>=<path>` to esbuild for each.
+  esbuildArgs: {
+    '--alias': Object.entries(NATIVE_SUBSTITUTES).map(([pkg, path]) => `${pkg}=${path}`),
+  },
 } as const;
 
 /** The esbuild options NodejsFunction runs for `entry` with `LAMBDA_BUNDLING` (cwd: project root). */
@@ -42,6 +58,7 @@ export function esbuildOptions(entry: string, projectRoot: string): BuildOptions
     external: [...LAMBDA_BUNDLING.externalModules],
     banner: { js: LAMBDA_BUNDLING.banner },
     mainFields: [...LAMBDA_BUNDLING.mainFields],
+    alias: { ...NATIVE_SUBSTITUTES },
   };
 }
 

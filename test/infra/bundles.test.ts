@@ -11,8 +11,10 @@
  * survives bundling, so the labels in a bundle are the store functions it kept.
  */
 import { readdirSync, readFileSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { build, type Metafile } from 'esbuild';
 import { beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -22,7 +24,8 @@ import {
   FUNCTIONS,
   type FunctionName,
 } from '#shared/contracts.js';
-import { CLIENT_PACKAGES, esbuildOptions } from '../../infra/bundling.js';
+import * as Keyring from '#shared/domain/partner-keyring.js';
+import { CLIENT_PACKAGES, esbuildOptions, NATIVE_SUBSTITUTES } from '../../infra/bundling.js';
 
 const PROJECT_ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
@@ -226,6 +229,7 @@ describe('function bundles', () => {
   const minifiedBytes = new Map<FunctionName, number>();
   const operations = new Map<FunctionName, string[]>();
   const texts = new Map<FunctionName, string>();
+  const substitutesIn = new Map<FunctionName, string[]>();
 
   beforeAll(async () => {
     // Prepare / Act: every function bundled as MinimisFunction bundles it, in one esbuild run (the
@@ -248,6 +252,15 @@ describe('function bundles', () => {
       const text = result.outputFiles.find((file) => file.path.endsWith(`/${fn}.js`))?.text ?? '';
       operations.set(fn, operationsIn(text, labels));
       texts.set(fn, text);
+      const output = Object.values(result.metafile.outputs).find(
+        (o) => o.entryPoint === `functions/${fn}.ts`,
+      );
+      substitutesIn.set(
+        fn,
+        Object.keys(output?.inputs ?? {})
+          .filter((input) => input.startsWith('shared/crypto/native/'))
+          .sort(),
+      );
     }
     // The client-less functions as they are deployed (minified), for their size.
     const deployed = await build({
@@ -313,6 +326,56 @@ describe('function bundles', () => {
   it.each(FUNCTION_NAMES)('%s bundles standardwebhooks only if it signs or verifies webhooks', (fn) => {
     // Assess
     expect((packages.get(fn) ?? []).includes('standardwebhooks')).toBe(SIGNING.has(fn));
+  });
+
+  it.each([...SIGNING])(
+    '%s signs with the standardwebhooks code on node:crypto and Buffer (NATIVE_SUBSTITUTES)',
+    (fn) => {
+      // Assess: the package's browser-grade SHA-256 and base64 are not bundled; our substitutes are.
+      const bundled = packages.get(fn) ?? [];
+      expect(bundled.filter((pkg) => pkg in NATIVE_SUBSTITUTES)).toEqual([]);
+      expect(substitutesIn.get(fn)).toEqual(
+        Object.values(NATIVE_SUBSTITUTES)
+          .map((p) => p.slice(2))
+          .sort(),
+      );
+    },
+  );
+
+  it('a bundled signer signs and verifies as the unbundled package does', async () => {
+    // Prepare: the keyring's signing and verifying, bundled with the substitutes, loaded from disk.
+    const dir = await mkdtemp(join(tmpdir(), 'minimis-bundled-signer-'));
+    try {
+      const outfile = join(dir, 'signer.mjs');
+      await build({
+        ...esbuildOptions('shared/domain/partner-keyring.ts', PROJECT_ROOT),
+        outfile,
+        sourcemap: false,
+        logLevel: 'silent',
+      });
+      const bundled = (await import(pathToFileURL(outfile).href)) as typeof Keyring;
+      const secrets = ['whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw', 'c2VjcmV0LWZvci1hLWJ1bmRsZWQtdGVzdA=='];
+      const at = new Date();
+      const body = '{"type":"order.created","data":{"orderId":"ord_1"}}';
+
+      // Act
+      const signature = bundled.signWithAll(secrets, 'msg_1', at, body);
+      const headers = bundled.signedWebhookHeaders(secrets, 'msg_1', at, body);
+
+      // Assess: byte for byte the package's signature, and each side verifies the other's.
+      expect(signature).toBe(Keyring.signWithAll(secrets, 'msg_1', at, body));
+      expect(signature.split(' ')).toHaveLength(2);
+      expect(() => Keyring.verifyWithAny([secrets[1] as string], body, headers)).not.toThrow();
+      expect(() => bundled.verifyWithAny([secrets[0] as string], Buffer.from(body), headers)).not.toThrow();
+      expect(() => bundled.verifyWithAny(secrets, `${body} `, headers)).toThrow(
+        'No matching signature found',
+      );
+      expect(() => bundled.verifyWithAny(['whsec_not*base64*at*all*'], body, headers)).toThrow(
+        'Base64Coder: incorrect characters for decoding',
+      );
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 
   it.each(FUNCTION_NAMES)('%s logs with our logger, not the Powertools logger class (20 KB)', (fn) => {
