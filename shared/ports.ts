@@ -345,7 +345,13 @@ export interface PartnerState {
 export interface HeldMessage {
   readonly webhookId: string;
   readonly message: QueueMessage;
+  /** When the message was first held (a hold of a message already held keeps it). */
   readonly heldAt: string;
+  /**
+   * This hold's own id, new on every hold: a release names the hold it saw, so it never removes a
+   * later hold of the same message. Absent on items held before holds had ids.
+   */
+  readonly holdId?: string;
 }
 
 export interface PartnerStateStore {
@@ -355,12 +361,18 @@ export interface PartnerStateStore {
   disablePartner(partnerId: string, at: string, status: number): Promise<boolean>;
   /** Records `enabled`; returns true when this call changed it (it was disabled). */
   enablePartner(partnerId: string, at: string): Promise<boolean>;
-  /** Keeps a message (one per webhook-id: holding it again changes nothing). */
-  holdMessage(partnerId: string, held: HeldMessage): Promise<void>;
+  /**
+   * Keeps a message, one item per webhook-id: holding it again keeps its first `heldAt` and takes
+   * the new `holdId`, so a release of the earlier hold leaves this one.
+   */
+  holdMessage(partnerId: string, held: HeldMessage & { readonly holdId: string }): Promise<void>;
   /** Every held message of the partner (consistent read). */
   listHeld(partnerId: string): AsyncIterable<HeldMessage>;
-  /** Removes a held message; returns whether it was there. */
-  releaseHeld(partnerId: string, webhookId: string): Promise<boolean>;
+  /**
+   * Removes a held message if it is still the hold `holdId` names (undefined: one held before holds
+   * had ids); returns whether it removed it.
+   */
+  releaseHeld(partnerId: string, webhookId: string, holdId: string | undefined): Promise<boolean>;
 }
 
 /** Reads every order created in a time range (a table scan: ops commands only). */

@@ -202,8 +202,8 @@ export const TABLE_ACCESS = {
 /**
  * One partner's delivery function: the order and its delivery state; the personal record and the
  * data keys only when the partner's fields need a purpose opened (none for the warehouse); its own
- * partner state (read; disabled on 410 Gone) and its own held messages (put; delete when it takes
- * one back) — never another partner's.
+ * partner state (read; disabled on 410 Gone) and its own held messages (update: a hold keeps the
+ * first hold's time; delete when it takes one back) — never another partner's.
  */
 export function partnerTableAccess(partner: Pick<PartnerConfig, 'id' | 'fields'>): TableAccess {
   const opens = purposesForFields(partner.fields).length > 0;
@@ -213,8 +213,8 @@ export function partnerTableAccess(partner: Pick<PartnerConfig, 'id' | 'fields'>
     items: {
       // Every delivery function chains ledger entries: it reads (and may create) the ledger key.
       GetItem: opens ? [ITEM.order, ITEM.personal, ITEM.dataKey, own] : [ITEM.order, ITEM.ledgerKey, own],
-      UpdateItem: [ITEM.order, own],
-      PutItem: [held, ITEM.ledgerKey],
+      UpdateItem: [ITEM.order, own, held],
+      PutItem: [ITEM.ledgerKey],
       DeleteItem: [held],
     },
   };

@@ -10,9 +10,13 @@
  *   recorded as delivered; a 410 holds it too);
  * - enable running while a delivery holds a message: enable writes `enabled` before it lists the
  *   held messages; a delivery reads the state again after writing its hold. Either the listing
- *   sees the hold, or the delivery sees `enabled` and takes its message back to send it itself.
+ *   sees the hold, or the delivery sees `enabled` and takes its message back to send it itself;
+ * - a message enable re-sent meeting a 410 again before enable removed its hold (the partner was
+ *   enabled too early): every hold has its own id and a release removes only the hold it names, so
+ *   the message is held again, not lost with the earlier hold (review s10).
  */
 
+import { randomUUID } from 'node:crypto';
 import { partnerQueue } from '../contracts.js';
 import type { Clock, HeldMessage, OrderStore, PartnerStateStore, Queue } from '../ports.js';
 import { UnknownPartnerError } from './redrive.js';
@@ -38,15 +42,16 @@ export interface HoldDeps {
 export async function holdMessage(
   deps: HoldDeps,
   partnerId: string,
-  held: Omit<HeldMessage, 'heldAt'>,
+  held: Omit<HeldMessage, 'heldAt' | 'holdId'>,
 ): Promise<boolean> {
   const at = deps.clock.now().toISOString();
-  await deps.partnerState.holdMessage(partnerId, { ...held, heldAt: at });
+  const holdId = randomUUID();
+  await deps.partnerState.holdMessage(partnerId, { ...held, heldAt: at, holdId });
   // `pending` never overwrites `delivered` (the store's condition): a held replay changes nothing.
   await deps.orders?.setDeliveryState(held.message.orderId, partnerId, 'pending', at);
   if ((await deps.partnerState.getPartnerState(partnerId)).state === 'disabled') return true;
   // Enabled since we looked. If enable's listing already took the message, it re-enqueued it.
-  return !(await deps.partnerState.releaseHeld(partnerId, held.webhookId));
+  return !(await deps.partnerState.releaseHeld(partnerId, held.webhookId, holdId));
 }
 
 export interface EnableDeps {
@@ -78,7 +83,8 @@ export async function enablePartner(
   let released = 0;
   for await (const held of deps.partnerState.listHeld(partnerId)) {
     await deps.queue.send(partnerQueue(partnerId), held.message);
-    await deps.partnerState.releaseHeld(partnerId, held.webhookId);
+    // This hold only: if the message met a 410 again meanwhile, its new hold stays held.
+    await deps.partnerState.releaseHeld(partnerId, held.webhookId, held.holdId);
     released++;
     if (released % 100 === 0) onProgress?.(released);
   }

@@ -226,8 +226,8 @@ describe('order-table grants (least privilege per role)', () => {
     expect(grants).toEqual({
       items: {
         'dynamodb:GetItem': ['DATAKEY#*', 'ORDER#*', 'PARTNER#carrier', 'PII#*'],
-        'dynamodb:UpdateItem': ['ORDER#*', 'PARTNER#carrier'],
-        'dynamodb:PutItem': ['DATAKEY#ledger-v1', 'HELD#carrier#*'],
+        'dynamodb:UpdateItem': ['HELD#carrier#*', 'ORDER#*', 'PARTNER#carrier'],
+        'dynamodb:PutItem': ['DATAKEY#ledger-v1'],
         'dynamodb:DeleteItem': ['HELD#carrier#*'],
       },
       query: {},
@@ -242,8 +242,8 @@ describe('order-table grants (least privilege per role)', () => {
     expect(grants).toEqual({
       items: {
         'dynamodb:GetItem': ['DATAKEY#ledger-v1', 'ORDER#*', 'PARTNER#warehouse'],
-        'dynamodb:UpdateItem': ['ORDER#*', 'PARTNER#warehouse'],
-        'dynamodb:PutItem': ['DATAKEY#ledger-v1', 'HELD#warehouse#*'],
+        'dynamodb:UpdateItem': ['HELD#warehouse#*', 'ORDER#*', 'PARTNER#warehouse'],
+        'dynamodb:PutItem': ['DATAKEY#ledger-v1'],
         'dynamodb:DeleteItem': ['HELD#warehouse#*'],
       },
       query: {},

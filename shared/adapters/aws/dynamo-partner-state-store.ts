@@ -2,7 +2,6 @@ import {
   DeleteCommand,
   type DynamoDBDocumentClient,
   GetCommand,
-  PutCommand,
   ScanCommand,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
@@ -77,20 +76,23 @@ export class DynamoPartnerStateStore implements PartnerStateStore {
     return this.setState(partnerId, 'enabled', at);
   }
 
-  async holdMessage(partnerId: string, held: HeldMessage): Promise<void> {
-    await conditional('hold message', () =>
+  async holdMessage(partnerId: string, held: HeldMessage & { readonly holdId: string }): Promise<void> {
+    await call('hold message', () =>
       this.db.send(
-        new PutCommand({
+        new UpdateCommand({
           TableName: this.tableName,
-          Item: {
-            pk: keys.held(partnerId, held.webhookId),
-            partnerId,
-            webhookId: held.webhookId,
-            message: held.message,
-            heldAt: held.heldAt,
+          Key: { pk: keys.held(partnerId, held.webhookId) },
+          // The first hold's time is kept; the hold id is always this hold's, so a release of an
+          // earlier hold (enable re-sent it, and it met 410 again) does not remove this one.
+          UpdateExpression:
+            'SET partnerId = :p, webhookId = :w, message = :m, heldAt = if_not_exists(heldAt, :at), holdId = :h',
+          ExpressionAttributeValues: {
+            ':p': partnerId,
+            ':w': held.webhookId,
+            ':m': held.message,
+            ':at': held.heldAt,
+            ':h': held.holdId,
           },
-          // Held once: the first hold's time is kept.
-          ConditionExpression: 'attribute_not_exists(pk)',
         }),
       ),
     );
@@ -115,22 +117,28 @@ export class DynamoPartnerStateStore implements PartnerStateStore {
           webhookId: item.webhookId as string,
           message: item.message as QueueMessage,
           heldAt: item.heldAt as string,
+          ...(typeof item.holdId === 'string' ? { holdId: item.holdId } : {}),
         };
       }
       start = page.LastEvaluatedKey;
     } while (start);
   }
 
-  async releaseHeld(partnerId: string, webhookId: string): Promise<boolean> {
-    const { Attributes } = await call('release held message', () =>
+  releaseHeld(partnerId: string, webhookId: string, holdId: string | undefined): Promise<boolean> {
+    return conditional('release held message', () =>
       this.db.send(
         new DeleteCommand({
           TableName: this.tableName,
           Key: { pk: keys.held(partnerId, webhookId) },
-          ReturnValues: 'ALL_OLD',
+          // Only the hold the caller saw: a later hold of the same message stays.
+          ...(holdId === undefined
+            ? { ConditionExpression: 'attribute_exists(pk) AND attribute_not_exists(holdId)' }
+            : {
+                ConditionExpression: 'holdId = :h',
+                ExpressionAttributeValues: { ':h': holdId },
+              }),
         }),
       ),
     );
-    return Attributes !== undefined;
   }
 }

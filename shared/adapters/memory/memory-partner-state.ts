@@ -19,16 +19,20 @@ export class MemoryPartnerStateStore implements PartnerStateStore {
     this.states.set(partnerId, { state: 'enabled', changedAt: at });
     return true;
   }
-  async holdMessage(partnerId: string, held: HeldMessage) {
+  async holdMessage(partnerId: string, held: HeldMessage & { readonly holdId: string }) {
     const messages = this.held.get(partnerId) ?? new Map<string, HeldMessage>();
-    if (!messages.has(held.webhookId)) messages.set(held.webhookId, held);
+    const first = messages.get(held.webhookId);
+    messages.set(held.webhookId, { ...held, heldAt: first?.heldAt ?? held.heldAt });
     this.held.set(partnerId, messages);
   }
   async *listHeld(partnerId: string) {
     for (const held of [...(this.held.get(partnerId)?.values() ?? [])]) yield held;
   }
-  async releaseHeld(partnerId: string, webhookId: string) {
-    return this.held.get(partnerId)?.delete(webhookId) ?? false;
+  async releaseHeld(partnerId: string, webhookId: string, holdId: string | undefined) {
+    const messages = this.held.get(partnerId);
+    const held = messages?.get(webhookId);
+    if (!messages || !held || held.holdId !== holdId) return false;
+    return messages.delete(webhookId);
   }
 }
 
