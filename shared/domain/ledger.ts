@@ -270,22 +270,23 @@ export function redactionBasis(
 }
 
 /**
- * The write-ahead `sending` entries to `recipient` whose outcome is not in the ledger yet (no later
- * `sent` with the same webhook-id): webhooks that may still be on their way to the partner.
+ * The write-ahead `sending` entries to `recipient` whose outcome is not in the ledger yet: webhooks
+ * that may still be on their way to the partner. Every attempt of a message (retries, an SQS
+ * duplicate, a replay) has the same webhook-id, so a `sent` settles one `sending` of its id before
+ * it, the earliest; two attempts at once and one answer leave the later attempt on its way
+ * (review s10: any later `sent` of the id settled them all, and a redaction overtook the slower one).
  */
 export function unsettledSends(
   entries: readonly LedgerEntry[],
   recipient: string,
 ): Array<Extract<LedgerEntry, { type: 'sending' }>> {
-  const out: Array<Extract<LedgerEntry, { type: 'sending' }>> = [];
-  for (const [index, entry] of entries.entries()) {
-    if (entry.type !== 'sending' || entry.recipient !== recipient) continue;
-    const settled = entries
-      .slice(index + 1)
-      .some((later) => later.type === 'sent' && later.webhookId === entry.webhookId);
-    if (!settled) out.push(entry);
+  const open = new Map<string, Array<Extract<LedgerEntry, { type: 'sending' }>>>();
+  for (const entry of entries) {
+    if (entry.type === 'sending' && entry.recipient === recipient)
+      open.set(entry.webhookId, [...(open.get(entry.webhookId) ?? []), entry]);
+    else if (entry.type === 'sent' && entry.recipient === recipient) open.get(entry.webhookId)?.shift();
   }
-  return out;
+  return [...open.values()].flat().sort((a, b) => a.seq - b.seq);
 }
 
 /** The customer's view: who received which fields when (export), from an order's ledger. */
