@@ -80,9 +80,14 @@ export const eraseCommand: Command = {
         ? `erased: personal data of ${receipt.ordersErased.length} order(s)${receipt.consentLedgerRemoved || receipt.marketingContactRemoved ? ' and the customer record' : ''}`
         : 'nothing to erase: no personal data is held for this address',
     );
+    const notSent = certificate.redactions.filter((r) => r.notSent !== undefined);
     io.err(
-      `certificate ${certificate.id}: order.redacted requested from ${certificate.redactions.length} partner(s); \`minimis certificate ${certificate.id}\` shows their acknowledgements`,
+      `certificate ${certificate.id}: order.redacted requested from ${certificate.redactions.length - notSent.length} partner(s); \`minimis certificate ${certificate.id}\` shows their acknowledgements`,
     );
+    if (notSent.length > 0)
+      io.err(
+        `not sent: ${[...new Set(notSent.map((r) => r.partner))].join(', ')} received personal data but is no longer configured; ask it to delete the data out of band`,
+      );
     io.out(json({ ...receipt, certificate }));
     return 0;
   },

@@ -36,6 +36,12 @@ export interface RequestedRedaction {
    * timeout, an error answer). Absent in certificates stored before it existed (read: `received`).
    */
   readonly basis?: RedactionBasis;
+  /**
+   * Set when no `order.redacted` could be sent: the partner received personal data but is no longer
+   * in the configuration (no queue, no URL, no secret). The operator must ask it out of band; the
+   * certificate stays incomplete.
+   */
+  readonly notSent?: 'partner-not-configured';
 }
 
 export type RedactionBasis = 'received' | 'may-have-received';
@@ -75,7 +81,12 @@ export interface ErasureCertificate {
   readonly redactions: readonly RequestedRedaction[];
 }
 
-export type RedactionState = 'pending' | 'acknowledged' | 'failed';
+/**
+ * `pending`: not answered yet (on its queue, retrying, or held while the partner is disabled after a
+ * 410 Gone); `failed`: its last attempt gave up (dead-lettered; a redrive sends it again);
+ * `not-sent`: the partner was no longer configured at the erasure (`notSent`).
+ */
+export type RedactionState = 'pending' | 'acknowledged' | 'failed' | 'not-sent';
 
 export interface RedactionStatus extends RequestedRedaction {
   readonly state: RedactionState;
@@ -83,6 +94,9 @@ export interface RedactionStatus extends RequestedRedaction {
   readonly acknowledgedAt: string | null;
   readonly status: number | null;
 }
+
+/** The failure a redaction's `sent` records when the partner answered 410 Gone (it is held). */
+const GONE = '410';
 
 /** Where a requested redaction stands, per the order's ledger. */
 export function redactionStatus(
@@ -92,7 +106,16 @@ export function redactionStatus(
   const ack = entries.find((e) => e.type === 'acknowledged' && e.webhookId === request.webhookId);
   const sends = entries.filter((e) => e.type === 'sent' && e.webhookId === request.webhookId);
   const delivered = sends.find((e) => e.type === 'sent' && e.failure === undefined);
-  const state: RedactionState = ack ? 'acknowledged' : sends.length > 0 ? 'failed' : 'pending';
+  // A redaction's `sent` with a failure is its last attempt giving up, or a 410 Gone: then it is
+  // held and goes out when the partner is enabled (review s10: it showed `failed`).
+  const gaveUp = sends.some((e) => e.type === 'sent' && e.failure !== undefined && e.failure !== GONE);
+  const state: RedactionState = ack
+    ? 'acknowledged'
+    : request.notSent
+      ? 'not-sent'
+      : gaveUp
+        ? 'failed'
+        : 'pending';
   return {
     ...request,
     state,

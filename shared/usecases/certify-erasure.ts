@@ -128,16 +128,25 @@ async function certify(
   const requestedAt = receipt.erasedAt;
   const known = new Set(deps.partners.map((p) => p.id));
   const redactions: RequestedRedaction[] = [];
+  const redactionOf = (entries: readonly LedgerEntry[], orderId: string, partner: string) => ({
+    orderId,
+    partner,
+    webhookId: webhookId(orderId, partner, ORDER_REDACTED_TYPE),
+    requestedAt,
+    basis: redactionBasis(entries, partner, isPersonal),
+  });
   const requestsIn = (entries: readonly LedgerEntry[], orderId: string): RequestedRedaction[] =>
     partnersWithPersonalData(entries, isPersonal)
       .filter((p) => known.has(p))
-      .map((partner) => ({
-        orderId,
-        partner,
-        webhookId: webhookId(orderId, partner, ORDER_REDACTED_TYPE),
-        requestedAt,
-        basis: redactionBasis(entries, partner, isPersonal),
-      }));
+      .map((partner) => redactionOf(entries, orderId, partner));
+  /**
+   * Partners that received personal data but are no longer configured: nothing can be sent to
+   * them, so the certificate names them as not sent (incomplete) instead of leaving them out.
+   */
+  const unreachableIn = (entries: readonly LedgerEntry[], orderId: string): RequestedRedaction[] =>
+    partnersWithPersonalData(entries, isPersonal)
+      .filter((p) => !known.has(p))
+      .map((partner) => ({ ...redactionOf(entries, orderId, partner), notSent: 'partner-not-configured' }));
 
   for (const orderId of receipt.ordersErased) {
     const ledger = await deps.ledger.getLedger(orderId);
@@ -187,7 +196,8 @@ async function certify(
     }
     for (const r of requests)
       await deps.queue.send(partnerQueue(r.partner), redactionMessage(orderId, r.partner, requestedAt));
-    redactions.push(...requests);
+    const before = ownEntry(seen, id);
+    redactions.push(...requests, ...unreachableIn(before >= 0 ? seen.slice(0, before) : seen, orderId));
   }
 
   const certificate: ErasureCertificate = {

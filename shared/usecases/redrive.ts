@@ -8,6 +8,7 @@
  * `failed` until their redriven message is delivered (then `delivered`).
  */
 
+import { ORDER_REDACTED_TYPE } from '../contracts/messages.js';
 import { partnerQueue } from '../contracts.js';
 import type { Clock, DeadLetterQueue, OrderStore } from '../ports.js';
 
@@ -53,9 +54,17 @@ export async function redriveDeliveries(
   for (const partner of partners) {
     const queue = partnerQueue(partner.id);
     const dead = await deps.queue.list(queue);
+    // The order's delivery goes back to `pending` for its own message only: an `order.redacted`
+    // has no delivery state (its progress is in the ledger and the certificate), and marking it
+    // left a delivery that had ended `failed` pending for good (review s10).
     const orderIds = new Set(
       dead
-        .filter((m) => typeof m.orderId === 'string' && (m.partner === undefined || m.partner === partner.id))
+        .filter(
+          (m) =>
+            typeof m.orderId === 'string' &&
+            m.type !== ORDER_REDACTED_TYPE &&
+            (m.partner === undefined || m.partner === partner.id),
+        )
         .map((m) => m.orderId),
     );
     // `pending` never overwrites `delivered` (the store's condition), so a redundant message is harmless.
