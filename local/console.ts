@@ -212,7 +212,7 @@ async function ledgerJson(w: Wiring, orderId: string): Promise<unknown | undefin
   const order = await w.orders.getOrder(orderId);
   const ledger = await w.ledger.getLedger(orderId);
   if (!order || !ledger) return undefined;
-  const verification = await verifyLedger(w.ledgerKey.mac, orderId, ledger.entries, ledger.head);
+  const verification = await verifyLedger(w.ledgerKey.mac, orderId, ledger.entries, ledger.head, order);
   return {
     orderId,
     status: order.status,

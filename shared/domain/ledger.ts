@@ -12,6 +12,8 @@
  *
  * Pure: the MAC function is passed in (crypto/ledger-key.ts holds the key).
  */
+
+import { ORDER_REDACTED_TYPE } from '../contracts/messages.js';
 import type { Component, FieldPath, Purpose } from '../inventory.js';
 
 /** Who received an email: the customer's own mailbox, through SES (never the address). */
@@ -188,7 +190,19 @@ export function erasedMark(entries: readonly LedgerEntry[]): { readonly erased?:
 
 export type LedgerProblem =
   | { readonly seq: number; readonly problem: 'out-of-sequence' | 'bad-mac' }
-  | { readonly seq: null; readonly problem: 'no-head' | 'bad-head' | 'count-mismatch' };
+  | { readonly seq: null; readonly problem: 'no-head' | 'bad-head' | 'count-mismatch' }
+  /** The order item records a disclosure (`of`: `delivery to <partner>`, `email <template>`) the ledger lacks. */
+  | { readonly seq: null; readonly problem: 'missing-entry'; readonly of: string };
+
+/**
+ * What the order item records beside its ledger that only a disclosure writes, in the same
+ * UpdateItem as its entry: a partner delivery `delivered` (its `sent` entry), an email `sent` (its
+ * `email-sent` entry).
+ */
+export interface LedgerWitness {
+  readonly deliveries: Readonly<Record<string, { readonly state: string }>>;
+  readonly emails: Readonly<Record<string, { readonly state: string }>>;
+}
 
 export interface LedgerVerification {
   readonly ok: boolean;
@@ -201,12 +215,19 @@ export interface LedgerVerification {
  * `bad-mac` (and so is the next one, chained on it), a missing or moved one `out-of-sequence`, a
  * dropped tail `count-mismatch` / `bad-head`. An order with no disclosure has neither entries nor
  * head and verifies.
+ *
+ * The head cannot tell a chain cut back to an earlier state of itself (its entries and head as they
+ * were, or none at all: no key needed for either) from that state. Given the order item
+ * (`witness`), every disclosure the item records must have its entry too (`missing-entry`), so a
+ * ledger emptied or rolled back under an order that says it was delivered does not verify (review
+ * s10). A whole item put back as it was (a restore) still verifies: it is that earlier state.
  */
 export async function verifyLedger(
   mac: Mac,
   orderId: string,
   entries: readonly LedgerEntry[],
   head: LedgerHead | undefined,
+  witness?: LedgerWitness,
 ): Promise<LedgerVerification> {
   const problems: LedgerProblem[] = [];
   let prev = '';
@@ -224,7 +245,30 @@ export async function verifyLedger(
     if ((await mac(headInput(orderId, head.count, prev))) !== head.mac)
       problems.push({ seq: null, problem: 'bad-head' });
   }
+  if (witness) problems.push(...missingEntries(entries, witness));
   return { ok: problems.length === 0, entries: entries.length, problems };
+}
+
+/** The disclosures `witness` records that `entries` lack. */
+function missingEntries(entries: readonly LedgerEntry[], witness: LedgerWitness): LedgerProblem[] {
+  const problems: LedgerProblem[] = [];
+  for (const [partner, delivery] of Object.entries(witness.deliveries)) {
+    if (delivery.state !== 'delivered') continue;
+    const sent = entries.some(
+      (e) =>
+        e.type === 'sent' &&
+        e.recipient === partner &&
+        e.failure === undefined &&
+        e.messageType !== ORDER_REDACTED_TYPE,
+    );
+    if (!sent) problems.push({ seq: null, problem: 'missing-entry', of: `delivery to ${partner}` });
+  }
+  for (const [template, email] of Object.entries(witness.emails)) {
+    if (email.state !== 'sent') continue;
+    if (!entries.some((e) => e.type === 'email-sent' && e.template === template))
+      problems.push({ seq: null, problem: 'missing-entry', of: `email ${template}` });
+  }
+  return problems;
 }
 
 /**
@@ -241,7 +285,7 @@ export function partnersWithPersonalData(
   for (const entry of entries)
     if (
       (entry.type === 'sent' || entry.type === 'sending') &&
-      entry.messageType !== 'order.redacted' &&
+      entry.messageType !== ORDER_REDACTED_TYPE &&
       entry.fields.some(isPersonal)
     )
       out.add(entry.recipient);
@@ -263,7 +307,7 @@ export function redactionBasis(
       entry.type === 'sent' &&
       entry.failure === undefined &&
       entry.recipient === recipient &&
-      entry.messageType !== 'order.redacted' &&
+      entry.messageType !== ORDER_REDACTED_TYPE &&
       entry.fields.some(isPersonal),
   );
   return received ? 'received' : 'may-have-received';

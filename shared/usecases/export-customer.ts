@@ -21,7 +21,7 @@ import {
 } from '../domain/consent.js';
 import { suppressionInForce } from '../domain/email-policy.js';
 import { type Disclosure, disclosuresOf, type Mac, tipOf, verifyLedger } from '../domain/ledger.js';
-import type { DeliveryState, OrderItem, OrderStatus, PersonalRecord } from '../domain/order.js';
+import type { DeliveryState, OrderItem, OrderRecord, OrderStatus, PersonalRecord } from '../domain/order.js';
 import { customerRecordId, decodeFields, type PersonalFields } from '../domain/sealing.js';
 import { PURPOSES, type Purpose } from '../inventory.js';
 import type { LedgerStore, PrincipalSource } from '../ledger-ports.js';
@@ -166,9 +166,7 @@ async function exportOrder(deps: ExportDeps, record: PersonalRecord): Promise<Ex
       );
   }
   const disclosures =
-    order && deps.disclosures
-      ? await recordExport(deps.disclosures, record.orderId, personal, deps.clock)
-      : undefined;
+    order && deps.disclosures ? await recordExport(deps.disclosures, order, personal, deps.clock) : undefined;
   return {
     ...(disclosures ? { disclosures } : {}),
     orderId: record.orderId,
@@ -193,13 +191,14 @@ async function exportOrder(deps: ExportDeps, record: PersonalRecord): Promise<Ex
 /** Reads the order's ledger for the export and appends the export itself (one write). */
 async function recordExport(
   ledger: NonNullable<ExportDeps['disclosures']>,
-  orderId: string,
+  order: OrderRecord,
   personal: Partial<Record<Purpose, PersonalFields>>,
   clock: Clock,
 ): Promise<ExportedDisclosures | undefined> {
+  const { orderId } = order;
   const stored = await ledger.store.getLedger(orderId);
   if (!stored) return undefined;
-  const verification = await verifyLedger(ledger.mac, orderId, stored.entries, stored.head);
+  const verification = await verifyLedger(ledger.mac, orderId, stored.entries, stored.head, order);
   const purposes = PURPOSES.filter((p) => personal[p] !== undefined);
   await ledger.store.appendLedger(
     orderId,
