@@ -3,18 +3,15 @@
  * single-item conditional writes (no transactions) are what makes a confirmation single-use, a
  * stranger's repeated checkouts send one request, and erasures of one address run one at a time.
  */
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { documentClient } from '../../shared/adapters/aws/dynamo-client.js';
 import { DynamoConsentStore } from '../../shared/adapters/aws/dynamo-consent-store.js';
 import { DynamoErasureFenceStore } from '../../shared/adapters/aws/dynamo-erasure-fence.js';
 import { tableDefinition } from '../../shared/adapters/aws/table-schema.js';
-import {
-  type EmbeddedDynamo,
-  ensureTables,
-  startDynalite,
-} from '../../shared/adapters/local/embedded-dynamodb.js';
+import { type EmbeddedDynamo, ensureTables } from '../../shared/adapters/local/embedded-dynamodb.js';
 import type { ConsentEvent } from '../../shared/domain/consent.js';
+import { startTestDynamo } from '../support/embedded-dynamo.js';
 
 let dynamo: EmbeddedDynamo;
 let client: DynamoDBClient;
@@ -34,12 +31,7 @@ const event = (status?: ConsentEvent['status']): ConsentEvent => ({
 const SEALED = Uint8Array.of(9, 9, 9);
 
 beforeAll(async () => {
-  dynamo = await startDynalite({ port: 0 });
-  client = new DynamoDBClient({
-    endpoint: dynamo.url,
-    region: 'us-east-1',
-    credentials: { accessKeyId: 'x', secretAccessKey: 'x' },
-  });
+  ({ dynamo, client } = await startTestDynamo());
   await ensureTables(client, [tableDefinition('orders')]);
   consent = new DynamoConsentStore(documentClient(client), 'orders');
   fence = new DynamoErasureFenceStore(documentClient(client), 'orders');

@@ -5,7 +5,7 @@
  */
 
 import { randomBytes } from 'node:crypto';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { type DynamoDBDocumentClient, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { keys } from '#shared/contracts.js';
@@ -14,11 +14,7 @@ import { DynamoIdempotencyStore } from '../../shared/adapters/aws/dynamo-idempot
 import { DynamoOrderStore } from '../../shared/adapters/aws/dynamo-order-store.js';
 import { keyTableDefinition } from '../../shared/adapters/aws/dynamo-record-secret-store.js';
 import { tableDefinition } from '../../shared/adapters/aws/table-schema.js';
-import {
-  type EmbeddedDynamo,
-  ensureTables,
-  startDynalite,
-} from '../../shared/adapters/local/embedded-dynamodb.js';
+import { type EmbeddedDynamo, ensureTables } from '../../shared/adapters/local/embedded-dynamodb.js';
 import { LocalKeyService } from '../../shared/adapters/local/local-key-service.js';
 import { loadConfig } from '../../shared/config.js';
 import type { PersonalRecord } from '../../shared/domain/order.js';
@@ -28,6 +24,7 @@ import { submitOrder } from '../../shared/usecases/submit-order.js';
 import { sweepIntakes } from '../../shared/usecases/sweep-intakes.js';
 import { wire } from '../../shared/wiring.js';
 import { canaries, orderBody } from '../support/canaries.js';
+import { startTestDynamo } from '../support/embedded-dynamo.js';
 import { FakeClock } from '../support/fakes.js';
 
 let dynamo: EmbeddedDynamo;
@@ -56,12 +53,7 @@ const claim = (key: string, leaseUntil: number): IdempotencyRecord => ({
 });
 
 beforeAll(async () => {
-  dynamo = await startDynalite({ port: 0 });
-  client = new DynamoDBClient({
-    endpoint: dynamo.url,
-    region: 'us-east-1',
-    credentials: { accessKeyId: 'x', secretAccessKey: 'x' },
-  });
+  ({ dynamo, client } = await startTestDynamo());
   await ensureTables(client, [tableDefinition('orders')]);
   doc = documentClient(client);
   orders = new DynamoOrderStore(doc, 'orders');

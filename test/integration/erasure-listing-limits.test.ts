@@ -5,24 +5,21 @@
  * bucket) that must not make an intake die between its personal write and its settle.
  */
 import { randomBytes } from 'node:crypto';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { type DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { keys } from '#shared/contracts.js';
 import { documentClient } from '../../shared/adapters/aws/dynamo-client.js';
 import { keyTableDefinition } from '../../shared/adapters/aws/dynamo-record-secret-store.js';
 import { tableDefinition } from '../../shared/adapters/aws/table-schema.js';
-import {
-  type EmbeddedDynamo,
-  ensureTables,
-  startDynalite,
-} from '../../shared/adapters/local/embedded-dynamodb.js';
+import { type EmbeddedDynamo, ensureTables } from '../../shared/adapters/local/embedded-dynamodb.js';
 import { LocalKeyService } from '../../shared/adapters/local/local-key-service.js';
 import { loadConfig } from '../../shared/config.js';
 import { eraseCustomer } from '../../shared/usecases/erase-customer.js';
 import { submitOrder } from '../../shared/usecases/submit-order.js';
 import { wire } from '../../shared/wiring.js';
 import { canaries, orderBody } from '../support/canaries.js';
+import { startTestDynamo } from '../support/embedded-dynamo.js';
 import { FakeClock } from '../support/fakes.js';
 
 let dynamo: EmbeddedDynamo;
@@ -30,12 +27,7 @@ let client: DynamoDBClient;
 let doc: DynamoDBDocumentClient;
 
 beforeAll(async () => {
-  dynamo = await startDynalite({ port: 0 });
-  client = new DynamoDBClient({
-    endpoint: dynamo.url,
-    region: 'us-east-1',
-    credentials: { accessKeyId: 'x', secretAccessKey: 'x' },
-  });
+  ({ dynamo, client } = await startTestDynamo());
   doc = documentClient(client);
 });
 afterAll(async () => {

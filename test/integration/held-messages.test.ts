@@ -4,31 +4,23 @@
  * it names, so enable's release of a re-sent message that met 410 again leaves the new hold
  * (review s10); an item held before holds had ids is released by naming none.
  */
-import { DynamoDBClient, PutItemCommand } from '@aws-sdk/client-dynamodb';
+import { type DynamoDBClient, PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { documentClient } from '#shared/adapters/aws/dynamo-client.js';
 import { DynamoPartnerStateStore } from '#shared/adapters/aws/dynamo-partner-state-store.js';
 import { tableDefinition } from '#shared/adapters/aws/table-schema.js';
-import {
-  type EmbeddedDynamo,
-  ensureTables,
-  startDynalite,
-} from '#shared/adapters/local/embedded-dynamodb.js';
+import { type EmbeddedDynamo, ensureTables } from '#shared/adapters/local/embedded-dynamodb.js';
 import { MemoryPartnerStateStore } from '#shared/adapters/memory/memory-partner-state.js';
 import { keys } from '#shared/contracts.js';
 import type { HeldMessage, PartnerStateStore } from '#shared/ports.js';
+import { startTestDynamo } from '../support/embedded-dynamo.js';
 
 let dynamo: EmbeddedDynamo;
 let client: DynamoDBClient;
 const TABLE = 'orders';
 
 beforeAll(async () => {
-  dynamo = await startDynalite({ port: 0 });
-  client = new DynamoDBClient({
-    endpoint: dynamo.url,
-    region: 'us-east-1',
-    credentials: { accessKeyId: 'x', secretAccessKey: 'x' },
-  });
+  ({ dynamo, client } = await startTestDynamo());
   await ensureTables(client, [tableDefinition('orders')]);
 });
 

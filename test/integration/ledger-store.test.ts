@@ -5,22 +5,19 @@
  * entry chained on a tip from before an erasure is refused once the re-read tip holds `erased`.
  */
 import { createHmac, randomBytes } from 'node:crypto';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { documentClient } from '../../shared/adapters/aws/dynamo-client.js';
 import { DynamoCertificateStore, DynamoLedgerStore } from '../../shared/adapters/aws/dynamo-ledger.js';
 import { DynamoOrderStore } from '../../shared/adapters/aws/dynamo-order-store.js';
 import { tableDefinition } from '../../shared/adapters/aws/table-schema.js';
-import {
-  type EmbeddedDynamo,
-  ensureTables,
-  startDynalite,
-} from '../../shared/adapters/local/embedded-dynamodb.js';
+import { type EmbeddedDynamo, ensureTables } from '../../shared/adapters/local/embedded-dynamodb.js';
 import type { ErasureCertificate } from '../../shared/domain/certificate.js';
 import { DependencyError, OrderErasedError } from '../../shared/domain/errors.js';
 import { type LedgerEvent, type Mac, verifyLedger } from '../../shared/domain/ledger.js';
 import type { OrderRecord } from '../../shared/domain/order.js';
 import { appendOf, writeAheadOf } from '../../shared/usecases/disclosure-ledger.js';
+import { startTestDynamo } from '../support/embedded-dynamo.js';
 
 let dynamo: EmbeddedDynamo;
 let client: DynamoDBClient;
@@ -65,12 +62,7 @@ const sent = (recipient: string): LedgerEvent => ({
 });
 
 beforeAll(async () => {
-  dynamo = await startDynalite({ port: 0 });
-  client = new DynamoDBClient({
-    endpoint: dynamo.url,
-    region: 'us-east-1',
-    credentials: { accessKeyId: 'x', secretAccessKey: 'x' },
-  });
+  ({ dynamo, client } = await startTestDynamo());
   await ensureTables(client, [tableDefinition('orders')]);
   const db = documentClient(client);
   orders = new DynamoOrderStore(db, 'orders');

@@ -3,23 +3,20 @@
  * what it sends to DynamoDB (counted per command, so "no Scan" and "idle means heartbeats only"
  * are exact), SQS semantics, a second instance standing for another process, and wake-up on send.
  */
-import { DescribeTableCommand, DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
+import { DescribeTableCommand, type DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
 import { type DynamoDBDocumentClient, PutCommand } from '@aws-sdk/lib-dynamodb';
 import type { SQSEvent } from 'aws-lambda';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { currentLane, inApiLane } from '#shared/adapters/local/request-lanes.js';
 import { type ConsumerClock, startConsumer } from '../../local/queue-consumer.js';
 import { documentClient } from '../../shared/adapters/aws/dynamo-client.js';
-import {
-  type EmbeddedDynamo,
-  ensureTables,
-  startDynalite,
-} from '../../shared/adapters/local/embedded-dynamodb.js';
+import { type EmbeddedDynamo, ensureTables } from '../../shared/adapters/local/embedded-dynamodb.js';
 import {
   LocalQueue,
   localQueueTable,
   upgradeLocalQueueTable,
 } from '../../shared/adapters/local/local-queue.js';
+import { startTestDynamo } from '../support/embedded-dynamo.js';
 
 const T0 = Date.UTC(2026, 0, 1);
 const VISIBILITY_MS = 10_000;
@@ -60,12 +57,7 @@ let tableNo = 0;
 let counts: Record<string, number> = {};
 
 beforeAll(async () => {
-  dynamo = await startDynalite({ port: 0 });
-  client = new DynamoDBClient({
-    endpoint: dynamo.url,
-    region: 'us-east-1',
-    credentials: { accessKeyId: 'x', secretAccessKey: 'x' },
-  });
+  ({ dynamo, client } = await startTestDynamo());
   db = documentClient(client);
   db.middlewareStack.add(
     (next, context) => async (args) => {

@@ -1,17 +1,14 @@
 /** The DynamoDB order store's conditional writes, against dynalite. */
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { type DynamoDBDocumentClient, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { keys } from '#shared/contracts.js';
 import { documentClient } from '../../shared/adapters/aws/dynamo-client.js';
 import { DynamoOrderStore } from '../../shared/adapters/aws/dynamo-order-store.js';
 import { tableDefinition } from '../../shared/adapters/aws/table-schema.js';
-import {
-  type EmbeddedDynamo,
-  ensureTables,
-  startDynalite,
-} from '../../shared/adapters/local/embedded-dynamodb.js';
+import { type EmbeddedDynamo, ensureTables } from '../../shared/adapters/local/embedded-dynamodb.js';
 import type { OrderRecord, PersonalRecord } from '../../shared/domain/order.js';
+import { startTestDynamo } from '../support/embedded-dynamo.js';
 
 let dynamo: EmbeddedDynamo;
 let client: DynamoDBClient;
@@ -46,12 +43,7 @@ const personal = (orderId: string, expiresAt: number): PersonalRecord => ({
 });
 
 beforeAll(async () => {
-  dynamo = await startDynalite({ port: 0 });
-  client = new DynamoDBClient({
-    endpoint: dynamo.url,
-    region: 'us-east-1',
-    credentials: { accessKeyId: 'x', secretAccessKey: 'x' },
-  });
+  ({ dynamo, client } = await startTestDynamo());
   await ensureTables(client, [tableDefinition('orders')]);
   doc = documentClient(client);
   store = new DynamoOrderStore(doc, 'orders');

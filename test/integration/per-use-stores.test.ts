@@ -4,7 +4,7 @@
  * dynalite, read back through the whole-store classes that shared/wiring.ts uses: each binds the
  * same adapter functions to the same tables, a shredded delete included.
  */
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { documentClient } from '../../shared/adapters/aws/dynamo-client.js';
@@ -17,16 +17,13 @@ import {
   keyTableDefinition,
 } from '../../shared/adapters/aws/dynamo-record-secret-store.js';
 import { tableDefinition } from '../../shared/adapters/aws/table-schema.js';
-import {
-  type EmbeddedDynamo,
-  ensureTables,
-  startDynalite,
-} from '../../shared/adapters/local/embedded-dynamodb.js';
+import { type EmbeddedDynamo, ensureTables } from '../../shared/adapters/local/embedded-dynamodb.js';
 import { keys } from '../../shared/contracts.js';
 import type { ConsentEvent } from '../../shared/domain/consent.js';
 import type { OrderRecord } from '../../shared/domain/order.js';
 import { customerRecordId } from '../../shared/domain/sealing.js';
 import { recordKey } from '../../shared/record-secrets.js';
+import { startTestDynamo } from '../support/embedded-dynamo.js';
 
 type Compose = typeof import('../../shared/compose/dynamo.js');
 
@@ -74,12 +71,7 @@ const optOut: ConsentEvent = {
 };
 
 beforeAll(async () => {
-  dynamo = await startDynalite({ port: 0 });
-  client = new DynamoDBClient({
-    endpoint: dynamo.url,
-    region: 'us-east-1',
-    credentials: { accessKeyId: 'x', secretAccessKey: 'x' },
-  });
+  ({ dynamo, client } = await startTestDynamo());
   await ensureTables(client, [tableDefinition(config.tableName), keyTableDefinition(config.keyTableName)]);
   const doc = documentClient(client);
   orders = new DynamoOrderStore(doc, config.tableName);

@@ -7,7 +7,7 @@ import {
   type CreateTableCommandInput,
   DeleteTableCommand,
   DescribeTableCommand,
-  DynamoDBClient,
+  type DynamoDBClient,
   ListTablesCommand,
 } from '@aws-sdk/client-dynamodb';
 import { type DynamoDBDocumentClient, PutCommand, QueryCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
@@ -15,12 +15,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { INDEX } from '#shared/contracts.js';
 import { documentClient } from '../../shared/adapters/aws/dynamo-client.js';
 import { tableDefinition } from '../../shared/adapters/aws/table-schema.js';
-import {
-  type EmbeddedDynamo,
-  ensureTables,
-  startDynalite,
-} from '../../shared/adapters/local/embedded-dynamodb.js';
+import { type EmbeddedDynamo, ensureTables } from '../../shared/adapters/local/embedded-dynamodb.js';
 import { addMissingIndexes, sideTableOf } from '../../shared/adapters/local/table-upgrade.js';
+import { startTestDynamo } from '../support/embedded-dynamo.js';
 
 let dynamo: EmbeddedDynamo;
 let client: DynamoDBClient;
@@ -28,12 +25,7 @@ let db: DynamoDBDocumentClient;
 let tableNo = 0;
 
 beforeAll(async () => {
-  dynamo = await startDynalite({ port: 0 });
-  client = new DynamoDBClient({
-    endpoint: dynamo.url,
-    region: 'us-east-1',
-    credentials: { accessKeyId: 'x', secretAccessKey: 'x' },
-  });
+  ({ dynamo, client } = await startTestDynamo());
   db = documentClient(client);
 });
 afterAll(async () => {
