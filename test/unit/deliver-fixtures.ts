@@ -6,8 +6,14 @@ import type { OrderRecord, PersonalRecord } from '../../shared/domain/order.js';
 import { encodeFields, type PersonalFields } from '../../shared/domain/sealing.js';
 import { DEFAULT_PARTNER_FIELDS, type FieldPath, type Purpose } from '../../shared/inventory.js';
 import type { LedgerStore } from '../../shared/ledger-ports.js';
-import type { Clock, PartnerClient, PartnerResponse, SecretStore } from '../../shared/ports.js';
-import type { DeliveryPartner } from '../../shared/usecases/deliver-to-partner.js';
+import type {
+  Clock,
+  PartnerClient,
+  PartnerResponse,
+  PartnerStateStore,
+  SecretStore,
+} from '../../shared/ports.js';
+import type { DeliverDeps, DeliveryPartner } from '../../shared/usecases/deliver-to-partner.js';
 import type { Canaries } from '../support/canaries.js';
 import type { FakePorts } from '../support/fakes.js';
 
@@ -175,5 +181,31 @@ export function certifiedEraseDeps(
     certificates,
     principal: { principal: async () => 'local:test' },
     partners: SAMPLE_PARTNERS,
+  };
+}
+
+/**
+ * `deliverToPartner`'s deps over fake ports: the sample partners, GB origin, a 15 s timeout, no
+ * jitter; `mac` chains the ports' ledger (omitted: no disclosure ledger).
+ */
+export function portsDeliverDeps(
+  ports: FakePorts,
+  partnerClient: PartnerClient,
+  partnerState: PartnerStateStore,
+  options: { readonly mac?: Mac; readonly secrets?: SecretStore } = {},
+): DeliverDeps {
+  return {
+    orders: ports.orders,
+    dataKeys: ports.dataKeys,
+    secrets: options.secrets ?? sampleSecrets(),
+    partnerClient,
+    partnerState,
+    clock: ports.clock,
+    partners: SAMPLE_PARTNERS,
+    settings: { originCountry: 'GB', timeoutMs: 15_000, baseDelaySeconds: 1 },
+    random: () => 0,
+    ...(options.mac
+      ? { disclosures: { mac: options.mac, store: ports.orders as unknown as LedgerStore } }
+      : {}),
   };
 }

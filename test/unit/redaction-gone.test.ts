@@ -13,7 +13,13 @@ import { enablePartner } from '#shared/usecases/partner-gone.js';
 import { submitOrder } from '#shared/usecases/submit-order.js';
 import { canaries, orderBody } from '../support/canaries.js';
 import { fakePorts } from '../support/fakes.js';
-import { certifiedEraseDeps, randomLedgerMac, SAMPLE_PARTNERS, sampleSecrets } from './deliver-fixtures.js';
+import {
+  certifiedEraseDeps,
+  portsDeliverDeps,
+  randomLedgerMac,
+  SAMPLE_PARTNERS,
+  sampleSecrets,
+} from './deliver-fixtures.js';
 
 type Redaction = Extract<DeliveryMessage, { type: typeof ORDER_REDACTED_TYPE }>;
 const mac = randomLedgerMac();
@@ -41,21 +47,12 @@ async function world() {
   for (const tag of ['a1a1a1a1', 'b2b2b2b2']) {
     const person = canaries(tag);
     const { orderId } = await submitOrder(ports, { idempotencyKey: tag, body: orderBody(person) });
-    await deliverToPartner(
-      {
-        orders: ports.orders,
-        dataKeys: ports.dataKeys,
-        secrets: SECRETS,
-        partnerClient: carrier,
-        partnerState,
-        clock: ports.clock,
-        partners: PARTNERS,
-        settings: { originCountry: 'GB', timeoutMs: 15_000, baseDelaySeconds: 1 },
-        random: () => 0,
-        disclosures: { mac, store: ports.orders },
-      },
-      { orderId, partnerId: 'carrier', receiveCount: 1, maxAttempts: 5 },
-    );
+    await deliverToPartner(portsDeliverDeps(ports, carrier, partnerState, { mac, secrets: SECRETS }), {
+      orderId,
+      partnerId: 'carrier',
+      receiveCount: 1,
+      maxAttempts: 5,
+    });
     ports.clock.advance(1000);
     const { certificate } = await eraseWithCertificate(
       certifiedEraseDeps(ports, certificates, mac),

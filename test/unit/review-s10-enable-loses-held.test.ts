@@ -14,12 +14,12 @@ import { describe, expect, it } from 'vitest';
 import { MemoryPartnerStateStore } from '#shared/adapters/memory/memory-partner-state.js';
 import type { DeliveryMessage } from '#shared/contracts/messages.js';
 import type { PartnerClient, PartnerResponse, Queue, QueueMessage } from '#shared/ports.js';
-import { type DeliverDeps, deliverToPartner } from '#shared/usecases/deliver-to-partner.js';
+import { deliverToPartner } from '#shared/usecases/deliver-to-partner.js';
 import { enablePartner } from '#shared/usecases/partner-gone.js';
 import { submitOrder } from '#shared/usecases/submit-order.js';
 import { canaries, orderBody } from '../support/canaries.js';
 import { fakePorts } from '../support/fakes.js';
-import { SAMPLE_PARTNERS, sampleSecrets } from './deliver-fixtures.js';
+import { portsDeliverDeps, SAMPLE_PARTNERS } from './deliver-fixtures.js';
 
 const person = canaries('5a10ab02');
 
@@ -41,17 +41,7 @@ describe('review s10: enable vs a re-sent message that meets a 410 again', () =>
     const accepted = await submitOrder(ports, { idempotencyKey: 'o-1', body: orderBody(person) });
     const partnerState = new MemoryPartnerStateStore();
     const warehouse = new GoneWarehouse();
-    const deps: DeliverDeps = {
-      orders: ports.orders,
-      dataKeys: ports.dataKeys,
-      secrets: sampleSecrets(),
-      partnerClient: warehouse,
-      partnerState,
-      clock: ports.clock,
-      partners: SAMPLE_PARTNERS,
-      settings: { originCountry: 'GB', timeoutMs: 15_000, baseDelaySeconds: 1 },
-      random: () => 0,
-    };
+    const deps = portsDeliverDeps(ports, warehouse, partnerState);
     const first = await deliverToPartner(deps, {
       orderId: accepted.orderId,
       partnerId: 'warehouse',

@@ -11,11 +11,17 @@ import { FIELDS, type FieldDeclaration } from '#shared/inventory.js';
 import type { LedgerStore } from '#shared/ledger-ports.js';
 import type { PartnerClient } from '#shared/ports.js';
 import { eraseWithCertificate, showCertificate } from '#shared/usecases/certify-erasure.js';
-import { type DeliverDeps, deliverToPartner } from '#shared/usecases/deliver-to-partner.js';
+import { deliverToPartner } from '#shared/usecases/deliver-to-partner.js';
 import { submitOrder } from '#shared/usecases/submit-order.js';
 import { canaries, orderBody } from '../support/canaries.js';
 import { fakePorts } from '../support/fakes.js';
-import { certifiedEraseDeps, randomLedgerMac, SAMPLE_PARTNERS, sampleSecrets } from './deliver-fixtures.js';
+import {
+  certifiedEraseDeps,
+  portsDeliverDeps,
+  randomLedgerMac,
+  SAMPLE_PARTNERS,
+  sampleSecrets,
+} from './deliver-fixtures.js';
 
 const mac = randomLedgerMac();
 const ok: PartnerClient = { post: async () => ({ status: 204 }) };
@@ -27,18 +33,7 @@ async function deliveredOrder(tag: string) {
   const ports = fakePorts();
   const accepted = await submitOrder(ports, { idempotencyKey: `o-${tag}`, body: orderBody(person) });
   ports.clock.advance(1000);
-  const deps: DeliverDeps = {
-    orders: ports.orders,
-    dataKeys: ports.dataKeys,
-    secrets: sampleSecrets(),
-    partnerClient: ok,
-    partnerState: new MemoryPartnerStateStore(),
-    clock: ports.clock,
-    partners: SAMPLE_PARTNERS,
-    settings: { originCountry: 'GB', timeoutMs: 15_000, baseDelaySeconds: 1 },
-    random: () => 0,
-    disclosures: { mac, store: ports.orders as unknown as LedgerStore },
-  };
+  const deps = portsDeliverDeps(ports, ok, new MemoryPartnerStateStore(), { mac });
   for (const partnerId of ['warehouse', 'carrier'])
     expect(
       (

@@ -18,11 +18,17 @@ import type { LedgerStore } from '#shared/ledger-ports.js';
 import type { PartnerClient, PartnerResponse } from '#shared/ports.js';
 import { eraseWithCertificate } from '#shared/usecases/certify-erasure.js';
 import { deliverRedaction } from '#shared/usecases/deliver-redaction.js';
-import { type DeliverDeps, deliverToPartner } from '#shared/usecases/deliver-to-partner.js';
+import { deliverToPartner } from '#shared/usecases/deliver-to-partner.js';
 import { submitOrder } from '#shared/usecases/submit-order.js';
 import { canaries, orderBody } from '../support/canaries.js';
 import { fakePorts } from '../support/fakes.js';
-import { certifiedEraseDeps, randomLedgerMac, SAMPLE_PARTNERS, sampleSecrets } from './deliver-fixtures.js';
+import {
+  certifiedEraseDeps,
+  portsDeliverDeps,
+  randomLedgerMac,
+  SAMPLE_PARTNERS,
+  sampleSecrets,
+} from './deliver-fixtures.js';
 
 const person = canaries('5a10ab01');
 const mac = randomLedgerMac();
@@ -60,18 +66,7 @@ describe('review s10: order.redacted vs two attempts of the same carrier message
     ports.clock.advance(1000);
     const carrier = new SlowFirstCarrier();
     const partnerState = new MemoryPartnerStateStore();
-    const deps: DeliverDeps = {
-      orders: ports.orders,
-      dataKeys: ports.dataKeys,
-      secrets: SECRETS,
-      partnerClient: carrier,
-      partnerState,
-      clock: ports.clock,
-      partners: SAMPLE_PARTNERS,
-      settings: { originCountry: 'GB', timeoutMs: TIMEOUT_MS, baseDelaySeconds: 1 },
-      random: () => 0,
-      disclosures: { mac, store: ports.orders as unknown as LedgerStore },
-    };
+    const deps = portsDeliverDeps(ports, carrier, partnerState, { mac, secrets: SECRETS });
     const input = { orderId: accepted.orderId, partnerId: 'carrier', receiveCount: 1, maxAttempts: 16 };
     // Attempt A (the original) writes its `sending` and POSTs; the carrier is slow to take it.
     const slow = deliverToPartner(deps, input);
