@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { MemoryQueue } from '../../shared/adapters/memory/memory-queue.js';
 import { MemoryOrderStore } from '../../shared/adapters/memory/memory-stores.js';
+import { redactionMessage } from '../../shared/contracts/messages.js';
 import { redriveDeliveries, UnknownPartnerError } from '../../shared/usecases/redrive.js';
 import { FakeClock, orderRecord, T0 } from './deliver-fixtures.js';
 
@@ -95,5 +96,24 @@ describe('redriveDeliveries', () => {
     await expect(run).rejects.toBeInstanceOf(UnknownPartnerError);
     expect(deps.queue.sent).toEqual([]);
     expect(deps.orders.orders.get(A)?.deliveries.carrier?.state).toBe('failed');
+  });
+
+  it('leaves the order alone for a dead-lettered order.redacted (review s10: a failed delivery became pending for good)', async () => {
+    // Prepare: A's carrier delivery ended failed (its data erased first); the erasure's
+    // order.redacted dead-lettered while the carrier was down, beside B's own message.
+    const deps = setup();
+    deps.queue.dead.set('partner-carrier', [
+      redactionMessage(A, 'carrier', at),
+      { type: 'order.accepted', orderId: B, partner: 'carrier' },
+    ]);
+
+    // Act
+    const counts = await redriveDeliveries(deps, 'carrier');
+
+    // Assess: both go back on the queue; only B's delivery is marked pending.
+    expect(deps.queue.sent.map((s) => s.message.type)).toEqual(['order.redacted', 'order.accepted']);
+    expect(counts).toEqual([{ partnerId: 'carrier', markedPending: 1, moved: 2 }]);
+    expect(deps.orders.orders.get(A)?.deliveries.carrier?.state).toBe('failed');
+    expect(deps.orders.orders.get(B)?.deliveries.carrier?.state).toBe('pending');
   });
 });
