@@ -7,6 +7,7 @@
  *   npm run load -- --self                         # starts its own `npm start` (random ports, temp dir)
  *   npm run load -- --self --concurrency 1 --orders 300 --json
  *   npm run load -- --self --root ../main                     # measure another checkout the same way
+ *   npm run load -- --self --concurrency 1 --orders 100 --pace-ms 500   # each POST on an idle instance
  *
  * An order is done end to end when both sample partners acknowledged their webhook and the
  * confirmation email was sent. That is observed without any personal value: the local console's
@@ -37,6 +38,9 @@ const { values } = parseArgs({
     root: { type: 'string' },
     'timeout-seconds': { type: 'string', default: '120' },
     'opt-in': { type: 'boolean', default: false },
+    /** Each client waits this long after each answer: with C = 1 and ~500 ms, every POST meets an
+     * instance that has finished the previous order's background work (the latency without it). */
+    'pace-ms': { type: 'string', default: '0' },
     json: { type: 'boolean', default: false },
   },
 });
@@ -50,6 +54,7 @@ const N = positiveInt('orders', values.orders);
 const C = positiveInt('concurrency', values.concurrency);
 const WARMUP = positiveInt('warmup', values.warmup, true);
 const TIMEOUT_MS = positiveInt('timeout-seconds', values['timeout-seconds']) * 1000;
+const PACE_MS = positiveInt('pace-ms', values['pace-ms'], true);
 const RUN = randomUUID().slice(0, 8);
 const PARTNERS = ['warehouse', 'carrier'];
 const CONFIRMATION = 'email “order-confirmation”';
@@ -156,6 +161,8 @@ const percentile = (sorted: readonly number[], p: number): number =>
 export interface LoadResult {
   readonly orders: number;
   readonly concurrency: number;
+  /** Each client's wait after each answer (--pace-ms; 0: back to back). */
+  readonly paceMs: number;
   readonly acceptedPerSecond: number;
   readonly endToEndPerSecond: number;
   readonly postP50Ms: number;
@@ -200,6 +207,7 @@ async function run(base: string, pid?: number): Promise<LoadResult> {
       latencies.push(ms);
       submittedAt.set(orderId, performance.now() - ms);
       watch.add(orderId);
+      if (PACE_MS > 0) await new Promise((resolve) => setTimeout(resolve, PACE_MS));
     }
   };
   await Promise.all(Array.from({ length: C }, client));
@@ -213,6 +221,7 @@ async function run(base: string, pid?: number): Promise<LoadResult> {
   return {
     orders: N,
     concurrency: C,
+    paceMs: PACE_MS,
     acceptedPerSecond: round(N / (acceptedMs / 1000)),
     endToEndPerSecond: round(N / ((lastDone - started) / 1000)),
     postP50Ms: round(percentile(latencies, 50)),
@@ -275,7 +284,7 @@ try {
   else
     console.log(
       [
-        `minimis load: ${result.orders} orders at concurrency ${result.concurrency} against ${base}${own ? ' (own instance)' : ''}, ${result.cpus} CPUs`,
+        `minimis load: ${result.orders} orders at concurrency ${result.concurrency}${PACE_MS > 0 ? `, ${PACE_MS} ms between a client's orders` : ''} against ${base}${own ? ' (own instance)' : ''}, ${result.cpus} CPUs`,
         `  accepted          ${result.acceptedPerSecond} orders/s`,
         `  end to end        ${result.endToEndPerSecond} orders/s (both partners acknowledged, confirmation sent)`,
         `  POST /orders      p50 ${result.postP50Ms} ms, p99 ${result.postP99Ms} ms, max ${result.postMaxMs} ms`,
