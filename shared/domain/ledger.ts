@@ -50,6 +50,8 @@ export type LedgerEvent =
       readonly messageType: string;
       readonly fields: readonly FieldPath[];
       readonly webhookId: string;
+      /** This attempt's own id (random), which its `sent` repeats: every attempt has the same webhook-id. */
+      readonly attempt?: string;
     }
   /** A webhook went to a partner: its type, the inventory fields it carried, its webhook-id. */
   | {
@@ -59,8 +61,12 @@ export type LedgerEvent =
       readonly messageType: string;
       readonly fields: readonly FieldPath[];
       readonly webhookId: string;
+      /** The attempt's id, as on its `sending` (absent where none was written ahead). */
+      readonly attempt?: string;
       /** How the partner answered when it did not acknowledge (an HTTP status or an error name). */
       readonly failure?: string;
+      /** A redaction's last attempt gave up (it is dead-lettered; a redrive sends it again). */
+      readonly gaveUp?: true;
     }
   /** The partner answered 2xx to a webhook (for `order.redacted`: it deleted what it held). */
   | {
@@ -316,21 +322,25 @@ export function redactionBasis(
 /**
  * The write-ahead `sending` entries to `recipient` whose outcome is not in the ledger yet: webhooks
  * that may still be on their way to the partner. Every attempt of a message (retries, an SQS
- * duplicate, a replay) has the same webhook-id, so a `sent` settles one `sending` of its id before
- * it, the earliest; two attempts at once and one answer leave the later attempt on its way
- * (review s10: any later `sent` of the id settled them all, and a redaction overtook the slower one).
+ * duplicate, a replay) has the same webhook-id, so a `sent` settles only the `sending` of its own
+ * attempt (`attempt`): two attempts at once and one answer, even one recorded twice, leave the
+ * other on its way (review s10, s10b: any later `sent` of the id settled them all, then one `sent`
+ * settled one `sending` and a doubly recorded answer settled both). A `sent` without an attempt id
+ * (written before they existed) settles the earliest open `sending` of its id without one.
  */
 export function unsettledSends(
   entries: readonly LedgerEntry[],
   recipient: string,
 ): Array<Extract<LedgerEntry, { type: 'sending' }>> {
-  const open = new Map<string, Array<Extract<LedgerEntry, { type: 'sending' }>>>();
+  const open: Array<Extract<LedgerEntry, { type: 'sending' }>> = [];
   for (const entry of entries) {
-    if (entry.type === 'sending' && entry.recipient === recipient)
-      open.set(entry.webhookId, [...(open.get(entry.webhookId) ?? []), entry]);
-    else if (entry.type === 'sent' && entry.recipient === recipient) open.get(entry.webhookId)?.shift();
+    if (entry.type === 'sending' && entry.recipient === recipient) open.push(entry);
+    else if (entry.type === 'sent' && entry.recipient === recipient) {
+      const settled = open.findIndex((s) => s.webhookId === entry.webhookId && s.attempt === entry.attempt);
+      if (settled >= 0) open.splice(settled, 1);
+    }
   }
-  return [...open.values()].flat().sort((a, b) => a.seq - b.seq);
+  return open;
 }
 
 /** The customer's view: who received which fields when (export), from an order's ledger. */

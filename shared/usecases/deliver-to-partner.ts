@@ -31,7 +31,7 @@
  *   (the warehouse) needs no entry ahead: it is recorded after the answer, as before.
  */
 
-import { createHash } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { deliveryMessage } from '../contracts/messages.js';
 import type { DataKeys } from '../crypto/data-keys.js';
 import { fieldsInPayload } from '../domain/disclosed-fields.js';
@@ -327,6 +327,8 @@ export async function deliverToPartner(deps: DeliverDeps, input: DeliverInput): 
       messageType,
       fields,
       webhookId: id,
+      // This attempt's id on its `sending` and `sent`: a redaction waits for each attempt's own answer.
+      attempt: randomUUID(),
     } as const;
 
     // Personal fields in it: in the ledger before they leave, unless the order was erased meanwhile.

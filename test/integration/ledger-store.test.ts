@@ -124,6 +124,45 @@ describe('DynamoDB ledger appends', () => {
     expect(after?.ledgerTip?.count).toBe(4);
   });
 
+  it('a write the SDK sent again after a lost answer (its retry fails the condition) is entered once', async () => {
+    // Prepare: a client whose first UpdateItem commits, then is sent again, as the SDK retries a
+    // request whose answer was lost: the retry meets the moved head and fails its condition.
+    const record = order();
+    await orders.putOrder(record, {
+      orderId: record.orderId,
+      emailKey: 'k'.repeat(43),
+      sealed: {},
+      expiresAt: 2e9,
+    });
+    const seen = (await orders.getOrder(record.orderId)) as OrderRecord;
+    const db = documentClient(client);
+    const send = db.send.bind(db) as (command: unknown) => Promise<unknown>;
+    let retried = false;
+    (db as unknown as { send: (command: unknown) => Promise<unknown> }).send = async (command) => {
+      const first = await send(command);
+      if (retried || (command as object).constructor.name !== 'UpdateCommand') return first;
+      retried = true;
+      return send(command);
+    };
+    const retrying = new DynamoOrderStore(db, 'orders');
+
+    // Act
+    await retrying.setDeliveryState(
+      record.orderId,
+      'carrier',
+      'delivered',
+      AT,
+      appendOf(mac, seen, [sent('carrier')], AT),
+    );
+
+    // Assess: written, its entry once, the chain intact.
+    const stored = await ledger.getLedger(record.orderId);
+    expect(retried).toBe(true);
+    expect((await orders.getOrder(record.orderId))?.deliveries.carrier?.state).toBe('delivered');
+    expect(stored?.entries.map((e) => e.type)).toEqual(['sent']);
+    expect((await verifyLedger(mac, record.orderId, stored?.entries ?? [], stored?.head)).ok).toBe(true);
+  });
+
   it('a state write whose own condition fails appends nothing, and an unknown order takes no entry', async () => {
     // Prepare
     const record = order();

@@ -120,9 +120,90 @@ describe('review s10: order.redacted vs two attempts of the same carrier message
   });
 });
 
-describe('unsettledSends: one answer settles one attempt', () => {
+describe('review s10b: one attempt recorded twice', () => {
+  it('a delivered write that lands but reports an error does not let order.redacted overtake a slower attempt', async () => {
+    // Prepare: attempt A's sending is written and its POST is under way, slowly.
+    const ports = fakePorts();
+    const accepted = await submitOrder(ports, { idempotencyKey: 'order-2', body: orderBody(person) });
+    ports.clock.advance(1000);
+    const carrier = new SlowFirstCarrier();
+    const partnerState = new MemoryPartnerStateStore();
+    const deps = portsDeliverDeps(ports, carrier, partnerState, { mac, secrets: SECRETS });
+    const input = { orderId: accepted.orderId, partnerId: 'carrier', receiveCount: 1, maxAttempts: 16 };
+    const slow = deliverToPartner(deps, input);
+    await carrier.firstIsOnItsWay;
+    // Attempt B (an SQS duplicate): a quick 2xx; its delivered write lands but its answer is lost,
+    // so B records its `sent` a second time on the way to its retry.
+    const real = ports.orders.setDeliveryState.bind(ports.orders);
+    let lost = false;
+    const lossy = {
+      getOrder: ports.orders.getOrder.bind(ports.orders),
+      getPersonal: ports.orders.getPersonal.bind(ports.orders),
+      setDeliveryState: async (...args: Parameters<typeof real>) => {
+        await real(...args);
+        if (args[2] === 'delivered' && !lost) {
+          lost = true;
+          throw Object.assign(new Error('socket hang up'), { name: 'TimeoutError' });
+        }
+      },
+    };
+    const quick = await deliverToPartner({ ...deps, orders: lossy }, { ...input, replay: true });
+    ports.clock.advance(1000);
+    const certificates = new MemoryCertificateStore();
+    await eraseWithCertificate(certifiedEraseDeps(ports, certificates, mac), person.email);
+    const [redaction] = ports.queue.sent.filter((s) => s.message.type === ORDER_REDACTED_TYPE);
+    if (!redaction) throw new Error('no order.redacted queued');
+    const ledger = await ports.orders.getLedger(accepted.orderId);
+    const redactionDeps = {
+      ledger: ports.orders as unknown as LedgerStore,
+      ledgerMac: mac,
+      secrets: SECRETS,
+      partnerClient: carrier,
+      partnerState,
+      clock: ports.clock,
+      partners: SAMPLE_PARTNERS,
+      settings: { timeoutMs: TIMEOUT_MS, baseDelaySeconds: 1 },
+      random: () => 0,
+    };
+    const redactionInput = {
+      orderId: accepted.orderId,
+      partnerId: 'carrier',
+      requestedAt: (redaction.message as unknown as { requestedAt: string }).requestedAt,
+      receiveCount: 1,
+      maxAttempts: 16,
+    };
+
+    // Act: the redaction while A is on its way; then, once A is answered, its retry.
+    const outcome = await deliverRedaction(redactionDeps, redactionInput);
+    carrier.release();
+    await slow;
+    ports.clock.advance(1000);
+    const retried = await deliverRedaction(redactionDeps, { ...redactionInput, receiveCount: 2 });
+
+    // Assess: two sendings, B's sent twice; A's attempt stayed open, so the redaction waited.
+    expect(quick.outcome).toBe('retry');
+    const kinds = ledger?.entries.filter((e) => e.type === 'sending' || e.type === 'sent').map((e) => e.type);
+    expect(kinds).toEqual(['sending', 'sending', 'sent', 'sent']);
+    expect(unsettledSends(ledger?.entries ?? [], 'carrier')).toHaveLength(1);
+    expect(outcome.outcome).toBe('retry');
+    expect(retried.outcome).toBe('delivered');
+    expect(carrier.processed.map((p) => p.type)).toEqual([
+      'shipment.requested',
+      'shipment.requested',
+      ORDER_REDACTED_TYPE,
+    ]);
+  });
+});
+
+/** `type:webhookId[#attempt][@recipient]`; entries without `#` are as written before attempt ids. */
+describe('unsettledSends: an answer settles its own attempt', () => {
   let seq = 0;
-  const entry = (type: 'sending' | 'sent', webhookId: string, recipient = 'carrier'): LedgerEntry =>
+  const entry = (
+    type: 'sending' | 'sent',
+    webhookId: string,
+    recipient = 'carrier',
+    attempt: string | undefined = undefined,
+  ): LedgerEntry =>
     ({
       type,
       by: 'partner-delivery',
@@ -130,6 +211,7 @@ describe('unsettledSends: one answer settles one attempt', () => {
       messageType: 'shipment.requested',
       fields: ['customer.givenName'],
       webhookId,
+      ...(attempt ? { attempt } : {}),
       seq: ++seq,
       at: `2026-12-01T10:00:0${seq % 10}.000Z`,
       mac: `m${seq}`,
@@ -147,13 +229,30 @@ describe('unsettledSends: one answer settles one attempt', () => {
     ['another message’s answer settles nothing', ['sending:a', 'sent:b'], [1]],
     ['another partner’s answer settles nothing', ['sending:a', 'sent:a@warehouse'], [1]],
     ['two attempts, two answers', ['sending:a', 'sending:a', 'sent:a', 'sent:a'], []],
+    [
+      'with attempt ids: the quick attempt answered, the slow one is on its way',
+      ['sending:a#1', 'sending:a#2', 'sent:a#2'],
+      [1],
+    ],
+    [
+      'with attempt ids: the quick answer recorded twice (a lost write answer) settles only its own (review s10b)',
+      ['sending:a#1', 'sending:a#2', 'sent:a#2', 'sent:a#2'],
+      [1],
+    ],
+    [
+      'with attempt ids: both answered, in any order',
+      ['sending:a#1', 'sending:a#2', 'sent:a#2', 'sent:a#1'],
+      [],
+    ],
+    ['an answer with an attempt id settles no attempt written without one', ['sending:a', 'sent:a#1'], [1]],
   ])('%s', (_name, spec, expected) => {
     // Prepare
     seq = 0;
     const entries = spec.map((s) => {
       const [type, rest] = s.split(':') as ['sending' | 'sent', string];
-      const [id, recipient] = rest.split('@') as [string, string | undefined];
-      return entry(type, id, recipient);
+      const [idAndAttempt, recipient] = rest.split('@') as [string, string | undefined];
+      const [id, attempt] = idAndAttempt.split('#') as [string, string | undefined];
+      return entry(type, id, recipient, attempt);
     });
 
     // Act

@@ -89,11 +89,16 @@ export async function writeWithLedger(
   if (!ledger) return write(undefined);
   let tip = ledger.tip;
   for (let attempt = 0; attempt < MAX_APPEND_ATTEMPTS; attempt++) {
-    if (await write(ledgerParts(tip, await ledger.build(tip)))) return true;
+    const sealed = await ledger.build(tip);
+    if (await write(ledgerParts(tip, sealed))) return true;
     const current = await readTip();
     if (current === null) return false; // no such order
     const now = current ?? EMPTY_TIP;
     if (now.count === tip.count) return false;
+    // The ledger ends with these very entries: this write landed, and the condition that failed was
+    // the SDK's retry of it after a lost answer. Chaining them again would enter them twice
+    // (review s10b: a delivery's `sent` twice settled another attempt's `sending`).
+    if (now.count === sealed.head.count && now.lastMac === sealed.entries.at(-1)?.mac) return true;
     tip = now;
   }
   throw new DependencyError('DynamoDB ledger append (lost to concurrent appends too often)');
