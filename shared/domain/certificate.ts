@@ -106,9 +106,13 @@ export function redactionStatus(
   const ack = entries.find((e) => e.type === 'acknowledged' && e.webhookId === request.webhookId);
   const sends = entries.filter((e) => e.type === 'sent' && e.webhookId === request.webhookId);
   const delivered = sends.find((e) => e.type === 'sent' && e.failure === undefined);
-  // A redaction's `sent` with a failure is its last attempt giving up, or a 410 Gone: then it is
-  // held and goes out when the partner is enabled (review s10: it showed `failed`).
-  const gaveUp = sends.some((e) => e.type === 'sent' && e.failure !== undefined && e.failure !== GONE);
+  // Where the redaction stands is its last attempt's word: given up (dead-lettered: `gaveUp`, or a
+  // failure other than 410, which a redaction records only when it gives up), or held after a 410
+  // Gone and sent when the partner is enabled (review s10: a held one showed `failed`; s10b: a
+  // give-up after a 410 showed `pending`, and an earlier give-up outweighed a later hold).
+  const last = sends.at(-1);
+  const gaveUp =
+    last?.type === 'sent' && (last.gaveUp === true || (last.failure !== undefined && last.failure !== GONE));
   const state: RedactionState = ack
     ? 'acknowledged'
     : request.notSent

@@ -82,7 +82,7 @@ export async function deliverRedaction(
     if (attempt >= input.maxAttempts) {
       // The last attempt: the certificate shows the redaction as failed (a redrive retries it).
       const failure = 'status' in reason ? String(reason.status) : reason.error;
-      await record([{ ...sent, failure }]).catch(() => false);
+      await record([{ ...sent, failure, gaveUp: true }]).catch(() => false);
       return { outcome: 'gave-up', attempt, reason };
     }
     return {
