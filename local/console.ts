@@ -14,7 +14,8 @@ import { ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { keys } from '#shared/contracts.js';
 import { escapeHtml } from '#shared/domain/email-templates.js';
 import { isOrderId } from '#shared/domain/ids.js';
-import { type LedgerEntry, verifyLedger } from '#shared/domain/ledger.js';
+import type { LedgerEntry } from '#shared/domain/ledger.js';
+import { auditOrder } from '#shared/usecases/audit-order.js';
 import type { Wiring } from '#shared/wiring.js';
 import type { LocalRoute } from './http-server.js';
 import { isLoopbackHost } from './loopback-host.js';
@@ -209,10 +210,9 @@ export function timelineItem(e: LedgerEntry, w: Wiring): TimelineItem {
 }
 
 async function ledgerJson(w: Wiring, orderId: string): Promise<unknown | undefined> {
-  const order = await w.orders.getOrder(orderId);
-  const ledger = await w.ledger.getLedger(orderId);
-  if (!order || !ledger) return undefined;
-  const verification = await verifyLedger(w.ledgerKey.mac, orderId, ledger.entries, ledger.head, order);
+  const audit = await auditOrder({ orders: w.orders, ledger: w.ledger, ledgerMac: w.ledgerKey.mac }, orderId);
+  if (!audit) return undefined;
+  const { order, ledger, verification } = audit;
   return {
     orderId,
     status: order.status,

@@ -1,5 +1,6 @@
 import { isOrderId } from '#shared/domain/ids.js';
-import { type LedgerEntry, verifyLedger } from '#shared/domain/ledger.js';
+import type { LedgerEntry } from '#shared/domain/ledger.js';
+import { auditOrder } from '#shared/usecases/audit-order.js';
 import { parseOptions, TARGET_OPTIONS } from '../args.js';
 import { type Command, json, TARGET_HELP, withTarget } from '../command.js';
 import { CliError, EXIT, UsageError } from '../errors.js';
@@ -60,14 +61,12 @@ export const auditCommand: Command = {
     if (typeof orderId !== 'string' || orderId === '') throw new UsageError('--order <id> is required');
     if (!isOrderId(orderId)) throw new UsageError('--order must be an order id (ord_ and 26 characters)');
     const result = await withTarget(io, values.aws as boolean | undefined, async ({ wiring: w }) => {
-      const ledger = await w.ledger.getLedger(orderId);
-      const order = await w.orders.getOrder(orderId);
-      if (!ledger || !order) throw new CliError(`no order ${orderId}`);
-      return {
-        ledger,
-        // The order item's deliveries and emails: each must have its entry (a cut chain verifies alone).
-        verification: await verifyLedger(w.ledgerKey.mac, orderId, ledger.entries, ledger.head, order),
-      };
+      const audit = await auditOrder(
+        { orders: w.orders, ledger: w.ledger, ledgerMac: w.ledgerKey.mac },
+        orderId,
+      );
+      if (!audit) throw new CliError(`no order ${orderId}`);
+      return audit;
     });
     const { ledger, verification } = result;
     if (values.json) {
