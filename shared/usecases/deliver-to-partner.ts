@@ -351,9 +351,13 @@ export async function deliverToPartner(deps: DeliverDeps, input: DeliverInput): 
       // In the ledger now; what follows chains on the tip this write left (no stale-tip retry).
       disclosed.length = 0;
       tip = { orderId: order.orderId, ledgerTip: ahead.landed() };
-      // A write that took too long: an erasure's redaction may not wait for this POST any more.
-      if (deps.clock.now().getTime() - intentAt.getTime() > INTENT_BUDGET_MS)
+      // A write that took too long: an erasure's redaction may not wait for this POST any more, so
+      // it is not made. Its outcome is entered (this attempt's `sent`, failed before any POST), so
+      // a redaction does not wait out this attempt's window for nothing.
+      if (deps.clock.now().getTime() - intentAt.getTime() > INTENT_BUDGET_MS) {
+        disclosed.push({ type: 'sent', ...webhook });
         return await fail({ error: 'LedgerWriteTooSlow' });
+      }
     }
 
     disclosed.push({ type: 'sent', ...webhook });

@@ -3,7 +3,7 @@ import { MemoryCertificateStore } from '#shared/adapters/memory/memory-ledger.js
 import { MemoryPartnerStateStore } from '#shared/adapters/memory/memory-partner-state.js';
 import type { MemoryOrderStore } from '#shared/adapters/memory/memory-stores.js';
 import type { ErasureCertificate } from '#shared/domain/certificate.js';
-import { type LedgerEntry, verifyLedger } from '#shared/domain/ledger.js';
+import { type LedgerEntry, unsettledSends, verifyLedger } from '#shared/domain/ledger.js';
 import { ORDER_REDACTED_TYPE } from '#shared/domain/projections.js';
 import type { LedgerAppend, LedgerStore } from '#shared/ledger-ports.js';
 import type { PartnerClient, PartnerResponse } from '#shared/ports.js';
@@ -508,7 +508,11 @@ describe('retries of one delivery', () => {
       reason: { error: 'LedgerWriteTooSlow' },
     });
     expect(w.partners.received.carrier).toEqual([]);
-    expect(carrierStory(await ledgerOf(w))).toEqual(['sending']);
+    // Its outcome is entered, so a redaction does not wait out its window (review s10b).
+    const entries = await ledgerOf(w);
+    expect(carrierStory(entries)).toEqual(['sending', 'sent']);
+    expect(entries.find((e) => e.type === 'sent')).toMatchObject({ failure: 'LedgerWriteTooSlow' });
+    expect(unsettledSends(entries, 'carrier')).toEqual([]);
   });
 
   it('the warehouse (no personal field) needs no entry ahead: recorded after its answer, as before', async () => {
