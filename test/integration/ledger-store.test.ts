@@ -74,16 +74,22 @@ afterAll(async () => {
   await dynamo.stop();
 });
 
+/** A new order, stored with an empty personal record. */
+async function storedOrder(): Promise<OrderRecord> {
+  const record = order();
+  await orders.putOrder(record, {
+    orderId: record.orderId,
+    emailKey: 'k'.repeat(43),
+    sealed: {},
+    expiresAt: 2e9,
+  });
+  return record;
+}
+
 describe('DynamoDB ledger appends', () => {
   it('concurrent appenders from the same stale tip never fork the chain or lose an entry', async () => {
     // Prepare: every appender read the order before any of them wrote.
-    const record = order();
-    await orders.putOrder(record, {
-      orderId: record.orderId,
-      emailKey: 'k'.repeat(43),
-      sealed: {},
-      expiresAt: 2e9,
-    });
+    const record = await storedOrder();
     const seen = (await orders.getOrder(record.orderId)) as OrderRecord;
     // Act
     await Promise.all([
@@ -127,13 +133,7 @@ describe('DynamoDB ledger appends', () => {
   it('a write the SDK sent again after a lost answer (its retry fails the condition) is entered once', async () => {
     // Prepare: a client whose first UpdateItem commits, then is sent again, as the SDK retries a
     // request whose answer was lost: the retry meets the moved head and fails its condition.
-    const record = order();
-    await orders.putOrder(record, {
-      orderId: record.orderId,
-      emailKey: 'k'.repeat(43),
-      sealed: {},
-      expiresAt: 2e9,
-    });
+    const record = await storedOrder();
     const seen = (await orders.getOrder(record.orderId)) as OrderRecord;
     const db = documentClient(client);
     const send = db.send.bind(db) as (command: unknown) => Promise<unknown>;
@@ -165,13 +165,7 @@ describe('DynamoDB ledger appends', () => {
 
   it('a state write whose own condition fails appends nothing, and an unknown order takes no entry', async () => {
     // Prepare
-    const record = order();
-    await orders.putOrder(record, {
-      orderId: record.orderId,
-      emailKey: 'k'.repeat(43),
-      sealed: {},
-      expiresAt: 2e9,
-    });
+    const record = await storedOrder();
     await orders.setDeliveryState(
       record.orderId,
       'carrier',
@@ -201,13 +195,7 @@ describe('DynamoDB ledger appends', () => {
 
   it('a write-ahead entry read before an erasure is refused on the tip that holds it; one read after it too', async () => {
     // Prepare: the delivery read the order (no erasure yet); the erasure's entry lands first.
-    const record = order();
-    await orders.putOrder(record, {
-      orderId: record.orderId,
-      emailKey: 'k'.repeat(43),
-      sealed: {},
-      expiresAt: 2e9,
-    });
+    const record = await storedOrder();
     await ledger.appendLedger(record.orderId, appendOf(mac, record, [sent('warehouse')], AT));
     const seen = (await orders.getOrder(record.orderId)) as OrderRecord;
     const erased: LedgerEvent = { type: 'erased', by: 'operator', principal: 'p', certificate: 'era_1' };

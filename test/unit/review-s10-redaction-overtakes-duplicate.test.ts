@@ -58,48 +58,70 @@ class SlowFirstCarrier implements PartnerClient {
   }
 }
 
+/** An accepted order of the person whose carrier attempt A has written its `sending` and is POSTing, slowly. */
+async function slowAttemptUnderWay(idempotencyKey: string) {
+  const ports = fakePorts();
+  const accepted = await submitOrder(ports, { idempotencyKey, body: orderBody(person) });
+  ports.clock.advance(1000);
+  const carrier = new SlowFirstCarrier();
+  const partnerState = new MemoryPartnerStateStore();
+  const deps = portsDeliverDeps(ports, carrier, partnerState, { mac, secrets: SECRETS });
+  const input = { orderId: accepted.orderId, partnerId: 'carrier', receiveCount: 1, maxAttempts: 16 };
+  const slow = deliverToPartner(deps, input);
+  await carrier.firstIsOnItsWay;
+  return { ports, accepted, carrier, partnerState, deps, input, slow };
+}
+
+/** Erases the person (one order.redacted queued) and returns the redaction's deps and first input. */
+async function eraseThenRedaction(
+  ports: ReturnType<typeof fakePorts>,
+  carrier: PartnerClient,
+  partnerState: MemoryPartnerStateStore,
+  orderId: string,
+) {
+  await eraseWithCertificate(certifiedEraseDeps(ports, new MemoryCertificateStore(), mac), person.email);
+  const [redaction] = ports.queue.sent.filter((s) => s.message.type === ORDER_REDACTED_TYPE);
+  if (!redaction) throw new Error('no order.redacted queued');
+  const redactionDeps = {
+    ledger: ports.orders as unknown as LedgerStore,
+    ledgerMac: mac,
+    secrets: SECRETS,
+    partnerClient: carrier,
+    partnerState,
+    clock: ports.clock,
+    partners: SAMPLE_PARTNERS,
+    settings: { timeoutMs: TIMEOUT_MS, baseDelaySeconds: 1 },
+    random: () => 0,
+  };
+  const redactionInput = {
+    orderId,
+    partnerId: 'carrier',
+    requestedAt: (redaction.message as unknown as { requestedAt: string }).requestedAt,
+    receiveCount: 1,
+    maxAttempts: 16,
+  };
+  return { redactionDeps, redactionInput };
+}
+
 describe('review s10: order.redacted vs two attempts of the same carrier message', () => {
   it('waits while the slower attempt is still on its way (the quick attempt answered for both)', async () => {
     // Prepare: one accepted order of the person, routed to the carrier.
-    const ports = fakePorts();
-    const accepted = await submitOrder(ports, { idempotencyKey: 'order-1', body: orderBody(person) });
-    ports.clock.advance(1000);
-    const carrier = new SlowFirstCarrier();
-    const partnerState = new MemoryPartnerStateStore();
-    const deps = portsDeliverDeps(ports, carrier, partnerState, { mac, secrets: SECRETS });
-    const input = { orderId: accepted.orderId, partnerId: 'carrier', receiveCount: 1, maxAttempts: 16 };
     // Attempt A (the original) writes its `sending` and POSTs; the carrier is slow to take it.
-    const slow = deliverToPartner(deps, input);
-    await carrier.firstIsOnItsWay;
+    const { ports, accepted, carrier, partnerState, deps, input, slow } =
+      await slowAttemptUnderWay('order-1');
     // Attempt B (an SQS duplicate / a `minimis replay`) goes through quickly: sending, sent, acknowledged.
     const quick = await deliverToPartner(deps, { ...input, replay: true });
     expect(quick.outcome).toBe('delivered');
     // The person is erased one second later; A's POST is still under way.
     ports.clock.advance(1000);
-    const certificates = new MemoryCertificateStore();
-    await eraseWithCertificate(certifiedEraseDeps(ports, certificates, mac), person.email);
-    const [redaction] = ports.queue.sent.filter((s) => s.message.type === ORDER_REDACTED_TYPE);
-    if (!redaction) throw new Error('no order.redacted queued');
+    const { redactionDeps, redactionInput } = await eraseThenRedaction(
+      ports,
+      carrier,
+      partnerState,
+      accepted.orderId,
+    );
 
     // Act: the redaction's first attempt; then, once A's POST has been answered, its retry.
-    const redactionDeps = {
-      ledger: ports.orders as unknown as LedgerStore,
-      ledgerMac: mac,
-      secrets: SECRETS,
-      partnerClient: carrier,
-      partnerState,
-      clock: ports.clock,
-      partners: SAMPLE_PARTNERS,
-      settings: { timeoutMs: TIMEOUT_MS, baseDelaySeconds: 1 },
-      random: () => 0,
-    };
-    const redactionInput = {
-      orderId: accepted.orderId,
-      partnerId: 'carrier',
-      requestedAt: (redaction.message as unknown as { requestedAt: string }).requestedAt,
-      receiveCount: 1,
-      maxAttempts: 16,
-    };
     const outcome = await deliverRedaction(redactionDeps, redactionInput);
     carrier.release();
     const original = await slow;
@@ -123,15 +145,8 @@ describe('review s10: order.redacted vs two attempts of the same carrier message
 describe('review s10b: one attempt recorded twice', () => {
   it('a delivered write that lands but reports an error does not let order.redacted overtake a slower attempt', async () => {
     // Prepare: attempt A's sending is written and its POST is under way, slowly.
-    const ports = fakePorts();
-    const accepted = await submitOrder(ports, { idempotencyKey: 'order-2', body: orderBody(person) });
-    ports.clock.advance(1000);
-    const carrier = new SlowFirstCarrier();
-    const partnerState = new MemoryPartnerStateStore();
-    const deps = portsDeliverDeps(ports, carrier, partnerState, { mac, secrets: SECRETS });
-    const input = { orderId: accepted.orderId, partnerId: 'carrier', receiveCount: 1, maxAttempts: 16 };
-    const slow = deliverToPartner(deps, input);
-    await carrier.firstIsOnItsWay;
+    const { ports, accepted, carrier, partnerState, deps, input, slow } =
+      await slowAttemptUnderWay('order-2');
     // Attempt B (an SQS duplicate): a quick 2xx; its delivered write lands but its answer is lost,
     // so B records its `sent` a second time on the way to its retry.
     const real = ports.orders.setDeliveryState.bind(ports.orders);
@@ -149,29 +164,13 @@ describe('review s10b: one attempt recorded twice', () => {
     };
     const quick = await deliverToPartner({ ...deps, orders: lossy }, { ...input, replay: true });
     ports.clock.advance(1000);
-    const certificates = new MemoryCertificateStore();
-    await eraseWithCertificate(certifiedEraseDeps(ports, certificates, mac), person.email);
-    const [redaction] = ports.queue.sent.filter((s) => s.message.type === ORDER_REDACTED_TYPE);
-    if (!redaction) throw new Error('no order.redacted queued');
-    const ledger = await ports.orders.getLedger(accepted.orderId);
-    const redactionDeps = {
-      ledger: ports.orders as unknown as LedgerStore,
-      ledgerMac: mac,
-      secrets: SECRETS,
-      partnerClient: carrier,
+    const { redactionDeps, redactionInput } = await eraseThenRedaction(
+      ports,
+      carrier,
       partnerState,
-      clock: ports.clock,
-      partners: SAMPLE_PARTNERS,
-      settings: { timeoutMs: TIMEOUT_MS, baseDelaySeconds: 1 },
-      random: () => 0,
-    };
-    const redactionInput = {
-      orderId: accepted.orderId,
-      partnerId: 'carrier',
-      requestedAt: (redaction.message as unknown as { requestedAt: string }).requestedAt,
-      receiveCount: 1,
-      maxAttempts: 16,
-    };
+      accepted.orderId,
+    );
+    const ledger = await ports.orders.getLedger(accepted.orderId);
 
     // Act: the redaction while A is on its way; then, once A is answered, its retry.
     const outcome = await deliverRedaction(redactionDeps, redactionInput);
