@@ -138,7 +138,12 @@ export async function recordPartnerEvent(
       return { outcome: 'conflict', from: result.order.status, to };
     case 'applied':
     case 'replay':
-      await afterChange(deps, result.order, event);
+      // A replay repeats the change's effects (a crash between the change and its notification)
+      // only while the order is still where such an event puts it: the same webhook-id with another
+      // event's body, or one whose order has moved on, is acknowledged with no further effect
+      // (review s10c: a delivered order's id replayed as `shipment.dispatched` mailed "on its way").
+      if (result.outcome === 'applied' || result.order.status === to)
+        await afterChange(deps, result.order, event);
       return {
         outcome: result.outcome,
         orderId: result.order.orderId,
