@@ -5,6 +5,7 @@
  */
 import * as z from 'zod/mini';
 import '../schema.js';
+import { FREE_TEXT_PATTERN, FREE_TEXT_PROBLEM } from './order-check.js';
 import {
   EVENT_LIMITS,
   type PartnerEvent,
@@ -18,7 +19,7 @@ export const partnerEventSchema = z.discriminatedUnion('type', [
   z.strictObject({
     type: z.literal('shipment.dispatched'),
     orderId: id(),
-    trackingNumber: id(),
+    trackingNumber: id().check(z.regex(FREE_TEXT_PATTERN, { error: FREE_TEXT_PROBLEM })),
     trackingUrl: z.optional(
       z
         .url({ protocol: /^https$/ })

@@ -10,6 +10,7 @@
  */
 import { pathKey } from './card-data.js';
 import type { FieldProblem } from './errors.js';
+import { FREE_TEXT_PATTERN, FREE_TEXT_PROBLEM } from './order-check.js';
 
 export type PartnerEvent =
   | {
@@ -35,7 +36,9 @@ export const EVENT_SENDERS: Readonly<Record<PartnerEventType, readonly string[]>
 /** Lengths in code points (as zod counts them). */
 export const EVENT_LIMITS = { id: { min: 1, max: 64 }, trackingUrl: { max: 2048 } } as const;
 /** What the URL parser also checks, as a pattern the published document can carry. */
-export const TRACKING_URL_PATTERN = /^https:\/\/[^\s/?#]+(?:[/?#]\S*)?$/;
+export const TRACKING_URL_PATTERN =
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: rejecting control characters is the point
+  /^https:\/\/(?:[^\s\x00-\x1f\x7f/?#\ud800-\udfff]|[\ud800-\udbff][\udc00-\udfff])+(?:[/?#](?:[^\s\x00-\x1f\x7f\ud800-\udfff]|[\ud800-\udbff][\udc00-\udfff])*)?$/;
 export const TRACKING_URL_PROBLEM = 'must be an https URL';
 
 /** What zod's English messages call a JSON value's type (a number too big for a double: `Infinity`). */
@@ -111,7 +114,11 @@ export function checkPartnerEvent(
   if (orderId !== undefined) problems.push({ path: 'orderId', message: orderId });
   let event: PartnerEvent | undefined;
   if (type === 'shipment.dispatched') {
-    const trackingNumber = idProblem(body.trackingNumber);
+    // Shown in the customer's email and the order status: text, as order fields are (a line break
+    // would start a line of the partner's own in the email's text part).
+    const trackingNumber =
+      idProblem(body.trackingNumber) ??
+      (FREE_TEXT_PATTERN.test(body.trackingNumber as string) ? undefined : FREE_TEXT_PROBLEM);
     if (trackingNumber !== undefined) problems.push({ path: 'trackingNumber', message: trackingNumber });
     const url = body.trackingUrl === undefined ? undefined : trackingUrl(body.trackingUrl);
     if (url !== undefined && 'problem' in url) problems.push({ path: 'trackingUrl', message: url.problem });

@@ -115,6 +115,28 @@ describe('POST /orders', () => {
     expect(text).not.toContain(c.familyName);
   });
 
+  it('400 for half a surrogate pair in a JSON escape; nothing is stored and the key is not used', async () => {
+    // Prepare: as a client's JSON encoder may write a name cut in the middle of an emoji
+    const k = key();
+    const body = JSON.stringify(orderBody(c)).replace(
+      JSON.stringify(c.givenName),
+      JSON.stringify(c.givenName).replace(/"$/, '\\ud83d"'),
+    );
+    expect(body).toContain('\\ud83d"');
+    // Act
+    const response = await app.post('/orders', body, { 'idempotency-key': k });
+    // Assess
+    expect(response.status).toBe(400);
+    expect((await problemOf(response)).errors).toEqual([
+      {
+        path: 'customer.givenName',
+        message: 'must not be blank, contain control characters or unpaired surrogates',
+      },
+    ]);
+    const retry = await app.post('/orders', orderBody(c), { 'idempotency-key': k });
+    expect(retry.status).toBe(202);
+  });
+
   it('400 card-data for a card number anywhere; the value is neither stored nor echoed', async () => {
     // Prepare
     const k = key();

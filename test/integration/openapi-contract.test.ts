@@ -103,6 +103,8 @@ describe('the served OpenAPI document', () => {
     expect(pattern.test('Ada')).toBe(true);
     expect(pattern.test('A\u0000da')).toBe(false);
     expect(pattern.test(' \u00a0 ')).toBe(false);
+    expect(pattern.test('Ada\ud83d')).toBe(false);
+    expect(pattern.test('Ada 😀')).toBe(true);
     expect(order.properties.customer.properties.givenName).toMatchObject({ minLength: 1, maxLength: 100 });
     expect(order.description).toContain('/card-data');
     // the path, query and header parameters

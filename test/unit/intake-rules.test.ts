@@ -5,6 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import { ValidationError } from '#shared/domain/errors.js';
 import { FREE_TEXT_PATTERN } from '#shared/domain/intake.js';
+import { FREE_TEXT_PROBLEM } from '#shared/domain/order-check.js';
 import { openApiDocument } from '#shared/http/openapi.js';
 import { parseOrder } from '#shared/usecases/submit-order.js';
 import { canaries, orderBody } from '../support/canaries.js';
@@ -30,13 +31,32 @@ describe('free text as a published pattern', () => {
     ['DEL', 'Ada\u007f'],
     ['only spaces', '   '],
     ['only Unicode whitespace', '\u00a0\u2003\u3000\ufeff'],
+    // A JSON escape can carry half a surrogate pair; sealed as UTF-8 it would become U+FFFD.
+    ['an unpaired high surrogate', 'Ada\ud800'],
+    ['an unpaired low surrogate', '\udc00Ada'],
+    ['a pair in the wrong order', 'Ada \ude00\ud83d'],
+    ['only an unpaired surrogate', '\ud83d'],
   ])('rejects %s with the pattern message', (_what, givenName) => {
     // Act
     const found = problems(withGivenName(givenName));
     // Assess
-    expect(found).toEqual([
-      { path: 'customer.givenName', message: 'must not be blank or contain control characters' },
-    ]);
+    expect(found).toEqual([{ path: 'customer.givenName', message: FREE_TEXT_PROBLEM }]);
+    expect(new RegExp(FREE_TEXT_PATTERN.source, 'u').test(givenName)).toBe(false);
+  });
+
+  it.each([
+    ['a surrogate pair (an astral character)', 'Ada 😀'],
+    ['a pair after leading whitespace', ' 😀'],
+    ['letters from every plane', 'Ǎda 𝒜𝓁𝒶 中文'],
+  ])('accepts %s, with or without the u flag', (_what, givenName) => {
+    // Act / Assess
+    expect(problems(withGivenName(givenName))).toEqual([]);
+    expect(new RegExp(FREE_TEXT_PATTERN.source, 'u').test(givenName)).toBe(true);
+  });
+
+  it('says what it refuses', () => {
+    // Assess
+    expect(FREE_TEXT_PROBLEM).toBe('must not be blank, contain control characters or unpaired surrogates');
   });
 
   it('counts length in code points: 100 astral characters fit, 101 do not', () => {

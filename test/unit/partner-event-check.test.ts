@@ -8,6 +8,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { toProblems } from '#shared/domain/field-problems.js';
+import { FREE_TEXT_PROBLEM } from '#shared/domain/order-check.js';
 import { partnerEventSchema } from '#shared/domain/partner-event-schema.js';
 import { checkPartnerEvent } from '#shared/domain/partner-events.js';
 import { wrongKind } from '../support/json-schema-arbitrary.js';
@@ -25,6 +26,7 @@ const ids = fc.oneof(
   fc.string({ maxLength: 70 }),
   fc.string({ unit: 'grapheme', minLength: 30, maxLength: 70 }),
   fc.constantFrom('', 'a', 'x'.repeat(64), 'x'.repeat(65), '😀'.repeat(33), '😀'.repeat(64), '😀'.repeat(65)),
+  fc.constantFrom('1Z\ud800', '\udc00', ' \u0001', 'a\nb', '\ud83d\ude00 '),
 );
 const urls = fc.oneof(
   fc.webUrl({ validSchemes: ['https', 'http'], withQueryParameters: true, withFragments: true }),
@@ -41,6 +43,9 @@ const urls = fc.oneof(
     'https://',
     'https://a b.example',
     'https://carrier.example/a b',
+    'https://carrier.example/\ud800',
+    'https://carrier.example/\u0001',
+    'https://carrier.example/\ud83d\ude00',
     'ftp://carrier.example',
     'not a url',
     '',
@@ -154,6 +159,57 @@ describe('partner event check', () => {
   ])('%s', (_name, body) => {
     // Act / Assess
     expect(checkPartnerEvent(body)).toEqual(published(body));
+  });
+
+  it.each([
+    ['a line feed', 'trackingNumber', '1Z999\nTrack at https://elsewhere.example'],
+    ['a control character', 'trackingNumber', '1Z\u0001999'],
+    ['only spaces', 'trackingNumber', '   '],
+    ['an unpaired high surrogate', 'trackingNumber', '1Z999\ud800'],
+    ['an unpaired low surrogate', 'trackingUrl', 'https://c.example/t/\udc00'],
+    ['a control character', 'trackingUrl', 'https://c.example/t\u0001x'],
+    ['an unpaired surrogate in its query', 'trackingUrl', 'https://c.example/t?q=\ud83d'],
+  ])('refuses a tracking value with %s (%s), as the published schema does', (_what, field, value) => {
+    // Prepare
+    const body = { type: 'shipment.dispatched', orderId: 'o', trackingNumber: '1Z999', [field]: value };
+    // Act
+    const answer = checkPartnerEvent(body);
+    // Assess
+    expect(answer).toEqual({
+      problems: [
+        {
+          path: field,
+          message: field === 'trackingUrl' ? 'must be an https URL' : FREE_TEXT_PROBLEM,
+        },
+      ],
+    });
+    expect(published(body)).toEqual(answer);
+  });
+
+  it('refuses a host the URL parser cannot read (half a pair in it) as an invalid URL', () => {
+    // Prepare
+    const body = {
+      type: 'shipment.dispatched',
+      orderId: 'o',
+      trackingNumber: '1Z999',
+      trackingUrl: 'https://c\ud83d.example/t',
+    };
+    // Act / Assess
+    expect(checkPartnerEvent(body)).toEqual({ problems: [{ path: 'trackingUrl', message: 'Invalid URL' }] });
+    expect(published(body)).toEqual(checkPartnerEvent(body));
+  });
+
+  it('keeps tracking values with spaces and astral characters', () => {
+    // Prepare
+    const body = {
+      type: 'shipment.dispatched',
+      orderId: 'o',
+      trackingNumber: '1Z 999 😀',
+      trackingUrl: 'https://c.example/t/😀?q=中',
+    };
+    // Act / Assess
+    expect(checkPartnerEvent(body)).toEqual({ event: body });
+    expect(published(body)).toEqual({ event: body });
   });
 
   it('names the problems without the values', () => {
