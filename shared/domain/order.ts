@@ -34,7 +34,10 @@ export interface OrderRecord {
   readonly emails: Readonly<
     Record<string, { readonly state: 'sending' | 'sent'; readonly leaseUntil?: number }>
   >;
-  /** Partner event ids already applied (replays are acknowledged without effect). */
+  /**
+   * Partner events already applied (replays are acknowledged without effect), each as
+   * `processedEventKey` writes it; orders from before may hold bare ids (`eventSeen`).
+   */
   readonly processedEvents: readonly string[];
   /** Outbox flag: `pending` until every fan-out message was enqueued. */
   readonly outbox: 'pending' | 'done';
@@ -66,3 +69,18 @@ export const TRANSITIONS: Readonly<Record<'dispatched' | 'delivered', readonly O
 export function orderTotal(items: readonly OrderItem[]): number {
   return items.reduce((sum, item) => sum + item.quantity * item.unitPrice, 0);
 }
+
+/**
+ * An applied partner event as `processedEvents` keeps it: the partner's id, a space, its
+ * `webhook-id`. Each partner picks its own ids, so two carriers on one order may both send
+ * `evt_1`; a webhook-id has no space (printable ASCII), so no bare id reads as a key.
+ */
+export const processedEventKey = (partnerId: string, eventId: string): string => `${partnerId} ${eventId}`;
+
+/**
+ * Whether this partner's event was applied: its key, or the bare id an order written before ids
+ * were kept per partner holds (which of its partners sent it is not known: any of them counts).
+ */
+export const eventSeen = (order: Pick<OrderRecord, 'processedEvents'>, partnerId: string, eventId: string) =>
+  order.processedEvents.includes(processedEventKey(partnerId, eventId)) ||
+  order.processedEvents.includes(eventId);

@@ -131,8 +131,55 @@ describe('DynamoDB order store', () => {
     expect(await store.getOrder('ord_ev')).toMatchObject({
       status: 'dispatched',
       trackingNumber: '1Z',
-      processedEvents: ['evt_1'],
+      processedEvents: ['carrier evt_1'],
     });
+  });
+
+  it('event ids are per partner: two carriers on one order may both use evt_1; ids from before stay seen', async () => {
+    // Prepare: routed to two carriers (both serve the destination), and one order written before
+    // event ids were kept per partner
+    const twoCarriers = order('ord_two');
+    const at = new Date(T0).toISOString();
+    await store.putOrder(
+      {
+        ...twoCarriers,
+        deliveries: { ...twoCarriers.deliveries, 'carrier-b': { state: 'pending', updatedAt: at } },
+      },
+      personal('ord_two', 1e10),
+    );
+    await store.putOrder({ ...order('ord_old'), processedEvents: ['evt_1'] }, personal('ord_old', 1e10));
+    const dispatched = {
+      partnerId: 'carrier',
+      eventId: 'evt_1',
+      to: 'dispatched',
+      from: ['accepted'],
+      at: '2026-11-25T11:00:00.000Z',
+      trackingNumber: '1Z',
+    } as const;
+    const delivered = {
+      partnerId: 'carrier-b',
+      eventId: 'evt_1',
+      to: 'delivered',
+      from: ['accepted', 'dispatched'],
+      at: '2026-11-25T12:00:00.000Z',
+    } as const;
+    // Act
+    const first = await store.applyStatusChange('ord_two', dispatched);
+    const other = await store.applyStatusChange('ord_two', delivered);
+    const replay = await store.applyStatusChange('ord_two', delivered);
+    const old = await store.applyStatusChange('ord_old', dispatched);
+    // Assess
+    expect([first.outcome, other.outcome, replay.outcome, old.outcome]).toEqual([
+      'applied',
+      'applied',
+      'replay',
+      'replay',
+    ]);
+    expect(await store.getOrder('ord_two')).toMatchObject({
+      status: 'delivered',
+      processedEvents: ['carrier evt_1', 'carrier-b evt_1'],
+    });
+    expect((await store.getOrder('ord_old'))?.status).toBe('accepted');
   });
 
   it('a status change from a partner the order was not routed to is refused by the write itself', async () => {
@@ -166,7 +213,7 @@ describe('DynamoDB order store', () => {
       status: 'dispatched',
       trackingNumber: '1Z',
       trackingUrl: null,
-      processedEvents: ['evt_1'],
+      processedEvents: ['carrier evt_1'],
     });
   });
 

@@ -138,7 +138,7 @@ describe('partner events: only a carrier the order was routed to', () => {
       status: 'delivered',
       trackingNumber: 'EU123456789DE',
       trackingUrl: 'https://carrier-eu.example/t/EU123456789DE',
-      processedEvents: ['evt_r1', 'evt_r2'],
+      processedEvents: ['carrier-eu evt_r1', 'carrier-eu evt_r2'],
     });
     expect(orders.personal.get(ORDER_ID)?.expiresAt).toBe(T0_SECONDS + 30 * DAY);
     expect(queue.sent.map((m) => m.message.type)).toEqual(['shipment.dispatched', 'shipment.delivered']);
@@ -237,7 +237,7 @@ describe('partner events: routing under races', () => {
         status: 'dispatched',
         trackingUrl: realDispatch.trackingUrl,
         deliveredAt: null,
-        processedEvents: ['evt_r1'],
+        processedEvents: ['carrier-eu evt_r1'],
       });
       expect(s.personal?.expiresAt).toBe(T0_SECONDS + 90 * DAY);
       expect(s.sent.map((m) => m.message.type)).toEqual(['shipment.dispatched']);

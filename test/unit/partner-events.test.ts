@@ -93,7 +93,7 @@ describe('recordPartnerEvent', () => {
     expect(order?.status).toBe('dispatched');
     expect(order?.trackingNumber).toBe('1Z999AA10123456784');
     expect(order?.trackingUrl).toBe('https://carrier.example/track/1Z999AA10123456784');
-    expect(order?.processedEvents).toEqual(['evt_1']);
+    expect(order?.processedEvents).toEqual(['carrier evt_1']);
     expect(queue.sent).toEqual([
       { queue: 'notify', message: { type: 'shipment.dispatched', orderId: ORDER_ID } },
     ]);
@@ -148,6 +148,34 @@ describe('recordPartnerEvent', () => {
       { type: 'shipment.dispatched', orderId: ORDER_ID },
       { type: 'shipment.dispatched', orderId: ORDER_ID },
     ]);
+  });
+
+  it('keeps event ids per partner: another carrier on the order may reuse an id', async () => {
+    // Prepare: both carriers serve the destination, so the order went to both
+    const { deps, orders, queue } = setup({
+      order: orderRecord({
+        deliveries: {
+          carrier: { state: 'delivered', updatedAt: T0.toISOString() },
+          'carrier-b': { state: 'delivered', updatedAt: T0.toISOString() },
+        },
+      }),
+    });
+    const secrets = { ...SECRETS, 'carrier-b': newSecret() };
+    const withB: RecordPartnerEventDeps = {
+      ...deps,
+      secrets: new FakeSecrets(secrets),
+      partners: [...deps.partners, { id: 'carrier-b', kind: 'carrier' }],
+    };
+    await recordPartnerEvent(withB, signed(dispatched));
+    // Act
+    const result = await recordPartnerEvent(
+      withB,
+      signed(delivered, { partnerId: 'carrier-b', secret: secrets['carrier-b'] }),
+    );
+    // Assess
+    expect(result).toMatchObject({ outcome: 'applied', status: 'delivered' });
+    expect(orders.orders.get(ORDER_ID)?.processedEvents).toEqual(['carrier evt_1', 'carrier-b evt_1']);
+    expect(queue.sent.map((s) => s.message.type)).toEqual(['shipment.dispatched', 'shipment.delivered']);
   });
 
   it('rejects a signature made with another secret (or a tampered body)', async () => {

@@ -16,7 +16,7 @@ import {
 import { isOutboxPending, OUTBOX_PENDING_VALUES, outboxPending } from '../../contracts/outbox.js';
 import { EMAIL_LISTING_DAYS, emailListingClearDays, emailListingDays, INDEX, keys } from '../../contracts.js';
 import { DependencyError } from '../../domain/errors.js';
-import type { OrderRecord, PersonalRecord } from '../../domain/order.js';
+import { eventSeen, type OrderRecord, type PersonalRecord, processedEventKey } from '../../domain/order.js';
 import type { Purpose } from '../../inventory.js';
 import type { LedgerAppend } from '../../ledger-ports.js';
 import type { ApplyEventResult, OrderStore, StatusChange } from '../../ports.js';
@@ -321,8 +321,9 @@ export async function applyStatusChange(
   const values: Item = {
     ':to': change.to,
     ':at': change.at,
-    ':event': change.eventId,
-    ':events': [change.eventId],
+    ':event': processedEventKey(change.partnerId, change.eventId),
+    ':bare': change.eventId,
+    ':events': [processedEventKey(change.partnerId, change.eventId)],
     ':empty': [],
   };
   const sets = [
@@ -350,7 +351,7 @@ export async function applyStatusChange(
         TableName: t.tableName,
         Key: { pk: keys.order(orderId) },
         UpdateExpression: `SET ${sets.join(', ')}`,
-        ConditionExpression: `attribute_exists(pk) AND attribute_exists(deliveries.#partner) AND #status IN (${from.join(', ')}) AND NOT contains(processedEvents, :event)`,
+        ConditionExpression: `attribute_exists(pk) AND attribute_exists(deliveries.#partner) AND #status IN (${from.join(', ')}) AND NOT contains(processedEvents, :event) AND NOT contains(processedEvents, :bare)`,
         ExpressionAttributeNames: names,
         ExpressionAttributeValues: values,
         ReturnValues: 'ALL_NEW',
@@ -363,7 +364,7 @@ export async function applyStatusChange(
   const order = await getOrder(t, orderId);
   if (!order) return { outcome: 'not-found' };
   if (!Object.hasOwn(order.deliveries, change.partnerId)) return { outcome: 'not-routed' };
-  if (order.processedEvents.includes(change.eventId)) return { outcome: 'replay', order };
+  if (eventSeen(order, change.partnerId, change.eventId)) return { outcome: 'replay', order };
   return { outcome: 'conflict', order };
 }
 

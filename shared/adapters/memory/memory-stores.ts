@@ -9,7 +9,7 @@ import {
   confirmationCoolingDown,
   type SuppressionRecord,
 } from '../../domain/consent.js';
-import type { OrderRecord, PersonalRecord } from '../../domain/order.js';
+import { eventSeen, type OrderRecord, type PersonalRecord, processedEventKey } from '../../domain/order.js';
 import type { LedgerAppend, LedgerStore } from '../../ledger-ports.js';
 import type {
   ApplyEventResult,
@@ -174,13 +174,13 @@ export class MemoryOrderStore implements OrderStore, LedgerStore {
     // Routing is part of the condition, as in DynamoDB: checked here, at the write, not earlier.
     if (!order) return { outcome: 'not-found' };
     if (!Object.hasOwn(order.deliveries, change.partnerId)) return { outcome: 'not-routed' };
-    if (order.processedEvents.includes(change.eventId)) return { outcome: 'replay', order };
+    if (eventSeen(order, change.partnerId, change.eventId)) return { outcome: 'replay', order };
     if (!change.from.includes(order.status)) return { outcome: 'conflict', order };
     const next: OrderRecord = {
       ...order,
       status: change.to,
       updatedAt: change.at,
-      processedEvents: [...order.processedEvents, change.eventId],
+      processedEvents: [...order.processedEvents, processedEventKey(change.partnerId, change.eventId)],
       trackingNumber: change.trackingNumber ?? order.trackingNumber,
       trackingUrl: change.trackingUrl ?? order.trackingUrl,
       deliveredAt: change.to === 'delivered' ? change.at : order.deliveredAt,
