@@ -4,6 +4,7 @@ import { Webhook } from 'standardwebhooks';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { canaries, orderBody } from '../support/canaries.js';
 import { startTestApp, type TestApp } from '../support/local-app.js';
+import { drainNotify, emailCanaries, placeOrder, sentTo } from './email-support.js';
 import {
   type OrderView,
   type PartnerStandIn,
@@ -150,6 +151,26 @@ describe('POST /partners/{partnerId}/events', () => {
       trackingNumber: before.trackingNumber,
     });
     expect(after.trackingNumber).not.toBe('1ZREPLAYED');
+  });
+
+  it('202 with no further effect for a webhook-id replayed with another event type (review s10c)', async () => {
+    // Prepare: accepted → delivered directly, its emails drained
+    const e = emailCanaries();
+    const orderId = await placeOrder(app, e);
+    const id = `evt_${randomUUID()}`;
+    expect((await send({ type: 'shipment.delivered', orderId }, { id })).status).toBe(202);
+    await drainNotify(app);
+    const before = (await sentTo(app, e.email)).map((m) => m.subject);
+    // A fresh dispatched event now is refused (nothing follows delivered) and sends nothing
+    expect((await send({ type: 'shipment.dispatched', orderId, trackingNumber: '1ZFRESH' })).status).toBe(
+      409,
+    );
+    // Act: the delivered event's webhook-id again, with a dispatched body
+    const replay = await send({ type: 'shipment.dispatched', orderId, trackingNumber: '1ZREPLAY' }, { id });
+    await drainNotify(app);
+    // Assess: no "on its way" email for a parcel already delivered
+    expect(replay.status).toBe(202);
+    expect((await sentTo(app, e.email)).map((m) => m.subject)).toEqual(before);
   });
 
   it('404 for an unknown order, without echoing its id', async () => {
