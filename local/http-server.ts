@@ -45,9 +45,10 @@ export function toEvent(
   params: Record<string, string>,
   routeKey: string,
 ) {
+  // As API Gateway (payload 2.0) passes them: a repeated header's values joined by commas, every
+  // header alike (`req.headers` drops a second Content-Type and joins others with ", ").
   const headers: Record<string, string> = {};
-  for (const [k, v] of Object.entries(req.headers))
-    if (v !== undefined) headers[k] = Array.isArray(v) ? v.join(',') : v;
+  for (const [k, v] of Object.entries(req.headersDistinct)) if (v !== undefined) headers[k] = v.join(',');
   const query: Record<string, string> = {};
   for (const [k, v] of url.searchParams) query[k] = v;
   const event: APIGatewayProxyEventV2 = {

@@ -93,6 +93,20 @@ describe('malformed requests to the local API are 400, never 500', () => {
     expect(response.body).not.toContain('ord_');
   });
 
+  it('a doubled header reaches the handler as API Gateway passes it: every value, joined by commas', async () => {
+    // Prepare: two Content-Types (Node alone would keep the first and drop the second)
+    const body = JSON.stringify(orderBody(canaries('doubled1')));
+    // Act
+    const response = await rawRequest(
+      apiPort,
+      `POST /orders HTTP/1.1\r\nHost: localhost:${apiPort}\r\nContent-Type: application/json\r\nContent-Type: text/plain\r\nIdempotency-Key: doubled-1`,
+      body,
+    );
+    // Assess: `application/json,text/plain` is not JSON, as in AWS
+    expect(response.status).toBe(415);
+    expect(response.body).not.toContain('ord_');
+  });
+
   it('requests the parser refuses are 400 problem+json too, and no request is missing a Host', async () => {
     // Act
     const spaces = await rawRequest(apiPort, `GET /a b c HTTP/1.1\r\nHost: localhost:${apiPort}`);
