@@ -27,7 +27,7 @@ import { FetchPartnerClient } from './adapters/aws/fetch-partner-client.js';
 import { KmsKeyService } from './adapters/aws/kms-key-service.js';
 import { PartnerSecrets } from './adapters/aws/secrets-manager-store.js';
 import { SesMailer } from './adapters/aws/ses-mailer.js';
-import { SqsQueue } from './adapters/aws/sqs-queue.js';
+import { SqsDeadLetterQueue } from './adapters/aws/sqs-dead-letter-queue.js';
 import { osUserPrincipal, StsPrincipal } from './adapters/aws/sts-principal.js';
 import { coalescingGets } from './adapters/local/coalescing-gets.js';
 import { LocalKeyService } from './adapters/local/local-key-service.js';
@@ -123,7 +123,7 @@ export function wire(config: Config = loadConfig(), overrides: Partial<Wiring> =
   const queue =
     overrides.queue ??
     (config.mode === 'aws'
-      ? new SqsQueue(new SQSClient({}), config.queueUrls)
+      ? new SqsDeadLetterQueue(new SQSClient({}), config.queueUrls)
       : new LocalQueue(db, localQueueTableName(config), localQueueOptions(config)));
   const recordSecrets = overrides.recordSecrets ?? new DynamoRecordSecretStore(db, config.keyTableName);
   const erasureLog =

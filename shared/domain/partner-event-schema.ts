@@ -5,13 +5,13 @@
  */
 import * as z from 'zod/mini';
 import '../schema.js';
-import { FREE_TEXT_PATTERN, FREE_TEXT_PROBLEM } from './order-check.js';
 import {
   EVENT_LIMITS,
   type PartnerEvent,
   TRACKING_URL_PATTERN,
   TRACKING_URL_PROBLEM,
 } from './partner-events.js';
+import { FREE_TEXT_PATTERN, FREE_TEXT_PROBLEM } from './text.js';
 
 const id = () => z.string().check(z.minLength(EVENT_LIMITS.id.min), z.maxLength(EVENT_LIMITS.id.max));
 

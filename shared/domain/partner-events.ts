@@ -10,7 +10,7 @@
  */
 import { pathKey } from './card-data.js';
 import type { FieldProblem } from './errors.js';
-import { FREE_TEXT_PATTERN, FREE_TEXT_PROBLEM } from './order-check.js';
+import { FREE_TEXT_PATTERN, FREE_TEXT_PROBLEM } from './text.js';
 
 export type PartnerEvent =
   | {

@@ -12,6 +12,7 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, describe, expect, it } from 'vitest';
 import { PartnerSecrets } from '../../shared/adapters/aws/secrets-manager-store.js';
 import { SesMailer } from '../../shared/adapters/aws/ses-mailer.js';
+import { SqsDeadLetterQueue } from '../../shared/adapters/aws/sqs-dead-letter-queue.js';
 import { SqsQueue } from '../../shared/adapters/aws/sqs-queue.js';
 import { DependencyError } from '../../shared/domain/errors.js';
 
@@ -71,7 +72,7 @@ describe('SQS queue', () => {
       .on(GetQueueAttributesCommand, { QueueUrl: URLS['partner-carrier'], AttributeNames: ['QueueArn'] })
       .resolves({ Attributes: { QueueArn: 'arn:aws:sqs:eu-west-1:1:partner-carrier' } });
     sqs.on(StartMessageMoveTaskCommand).resolves({});
-    const queue = new SqsQueue(new SQSClient(region), URLS);
+    const queue = new SqsDeadLetterQueue(new SQSClient(region), URLS);
     // Act
     const moved = await queue.redrive('partner-carrier');
     // Assess
