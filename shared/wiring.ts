@@ -25,7 +25,7 @@ import { DynamoPartnerStateStore } from './adapters/aws/dynamo-partner-state-sto
 import { DynamoRecordSecretStore } from './adapters/aws/dynamo-record-secret-store.js';
 import { FetchPartnerClient } from './adapters/aws/fetch-partner-client.js';
 import { KmsKeyService } from './adapters/aws/kms-key-service.js';
-import { PartnerSecrets } from './adapters/aws/secrets-manager-store.js';
+import { PartnerKeyrings } from './adapters/aws/partner-keyrings.js';
 import { SesMailer } from './adapters/aws/ses-mailer.js';
 import { SqsDeadLetterQueue } from './adapters/aws/sqs-dead-letter-queue.js';
 import { osUserPrincipal, StsPrincipal } from './adapters/aws/sts-principal.js';
@@ -129,7 +129,7 @@ export function wire(config: Config = loadConfig(), overrides: Partial<Wiring> =
   const erasureLog =
     overrides.erasureLog ?? new DynamoErasureLog(db, config.tableName, config.shredBackupDays + 1);
   const shredding = { secrets: recordSecrets, erasureLog, clock };
-  const secrets = new PartnerSecrets(partnersWithSecretRefs(config), {
+  const secrets = new PartnerKeyrings(partnersWithSecretRefs(config), {
     ...(config.mode === 'aws' ? { client: new SecretsManagerClient({}) } : { dataDir: config.dataDir }),
     cacheSeconds: config.secretCacheSeconds,
     clock,

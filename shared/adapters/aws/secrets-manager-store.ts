@@ -1,14 +1,10 @@
 import { mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import {
-  GetSecretValueCommand,
-  PutSecretValueCommand,
-  type SecretsManagerClient,
-} from '@aws-sdk/client-secrets-manager';
+import { GetSecretValueCommand, type SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import type { PartnerConfig } from '../../config.js';
 import { DependencyError } from '../../domain/errors.js';
 import { activeSecrets, type Keyring, parseKeyring, serializeKeyring } from '../../domain/partner-keyring.js';
-import type { Clock, KeyringSource, KeyringStore, SecretStore } from '../../ports.js';
+import type { Clock, KeyringSource, SecretStore } from '../../ports.js';
 
 /** The local keyring file of a partner: `<dataDir>/partner-keys/<id>.json` (mode 0600). */
 export function partnerKeyringFile(dataDir: string, partnerId: string): string {
@@ -41,10 +37,12 @@ export interface PartnerSecretsOptions {
  * Partner signing keyrings from where each partner's configuration says: an inline `secret`
  * (environment; a keyring of one that minimis cannot rotate), Secrets Manager (`secretRef`: a JSON
  * keyring, or the bare secret before the first rotation) or a local file in the data directory.
- * Loaded keyrings are cached for `cacheSeconds`, never for the life of the process.
+ * Loaded keyrings are cached for `cacheSeconds`, never for the life of the process. Reads only: the
+ * ops CLI's rotation writes through `PartnerKeyrings` (./partner-keyrings.ts), so that the functions
+ * that sign or verify bundle no Secrets Manager write.
  */
-export class PartnerSecrets implements SecretStore, KeyringStore {
-  private readonly cache = new Map<string, { keyring: Promise<Keyring>; loadedAt: number }>();
+export class PartnerSecrets implements SecretStore {
+  protected readonly cache = new Map<string, { keyring: Promise<Keyring>; loadedAt: number }>();
   /** Keyring files as last parsed, by the file's identity (a rotation renames a new file in). */
   private readonly files = new Map<string, { version: string; keyring: Keyring }>();
   private readonly cacheMs: number;
@@ -52,7 +50,7 @@ export class PartnerSecrets implements SecretStore, KeyringStore {
 
   constructor(
     private readonly partners: readonly PartnerConfig[],
-    private readonly options: PartnerSecretsOptions = {},
+    protected readonly options: PartnerSecretsOptions = {},
   ) {
     this.cacheMs = (options.cacheSeconds ?? 60) * 1000;
     this.clock = options.clock ?? { now: () => new Date() };
@@ -75,7 +73,7 @@ export class PartnerSecrets implements SecretStore, KeyringStore {
     return secrets;
   }
 
-  private partner(partnerId: string): PartnerConfig {
+  protected partner(partnerId: string): PartnerConfig {
     const partner = this.partners.find((p) => p.id === partnerId);
     if (!partner) throw new DependencyError(`secret of unknown partner ${partnerId}`);
     return partner;
@@ -121,27 +119,7 @@ export class PartnerSecrets implements SecretStore, KeyringStore {
     }
   }
 
-  async writeKeyring(partnerId: string, keyring: Keyring): Promise<void> {
-    const partner = this.partner(partnerId);
-    const source = this.keyringSource(partnerId);
-    if (source === 'environment')
-      throw new DependencyError(`secret of partner ${partnerId} (set in the environment)`);
-    this.cache.delete(partnerId);
-    if (source === 'file') {
-      writeKeyringFile(partnerKeyringFile(this.options.dataDir as string, partnerId), keyring);
-      return;
-    }
-    try {
-      // A new version of the same secret (AWSCURRENT moves to it): functions pick it up within cacheSeconds.
-      await this.client().send(
-        new PutSecretValueCommand({ SecretId: partner.secretRef, SecretString: serializeKeyring(keyring) }),
-      );
-    } catch (cause) {
-      throw new DependencyError(`Secrets Manager secret of partner ${partnerId}`, { cause });
-    }
-  }
-
-  private client(): SecretsManagerClient {
+  protected client(): SecretsManagerClient {
     if (!this.options.client) throw new DependencyError('Secrets Manager (no client)');
     return this.options.client;
   }
