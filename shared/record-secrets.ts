@@ -63,6 +63,13 @@ export interface ErasureLogEntry {
   readonly reason: 'erasure' | 'expiry';
   /** The day (YYYY-MM-DD) of the shredding: coarse on purpose, so entries do not link records by time. */
   readonly day: string;
+  /**
+   * A customer record's shredding to the second (ISO), logged with `precise`: a re-shred then
+   * spares exactly the secrets created after it. Only for customer records, whose erasure time
+   * the order table holds anyway beside the keyed hash (the suppression entry's `at`): it links
+   * nothing new. Order records keep the day alone.
+   */
+  readonly at?: string;
 }
 
 /**
@@ -71,7 +78,12 @@ export interface ErasureLogEntry {
  * re-applied. Holds record keys, reasons and days only: no personal data.
  */
 export interface ErasureLog {
-  append(keys: readonly string[], reason: ErasureLogEntry['reason'], at: Date): Promise<void>;
+  append(
+    keys: readonly string[],
+    reason: ErasureLogEntry['reason'],
+    at: Date,
+    options?: { readonly precise?: boolean },
+  ): Promise<void>;
   entries(): AsyncIterable<ErasureLogEntry>;
 }
 
@@ -107,11 +119,14 @@ export function erasureMarkKey(emailKey: string): string {
 
 /**
  * Epoch seconds from which a secret is newer than the erasure-log entry that shredded its record:
- * the next day (UTC) after the entry's day, or — where the record is a customer's and its erasure
- * mark dates the erasure within that day — the second after the erasure (a customer who opted in
- * again on the day of the erasure keeps the new secret).
+ * the second after the shredding where the entry dates it (`at`: a customer's record since review
+ * s11b); else the next day (UTC) after the entry's day, or — where the record is a customer's and
+ * its erasure mark dates the erasure within that day — the second after the erasure (a customer
+ * who opted in again on the day of the erasure keeps the new secret).
  */
-export function newerThan(day: string, markAt: string | undefined): number {
+export function newerThan(entry: Pick<ErasureLogEntry, 'day' | 'at'>, markAt: string | undefined): number {
+  if (entry.at !== undefined) return Math.floor(Date.parse(entry.at) / 1000) + 1;
+  const day = entry.day;
   const nextDay = Date.parse(`${day}T00:00:00.000Z`) / 1000 + 86_400;
   // Only a mark of that very day dates this shredding: a mark from an earlier erasure (a key table
   // restored from between two erasures) or a later one says nothing about it.

@@ -103,7 +103,8 @@ export function shreddingDeleteCustomer(
 ): ConsentStore['deleteCustomer'] {
   return async (emailKey) => {
     const key = recordKey(customerRecordId(emailKey));
-    await deps.erasureLog.append([key], 'erasure', deps.clock.now());
+    // To the second: a re-shred after a key-table restore spares exactly the secrets of later opt-ins.
+    await deps.erasureLog.append([key], 'erasure', deps.clock.now(), { precise: true });
     await deps.secrets.shred([key]);
     return inner.deleteCustomer(emailKey);
   };

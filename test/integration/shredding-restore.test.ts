@@ -18,6 +18,7 @@ import { createConsentToken } from '../../shared/domain/consent-token.js';
 import { decidePromotion } from '../../shared/domain/email-policy.js';
 import { RecordShreddedError } from '../../shared/domain/errors.js';
 import type { Clock, PartnerClient } from '../../shared/ports.js';
+import { recordKey } from '../../shared/record-secrets.js';
 import { deliverToPartner } from '../../shared/usecases/deliver-to-partner.js';
 import { eraseCustomer } from '../../shared/usecases/erase-customer.js';
 import { exportCustomer } from '../../shared/usecases/export-customer.js';
@@ -320,6 +321,37 @@ describe('restoring the key table from its own backup', () => {
     expect(log).not.toContain(orderId);
     expect(log).not.toContain(emailKey);
     for (const value of personalValues(dora)) expect(log).not.toContain(value);
+  });
+});
+
+describe('restoring the key table from between two erasures of one day', () => {
+  it("the purge shreds again the second erasure's secret: customer shreddings are logged to the second (review s11b)", async () => {
+    // Prepare: opt in, erase; opt in again (a new secret); the key table's backup (that secret and
+    // the FIRST erasure's mark); erase again; the key table restored from the backup.
+    const erin = canaries('5d0a0005');
+    await place(erin, true, 'shred-erin-1');
+    const emailKey = await app.wiring.lookup.emailKey(erin.email);
+    const customer = [`customer:${emailKey}`];
+    await eraseCustomer(at(new Date()), erin.email);
+    await new Promise((r) => setTimeout(r, 1100));
+    const secondOrder = await place(erin, true, 'shred-erin-2');
+    const keyBackup = await snapshot(app.config.keyTableName);
+    await new Promise((r) => setTimeout(r, 1100));
+    const second = new Date();
+    await eraseCustomer(at(second), erin.email);
+    await restore(app.config.keyTableName, 'k', keyBackup);
+    expect((await at(second).recordSecrets.getSecrets(customer, second)).size).toBe(1);
+
+    // Act
+    await purgeExpired(at(new Date(second.getTime() + 1000)));
+
+    // Assess: the re-opt-in's secret is shredded again; only customer entries carry a time.
+    expect((await at(second).recordSecrets.getSecrets(customer, second)).size).toBe(0);
+    expect((await at(second).recordSecrets.getSecrets([secondOrder], second)).size).toBe(0);
+    const timed = (await erasureLogItems()).filter((item) => item.at?.S !== undefined);
+    expect(timed.length).toBeGreaterThan(0);
+    expect(timed.map((item) => item.pk?.S)).not.toContain(`SHRED#${recordKey(secondOrder)}`);
+    expect(timed.map((item) => item.pk?.S)).toContain(`SHRED#${recordKey(customer[0] as string)}`);
   });
 });
 

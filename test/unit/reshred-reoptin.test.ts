@@ -102,32 +102,78 @@ describe('re-applying the erasure log', () => {
     expect(purge.secretsReshredded).toBe(2);
     expect(await customerSecret(ports)).toBeUndefined();
   });
-  // Found by review 2 of this session (the mark then dated any entry it met).
-  it("shreds again the secret a second erasure shredded, when the restored key table holds the first erasure's mark", async () => {
-    // Prepare: opt in, erase (day 0); opt in again (day 1: a new secret); the daily key-table
-    // backup (holds that secret and the first erasure's mark); erase again (day 2); restore.
+  // Found by review 2 of the ninth session (the mark then dated any entry it met), and, the same
+  // day, by review s11b (the restored mark is the first erasure's, of that very day: each
+  // customer shredding is now logged to the second).
+  it.each([
+    ['days apart', DAY],
+    ['minutes apart, on one day', 5 * MINUTE],
+  ])(
+    "shreds again the secret a second erasure shredded, when the restored key table holds the first erasure's mark (%s)",
+    async (_when, gap) => {
+      // Prepare: opt in, erase; opt in again (a new secret); the daily key-table backup (holds that
+      // secret and the first erasure's mark); erase again; restore.
+      const ports = fakePorts();
+      await optIn(ports, 'k-1');
+      ports.clock.advance(MINUTE);
+      await erase(ports);
+      ports.clock.advance(gap);
+      await optIn(ports, 'k-2');
+      const second = await customerSecret(ports);
+      ports.clock.advance(MINUTE);
+      const backup = ports.recordSecrets.snapshot();
+      ports.clock.advance(gap === DAY ? DAY : MINUTE);
+      const receipt = await erase(ports);
+      const afterErasure = await customerSecret(ports);
+      ports.recordSecrets.restore(backup);
+
+      // Act
+      ports.clock.advance(MINUTE);
+      await purgeExpired(ports);
+
+      // Assess: the second erasure's shredding holds after the restore and the purge.
+      expect(second).toBeDefined();
+      expect(receipt.marketingContactRemoved).toBe(true);
+      expect(afterErasure).toBeUndefined();
+      expect(await customerSecret(ports)).toBeUndefined();
+    },
+  );
+  // Review s11b: the mark (the erasure's start) before UTC midnight, the customer record's
+  // shredding after it; the mark then did not date that day's entry, which counted for all of it.
+  it('keeps the secret of a customer who opts in again the day after an erasure that straddled midnight', async () => {
+    // Prepare: the erasure takes its time at 23:59:59.5; the clock passes midnight right after
     const ports = fakePorts();
+    ports.clock.current = new Date('2026-11-25T23:59:00.000Z');
     await optIn(ports, 'k-1');
-    ports.clock.advance(MINUTE);
-    await erase(ports);
-    ports.clock.advance(DAY);
+    ports.clock.current = new Date('2026-11-25T23:59:59.500Z');
+    let calls = 0;
+    const straddling = {
+      now: () => {
+        const now = ports.clock.now();
+        if (++calls === 2) ports.clock.current = new Date('2026-11-26T00:00:00.500Z');
+        return now;
+      },
+    };
+    await eraseCustomer(
+      {
+        orders: ports.orders,
+        consent: ports.consent,
+        lookup: ports.lookup,
+        fence: ports.fence,
+        clock: straddling,
+      },
+      person.email,
+    );
+    const emailKey = await ports.lookup.emailKey(person.email);
+    ports.clock.current = new Date('2026-11-26T10:00:00.000Z');
     await optIn(ports, 'k-2');
-    const second = await customerSecret(ports);
-    ports.clock.advance(MINUTE);
-    const backup = ports.recordSecrets.snapshot();
-    ports.clock.advance(DAY);
-    const receipt = await erase(ports);
-    const afterErasure = await customerSecret(ports);
-    ports.recordSecrets.restore(backup);
-
-    // Act
-    ports.clock.advance(MINUTE);
+    const renewed = await customerSecret(ports);
+    // Act: the daily purge, no restore anywhere
+    ports.clock.current = new Date('2026-11-26T12:00:00.000Z');
     await purgeExpired(ports);
-
-    // Assess: the second erasure's shredding holds after the restore and the purge.
-    expect(second).toBeDefined();
-    expect(receipt.marketingContactRemoved).toBe(true);
-    expect(afterErasure).toBeUndefined();
-    expect(await customerSecret(ports)).toBeUndefined();
+    // Assess
+    expect(await ports.recordSecrets.erasedAt(emailKey)).toMatch(/^2026-11-25T23:59/);
+    expect(renewed).toBeDefined();
+    expect(await customerSecret(ports)).toEqual(renewed);
   });
 });

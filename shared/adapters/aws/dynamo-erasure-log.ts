@@ -1,6 +1,6 @@
 /**
- * The erasure log in the order table: `SHRED#<record key>` items with the reason and the day,
- * expiring (TTL) once no key-table backup from before the shredding can exist any more.
+ * The erasure log in the order table: `SHRED#<record key>` items with the reason and the day (and
+ * a customer record's time, `at`), expiring (TTL) once no key-table backup from before the shredding can exist any more.
  */
 import { type DynamoDBDocumentClient, PutCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { keys } from '../../contracts.js';
@@ -21,15 +21,17 @@ export async function append(
   recordKeys: readonly string[],
   reason: ErasureLogEntry['reason'],
   at: Date,
+  options: { readonly precise?: boolean } = {},
 ): Promise<void> {
   const day = at.toISOString().slice(0, 10);
+  const precise = options.precise ? { at: at.toISOString() } : {};
   const expiresAt = Math.floor(at.getTime() / 1000) + t.keepDays * DAY_SECONDS;
   for (const key of new Set(recordKeys)) {
     await call('append erasure log', () =>
       t.db.send(
         new PutCommand({
           TableName: t.tableName,
-          Item: { pk: keys.shred(key), reason, day, expiresAt },
+          Item: { pk: keys.shred(key), reason, day, ...precise, expiresAt },
         }),
       ),
     );
@@ -54,6 +56,7 @@ export async function* entries(t: DynamoTable): AsyncIterable<ErasureLogEntry> {
         key: String(item.pk).slice(keys.shred('').length),
         reason: item.reason as ErasureLogEntry['reason'],
         day: item.day as string,
+        ...(typeof item.at === 'string' ? { at: item.at } : {}),
       };
     }
     start = page.LastEvaluatedKey;
@@ -73,8 +76,13 @@ export class DynamoErasureLog implements ErasureLog {
     this.t = { db, tableName, keepDays };
   }
 
-  append(recordKeys: readonly string[], reason: ErasureLogEntry['reason'], at: Date) {
-    return append(this.t, recordKeys, reason, at);
+  append(
+    recordKeys: readonly string[],
+    reason: ErasureLogEntry['reason'],
+    at: Date,
+    options?: { readonly precise?: boolean },
+  ) {
+    return append(this.t, recordKeys, reason, at, options);
   }
   entries() {
     return entries(this.t);

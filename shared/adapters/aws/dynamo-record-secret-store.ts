@@ -183,7 +183,11 @@ export async function reshred(t: DynamoTable, entries: readonly ErasureLogEntry[
   let deleted = 0;
   for (const entry of entries) {
     // A customer's erasure is dated to the second by its mark (only erasures have one).
-    const markAt = entry.reason === 'erasure' ? await markTime(t, markKeyOf(entry.key)) : undefined;
+    // (Before entries were dated: only erasures have one, and a restore may bring back an older one.)
+    const markAt =
+      entry.reason === 'erasure' && entry.at === undefined
+        ? await markTime(t, markKeyOf(entry.key))
+        : undefined;
     // ReturnValues NONE: the purge never reads a secret; the condition reads only the creation time.
     const done = await conditional('reshred record secret', () =>
       t.db.send(
@@ -191,7 +195,7 @@ export async function reshred(t: DynamoTable, entries: readonly ErasureLogEntry[
           TableName: t.tableName,
           Key: { k: keyBytes(entry.key) },
           ConditionExpression: 'attribute_exists(s) AND (attribute_not_exists(c) OR c < :newer)',
-          ExpressionAttributeValues: { ':newer': newerThan(entry.day, markAt) },
+          ExpressionAttributeValues: { ':newer': newerThan(entry, markAt) },
         }),
       ),
     );

@@ -42,8 +42,11 @@ export class MemoryRecordSecretStore implements RecordSecretStore, ErasureMarks 
     for (const entry of entries) {
       const item = this.items.get(entry.key);
       if (!item?.secret) continue;
-      const markAt = entry.reason === 'erasure' ? this.items.get(markKeyOf(entry.key))?.erasedAt : undefined;
-      if (item.createdAt !== undefined && item.createdAt >= newerThan(entry.day, markAt)) continue;
+      const markAt =
+        entry.reason === 'erasure' && entry.at === undefined
+          ? this.items.get(markKeyOf(entry.key))?.erasedAt
+          : undefined;
+      if (item.createdAt !== undefined && item.createdAt >= newerThan(entry, markAt)) continue;
       if (this.items.delete(entry.key)) n++;
     }
     return n;
@@ -90,9 +93,15 @@ export class MemoryRecordSecretStore implements RecordSecretStore, ErasureMarks 
 
 export class MemoryErasureLog implements ErasureLog {
   readonly log = new Map<string, ErasureLogEntry>();
-  async append(keys: readonly string[], reason: ErasureLogEntry['reason'], at: Date) {
+  async append(
+    keys: readonly string[],
+    reason: ErasureLogEntry['reason'],
+    at: Date,
+    options: { readonly precise?: boolean } = {},
+  ) {
     const day = at.toISOString().slice(0, 10);
-    for (const key of keys) this.log.set(key, { key, reason, day });
+    const precise = options.precise ? { at: at.toISOString() } : {};
+    for (const key of keys) this.log.set(key, { key, reason, day, ...precise });
   }
   async *entries() {
     yield* [...this.log.values()];
