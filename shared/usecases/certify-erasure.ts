@@ -56,9 +56,9 @@ import type {
   LedgerStore,
   PrincipalSource,
 } from '../ledger-ports.js';
-import type { Queue } from '../ports.js';
+import type { OrderStore, Queue } from '../ports.js';
 import { certificateCopies, erasureHorizon } from '../report/erasure-horizon.js';
-import { webhookId } from './deliver-to-partner.js';
+import { CLOCK_SKEW_MS, webhookId } from './deliver-to-partner.js';
 import {
   type EraseDeps,
   type EraseJournal,
@@ -66,7 +66,11 @@ import {
   eraseCustomerThen,
 } from './erase-customer.js';
 
-export interface CertifiedEraseDeps extends Omit<EraseDeps, 'journal'> {
+export interface CertifiedEraseDeps extends Omit<EraseDeps, 'journal' | 'orders'> {
+  /** Also read: the erased orders' email claims still in flight (`emailsSettled`). */
+  readonly orders: EraseDeps['orders'] & Pick<OrderStore, 'getOrder'>;
+  /** Waits out an email claim in flight at the erasure. @default setTimeout */
+  readonly sleep?: (ms: number) => Promise<void>;
   readonly ledger: LedgerStore;
   readonly ledgerMac: Mac;
   readonly queue: Pick<Queue, 'send'>;
@@ -200,6 +204,8 @@ async function certify(
     redactions.push(...requests, ...unreachableIn(before >= 0 ? seen.slice(0, before) : seen, orderId));
   }
 
+  await emailsSettled(deps, receipt.ordersErased);
+
   const certificate: ErasureCertificate = {
     id,
     erasedAt: receipt.erasedAt,
@@ -225,6 +231,25 @@ async function certify(
     : ((await deps.certificates.getCertificate(id)) ?? certificate);
   await deps.certificates.closeJournal(journal.emailKey);
   return stored;
+}
+
+/**
+ * Returns once no email to an erased order can still go out (review s11b: an erasure at any await
+ * of a notification let the email out after the erasure reported done). A claim made after the
+ * order's `erased` entry is refused by the store; one made before it holds a lease, and a
+ * notification sends only within its lease (notify-customer.ts): so the erasure waits until the
+ * latest lease in flight, plus the clock skew it allows, has passed.
+ */
+async function emailsSettled(deps: CertifiedEraseDeps, orderIds: readonly string[]): Promise<void> {
+  let until = 0;
+  for (const orderId of orderIds) {
+    const order = await deps.orders.getOrder(orderId);
+    for (const claim of Object.values(order?.emails ?? {}))
+      if (claim.state === 'sending') until = Math.max(until, claim.leaseUntil ?? 0);
+  }
+  const wait = until + CLOCK_SKEW_MS - deps.clock.now().getTime();
+  if (until > 0 && wait > 0)
+    await (deps.sleep ?? ((ms) => new Promise<void>((resolve) => setTimeout(resolve, ms))))(wait);
 }
 
 /** Where the ledger holds the `erased` entry of certificate `id` (-1: nowhere). */

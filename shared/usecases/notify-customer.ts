@@ -98,6 +98,14 @@ export interface NotifyResult {
 
 const DEFAULT_LEASE_SECONDS = 20;
 
+/** The claim's lease ran out before the send: not sent; the message is retried (its claim given back). */
+export class EmailLeaseExpiredError extends Error {
+  override readonly name = 'EmailLeaseExpiredError';
+  constructor(readonly email: string) {
+    super(`email ${email} not sent: its claim's lease ran out first`);
+  }
+}
+
 const STATUS_NEEDED: Readonly<Record<EmailKind, readonly OrderRecord['status'][]>> = {
   'order-confirmation': ['accepted', 'dispatched', 'delivered'],
   'shipment-dispatched': ['dispatched', 'delivered'],
@@ -238,6 +246,9 @@ export async function notifyCustomer(
       return result(prepared.outcome);
     }
     purpose = prepared.purpose;
+    // Only within the claim's lease: an erasure waits out the leases in flight (certify-erasure.ts),
+    // so a send that comes later (a stalled worker) might reach an address erased meanwhile.
+    if (deps.clock.now().getTime() >= nowMs + leaseMs) throw new EmailLeaseExpiredError(email);
     ({ messageId } = await deps.mailer.send({
       to: prepared.to,
       subject: prepared.content.subject,

@@ -193,6 +193,23 @@ describe('DynamoDB ledger appends', () => {
     expect(await ledger.getLedger('ord_NOPE')).toBeUndefined();
   });
 
+  it('an email claim after the erasure entry is refused by its condition; one before it stands (review s11b)', async () => {
+    // Prepare: one email claimed before the erasure's entry lands
+    const record = await storedOrder();
+    const T = Date.parse(AT);
+    const before = await orders.claimEmail(record.orderId, 'order-confirmation', T + 20_000, T);
+    const erased: LedgerEvent = { type: 'erased', by: 'operator', principal: 'p', certificate: 'era_2' };
+    await ledger.appendLedger(record.orderId, appendOf(mac, record, [erased], AT));
+    // Act: another email, and the first one's lease taken over once it ran out
+    const after = await orders.claimEmail(record.orderId, 'shipment-dispatched', T + 20_000, T);
+    const takeover = await orders.claimEmail(record.orderId, 'order-confirmation', T + 60_000, T + 30_000);
+    // Assess
+    expect([before, after, takeover]).toEqual([true, false, false]);
+    expect((await orders.getOrder(record.orderId))?.emails).toEqual({
+      'order-confirmation': { state: 'sending', leaseUntil: T + 20_000 },
+    });
+  });
+
   it('a write-ahead entry read before an erasure is refused on the tip that holds it; one read after it too', async () => {
     // Prepare: the delivery read the order (no erasure yet); the erasure's entry lands first.
     const record = await storedOrder();

@@ -154,18 +154,30 @@ export class DynamoLedgerStore implements LedgerStore {
             new UpdateCommand({
               TableName: this.table.tableName,
               Key: { pk: keys.order(orderId) },
-              UpdateExpression: `SET ${parts?.set}`,
+              // An `erased` entry also flags the item, in the same write: an email claim after it is
+              // refused by its own condition (claimEmail), as a delivery's write-ahead is by the tip.
+              UpdateExpression: `SET ${parts?.set}${erasesOrder(parts) ? `, ${ERASED_FLAG} = :lgErased` : ''}`,
               ConditionExpression: `attribute_exists(pk) AND ${parts?.condition}`,
               ...(parts && Object.keys(parts.names).length > 0
                 ? { ExpressionAttributeNames: parts.names }
                 : {}),
-              ExpressionAttributeValues: parts?.values,
+              ExpressionAttributeValues: erasesOrder(parts)
+                ? { ...parts?.values, ':lgErased': true }
+                : parts?.values,
             }),
           ),
         ),
     );
   }
 }
+
+/** The order item's flag that its ledger holds an `erased` entry (set with that entry). */
+export const ERASED_FLAG = 'ledgerErased';
+
+const erasesOrder = (parts: LedgerParts | undefined): boolean =>
+  ((parts?.values[':lgEntries'] as readonly LedgerEntry[] | undefined) ?? []).some(
+    (entry) => entry.type === 'erased',
+  );
 
 /**
  * Erasure certificates as CERT#<id> items (no personal data; kept like the order records), and the

@@ -21,7 +21,13 @@ import type { Purpose } from '../../inventory.js';
 import type { LedgerAppend } from '../../ledger-ports.js';
 import type { ApplyEventResult, OrderStore, StatusChange } from '../../ports.js';
 import { call, conditional, type DynamoTable } from './dynamo-client.js';
-import { type LedgerParts, ledgerTipOf, readLedgerTip, writeWithLedger } from './dynamo-ledger.js';
+import {
+  ERASED_FLAG,
+  type LedgerParts,
+  ledgerTipOf,
+  readLedgerTip,
+  writeWithLedger,
+} from './dynamo-ledger.js';
 
 type Item = Record<string, unknown>;
 
@@ -400,8 +406,9 @@ export function claimEmail(
         TableName: t.tableName,
         Key: { pk: keys.order(orderId) },
         UpdateExpression: 'SET emails.#t = :claim',
-        ConditionExpression:
-          'attribute_exists(pk) AND (attribute_not_exists(emails.#t) OR (emails.#t.#s = :sending AND emails.#t.leaseUntil < :now))',
+        // Never once the order is erased (the `erased` ledger entry's flag): a notification that
+        // read the personal record before the erasure does not mail the address after it.
+        ConditionExpression: `attribute_exists(pk) AND attribute_not_exists(${ERASED_FLAG}) AND (attribute_not_exists(emails.#t) OR (emails.#t.#s = :sending AND emails.#t.leaseUntil < :now))`,
         ExpressionAttributeNames: { '#t': emailType, '#s': 'state' },
         ExpressionAttributeValues: {
           ':claim': { state: 'sending', leaseUntil },

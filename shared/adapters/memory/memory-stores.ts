@@ -195,7 +195,7 @@ export class MemoryOrderStore implements OrderStore, LedgerStore {
   }
   async claimEmail(orderId: string, emailType: string, leaseUntil: number, nowMs: number) {
     const order = this.orders.get(orderId);
-    if (!order) return false;
+    if (!order || this.ledgers.tip(orderId)?.erased) return false;
     const current = order.emails[emailType];
     if (current && !(current.state === 'sending' && (current.leaseUntil ?? 0) < nowMs)) return false;
     this.orders.set(orderId, {
