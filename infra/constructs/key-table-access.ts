@@ -7,15 +7,17 @@
  * | `read`     | GetItem, BatchGetItem         | the functions that open records: notification, the    |
  * |            |                               | deliveries that open a purpose, the operator          |
  * | `expiry`   | UpdateItem of `t` only        | partner events (delivery shortens the expiry)         |
- * | `shred`    | DeleteItem, returning nothing | erase (operator) and purge; intake only for its own   |
- * |            |                               | writes when it raced an erasure (erasure fence)       |
+ * | `shred`    | DeleteItem, returning nothing | erase (operator) and purge; intake and the opt-outs   |
+ * |            |                               | only for their own writes when they raced an erasure  |
+ * |            |                               | (erasure fence)                                       |
  * | `sweep`    | Scan of `k` and `t` only      | purge (operator and the daily schedule)               |
  * | `mark`     | PutItem of `k` and `e` only   | erase (operator): the address's erasure mark, which   |
  * |            |                               | order-table restores do not reach                     |
  * | `marks`    | GetItem of `k`, `e` only      | intake (beside the suppression entry; its `create`    |
  * |            |                               | covers it), purge (dates a customer's erasure), the   |
  * |            |                               | consent confirmation (a request from before the last  |
- * |            |                               | erasure, come back with a restored table, is void)    |
+ * |            |                               | erasure, come back with a restored table, is void),   |
+ * |            |                               | the opt-outs (unsubscribe, SES feedback)              |
  *
  * `shred` and `sweep` never return a secret: DeleteItem is limited to `ReturnValues` NONE and
  * Scan to the key and expiry attributes (`dynamodb:Attributes`, `dynamodb:Select`), so the purge
@@ -51,6 +53,14 @@ export const KEY_TABLE_ACCESS = {
   purge: { shred: true, sweep: true, marks: true },
   /** A confirmation link's request must be newer than the address's last erasure mark. */
   'consent-confirm': { marks: true },
+  /**
+   * An opt-out (the one-click unsubscribe, SES bounces and complaints) reads the suppression with
+   * the mark, so that an order table restored from before an erasure does not take the opt-out for
+   * the first word on the address (review s11); it shreds only the customer record it wrote when
+   * it raced an erasure (erasure fence).
+   */
+  unsubscribe: { shred: true, marks: true },
+  'ses-feedback': { shred: true, marks: true },
   operator: { read: true, shred: true, sweep: true, mark: true },
 } as const satisfies Record<string, KeyTableAccess>;
 

@@ -269,6 +269,8 @@ export class StatelessStack extends Stack {
     grantKeyTableAccess(http['partner-events'].role, keyTable, KEY_TABLE_ACCESS['partner-events']);
     grantKeyTableAccess(this.purge.purge.role, keyTable, KEY_TABLE_ACCESS.purge);
     grantKeyTableAccess(http['consent-confirm'].role, keyTable, KEY_TABLE_ACCESS['consent-confirm']);
+    grantKeyTableAccess(http.unsubscribe.role, keyTable, KEY_TABLE_ACCESS.unsubscribe);
+    grantKeyTableAccess(this.notification.feedback.role, keyTable, KEY_TABLE_ACCESS['ses-feedback']);
     for (const partner of this.partners)
       grantKeyTableAccess(partner.delivery.role, keyTable, partnerKeyTableAccess(partner.partner));
     if (this.operatorRole) grantKeyTableAccess(this.operatorRole, keyTable, KEY_TABLE_ACCESS.operator);

@@ -329,7 +329,13 @@ export function optOutConsent(
     getCustomer: (emailKey) => consentTable.getCustomer(t, emailKey),
     appendConsent: (emailKey, event, marketing, ifLedgerLength) =>
       consentTable.appendConsent(t, emailKey, event, marketing, ifLedgerLength),
-    getSuppression: (emailKey) => consentTable.getSuppression(t, emailKey),
+    // With the key table's erasure mark, as the intake reads it (review s11): after an order-table
+    // restore from before an erasure, the first opt-out must not take the address for one never
+    // erased (it would write its own reason over the erasure, and the erased history resurface).
+    getSuppression: markedGetSuppression(
+      { getSuppression: (emailKey) => consentTable.getSuppression(t, emailKey) },
+      { erasedAt: (emailKey) => secretTable.erasedAt(keyTable(config), emailKey) },
+    ),
     putSuppression: (record) => consentTable.putSuppression(t, record),
     deleteCustomer: shreddingDeleteCustomer(
       { deleteCustomer: (emailKey) => consentTable.deleteCustomer(t, emailKey) },

@@ -105,8 +105,8 @@ const OPERATIONS: Partial<Record<FunctionName, readonly string[]>> = {
   'get-order': ['get order'],
   'fan-out': ['get order', 'mark fan-out done'],
   'sweep-outbox': ['get order', 'mark fan-out done', 'query outbox'],
-  // The one-click opt-out: consent and suppression, a shredded customer delete (log, secret,
-  // item), the fence read, the index keys (lookup).
+  // The one-click opt-out: consent and suppression (read with the key table's erasure mark), a
+  // shredded customer delete (log, secret, item), the fence read, the index keys (lookup).
   unsubscribe: [
     'append consent',
     'append erasure log',
@@ -115,6 +115,7 @@ const OPERATIONS: Partial<Record<FunctionName, readonly string[]>> = {
     'get customer',
     'get data key',
     'get erasure fence',
+    'get erasure mark',
     'get suppression',
     'put data key',
     'put suppression',
@@ -127,6 +128,7 @@ const OPERATIONS: Partial<Record<FunctionName, readonly string[]>> = {
     'get customer',
     'get data key',
     'get erasure fence',
+    'get erasure mark',
     'get suppression',
     'put data key',
     'put suppression',

@@ -159,13 +159,21 @@ describe('key table (record secrets)', () => {
       'dynamodb:GetItem': undefined,
       'dynamodb:BatchGetItem': undefined,
     });
+    // The opt-outs read the erasure mark (never a secret) and delete only a customer record they
+    // wrote when they raced an erasure; before, they sent that delete with no grant (review s11).
+    for (const service of ['minimis-unsubscribe', 'minimis-ses-feedback'])
+      expect(grants(service), service).toEqual({
+        'dynamodb:DeleteItem': { StringEqualsIfExists: { 'dynamodb:ReturnValues': 'NONE' } },
+        'dynamodb:GetItem': {
+          'ForAllValues:StringEquals': { 'dynamodb:Attributes': ['k', 'e'] },
+          StringEqualsIfExists: { 'dynamodb:Select': 'SPECIFIC_ATTRIBUTES' },
+        },
+      });
     // The warehouse receives nothing personal: it opens nothing, so it reads no secret.
     for (const service of [
       'minimis-deliver-warehouse',
       'minimis-get-order',
-      'minimis-unsubscribe',
       'minimis-unsubscribe-page',
-      'minimis-ses-feedback',
       'minimis-sweep-outbox',
       'minimis-fan-out',
       'minimis-openapi',
