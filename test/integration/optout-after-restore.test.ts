@@ -124,7 +124,7 @@ describe('review s11: an opt-out after an order-table restore, as the AWS functi
     const backup = await scanAll(w.db);
     // The customer is erased.
     w.clock.advance(3_600_000);
-    await eraseCustomer({ ...w }, person.email);
+    await eraseCustomer({ ...w, settings: {} }, person.email);
     // The order table is restored from the backup (the key table is not: it keeps the mark).
     await restoreOrderTable(w.db, backup);
     w.clock.advance(3_600_000);
@@ -156,7 +156,7 @@ describe('review s11: an opt-out after an order-table restore, as the AWS functi
     await submitOrder(w, { idempotencyKey: 'k-2', body: orderBody(person, { marketingOptIn: true }) });
     const backup = await scanAll(w.db);
     w.clock.advance(3_600_000);
-    await eraseCustomer({ ...w }, person.email);
+    await eraseCustomer({ ...w, settings: {} }, person.email);
     await restoreOrderTable(w.db, backup);
     w.clock.advance(3_600_000);
     await recordMailFeedback(

@@ -96,6 +96,12 @@ describe('an erasure at every await point of an order-confirmation send', () => 
     }
     // Every way it can end was reached: sent before the erasure, refused at the claim, and a
     // claim whose lease the erasure waited out
-    expect([...outcomes].sort()).toEqual(['already-sent', 'lease ran out', 'personal-data-gone', 'sent', 'suppressed']);
+    expect([...outcomes].sort()).toEqual([
+      'already-sent',
+      'lease ran out',
+      'personal-data-gone',
+      'sent',
+      'suppressed',
+    ]);
   });
 });
