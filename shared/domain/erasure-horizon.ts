@@ -12,7 +12,7 @@
  * record secret: their PITR copies stay readable until PITR ages them out (35 days).
  */
 import type { PartnerKind } from '../inventory.js';
-import { FIELDS, type FieldDeclaration, type FieldPath } from '../inventory.js';
+import { FEEDBACK_RETRY_DAYS, FIELDS, type FieldDeclaration, type FieldPath } from '../inventory.js';
 
 /** DynamoDB point-in-time recovery keeps the order table's copies this long (its maximum). */
 export const PITR_RETENTION_DAYS = 35;
@@ -135,11 +135,19 @@ export function erasureHorizon(settings: HorizonSettings): ErasureHorizon {
       },
       {
         id: 'logs-queues',
-        store: 'logs, metrics, traces, queues and dead-letter queues',
+        store: 'logs, metrics, traces, and the work queues and their dead-letter queues',
         holds: 'order ids, counts, states and error names only',
         afterErasure: neverHeld,
         afterExpiry: neverHeld,
         how: 'personal data is never written to them',
+      },
+      {
+        id: 'feedback-retry-queue',
+        store: 'SES feedback retry queue',
+        holds: 'bounce and complaint events that failed processing, with the recipient address',
+        afterErasure: { kind: 'after-days', days: FEEDBACK_RETRY_DAYS },
+        afterExpiry: { kind: 'after-days', days: FEEDBACK_RETRY_DAYS },
+        how: `an event is retried for at most ${FEEDBACK_RETRY_DAYS} days (the queue's retention), then deleted; one processed is deleted at once`,
       },
       {
         id: 'local-mail-viewer',

@@ -29,6 +29,8 @@ describe('erasureHorizon', () => {
       'key-table-backups': ['after 7 days', 'after 7 days'],
       'erasure-log': ['never holds any', 'never holds any'],
       'logs-queues': ['never holds any', 'never holds any'],
+      // A bounce or complaint about the address that failed processing, while it is retried
+      'feedback-retry-queue': ['after 4 days', 'after 4 days'],
       'local-mail-viewer': [
         'beyond reach here (the local operator)',
         'beyond reach here (the local operator)',
