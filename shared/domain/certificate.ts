@@ -68,8 +68,9 @@ export interface ErasureCertificate {
   /** The operator who ran the erasure (AWS caller ARN, or the local OS user). */
   readonly principal: string;
   readonly outcome: 'erased' | 'nothing-to-erase';
-  /** Prefix of the suppression entry's keyed hash (never the address). */
-  readonly suppressionRef: string;
+  // No `suppressionRef` here: the certificate is kept as long as the order records, and a prefix of
+  // the address's keyed hash next to the erased order ids would link them to the address again for
+  // whoever holds the lookup key (review s11b). The receipt prints it once.
   readonly erased: {
     readonly orders: ReadonlyArray<{ readonly orderId: string; readonly personalRecords: number }>;
     readonly personalRecords: number;

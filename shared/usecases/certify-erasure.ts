@@ -211,7 +211,6 @@ async function certify(
     erasedAt: receipt.erasedAt,
     principal: journal.principal,
     outcome: receipt.outcome,
-    suppressionRef: receipt.suppressionRef,
     erased: {
       orders: receipt.ordersErased.map((orderId) => ({ orderId, personalRecords: 1 })),
       personalRecords: receipt.ordersErased.length,

@@ -290,7 +290,6 @@ describe('DynamoDB erasure journal and certificates', () => {
       erasedAt: AT,
       principal: 'local:test',
       outcome: 'erased',
-      suppressionRef: 'sup_0123456789',
       erased: {
         orders: [],
         personalRecords: 0,

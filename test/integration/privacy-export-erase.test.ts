@@ -190,6 +190,10 @@ describe('erase', () => {
     expect(certificate.erased.orders.map((o: { orderId: string }) => o.orderId)).toEqual(
       [...orderIds.ada].sort(),
     );
+    // The certificate (kept like the order records) holds nothing of the address, not even a prefix
+    // of its keyed hash beside those order ids; only the receipt, printed once, names the entry.
+    expect(JSON.stringify(certificate)).not.toContain(adaKey.slice(0, 10));
+    expect(certificate).not.toHaveProperty('suppressionRef');
     expect(receipt).toEqual({
       erasedAt: receipt.suppression.at,
       outcome: 'erased',
@@ -243,6 +247,7 @@ describe('erase', () => {
       'key-table-backups': ['after 7 days', new Date(at + 7 * DAY_S * 1000).toISOString()],
       'erasure-log': ['never holds any', null],
       'logs-queues': ['never holds any', null],
+      'feedback-retry-queue': ['after 4 days', new Date(at + 4 * DAY_S * 1000).toISOString()],
       'local-mail-viewer': ['beyond reach here (the local operator)', null],
       mailboxes: ['beyond reach here (the customer)', null],
       'partner:carrier': ['beyond reach here (carrier)', null],
