@@ -60,6 +60,11 @@ export interface SuppressionRecord {
   readonly emailKey: string;
   readonly reason: 'unsubscribe' | 'bounce' | 'complaint' | 'erasure';
   readonly at: string;
+  /**
+   * Read only, never stored: the key table's erasure mark under an entry newer than it (an opt-out
+   * after the owner's confirmed re-opt-in), so the erasure still dates what predates it.
+   */
+  readonly erasedAt?: string;
 }
 
 /**
@@ -76,7 +81,7 @@ export function withErasureMark(
   erasedAt: string | undefined,
 ): SuppressionRecord | undefined {
   if (erasedAt === undefined) return stored;
-  if (stored && stored.at >= erasedAt) return stored;
+  if (stored && stored.at >= erasedAt) return stored.reason === 'erasure' ? stored : { ...stored, erasedAt };
   return { emailKey, reason: 'erasure', at: erasedAt };
 }
 
@@ -107,7 +112,9 @@ export function openedBeforeErasure(expiresAt: number, erasedAt: string | undefi
  * reader that has the suppression needs no second read of the mark. Undefined for other reasons.
  */
 export function erasedAtOf(suppression: SuppressionRecord | undefined): string | undefined {
-  return suppression?.reason === 'erasure' ? suppression.at : undefined;
+  // A newer entry (an opt-out after a confirmed re-opt-in) carries the mark it stands over (review
+  // s11: without it, the erased history an order-table restore brought back surfaced again).
+  return suppression?.reason === 'erasure' ? suppression.at : suppression?.erasedAt;
 }
 
 /**

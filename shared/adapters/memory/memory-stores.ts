@@ -335,7 +335,12 @@ export class MemoryConsentStore implements ConsentStore {
     return this.suppressions.get(emailKey);
   }
   async putSuppression(record: SuppressionRecord) {
-    this.suppressions.set(record.emailKey, record);
+    // As DynamoDB stores it: the three fields (a read's `erasedAt` is never stored).
+    this.suppressions.set(record.emailKey, {
+      emailKey: record.emailKey,
+      reason: record.reason,
+      at: record.at,
+    });
   }
 }
 
