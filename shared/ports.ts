@@ -158,7 +158,11 @@ export interface OrderStore {
   /** Claims the right to send one email for an order; false if it was sent or is being sent. */
   claimEmail(orderId: string, emailType: string, leaseUntil: number, nowMs: number): Promise<boolean>;
   markEmailSent(orderId: string, emailType: string, ledger?: LedgerAppend): Promise<void>;
-  releaseEmail(orderId: string, emailType: string, ledger?: LedgerAppend): Promise<void>;
+  /**
+   * Gives the claim back (the email was not sent). With `leaseUntil`, only the claim leased until
+   * then (this worker's): one taken over since stays; `ledger` is appended either way.
+   */
+  releaseEmail(orderId: string, emailType: string, ledger?: LedgerAppend, leaseUntil?: number): Promise<void>;
   /**
    * Adds the order to its keyed email's listing of the day of `at` (`EMAILPII#`, no personal data),
    * in the same round as the personal record: erase and export read it consistently, beside the

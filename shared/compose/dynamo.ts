@@ -263,7 +263,8 @@ export function notifyOrders(
     claimEmail: (orderId, emailType, leaseUntil, nowMs) =>
       orderTable.claimEmail(t, orderId, emailType, leaseUntil, nowMs),
     markEmailSent: (orderId, emailType, ledger) => orderTable.markEmailSent(t, orderId, emailType, ledger),
-    releaseEmail: (orderId, emailType, ledger) => orderTable.releaseEmail(t, orderId, emailType, ledger),
+    releaseEmail: (orderId, emailType, ledger, leaseUntil) =>
+      orderTable.releaseEmail(t, orderId, emailType, ledger, leaseUntil),
   };
 }
 

@@ -64,13 +64,12 @@ import {
   type EraseJournal,
   type ErasureReceipt,
   eraseCustomerThen,
+  waitUntil,
 } from './erase-customer.js';
 
 export interface CertifiedEraseDeps extends Omit<EraseDeps, 'journal' | 'orders'> {
   /** Also read: the erased orders' email claims still in flight (`emailsSettled`). */
   readonly orders: EraseDeps['orders'] & Pick<OrderStore, 'getOrder'>;
-  /** Waits out an email claim in flight at the erasure. @default setTimeout */
-  readonly sleep?: (ms: number) => Promise<void>;
   readonly ledger: LedgerStore;
   readonly ledgerMac: Mac;
   readonly queue: Pick<Queue, 'send'>;
@@ -246,9 +245,7 @@ async function emailsSettled(deps: CertifiedEraseDeps, orderIds: readonly string
     for (const claim of Object.values(order?.emails ?? {}))
       if (claim.state === 'sending') until = Math.max(until, claim.leaseUntil ?? 0);
   }
-  const wait = until + CLOCK_SKEW_MS - deps.clock.now().getTime();
-  if (until > 0 && wait > 0)
-    await (deps.sleep ?? ((ms) => new Promise<void>((resolve) => setTimeout(resolve, ms))))(wait);
+  if (until > 0) await waitUntil(deps, until + CLOCK_SKEW_MS);
 }
 
 /** Where the ledger holds the `erased` entry of certificate `id` (-1: nowhere). */

@@ -40,6 +40,7 @@ import {
 } from '../domain/erasure-horizon.js';
 import { RETENTION_DEFAULTS } from '../inventory.js';
 import type { Clock, ConsentStore, ErasureFenceStore, OrderStore } from '../ports.js';
+import { CLOCK_SKEW_MS } from './deliver-to-partner.js';
 import { fencedErasure } from './erasure-fence.js';
 
 export interface EraseDeps {
@@ -53,6 +54,8 @@ export interface EraseDeps {
   readonly clock: Clock;
   /** Write-ahead journal of this erasure. @default none (a crash part-way is not resumed) */
   readonly journal?: EraseJournal;
+  /** Waits out an email being sent to the address when the erasure runs. @default setTimeout */
+  readonly sleep?: (ms: number) => Promise<void>;
   readonly settings?: {
     readonly accountingYears?: number;
     /** Days the key table's backups are kept. @default 7 */
@@ -260,6 +263,10 @@ async function sweep(deps: EraseDeps, emailKey: string, startedAt: string) {
     customerRemoved = await deps.consent.deleteCustomer(emailKey);
     consentLedgerRemoved = customerRemoved && held.consentLedgerRemoved;
     marketingContactRemoved = customerRemoved && held.marketingContactRemoved;
+    // A confirmation email being sent (its claim is on the record just deleted): a worker sends
+    // only within its lease, so the erasure is done once that lease has passed (review s11c).
+    const sending = customer.confirmation?.email === 'sending' ? customer.confirmation.leaseUntil : undefined;
+    if (sending !== undefined) await waitUntil(deps, sending + CLOCK_SKEW_MS);
   }
   // What a run that died part-way removed before it died.
   if (journal?.customer) {
@@ -281,4 +288,10 @@ async function sweep(deps: EraseDeps, emailKey: string, startedAt: string) {
     consentLedgerRemoved,
     marketingContactRemoved,
   };
+}
+
+/** Sleeps (deps.sleep) until the clock reads `untilMs`. */
+export async function waitUntil(deps: Pick<EraseDeps, 'clock' | 'sleep'>, untilMs: number): Promise<void> {
+  const wait = untilMs - deps.clock.now().getTime();
+  if (wait > 0) await (deps.sleep ?? ((ms) => new Promise<void>((resolve) => setTimeout(resolve, ms))))(wait);
 }

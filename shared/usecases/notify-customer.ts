@@ -242,7 +242,7 @@ export async function notifyCustomer(
     const link = unsubscribeUrl(deps.settings.publicBaseUrl, token);
     const prepared = await prepare(deps, email, order, personal, link);
     if (!prepared.ok) {
-      await deps.orders.releaseEmail(order.orderId, email);
+      await deps.orders.releaseEmail(order.orderId, email, undefined, nowMs + leaseMs);
       return result(prepared.outcome);
     }
     purpose = prepared.purpose;
@@ -258,7 +258,9 @@ export async function notifyCustomer(
     }));
   } catch (error) {
     // Let the retry send it: give the claim back, then fail this message.
-    await deps.orders.releaseEmail(order.orderId, email, ledger(opened())).catch(() => undefined);
+    await deps.orders
+      .releaseEmail(order.orderId, email, ledger(opened()), nowMs + leaseMs)
+      .catch(() => undefined);
     throw error;
   }
   // The email is out. Failing to record that must not fail the message: its retry would send a

@@ -22,6 +22,7 @@ import { SealError } from '../domain/errors.js';
 import { decodeFields } from '../domain/sealing.js';
 import { createUnsubscribeToken, type UnsubscribeTokenSigner } from '../domain/unsubscribe-token.js';
 import type { Clock, ConsentStore, Mailer, OrderStore } from '../ports.js';
+import { EmailLeaseExpiredError } from './notify-customer.js';
 
 export interface SendConsentConfirmationDeps {
   readonly orders: Pick<OrderStore, 'getOrder' | 'getPersonal'>;
@@ -98,6 +99,9 @@ export async function sendConsentConfirmation(
       confirmUrl: consentConfirmUrl(deps.settings.publicBaseUrl, confirmToken),
       unsubscribeUrl: unsubscribe,
     });
+    // Only within the claim's lease: an erasure waits out a confirmation being sent (erase-customer.ts).
+    if (deps.clock.now().getTime() >= nowMs + leaseMs)
+      throw new EmailLeaseExpiredError('consent-confirmation');
     ({ messageId } = await deps.mailer.send({
       to,
       subject: content.subject,

@@ -210,6 +210,28 @@ describe('DynamoDB ledger appends', () => {
     });
   });
 
+  it("a worker that lost its claim still enters what it opened, and leaves the other worker's claim", async () => {
+    // Prepare: A's claim ran out, B took it over
+    const record = await storedOrder();
+    const T = Date.parse(AT);
+    await orders.claimEmail(record.orderId, 'order-confirmation', T + 20_000, T);
+    await orders.claimEmail(record.orderId, 'order-confirmation', T + 60_000, T + 30_000);
+    const opened: LedgerEvent = { type: 'purpose-opened', by: 'notify-customer', purpose: 'contact' };
+    // Act: A gives back what it holds no more, with its ledger entry
+    await orders.releaseEmail(
+      record.orderId,
+      'order-confirmation',
+      appendOf(mac, record, [opened], AT),
+      T + 20_000,
+    );
+    // Assess
+    const after = await orders.getOrder(record.orderId);
+    expect(after?.emails).toEqual({ 'order-confirmation': { state: 'sending', leaseUntil: T + 60_000 } });
+    const stored = await ledger.getLedger(record.orderId);
+    expect(stored?.entries.map((e) => e.type)).toEqual(['purpose-opened']);
+    expect((await verifyLedger(mac, record.orderId, stored?.entries ?? [], stored?.head)).ok).toBe(true);
+  });
+
   it('a write-ahead entry read before an erasure is refused on the tip that holds it; one read after it too', async () => {
     // Prepare: the delivery read the order (no erasure yet); the erasure's entry lands first.
     const record = await storedOrder();

@@ -302,6 +302,20 @@ describe('DynamoDB order store', () => {
     expect([first, during, afterLease, afterSent]).toEqual([true, false, true, false]);
   });
 
+  it('a worker gives back only its own claim: one taken over since stays (review s11c)', async () => {
+    // Prepare: A's claim ran out and B took it over
+    await store.putOrder(order('ord_rel'), personal('ord_rel', 1e10));
+    await store.claimEmail('ord_rel', 'order-confirmation', T0 + 20_000, T0);
+    await store.claimEmail('ord_rel', 'order-confirmation', T0 + 60_000, T0 + 30_000);
+    // Act: A, late, gives its claim back; then B gives back its own
+    await store.releaseEmail('ord_rel', 'order-confirmation', undefined, T0 + 20_000);
+    const afterStale = (await store.getOrder('ord_rel'))?.emails;
+    await store.releaseEmail('ord_rel', 'order-confirmation', undefined, T0 + 60_000);
+    // Assess
+    expect(afterStale).toEqual({ 'order-confirmation': { state: 'sending', leaseUntil: T0 + 60_000 } });
+    expect((await store.getOrder('ord_rel'))?.emails).toEqual({});
+  });
+
   it('a late failure never overwrites a recorded delivery', async () => {
     // Prepare
     await store.putOrder(order('ord_del'), personal('ord_del', 1e10));

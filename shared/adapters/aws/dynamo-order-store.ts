@@ -442,8 +442,48 @@ export async function releaseEmail(
   orderId: string,
   emailType: string,
   ledger?: LedgerAppend,
+  leaseUntil?: number,
 ): Promise<void> {
-  await emailUpdate(t, 'release email', orderId, 'REMOVE emails.#t', {}, emailType, ledger);
+  if (leaseUntil === undefined) {
+    await emailUpdate(t, 'release email', orderId, 'REMOVE emails.#t', {}, emailType, ledger);
+    return;
+  }
+  // Only the claim this worker holds (its lease): one taken over since is another worker's, and
+  // removing it would let a third send a copy and an erasure miss that worker's send (review s11c).
+  const released = await withLedger(t, orderId, ledger, (parts) =>
+    conditional('release email', () =>
+      t.db.send(
+        new UpdateCommand({
+          TableName: t.tableName,
+          Key: { pk: keys.order(orderId) },
+          UpdateExpression: parts ? `SET ${parts.set} REMOVE emails.#t` : 'REMOVE emails.#t',
+          ConditionExpression: `attribute_exists(pk) AND emails.#t.leaseUntil = :mine${parts ? ` AND ${parts.condition}` : ''}`,
+          ExpressionAttributeNames: { '#t': emailType, ...parts?.names },
+          ExpressionAttributeValues: { ':mine': leaseUntil, ...parts?.values },
+        }),
+      ),
+    ),
+  );
+  // The claim is another worker's now: the ledger still records what this one opened.
+  if (!released && ledger) await appendOrderLedger(t, orderId, ledger);
+}
+
+/** A ledger-only append on the order item (what a lost claim's worker opened). */
+async function appendOrderLedger(t: DynamoTable, orderId: string, ledger: LedgerAppend): Promise<void> {
+  await withLedger(t, orderId, ledger, (parts) =>
+    conditional('append ledger', () =>
+      t.db.send(
+        new UpdateCommand({
+          TableName: t.tableName,
+          Key: { pk: keys.order(orderId) },
+          UpdateExpression: `SET ${parts?.set}`,
+          ConditionExpression: `attribute_exists(pk) AND ${parts?.condition}`,
+          ...(parts && Object.keys(parts.names).length > 0 ? { ExpressionAttributeNames: parts.names } : {}),
+          ExpressionAttributeValues: parts?.values,
+        }),
+      ),
+    ),
+  );
 }
 
 /** Email bookkeeping, unconditional unless a ledger append rides on it. */
@@ -643,8 +683,8 @@ export class DynamoOrderStore implements OrderStore {
   markEmailSent(orderId: string, emailType: string, ledger?: LedgerAppend) {
     return markEmailSent(this.t, orderId, emailType, ledger);
   }
-  releaseEmail(orderId: string, emailType: string, ledger?: LedgerAppend) {
-    return releaseEmail(this.t, orderId, emailType, ledger);
+  releaseEmail(orderId: string, emailType: string, ledger?: LedgerAppend, leaseUntil?: number) {
+    return releaseEmail(this.t, orderId, emailType, ledger, leaseUntil);
   }
   listPersonalByEmailKey(emailKey: string, now?: Date) {
     return listPersonalByEmailKey(this.t, emailKey, now);

@@ -211,9 +211,12 @@ export class MemoryOrderStore implements OrderStore, LedgerStore {
       return true;
     });
   }
-  async releaseEmail(orderId: string, emailType: string, ledger?: LedgerAppend) {
+  async releaseEmail(orderId: string, emailType: string, ledger?: LedgerAppend, leaseUntil?: number) {
     await this.ledgers.withAppend(orderId, ledger, () => {
       if (!this.orders.has(orderId)) return false;
+      // Another worker's claim (taken over since) stays; the ledger entries land either way.
+      if (leaseUntil !== undefined && this.orders.get(orderId)?.emails[emailType]?.leaseUntil !== leaseUntil)
+        return true;
       this.update(orderId, (o) => {
         const { [emailType]: _released, ...emails } = o.emails;
         return { ...o, emails };
