@@ -231,7 +231,13 @@ export interface ConsentStore {
     nowMs: number,
   ): Promise<boolean>;
   /** After a send: marks it `sent`, or gives the claim back so a retry sends (only for that request). */
-  finishConfirmationEmail(emailKey: string, requestId: string, sent: boolean): Promise<void>;
+  /** Records the confirmation email sent, or gives its claim back (with `leaseUntil`: only that claim). */
+  finishConfirmationEmail(
+    emailKey: string,
+    requestId: string,
+    sent: boolean,
+    leaseUntil?: number,
+  ): Promise<void>;
   /**
    * The single-use confirmation, one conditional write: only while request `requestId` is
    * outstanding at `nowSeconds`, appends `event`, makes the pending contact the marketing contact

@@ -397,8 +397,8 @@ export function notifyConsent(
     ),
     claimConfirmationEmail: (emailKey, requestId, leaseUntil, nowMs) =>
       consentTable.claimConfirmationEmail(t, emailKey, requestId, leaseUntil, nowMs),
-    finishConfirmationEmail: (emailKey, requestId, sent) =>
-      consentTable.finishConfirmationEmail(t, emailKey, requestId, sent),
+    finishConfirmationEmail: (emailKey, requestId, sent, leaseUntil) =>
+      consentTable.finishConfirmationEmail(t, emailKey, requestId, sent, leaseUntil),
   };
 }
 

@@ -110,7 +110,9 @@ export async function sendConsentConfirmation(
       headers: unsubscribeHeaders(unsubscribe),
     }));
   } catch (error) {
-    await deps.consent.finishConfirmationEmail(emailKey, request.id, false).catch(() => undefined);
+    await deps.consent
+      .finishConfirmationEmail(emailKey, request.id, false, nowMs + leaseMs)
+      .catch(() => undefined);
     throw error;
   }
   try {

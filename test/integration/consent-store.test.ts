@@ -178,6 +178,22 @@ describe('DynamoDB consent confirmation', () => {
     expect([first, second, retry, afterSent]).toEqual([true, false, true, false]);
     expect((await consent.getCustomer(emailKey))?.confirmation?.email).toBe('sent');
   });
+
+  it('a stale worker gives back only its own confirmation claim (review s11c)', async () => {
+    // Prepare: A's claim ran out, B took it over
+    const emailKey = key();
+    await requested(emailKey);
+    const t = 1_000_000;
+    await consent.claimConfirmationEmail(emailKey, 'req-1', t + 20_000, t);
+    await consent.claimConfirmationEmail(emailKey, 'req-1', t + 60_000, t + 30_000);
+    // Act
+    await consent.finishConfirmationEmail(emailKey, 'req-1', false, t + 20_000);
+    const afterStale = (await consent.getCustomer(emailKey))?.confirmation;
+    await consent.finishConfirmationEmail(emailKey, 'req-1', false, t + 60_000);
+    // Assess
+    expect(afterStale).toMatchObject({ email: 'sending', leaseUntil: t + 60_000 });
+    expect((await consent.getCustomer(emailKey))?.confirmation?.email).toBe('requested');
+  });
 });
 
 describe('DynamoDB erasure fence', () => {

@@ -152,15 +152,22 @@ export async function finishConfirmationEmail(
   emailKey: string,
   requestId: string,
   sent: boolean,
+  leaseUntil?: number,
 ): Promise<void> {
+  // A give-back (not sent) with its lease leaves a claim another worker took over since alone.
+  const mine = !sent && leaseUntil !== undefined;
   await conditional('finish confirmation email', () =>
     t.db.send(
       new UpdateCommand({
         TableName: t.tableName,
         Key: { pk: keys.customer(emailKey) },
         UpdateExpression: 'SET confirmEmail = :state REMOVE confirmLease',
-        ConditionExpression: 'confirmId = :id',
-        ExpressionAttributeValues: { ':id': requestId, ':state': sent ? 'sent' : 'requested' },
+        ConditionExpression: mine ? 'confirmId = :id AND confirmLease = :mine' : 'confirmId = :id',
+        ExpressionAttributeValues: {
+          ':id': requestId,
+          ':state': sent ? 'sent' : 'requested',
+          ...(mine ? { ':mine': leaseUntil } : {}),
+        },
       }),
     ),
   );
@@ -262,8 +269,8 @@ export class DynamoConsentStore implements ConsentStore {
   claimConfirmationEmail(emailKey: string, requestId: string, leaseUntil: number, nowMs: number) {
     return claimConfirmationEmail(this.t, emailKey, requestId, leaseUntil, nowMs);
   }
-  finishConfirmationEmail(emailKey: string, requestId: string, sent: boolean) {
-    return finishConfirmationEmail(this.t, emailKey, requestId, sent);
+  finishConfirmationEmail(emailKey: string, requestId: string, sent: boolean, leaseUntil?: number) {
+    return finishConfirmationEmail(this.t, emailKey, requestId, sent, leaseUntil);
   }
   confirmConsent(emailKey: string, requestId: string, event: ConsentEvent, nowSeconds: number) {
     return confirmConsent(this.t, emailKey, requestId, event, nowSeconds);

@@ -307,10 +307,11 @@ export class MemoryConsentStore implements ConsentStore {
     this.customers.set(emailKey, { ...current, confirmation: { ...request, email: 'sending', leaseUntil } });
     return true;
   }
-  async finishConfirmationEmail(emailKey: string, requestId: string, sent: boolean) {
+  async finishConfirmationEmail(emailKey: string, requestId: string, sent: boolean, leaseUntil?: number) {
     const current = this.customers.get(emailKey);
     const request = current?.confirmation;
     if (!current || request?.id !== requestId) return;
+    if (!sent && leaseUntil !== undefined && request.leaseUntil !== leaseUntil) return;
     const { leaseUntil: _lease, ...rest } = request;
     this.customers.set(emailKey, {
       ...current,
