@@ -166,6 +166,8 @@ const OPERATIONS: Partial<Record<FunctionName, readonly string[]>> = {
   // A customer email: the order and its record (with its secret), the email's claim and mark (with
   // the ledger's tip), the customer and suppression, the confirmation email's claim.
   'notify-customer': [
+    // What a worker that lost its claim opened, entered on its own (its give-back did not land).
+    'append ledger',
     'batch get record secrets',
     'claim confirmation email',
     'claim email',
