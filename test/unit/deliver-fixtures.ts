@@ -160,8 +160,8 @@ export function randomLedgerMac(): Mac {
 }
 
 /**
- * `eraseWithCertificate`'s deps over fake ports, with the sample partners; `orders` may be a
- * wrapped copy of the ports' store (it serves as the ledger too).
+ * `eraseWithCertificate`'s deps over fake ports, with the sample partners and its waits on the ports'
+ * clock; `orders` may be a wrapped copy of the ports' store (it serves as the ledger too).
  */
 export function certifiedEraseDeps(
   ports: FakePorts,
@@ -181,6 +181,8 @@ export function certifiedEraseDeps(
     certificates,
     principal: { principal: async () => 'local:test' },
     partners: SAMPLE_PARTNERS,
+    // The erasure's wait for an email in flight, on the ports' clock.
+    sleep: async (ms: number) => ports.clock.advance(ms),
   };
 }
 

@@ -9,14 +9,13 @@
  */
 import { describe, expect, it } from 'vitest';
 import { MemoryCertificateStore } from '#shared/adapters/memory/memory-ledger.js';
-import type { LedgerStore } from '#shared/ledger-ports.js';
 import { eraseWithCertificate } from '#shared/usecases/certify-erasure.js';
 import { sendConsentConfirmation } from '#shared/usecases/send-consent-confirmation.js';
 import { submitOrder } from '#shared/usecases/submit-order.js';
 import { canaries, orderBody } from '../support/canaries.js';
 import { fakePorts } from '../support/fakes.js';
 import { Interleaver } from '../support/interleave.js';
-import { randomLedgerMac, SAMPLE_PARTNERS } from './deliver-fixtures.js';
+import { certifiedEraseDeps, randomLedgerMac } from './deliver-fixtures.js';
 import { RecordingMailer } from './email-fakes.js';
 
 const person = canaries('5b11c002');
@@ -42,23 +41,7 @@ async function run(at: number | undefined) {
   let sentWhenErased: number | undefined;
   if (at !== undefined)
     il.inject(at, async () => {
-      await eraseWithCertificate(
-        {
-          orders: ports.orders,
-          consent: ports.consent,
-          lookup: ports.lookup,
-          fence: ports.fence,
-          clock: ports.clock,
-          ledger: ports.orders as unknown as LedgerStore,
-          ledgerMac: mac,
-          queue: ports.queue,
-          certificates: new MemoryCertificateStore(),
-          principal: { principal: async () => 'local:test' },
-          partners: SAMPLE_PARTNERS,
-          sleep: async (ms) => ports.clock.advance(ms),
-        },
-        person.email,
-      );
+      await eraseWithCertificate(certifiedEraseDeps(ports, new MemoryCertificateStore(), mac), person.email);
       sentWhenErased = mailer.sent.length;
     });
   const deps = {

@@ -6,13 +6,12 @@
  */
 import { describe, expect, it } from 'vitest';
 import { MemoryCertificateStore } from '#shared/adapters/memory/memory-ledger.js';
-import type { LedgerStore } from '#shared/ledger-ports.js';
 import { eraseWithCertificate } from '#shared/usecases/certify-erasure.js';
 import { EmailLeaseExpiredError, notifyCustomer } from '#shared/usecases/notify-customer.js';
 import { submitOrder } from '#shared/usecases/submit-order.js';
 import { canaries, orderBody } from '../support/canaries.js';
 import { fakePorts } from '../support/fakes.js';
-import { randomLedgerMac, SAMPLE_PARTNERS } from './deliver-fixtures.js';
+import { certifiedEraseDeps, randomLedgerMac } from './deliver-fixtures.js';
 import { RecordingMailer } from './email-fakes.js';
 
 const person = canaries('5b11c001');
@@ -70,17 +69,7 @@ describe('a stale worker leaves the live claim it no longer holds', () => {
     // the erasure runs to completion
     await eraseWithCertificate(
       {
-        orders: ports.orders,
-        consent: ports.consent,
-        lookup: ports.lookup,
-        fence: ports.fence,
-        clock: ports.clock,
-        ledger: ports.orders as unknown as LedgerStore,
-        ledgerMac: mac,
-        queue: ports.queue,
-        certificates: new MemoryCertificateStore(),
-        principal: { principal: async () => 'local:test' },
-        partners: SAMPLE_PARTNERS,
+        ...certifiedEraseDeps(ports, new MemoryCertificateStore(), mac),
         sleep: async (ms) => {
           sleeps++;
           ports.clock.advance(ms);
