@@ -464,9 +464,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
 export class ReadersNotGivenError extends Error {
   override readonly name = 'ReadersNotGivenError';
   constructor(readonly fn: string) {
-    super(
-      `Function ${fn} reads partners or the origin country: compose it with configFor(its contract, PARTNER_READERS)`,
-    );
+    super(`Function ${fn} reads partners or origin: pass PARTNER_READERS to configFor`);
   }
 }
 
@@ -560,9 +558,7 @@ export class SettingNotGivenError extends Error {
     readonly fn: string,
     readonly setting: string,
   ) {
-    super(
-      `Function ${fn} reads setting ${setting}, which its contract (shared/contracts.ts) does not give it`,
-    );
+    super(`Function ${fn} reads setting ${setting}, not in its contract`);
   }
 }
 

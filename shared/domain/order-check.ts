@@ -29,7 +29,7 @@ import type { OrderRequest } from './order-request.js';
  * disjoint, so no input can make a backtracking engine try every split. (The obvious
  * `^[^ctl]*[^\s ctl][^ctl]*$` is quadratic: 1.2 s for 20 000 characters ending in a control.)
  */
-import { FREE_TEXT_PATTERN, FREE_TEXT_PROBLEM } from './text.js';
+import { FREE_TEXT_PATTERN, FREE_TEXT_PROBLEM, isFreeText } from './text.js';
 
 export { FREE_TEXT_PATTERN, FREE_TEXT_PROBLEM };
 
@@ -67,7 +67,7 @@ const notBlank =
       ? aString(value)
       : !lengthWithin(value, min, max)
         ? `must be ${min}–${max} characters`
-        : FREE_TEXT_PATTERN.test(value)
+        : isFreeText(value)
           ? undefined
           : FREE_TEXT_PROBLEM;
 

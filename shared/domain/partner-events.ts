@@ -10,7 +10,7 @@
  */
 import { pathKey } from './card-data.js';
 import type { FieldProblem } from './errors.js';
-import { FREE_TEXT_PATTERN, FREE_TEXT_PROBLEM } from './text.js';
+import { FREE_TEXT_PROBLEM, isFreeText } from './text.js';
 
 export type PartnerEvent =
   | {
@@ -118,7 +118,7 @@ export function checkPartnerEvent(
     // would start a line of the partner's own in the email's text part).
     const trackingNumber =
       idProblem(body.trackingNumber) ??
-      (FREE_TEXT_PATTERN.test(body.trackingNumber as string) ? undefined : FREE_TEXT_PROBLEM);
+      (isFreeText(body.trackingNumber as string) ? undefined : FREE_TEXT_PROBLEM);
     if (trackingNumber !== undefined) problems.push({ path: 'trackingNumber', message: trackingNumber });
     const url = body.trackingUrl === undefined ? undefined : trackingUrl(body.trackingUrl);
     if (url !== undefined && 'problem' in url) problems.push({ path: 'trackingUrl', message: url.problem });

@@ -130,7 +130,7 @@ describe('POST /orders', () => {
     expect((await problemOf(response)).errors).toEqual([
       {
         path: 'customer.givenName',
-        message: 'must not be blank, contain control characters or unpaired surrogates',
+        message: 'must not be blank, contain control characters or lone surrogates',
       },
     ]);
     const retry = await app.post('/orders', orderBody(c), { 'idempotency-key': k });

@@ -55,7 +55,7 @@ describe('function configuration', () => {
     expect(getOrder.partners.map((p) => p.id)).toEqual(['warehouse', 'carrier']);
     expect(() => readConfigFor(GET_ORDER, env)).toThrow(ReadersNotGivenError);
     expect(() => readConfigFor(DELIVER_TO_PARTNER, env)).toThrow(
-      'Function deliver-to-partner reads partners or the origin country: compose it with configFor(its contract, PARTNER_READERS)',
+      'Function deliver-to-partner reads partners or origin: pass PARTNER_READERS to configFor',
     );
   });
 

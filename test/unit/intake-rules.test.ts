@@ -56,7 +56,7 @@ describe('free text as a published pattern', () => {
 
   it('says what it refuses', () => {
     // Assess
-    expect(FREE_TEXT_PROBLEM).toBe('must not be blank, contain control characters or unpaired surrogates');
+    expect(FREE_TEXT_PROBLEM).toBe('must not be blank, contain control characters or lone surrogates');
   });
 
   it('counts length in code points: 100 astral characters fit, 101 do not', () => {

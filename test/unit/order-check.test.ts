@@ -144,7 +144,7 @@ describe('order check', () => {
         { path: 'customer.givenName', message: 'must be 1–100 characters' },
         {
           path: 'customer.familyName',
-          message: 'must not be blank, contain control characters or unpaired surrogates',
+          message: 'must not be blank, contain control characters or lone surrogates',
         },
         { path: 'customer.email', message: 'must be an email address' },
         { path: 'shippingAddress.country', message: 'must be an ISO 3166-1 alpha-2 country code' },
