@@ -81,7 +81,7 @@ export function withErasureMark(
   erasedAt: string | undefined,
 ): SuppressionRecord | undefined {
   if (erasedAt === undefined) return stored;
-  if (stored && stored.at >= erasedAt) return { ...stored, erasedAt };
+  if (stored && stored.at >= erasedAt) return stored.reason === 'erasure' ? stored : { ...stored, erasedAt };
   return { emailKey, reason: 'erasure', at: erasedAt };
 }
 
